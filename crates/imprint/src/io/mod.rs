@@ -1,0 +1,15 @@
+//! Files in and out: network JSON, edge-list CSV, SPICE netlists, and atomic
+//! writes. Formats are specified in `docs/formats.md`.
+
+mod atomic;
+mod edge_list;
+mod error;
+mod network_json;
+pub mod spice;
+
+pub use atomic::{write_atomic, write_atomic_with};
+pub use edge_list::{parse_edge_list, read_edge_list};
+pub use error::IoError;
+pub use network_json::{
+    network_to_json, parse_network, read_network, write_network, NETWORK_FORMAT, NETWORK_VERSION,
+};

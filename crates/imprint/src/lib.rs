@@ -1,0 +1,41 @@
+//! # imprint
+//!
+//! Physical learning in adaptive resistor networks: the physics of linear
+//! resistor networks, Coupled Learning, and the analysis of what a trained
+//! network has learned (Guzman, Martins, Stern, Liu, Phys. Rev. X 15, 031056
+//! (2025)). Every equation implemented here is written out in the project's
+//! `THEORY.md`; each module's documentation names the section it implements.
+//!
+//! Modules follow the science:
+//! - [`network`]: nodes, edges, conductances, periodic boxes, generators;
+//! - [`topology`]: connected components and degree statistics;
+//! - [`physics`]: boundary conditions, the bordered Hessian and the solver;
+//! - [`io`]: network files (JSON, edge lists) and SPICE netlists.
+//!
+//! ```
+//! use imprint::prelude::*;
+//! // A 10 x 10 lattice of unit resistors, 1 V across two corners.
+//! let lattice = imprint::network::lattice::square(10, 10, false)?;
+//! let conditions = BoundaryConditions::new().fix(0, 1.0).fix(99, 0.0);
+//! let solution = solve(&lattice, &conditions)?;
+//! assert!(solution.kirchhoff_residual < 1e-12);
+//! // Power delivered by the source equals power dissipated in the resistors.
+//! let delivered = solution.source_currents()[0] * 1.0;
+//! assert!((delivered - solution.dissipated_power).abs() < 1e-12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod io;
+pub mod network;
+pub mod physics;
+pub mod topology;
+
+/// The types most programs need.
+pub mod prelude {
+    pub use crate::network::Network;
+    pub use crate::physics::{
+        solve, BoundaryConditions, Factorization, PhysicsError, Solution, Solver,
+    };
+}

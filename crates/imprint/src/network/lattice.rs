@@ -1,0 +1,69 @@
+//! Regular lattices: test beds with known answers (effective resistances,
+//! edge counts) and the networks the solver benchmarks sweep over.
+
+use super::{Network, NetworkError};
+
+/// A `columns x rows` square lattice with unit spacing and unit conductances.
+///
+/// Node `(c, r)` has index `r * columns + c` and sits at `(c, r)`. With
+/// `periodic` the lattice wraps in both directions (a torus in a box of
+/// `columns x rows`), which needs at least 3 nodes per side so that no two
+/// edges join the same pair.
+///
+/// Edge counts: open `2 c r - c - r`; periodic `2 c r`.
+///
+/// ```
+/// let lattice = imprint::network::lattice::square(4, 3, false).unwrap();
+/// assert_eq!(lattice.node_count(), 12);
+/// assert_eq!(lattice.edge_count(), 2 * 12 - 4 - 3);
+/// ```
+pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    let minimum = if periodic { 3 } else { 1 };
+    for (parameter, value) in [("columns", columns), ("rows", rows)] {
+        if value < minimum {
+            return Err(NetworkError::InvalidParameter {
+                parameter,
+                reason: format!(
+                    "{value} is fewer than the {minimum} nodes per side a {} square lattice needs",
+                    if periodic { "periodic" } else { "open" }
+                ),
+            });
+        }
+    }
+    let index = |c: usize, r: usize| r * columns + c;
+    let positions = (0..rows)
+        .flat_map(|r| (0..columns).map(move |c| [c as f64, r as f64]))
+        .collect();
+    let mut edges = Vec::with_capacity(2 * columns * rows);
+    for r in 0..rows {
+        for c in 0..columns {
+            if c + 1 < columns || periodic {
+                edges.push([index(c, r), index((c + 1) % columns, r)]);
+            }
+            if r + 1 < rows || periodic {
+                edges.push([index(c, r), index(c, (r + 1) % rows)]);
+            }
+        }
+    }
+    let periodic_box = periodic.then_some([columns as f64, rows as f64]);
+    Network::with_uniform_conductance(positions, edges, 1.0, periodic_box)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn square_lattices_have_their_known_edge_counts() {
+        for (c, r) in [(2, 2), (5, 3), (10, 10)] {
+            assert_eq!(square(c, r, false).unwrap().edge_count(), 2 * c * r - c - r);
+        }
+        for (c, r) in [(3, 3), (4, 7)] {
+            let net = square(c, r, true).unwrap();
+            assert_eq!(net.edge_count(), 2 * c * r);
+            assert!(net.degrees().iter().all(|&d| d == 4));
+        }
+        assert!(square(2, 5, true).is_err());
+        assert!(square(0, 5, false).is_err());
+    }
+}

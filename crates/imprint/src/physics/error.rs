@@ -1,0 +1,80 @@
+//! Errors raised while setting up or solving a network's response.
+
+use crate::network::NetworkError;
+
+/// Why a boundary-value problem on a network could not be solved.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PhysicsError {
+    /// A boundary condition names a node the network does not have.
+    #[error("{role} node {node} does not exist: the network has {node_count} nodes (0 to {last})", last = node_count.saturating_sub(1))]
+    UnknownNode {
+        /// "fixed" or "injected".
+        role: &'static str,
+        /// The node index given.
+        node: usize,
+        /// How many nodes the network has.
+        node_count: usize,
+    },
+    /// The same node is given two boundary conditions.
+    #[error("node {node} is given two boundary conditions ({first} and {second}); a node is either fixed once or injected once")]
+    ConflictingBoundary {
+        /// The node.
+        node: usize,
+        /// Role of the first condition.
+        first: &'static str,
+        /// Role of the second condition.
+        second: &'static str,
+    },
+    /// An imposed voltage or injected current is NaN or infinite.
+    #[error("{role} value at node {node} is {value}: it must be finite")]
+    NonFiniteValue {
+        /// "fixed" or "injected".
+        role: &'static str,
+        /// The node.
+        node: usize,
+        /// The value.
+        value: f64,
+    },
+    /// No node has an imposed voltage, so the voltages are defined only up to a constant.
+    #[error("no node has a fixed voltage: fix at least one node (a ground) per connected part of the network")]
+    NoFixedNodes,
+    /// A connected part of the network has no fixed voltage, so its voltages are undetermined.
+    #[error("{count} nodes ({}{}) form a part of the network that no fixed voltage reaches: fix one of them or connect the part", list_nodes(.nodes), if *count > .nodes.len() { ", ..." } else { "" })]
+    UnreachableNodes {
+        /// The first few nodes of that part, in increasing order.
+        nodes: Vec<usize>,
+        /// How many nodes the part has.
+        count: usize,
+    },
+    /// A vector has the wrong length for the problem.
+    #[error("{what} has length {found}, expected {expected}")]
+    LengthMismatch {
+        /// What was given.
+        what: &'static str,
+        /// Expected length.
+        expected: usize,
+        /// Length given.
+        found: usize,
+    },
+    /// The reduced Laplacian could not be factorised (its conductances span
+    /// too many orders of magnitude for double precision).
+    #[error("the reduced Laplacian is not numerically positive definite: conductances from {min_conductance:e} to {max_conductance:e} span too many orders of magnitude")]
+    NotPositiveDefinite {
+        /// Smallest conductance.
+        min_conductance: f64,
+        /// Largest conductance.
+        max_conductance: f64,
+    },
+    /// The network itself is invalid (for example a non-positive conductance).
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
+fn list_nodes(nodes: &[usize]) -> String {
+    nodes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

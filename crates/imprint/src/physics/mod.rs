@@ -1,0 +1,14 @@
+//! Resistor physics (THEORY.md section 1): boundary conditions, the bordered
+//! physical Hessian, and the sparse solver for the response `x = H^{-1} f`.
+
+mod boundary;
+mod error;
+mod hessian;
+mod solution;
+mod solver;
+
+pub use boundary::BoundaryConditions;
+pub use error::PhysicsError;
+pub use hessian::{physical_hessian, physical_hessian_dense};
+pub use solution::Solution;
+pub use solver::{solve, Factorization, Solver};

@@ -1,0 +1,98 @@
+//! Everything a user reads off a solved network: node voltages, the currents
+//! that hold the fixed nodes, edge drops and currents, dissipated power, and
+//! the Kirchhoff residual that certifies the solve.
+
+/// The response of a network to one set of boundary conditions.
+///
+/// Sign conventions: `drops[e] = V_i - V_j` and `currents[e] = k_e drops[e]`
+/// flow from `i` to `j` for edge `e = (i, j)`. `multipliers` are the `mu` of
+/// the state `x = (V, mu)` solving `H x = f` (THEORY.md section 1): for a fixed
+/// node `c`, `mu_c = -(L V)_c`, minus the current the source at `c` pushes
+/// into the network; [`source_currents`](Self::source_currents) gives that
+/// current with its physical sign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// Voltage of every node.
+    pub voltages: Vec<f64>,
+    /// The fixed nodes `C`, in multiplier order.
+    pub fixed_nodes: Vec<usize>,
+    /// Lagrange multipliers `mu`, one per fixed node.
+    pub multipliers: Vec<f64>,
+    /// Injected current at every node (zero where none is injected).
+    pub injected: Vec<f64>,
+    /// Drop `V_i - V_j` across every edge.
+    pub drops: Vec<f64>,
+    /// Current `k_e (V_i - V_j)` through every edge, from `i` to `j`.
+    pub currents: Vec<f64>,
+    /// Dissipated power `sum_e k_e dV_e^2` (what a power meter reads; the
+    /// functional minimised by the response is half of it minus `I_ext . V`).
+    pub dissipated_power: f64,
+    /// Largest net current at a free node, relative to the largest edge or
+    /// injected current: zero for an exact solve.
+    pub kirchhoff_residual: f64,
+}
+
+impl Solution {
+    /// Derives the solution from a state `x = (V, mu)` solving `H x = f`.
+    pub(crate) fn from_state(
+        edges: &[[usize; 2]],
+        conductance: &[f64],
+        fixed_nodes: &[usize],
+        drive: &[f64],
+        state: &[f64],
+    ) -> Self {
+        let node_count = drive.len() - fixed_nodes.len();
+        let voltages = state[..node_count].to_vec();
+        let multipliers = state[node_count..].to_vec();
+        let injected = drive[..node_count].to_vec();
+        let drops: Vec<f64> = edges
+            .iter()
+            .map(|&[i, j]| voltages[i] - voltages[j])
+            .collect();
+        let currents: Vec<f64> = drops.iter().zip(conductance).map(|(d, k)| k * d).collect();
+        let dissipated_power = drops.iter().zip(&currents).map(|(d, c)| d * c).sum();
+
+        // Net current leaving every node through the edges, minus what is injected.
+        let mut net = vec![0.0; node_count];
+        for (&[i, j], &current) in edges.iter().zip(&currents) {
+            net[i] += current;
+            net[j] -= current;
+        }
+        let mut is_fixed = vec![false; node_count];
+        for &c in fixed_nodes {
+            is_fixed[c] = true;
+        }
+        let imbalance = net
+            .iter()
+            .zip(&injected)
+            .zip(&is_fixed)
+            .filter(|(_, &fixed)| !fixed)
+            .map(|((n, i), _)| (n - i).abs())
+            .fold(0.0, f64::max);
+        let scale = currents
+            .iter()
+            .chain(&injected)
+            .map(|c| c.abs())
+            .fold(0.0, f64::max);
+        let kirchhoff_residual = if scale > 0.0 {
+            imbalance / scale
+        } else {
+            imbalance
+        };
+        Self {
+            voltages,
+            fixed_nodes: fixed_nodes.to_vec(),
+            multipliers,
+            injected,
+            drops,
+            currents,
+            dissipated_power,
+            kirchhoff_residual,
+        }
+    }
+
+    /// Current each fixed node's source pushes into the network (`-mu`).
+    pub fn source_currents(&self) -> Vec<f64> {
+        self.multipliers.iter().map(|mu| -mu).collect()
+    }
+}

@@ -1,0 +1,57 @@
+//! Shared fixtures for the integration tests: small hand-made circuits and
+//! seeded random connected graphs.
+#![allow(dead_code)]
+
+use imprint::network::Network;
+use proptest::prelude::*;
+
+/// A network with positions on a line (positions do not enter the physics).
+pub fn circuit(node_count: usize, edges: &[[usize; 2]], conductance: &[f64]) -> Network {
+    let positions = (0..node_count).map(|i| [i as f64, 0.0]).collect();
+    Network::new(positions, edges.to_vec(), conductance.to_vec(), None).unwrap()
+}
+
+/// A random connected graph: a random spanning tree plus extra edges, with
+/// log-uniform conductances in [0.1, 10].
+pub fn connected_graph(max_nodes: usize) -> impl Strategy<Value = Network> {
+    (3..=max_nodes)
+        .prop_flat_map(|n| {
+            let parents: Vec<BoxedStrategy<usize>> = (1..n).map(|i| (0..i).boxed()).collect();
+            (
+                Just(n),
+                parents,
+                prop::collection::vec((0..n, 0..n), 0..2 * n),
+            )
+        })
+        .prop_flat_map(|(n, parents, extra)| {
+            let mut edges: Vec<[usize; 2]> = parents
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| [i + 1, p])
+                .collect();
+            let mut seen: std::collections::HashSet<(usize, usize)> =
+                edges.iter().map(|&[a, b]| (a.min(b), a.max(b))).collect();
+            for (a, b) in extra {
+                if a != b && seen.insert((a.min(b), a.max(b))) {
+                    edges.push([a, b]);
+                }
+            }
+            let count = edges.len();
+            (
+                Just(n),
+                Just(edges),
+                prop::collection::vec(-1.0f64..1.0, count),
+            )
+        })
+        .prop_map(|(n, edges, log_k)| {
+            let k = log_k.iter().map(|x| 10f64.powf(*x)).collect::<Vec<_>>();
+            circuit(n, &edges, &k)
+        })
+}
+
+/// Relative distance `|a - b| / |b|` in the Euclidean norm.
+pub fn relative_distance(a: &[f64], b: &[f64]) -> f64 {
+    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
+    let norm: f64 = b.iter().map(|y| y * y).sum();
+    (diff / norm.max(f64::MIN_POSITIVE)).sqrt()
+}
