@@ -1,1 +1,68 @@
-fn main() {}
+//! The `imprint` command: networks, solves, exports and benchmarks from the
+//! terminal. Argument parsing, files and printing live here; every computation
+//! is a call into the `imprint` library.
+
+mod commands;
+mod inputs;
+
+use clap::{Parser, Subcommand};
+
+/// imprint: physical learning in adaptive resistor networks.
+///
+/// Conventions: nodes and edges are numbered from 0; voltages in volts,
+/// currents in amperes, conductances in siemens. Run any subcommand with
+/// --help for its flags.
+#[derive(Parser)]
+#[command(name = "imprint", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a small lattice, solve it and print what it does: the quickest check that everything works.
+    Demo(commands::demo::Args),
+    /// Inspect and convert network files.
+    #[command(subcommand)]
+    Network(commands::network::Command),
+    /// Solve a network's response to imposed voltages and injected currents.
+    Solve(commands::solve::Args),
+    /// Export a network with its sources to other tools.
+    #[command(subcommand)]
+    Export(commands::export::Command),
+    /// Measure how fast the solver is (timings go to the terminal, not to tests).
+    #[command(subcommand)]
+    Bench(commands::bench::Command),
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if error.use_stderr() => {
+            // clap's first line says what is wrong; the usage block after it
+            // is one `--help` away. Keep failures to one line.
+            let rendered = error.to_string();
+            let message: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+                .collect();
+            eprintln!("{} (see --help)", message.join(" "));
+            std::process::exit(2);
+        }
+        Err(help_or_version) => help_or_version.exit(),
+    };
+    let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Network(command) => commands::network::run(command),
+        Command::Solve(args) => commands::solve::run(args),
+        Command::Export(command) => commands::export::run(command),
+        Command::Bench(command) => commands::bench::run(command),
+    };
+    if let Err(error) = result {
+        // One line: the context chain joined by ": ", naming the file, field or node at fault.
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}

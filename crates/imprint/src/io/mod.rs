@@ -13,3 +13,5 @@ pub use error::IoError;
 pub use network_json::{
     network_to_json, parse_network, read_network, write_network, NETWORK_FORMAT, NETWORK_VERSION,
 };
+mod solution_json;
+pub use solution_json::{solution_to_json, write_solution, SOLUTION_FORMAT};

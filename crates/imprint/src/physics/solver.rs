@@ -370,6 +370,10 @@ pub struct Factorization {
 /// supernodal solve to use level-3 kernels, small enough to share the work.
 const BLOCK_COLUMNS: usize = 16;
 
+/// Below this many unknowns (free nodes times drives) one sequential block is
+/// faster than waking threads (measured with `imprint bench solve`).
+const PARALLEL_WORK: usize = 1 << 16;
+
 impl Factorization {
     /// The symbolic analysis this factorisation came from.
     pub fn solver(&self) -> &Solver {
@@ -425,7 +429,7 @@ impl Factorization {
             });
         }
         let m = drives.ncols();
-        if m <= BLOCK_COLUMNS {
+        if m <= BLOCK_COLUMNS || self.solver.free_nodes().len() * m < PARALLEL_WORK {
             return Ok(self.solve_block(drives));
         }
         let blocks: Vec<Mat<f64>> = (0..m.div_ceil(BLOCK_COLUMNS))

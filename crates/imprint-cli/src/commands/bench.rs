@@ -1,0 +1,90 @@
+//! `imprint bench ...`: timings of the hot paths on seeded, size-swept inputs.
+//! Printed as a Markdown table for docs/benchmarks.md; never asserted in tests.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use faer::Mat;
+use imprint::network::lattice;
+use imprint::physics::Solver;
+
+/// Benchmark subcommands.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Solve time against N on square lattices: symbolic analysis, numeric factorisation, per-right-hand-side solve.
+    Solve {
+        /// Approximate node counts (each lattice is the nearest square).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1_000, 10_000, 100_000, 1_000_000])]
+        sizes: Vec<usize>,
+        /// Repetitions per size; the fastest is reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Right-hand sides solved together to time the per-drive cost.
+        #[arg(long, default_value_t = 32)]
+        rhs: usize,
+    },
+}
+
+/// Runs a benchmark subcommand.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Solve { sizes, repeats, rhs } => solve(&sizes, repeats.max(1), rhs.max(1)),
+    }
+}
+
+fn best_of<T>(repeats: usize, mut work: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let out = work();
+        best = best.min(start.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    (best, last.expect("at least one repeat"))
+}
+
+fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
+    println!("machine: {} ({} threads available)", cpu_model(), rayon::current_num_threads());
+    println!();
+    println!("| N | E | nnz(L_FF) | nnz(factor) | analysis (ms) | factorisation (ms) | one solve (ms) | per RHS in a block of {rhs} (ms) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &size in sizes {
+        let side = (size as f64).sqrt().round().max(2.0) as usize;
+        let network = lattice::square(side, side, false)?;
+        let n = network.node_count();
+        let (analysis, solver) = best_of(repeats, || Solver::new(&network, &[0]));
+        let solver = solver?;
+        let (factorisation, factor) = best_of(repeats, || solver.factorize(network.conductance()));
+        let factor = factor?;
+        let mut drive = vec![0.0; n + 1];
+        drive[n - 1] = 1.0;
+        let (single, state) = best_of(repeats, || factor.solve_state(&drive));
+        state?;
+        let drives = Mat::from_fn(n + 1, rhs, |i, j| if i == (j * 7919) % n { 1.0 } else { 0.0 });
+        let (block, states) = best_of(repeats, || factor.solve_states(drives.as_ref()));
+        states?;
+        let (pattern, fill) = solver.fill();
+        println!(
+            "| {n} | {} | {pattern} | {fill} | {:.3} | {:.3} | {:.3} | {:.4} |",
+            network.edge_count(),
+            analysis * 1e3,
+            factorisation * 1e3,
+            single * 1e3,
+            block * 1e3 / rhs as f64
+        );
+    }
+    Ok(())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}

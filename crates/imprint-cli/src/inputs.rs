@@ -1,0 +1,58 @@
+//! Reading what the user names on the command line: network files of either
+//! format and `NODE=VALUE` boundary conditions.
+
+use std::path::Path;
+
+use anyhow::Result;
+use imprint::network::Network;
+use imprint::physics::BoundaryConditions;
+
+/// Reads a network file: edge-list CSV for `.csv`, network JSON otherwise.
+pub fn load_network(path: &Path) -> Result<Network> {
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    Ok(if is_csv {
+        imprint::io::read_edge_list(path)?
+    } else {
+        imprint::io::read_network(path)?
+    })
+}
+
+/// Parses `NODE=VALUE` (for `--fix` and `--inject`).
+pub fn node_value(text: &str) -> Result<(usize, f64), String> {
+    let (node, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NODE=VALUE (for example 0=1.5)"))?;
+    let node = node
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| format!("`{}` is not a node index (a non-negative integer)", node.trim()))?;
+    let value = value
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{}` is not a number", value.trim()))?;
+    Ok((node, value))
+}
+
+/// Boundary conditions from `--fix` and `--inject` pairs, in the order given.
+pub fn conditions(fix: &[(usize, f64)], inject: &[(usize, f64)]) -> BoundaryConditions {
+    let fixed = fix.iter().fold(BoundaryConditions::new(), |bc, &(n, v)| bc.fix(n, v));
+    inject.iter().fold(fixed, |bc, &(n, a)| bc.inject(n, a))
+}
+
+/// Shared `--fix` / `--inject` flags.
+#[derive(clap::Args, Debug)]
+pub struct BoundaryArgs {
+    /// Hold NODE at VOLTS (repeatable; at least one per connected part of the network), e.g. --fix 0=0 --fix 12=1.
+    #[arg(long = "fix", value_name = "NODE=VOLTS", value_parser = node_value, required = true)]
+    pub fix: Vec<(usize, f64)>,
+    /// Inject AMPS into NODE (repeatable; negative draws current out), e.g. --inject 5=1e-3.
+    #[arg(long = "inject", value_name = "NODE=AMPS", value_parser = node_value)]
+    pub inject: Vec<(usize, f64)>,
+}
+
+impl BoundaryArgs {
+    /// The conditions these flags describe.
+    pub fn conditions(&self) -> BoundaryConditions {
+        conditions(&self.fix, &self.inject)
+    }
+}

@@ -1,0 +1,110 @@
+//! The `imprint` binary end to end: outputs on good input, and on bad input one
+//! clear line on stderr, a non-zero exit, no panic and no output file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn imprint(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imprint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the imprint binary runs")
+}
+
+const BRIDGE: &str = "i,j,conductance\n0,1,1\n0,2,2\n1,3,3\n2,3,0.5\n1,2,0.25\n";
+
+#[test]
+fn solve_writes_every_quantity() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bridge.csv"), BRIDGE).unwrap();
+    let out = imprint(&["solve", "bridge.csv", "--fix", "0=1", "--fix", "3=0", "-o", "s.json"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
+    assert_eq!(json["format"], "imprint-solution");
+    assert_eq!(json["voltages"].as_array().unwrap().len(), 4);
+    assert_eq!(json["edge_currents"].as_array().unwrap().len(), 5);
+    // Source currents balance: what node 0 delivers, node 3 takes back.
+    let sources: Vec<f64> = json["source_currents"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!((sources[0] + sources[1]).abs() < 1e-14);
+    let power = json["dissipated_power"].as_f64().unwrap();
+    assert!((power - sources[0] * 1.0).abs() < 1e-14);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("dissipated power"), "{stdout}");
+}
+
+#[test]
+fn import_info_and_export_work() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bridge.csv"), BRIDGE).unwrap();
+    let out = imprint(&["network", "import", "bridge.csv", "-o", "bridge.json"], dir.path());
+    assert!(out.status.success());
+    let out = imprint(&["network", "info", "bridge.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("nodes        4") && stdout.contains("edges        5"), "{stdout}");
+    assert!(stdout.contains("mean Z = 2.5000"), "{stdout}");
+    let out = imprint(&["export", "spice", "bridge.json", "--fix", "0=1", "--fix", "3=0", "--inject", "1=1e-3", "-o", "b.cir"], dir.path());
+    assert!(out.status.success());
+    let netlist = std::fs::read_to_string(dir.path().join("b.cir")).unwrap();
+    assert!(netlist.contains("R4 n1 n2 4e0") && netlist.contains("V0 n0 0 DC 1e0") && netlist.contains("I1 0 n1 DC 1e-3"), "{netlist}");
+    assert!(netlist.trim_end().ends_with(".end"));
+}
+
+#[test]
+fn demo_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imprint(&["demo", "--side", "5"], dir.path());
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Kirchhoff residual"));
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("bridge.csv", BRIDGE);
+    write("negative.csv", "0,1,1\n1,2,-3\n");
+    write("nan.csv", "0,1,1\n1,2,nan\n");
+    write("loop.csv", "0,1\n1,1\n");
+    write("twice.csv", "0,1\n1,2\n2,1\n");
+    write("floating.csv", "0,1\n1,2\n3,4\n4,5\n");
+    write("garbled.csv", "0,1\n1;2\n");
+    write("broken.json", "{\"format\": \"imprint-network\", \"version\": 1,\n  \"nodes\": [[0, 0], [1, 0]],\n  \"edges\": [[0, 1]]\n  \"conductance\": [1], \"box\": null}");
+    write("wrong.json", "{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0, 0], [1, 0]], \"edges\": [[0, 1]], \"conductance\": [0], \"box\": null}");
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["solve", "missing.json", "--fix", "0=0", "-o", "out.json"], "cannot read missing.json"),
+        (&["solve", "broken.json", "--fix", "0=0", "-o", "out.json"], "broken.json: line 4, column 3: expected `,` or `}`"),
+        (&["solve", "wrong.json", "--fix", "0=0", "-o", "out.json"], "wrong.json: edge 0 has conductance 0: conductances must be finite and positive"),
+        (&["solve", "negative.csv", "--fix", "0=0", "-o", "out.json"], "negative.csv: edge 1 has conductance -3"),
+        (&["solve", "nan.csv", "--fix", "0=0", "-o", "out.json"], "nan.csv: edge 1 has conductance NaN"),
+        (&["solve", "loop.csv", "--fix", "0=0", "-o", "out.json"], "loop.csv: edge 1 joins node 1 to itself"),
+        (&["solve", "twice.csv", "--fix", "0=0", "-o", "out.json"], "twice.csv: edge 2 joins nodes 2 and 1, which edge 1 already joins"),
+        (&["solve", "garbled.csv", "--fix", "0=0", "-o", "out.json"], "garbled.csv, line 2: expected `i,j` or `i,j,conductance`, found 1 fields"),
+        (&["solve", "floating.csv", "--fix", "0=0", "-o", "out.json"], "floating.csv: 3 nodes (3, 4, 5) form a part of the network that no fixed voltage reaches"),
+        (&["solve", "bridge.csv", "--fix", "9=0", "-o", "out.json"], "bridge.csv: fixed node 9 does not exist: the network has 4 nodes (0 to 3)"),
+        (&["solve", "bridge.csv", "--fix", "0=0", "--inject", "0=1", "-o", "out.json"], "bridge.csv: node 0 is given two boundary conditions (fixed and injected)"),
+        (&["solve", "bridge.csv", "--fix", "0=0", "--inject", "7=1", "-o", "out.json"], "injected node 7 does not exist"),
+        (&["solve", "bridge.csv", "--fix", "0=inf", "-o", "out.json"], "fixed value at node 0 is inf: it must be finite"),
+        (&["solve", "bridge.csv", "--fix", "zero=0", "-o", "out.json"], "`zero` is not a node index"),
+        (&["solve", "bridge.csv", "--fix", "0", "-o", "out.json"], "`0` is not NODE=VALUE"),
+        (&["solve", "bridge.csv", "-o", "out.json"], "--fix <NODE=VOLTS>"),
+        (&["solve", "bridge.csv", "--fix", "0=0", "-o", "no/such/dir/out.json"], "cannot write no/such/dir/out.json"),
+        (&["export", "spice", "floating.csv", "--fix", "0=0", "-o", "out.json"], "floating.csv: 3 nodes (3, 4, 5)"),
+        (&["export", "spice", "bridge.csv", "--fix", "1=0", "--fix", "1=2", "-o", "out.json"], "node 1 is given two boundary conditions (fixed and fixed)"),
+        (&["network", "info", "nan.csv"], "nan.csv: edge 1 has conductance NaN"),
+        (&["network", "import", "twice.csv", "-o", "out.json"], "which edge 1 already joins"),
+    ];
+    for (args, expected) in cases {
+        let out = imprint(args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?} printed more than one line: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr:?} lacks {expected:?}");
+        assert!(!dir.path().join("out.json").exists(), "{args:?} left an output file");
+    }
+    // Nothing but the inputs is left behind: no temporary files either.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
+}
