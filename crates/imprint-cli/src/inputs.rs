@@ -9,7 +9,9 @@ use imprint::physics::BoundaryConditions;
 
 /// Reads a network file: edge-list CSV for `.csv`, network JSON otherwise.
 pub fn load_network(path: &Path) -> Result<Network> {
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     Ok(if is_csv {
         imprint::io::read_edge_list(path)?
     } else {
@@ -22,10 +24,12 @@ pub fn node_value(text: &str) -> Result<(usize, f64), String> {
     let (node, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not NODE=VALUE (for example 0=1.5)"))?;
-    let node = node
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| format!("`{}` is not a node index (a non-negative integer)", node.trim()))?;
+    let node = node.trim().parse::<usize>().map_err(|_| {
+        format!(
+            "`{}` is not a node index (a non-negative integer)",
+            node.trim()
+        )
+    })?;
     let value = value
         .trim()
         .parse::<f64>()
@@ -35,7 +39,9 @@ pub fn node_value(text: &str) -> Result<(usize, f64), String> {
 
 /// Boundary conditions from `--fix` and `--inject` pairs, in the order given.
 pub fn conditions(fix: &[(usize, f64)], inject: &[(usize, f64)]) -> BoundaryConditions {
-    let fixed = fix.iter().fold(BoundaryConditions::new(), |bc, &(n, v)| bc.fix(n, v));
+    let fixed = fix
+        .iter()
+        .fold(BoundaryConditions::new(), |bc, &(n, v)| bc.fix(n, v));
     inject.iter().fold(fixed, |bc, &(n, a)| bc.inject(n, a))
 }
 

@@ -18,14 +18,36 @@ const BRIDGE: &str = "i,j,conductance\n0,1,1\n0,2,2\n1,3,3\n2,3,0.5\n1,2,0.25\n"
 fn solve_writes_every_quantity() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bridge.csv"), BRIDGE).unwrap();
-    let out = imprint(&["solve", "bridge.csv", "--fix", "0=1", "--fix", "3=0", "-o", "s.json"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
+    let out = imprint(
+        &[
+            "solve",
+            "bridge.csv",
+            "--fix",
+            "0=1",
+            "--fix",
+            "3=0",
+            "-o",
+            "s.json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
     assert_eq!(json["format"], "imprint-solution");
     assert_eq!(json["voltages"].as_array().unwrap().len(), 4);
     assert_eq!(json["edge_currents"].as_array().unwrap().len(), 5);
     // Source currents balance: what node 0 delivers, node 3 takes back.
-    let sources: Vec<f64> = json["source_currents"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let sources: Vec<f64> = json["source_currents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     assert!((sources[0] + sources[1]).abs() < 1e-14);
     let power = json["dissipated_power"].as_f64().unwrap();
     assert!((power - sources[0] * 1.0).abs() < 1e-14);
@@ -37,16 +59,42 @@ fn solve_writes_every_quantity() {
 fn import_info_and_export_work() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bridge.csv"), BRIDGE).unwrap();
-    let out = imprint(&["network", "import", "bridge.csv", "-o", "bridge.json"], dir.path());
+    let out = imprint(
+        &["network", "import", "bridge.csv", "-o", "bridge.json"],
+        dir.path(),
+    );
     assert!(out.status.success());
     let out = imprint(&["network", "info", "bridge.json"], dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("nodes        4") && stdout.contains("edges        5"), "{stdout}");
+    assert!(
+        stdout.contains("nodes        4") && stdout.contains("edges        5"),
+        "{stdout}"
+    );
     assert!(stdout.contains("mean Z = 2.5000"), "{stdout}");
-    let out = imprint(&["export", "spice", "bridge.json", "--fix", "0=1", "--fix", "3=0", "--inject", "1=1e-3", "-o", "b.cir"], dir.path());
+    let out = imprint(
+        &[
+            "export",
+            "spice",
+            "bridge.json",
+            "--fix",
+            "0=1",
+            "--fix",
+            "3=0",
+            "--inject",
+            "1=1e-3",
+            "-o",
+            "b.cir",
+        ],
+        dir.path(),
+    );
     assert!(out.status.success());
     let netlist = std::fs::read_to_string(dir.path().join("b.cir")).unwrap();
-    assert!(netlist.contains("R4 n1 n2 4e0") && netlist.contains("V0 n0 0 DC 1e0") && netlist.contains("I1 0 n1 DC 1e-3"), "{netlist}");
+    assert!(
+        netlist.contains("R4 n1 n2 4e0")
+            && netlist.contains("V0 n0 0 DC 1e0")
+            && netlist.contains("I1 0 n1 DC 1e-3"),
+        "{netlist}"
+    );
     assert!(netlist.trim_end().ends_with(".end"));
 }
 
@@ -100,10 +148,20 @@ fn bad_input_gives_one_clear_line_and_no_output() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{args:?} printed more than one line: {stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{args:?} printed more than one line: {stderr}"
+        );
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {stderr:?} lacks {expected:?}");
-        assert!(!dir.path().join("out.json").exists(), "{args:?} left an output file");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {stderr:?} lacks {expected:?}"
+        );
+        assert!(
+            !dir.path().join("out.json").exists(),
+            "{args:?} left an output file"
+        );
     }
     // Nothing but the inputs is left behind: no temporary files either.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);

@@ -29,21 +29,37 @@ fn simulate(netlist: &str) -> Option<std::collections::HashMap<String, f64>> {
     let output = match status {
         Ok(output) => output,
         Err(_) => {
-            assert!(std::env::var_os("IMPRINT_REQUIRE_NGSPICE").is_none(), "ngspice is required (IMPRINT_REQUIRE_NGSPICE is set) but could not be run");
+            assert!(
+                std::env::var_os("IMPRINT_REQUIRE_NGSPICE").is_none(),
+                "ngspice is required (IMPRINT_REQUIRE_NGSPICE is set) but could not be run"
+            );
             eprintln!("ngspice not found: SPICE round trip skipped (apt-get install ngspice)");
             return None;
         }
     };
-    assert!(output.status.success(), "ngspice failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "ngspice failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = std::fs::read_to_string(&raw).unwrap();
     let (header, values) = text.split_once("Values:").expect("raw file has values");
     let names: Vec<String> = header
         .lines()
         .skip_while(|l| !l.starts_with("Variables:"))
         .skip(1)
-        .map(|l| l.split_whitespace().nth(1).expect("variable name").to_string())
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .expect("variable name")
+                .to_string()
+        })
         .collect();
-    let numbers: Vec<f64> = values.split_whitespace().skip(1).map(|v| v.parse().unwrap()).collect();
+    let numbers: Vec<f64> = values
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert_eq!(names.len(), numbers.len());
     Some(names.into_iter().zip(numbers).collect())
 }
@@ -52,7 +68,9 @@ fn simulate(netlist: &str) -> Option<std::collections::HashMap<String, f64>> {
 fn ngspice_reproduces_the_solver() {
     let mut network = lattice::square(12, 10, false).unwrap();
     // Conductances over two decades, deterministic.
-    let k: Vec<f64> = (0..network.edge_count()).map(|e| 10f64.powf(((e * 37) % 101) as f64 / 50.0 - 1.0)).collect();
+    let k: Vec<f64> = (0..network.edge_count())
+        .map(|e| 10f64.powf(((e * 37) % 101) as f64 / 50.0 - 1.0))
+        .collect();
     network.set_conductance(k).unwrap();
     let conditions = BoundaryConditions::new()
         .fix(0, 0.0)

@@ -28,7 +28,11 @@ pub enum Command {
 /// Runs a benchmark subcommand.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Solve { sizes, repeats, rhs } => solve(&sizes, repeats.max(1), rhs.max(1)),
+        Command::Solve {
+            sizes,
+            repeats,
+            rhs,
+        } => solve(&sizes, repeats.max(1), rhs.max(1)),
     }
 }
 
@@ -45,7 +49,11 @@ fn best_of<T>(repeats: usize, mut work: impl FnMut() -> T) -> (f64, T) {
 }
 
 fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
-    println!("machine: {} ({} threads available)", cpu_model(), rayon::current_num_threads());
+    println!(
+        "machine: {} ({} threads available)",
+        cpu_model(),
+        rayon::current_num_threads()
+    );
     println!();
     println!("| N | E | nnz(L_FF) | nnz(factor) | analysis (ms) | factorisation (ms) | one solve (ms) | per RHS in a block of {rhs} (ms) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -61,7 +69,11 @@ fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
         drive[n - 1] = 1.0;
         let (single, state) = best_of(repeats, || factor.solve_state(&drive));
         state?;
-        let drives = Mat::from_fn(n + 1, rhs, |i, j| if i == (j * 7919) % n { 1.0 } else { 0.0 });
+        let drives = Mat::from_fn(
+            n + 1,
+            rhs,
+            |i, j| if i == (j * 7919) % n { 1.0 } else { 0.0 },
+        );
         let (block, states) = best_of(repeats, || factor.solve_states(drives.as_ref()));
         states?;
         let (pattern, fill) = solver.fill();

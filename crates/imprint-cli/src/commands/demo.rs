@@ -21,12 +21,28 @@ pub fn run(args: Args) -> Result<()> {
     let solution = solve(&network, &conditions)?;
     let current = solution.source_currents()[1];
     let middle = (args.side / 2) * args.side + args.side / 2;
-    println!("imprint demo: a {0} x {0} square lattice of 1 S resistors", args.side);
-    println!("  {} nodes, {} edges; node 0 grounded, node {last} held at 1 V", network.node_count(), network.edge_count());
+    println!(
+        "imprint demo: a {0} x {0} square lattice of 1 S resistors",
+        args.side
+    );
+    println!(
+        "  {} nodes, {} edges; node 0 grounded, node {last} held at 1 V",
+        network.node_count(),
+        network.edge_count()
+    );
     println!("  current through the lattice   {current:.9} A");
     println!("  corner-to-corner resistance   {:.9} Ohm", 1.0 / current);
-    println!("  dissipated power              {:.9} W (= V I = {:.9} W)", solution.dissipated_power, current);
-    println!("  voltage at the centre node    {:.9} V", solution.voltages[middle]);
-    println!("  Kirchhoff residual            {:.1e}", solution.kirchhoff_residual);
+    println!(
+        "  dissipated power              {:.9} W (= V I = {:.9} W)",
+        solution.dissipated_power, current
+    );
+    println!(
+        "  voltage at the centre node    {:.9} V",
+        solution.voltages[middle]
+    );
+    println!(
+        "  Kirchhoff residual            {:.1e}",
+        solution.kirchhoff_residual
+    );
     Ok(())
 }

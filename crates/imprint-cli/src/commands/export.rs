@@ -24,12 +24,22 @@ pub enum Command {
 /// Runs an export subcommand.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Spice { file, boundary, output } => {
+        Command::Spice {
+            file,
+            boundary,
+            output,
+        } => {
             let network = load_network(&file)?;
             let title = format!("imprint network {}", file.display());
-            let netlist = imprint::io::spice::netlist(&network, &boundary.conditions(), &title).with_context(|| file.display().to_string())?;
+            let netlist = imprint::io::spice::netlist(&network, &boundary.conditions(), &title)
+                .with_context(|| file.display().to_string())?;
             imprint::io::write_atomic(&output, netlist.as_bytes())?;
-            println!("wrote {} ({} resistors); run it with: ngspice -b {}", output.display(), network.edge_count(), output.display());
+            println!(
+                "wrote {} ({} resistors); run it with: ngspice -b {}",
+                output.display(),
+                network.edge_count(),
+                output.display()
+            );
             Ok(())
         }
     }

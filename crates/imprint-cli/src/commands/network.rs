@@ -32,7 +32,12 @@ pub fn run(command: Command) -> Result<()> {
         Command::Import { file, output } => {
             let network = load_network(&file)?;
             imprint::io::write_network(&output, &network)?;
-            println!("wrote {} ({} nodes, {} edges)", output.display(), network.node_count(), network.edge_count());
+            println!(
+                "wrote {} ({} nodes, {} edges)",
+                output.display(),
+                network.node_count(),
+                network.edge_count()
+            );
             Ok(())
         }
     }
@@ -45,7 +50,9 @@ fn info(file: &std::path::Path) -> Result<()> {
     let mut sizes = components.sizes();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     let k = network.conductance();
-    let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+        (lo.min(x), hi.max(x))
+    });
     let k_mean = k.iter().sum::<f64>() / k.len() as f64;
     println!("file         {}", file.display());
     println!("nodes        {}", network.node_count());
@@ -64,7 +71,9 @@ fn info(file: &std::path::Path) -> Result<()> {
     println!("conductance  min {k_min:.6e}, mean {k_mean:.6e}, max {k_max:.6e}");
     match network.periodic_box() {
         Some([lx, ly]) => {
-            let crossing = (0..network.edge_count()).filter(|&e| network.crosses_box(e)).count();
+            let crossing = (0..network.edge_count())
+                .filter(|&e| network.crosses_box(e))
+                .count();
             println!("periodic     yes, box {lx} x {ly}, {crossing} edges cross it");
         }
         None => println!("periodic     no"),

@@ -37,18 +37,36 @@ pub fn run(args: Args) -> Result<()> {
     let (v_min, v_max) = solution
         .voltages
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    println!("network            {label} ({} nodes, {} edges)", network.node_count(), network.edge_count());
-    println!("fixed / injected   {} / {} nodes", conditions.fixed().len(), conditions.injected().len());
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    println!(
+        "network            {label} ({} nodes, {} edges)",
+        network.node_count(),
+        network.edge_count()
+    );
+    println!(
+        "fixed / injected   {} / {} nodes",
+        conditions.fixed().len(),
+        conditions.injected().len()
+    );
     println!("dissipated power   {:.12e} W", solution.dissipated_power);
     println!("voltage range      [{v_min:.6}, {v_max:.6}] V");
-    for (&node, current) in solution.fixed_nodes.iter().zip(solution.source_currents()).take(10) {
+    for (&node, current) in solution
+        .fixed_nodes
+        .iter()
+        .zip(solution.source_currents())
+        .take(10)
+    {
         println!("source at node {node:<4} delivers {current:+.9e} A");
     }
     if solution.fixed_nodes.len() > 10 {
         println!("... ({} more sources)", solution.fixed_nodes.len() - 10);
     }
-    println!("kirchhoff residual {:.2e} (relative)", solution.kirchhoff_residual);
+    println!(
+        "kirchhoff residual {:.2e} (relative)",
+        solution.kirchhoff_residual
+    );
     println!("solved in          {:.3} ms", elapsed.as_secs_f64() * 1e3);
     if let Some(output) = &args.output {
         imprint::io::write_solution(output, &solution, &label)?;

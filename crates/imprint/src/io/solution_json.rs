@@ -14,7 +14,11 @@ pub const SOLUTION_FORMAT: &str = "imprint-solution";
 /// Renders `solution` as solution JSON; `network` names the network file it
 /// was solved on.
 pub fn solution_to_json(solution: &Solution, network: &str) -> String {
-    let fixed_voltages: Vec<f64> = solution.fixed_nodes.iter().map(|&c| solution.voltages[c]).collect();
+    let fixed_voltages: Vec<f64> = solution
+        .fixed_nodes
+        .iter()
+        .map(|&c| solution.voltages[c])
+        .collect();
     let injected: Vec<serde_json::Value> = solution
         .injected
         .iter()
