@@ -118,6 +118,9 @@ fn bad_input_gives_one_clear_line_and_no_output() {
     write("floating.csv", "0,1\n1,2\n3,4\n4,5\n");
     write("garbled.csv", "0,1\n1;2\n");
     write("broken.json", "{\"format\": \"imprint-network\", \"version\": 1,\n  \"nodes\": [[0, 0], [1, 0]],\n  \"edges\": [[0, 1]]\n  \"conductance\": [1], \"box\": null}");
+    write("empty.csv", "i,j\n");
+    write("range.json", "{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0, 0], [1, 0]], \"edges\": [[0, 2]], \"conductance\": [1], \"box\": null}");
+    write("flatbox.json", "{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0, 0], [1, 0]], \"edges\": [[0, 1]], \"conductance\": [1], \"box\": [1, 0]}");
     write("wrong.json", "{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0, 0], [1, 0]], \"edges\": [[0, 1]], \"conductance\": [0], \"box\": null}");
 
     let cases: &[(&[&str], &str)] = &[
@@ -140,6 +143,9 @@ fn bad_input_gives_one_clear_line_and_no_output() {
         (&["solve", "bridge.csv", "--fix", "0=0", "-o", "no/such/dir/out.json"], "cannot write no/such/dir/out.json"),
         (&["export", "spice", "floating.csv", "--fix", "0=0", "-o", "out.json"], "floating.csv: 3 nodes (3, 4, 5)"),
         (&["export", "spice", "bridge.csv", "--fix", "1=0", "--fix", "1=2", "-o", "out.json"], "node 1 is given two boundary conditions (fixed and fixed)"),
+        (&["solve", "empty.csv", "--fix", "0=0", "-o", "out.json"], "empty.csv: the network is empty (0 nodes, 0 edges)"),
+        (&["solve", "range.json", "--fix", "0=0", "-o", "out.json"], "range.json: edge 0 joins node 2, but the network has only 2 nodes (0 to 1)"),
+        (&["network", "info", "flatbox.json"], "flatbox.json: the periodic box [1, 0] must have finite, positive sides"),
         (&["network", "info", "nan.csv"], "nan.csv: edge 1 has conductance NaN"),
         (&["network", "import", "twice.csv", "-o", "out.json"], "which edge 1 already joins"),
     ];
@@ -164,5 +170,5 @@ fn bad_input_gives_one_clear_line_and_no_output() {
         );
     }
     // Nothing but the inputs is left behind: no temporary files either.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 12);
 }
