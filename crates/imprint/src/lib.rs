@@ -30,6 +30,7 @@
 pub mod io;
 pub mod network;
 pub mod physics;
+pub mod random;
 pub mod topology;
 
 /// The types most programs need.

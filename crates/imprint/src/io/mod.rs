@@ -15,3 +15,7 @@ pub use network_json::{
 };
 mod solution_json;
 pub use solution_json::{solution_to_json, write_solution, SOLUTION_FORMAT};
+mod jammed_text;
+mod values;
+pub use jammed_text::{parse_jammed_text, read_jammed_text};
+pub use values::{npy_bytes, parse_npy, read_values, write_npy};

@@ -77,6 +77,12 @@ pub enum NetworkError {
         /// Box height.
         ly: f64,
     },
+    /// A generator ran but could not produce a valid network.
+    #[error("network generation failed: {reason}")]
+    GenerationFailed {
+        /// What went wrong and what to change.
+        reason: String,
+    },
     /// A generator was asked for a network it cannot make.
     #[error("invalid generator parameter `{parameter}`: {reason}")]
     InvalidParameter {

@@ -7,7 +7,10 @@
 //! invariants (no self-loops or duplicate edges, indices in range, conductances
 //! finite and positive) and reports the first offender as a [`NetworkError`].
 
+pub mod conductance;
+pub mod delaunay;
 mod error;
+pub mod jammed;
 pub mod lattice;
 
 pub use error::NetworkError;

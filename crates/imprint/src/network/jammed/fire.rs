@@ -1,0 +1,88 @@
+//! FIRE energy minimisation (Bitzek et al., PRL 97, 170201 (2006)) of a
+//! [`Packing`](super::packing::Packing), with unit masses and a semi-implicit
+//! Euler integrator.
+
+use super::packing::{ForceField, Packing};
+
+/// Outcome of one minimisation.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Minimisation {
+    pub steps: usize,
+    /// Largest net force on a disk over the mean contact force (0 without contacts).
+    pub residual: f64,
+    pub converged: bool,
+}
+
+const DT_START: f64 = 0.05;
+const DT_MAX: f64 = 0.5;
+const N_MIN: usize = 5;
+const F_INC: f64 = 1.1;
+const F_DEC: f64 = 0.5;
+const ALPHA_START: f64 = 0.1;
+const F_ALPHA: f64 = 0.99;
+
+/// Relaxes `packing` until the largest net force is below `tolerance` times
+/// the mean contact force (or the energy per disk is below `1e-30`: unjammed),
+/// or `max_steps` pass. `field` holds the forces of the final configuration.
+pub(super) fn minimise(packing: &mut Packing, field: &mut ForceField, tolerance: f64, max_steps: usize) -> Minimisation {
+    let n = packing.len();
+    let mut velocity = vec![[0.0f64; 2]; n];
+    let (mut dt, mut alpha, mut positive_steps) = (DT_START, ALPHA_START, 0usize);
+    packing.force_field(field);
+    for step in 0..=max_steps {
+        let residual = residual(field);
+        let unjammed = field.energy < 1e-30 * n as f64;
+        if residual < tolerance || unjammed {
+            return Minimisation {
+                steps: step,
+                residual,
+                converged: true,
+            };
+        }
+        if step == max_steps {
+            return Minimisation {
+                steps: step,
+                residual,
+                converged: false,
+            };
+        }
+        let power: f64 = field.forces.iter().zip(&velocity).map(|(f, v)| f[0] * v[0] + f[1] * v[1]).sum();
+        if power > 0.0 {
+            let v_norm = velocity.iter().map(|v| v[0] * v[0] + v[1] * v[1]).sum::<f64>().sqrt();
+            let f_norm = field.forces.iter().map(|f| f[0] * f[0] + f[1] * f[1]).sum::<f64>().sqrt();
+            let mix = alpha * v_norm / f_norm.max(f64::MIN_POSITIVE);
+            for (v, f) in velocity.iter_mut().zip(&field.forces) {
+                v[0] = (1.0 - alpha) * v[0] + mix * f[0];
+                v[1] = (1.0 - alpha) * v[1] + mix * f[1];
+            }
+            if positive_steps > N_MIN {
+                dt = (dt * F_INC).min(DT_MAX);
+                alpha *= F_ALPHA;
+            }
+            positive_steps += 1;
+        } else {
+            velocity.iter_mut().for_each(|v| *v = [0.0; 2]);
+            dt *= F_DEC;
+            alpha = ALPHA_START;
+            positive_steps = 0;
+        }
+        for (i, (v, f)) in velocity.iter_mut().zip(&field.forces).enumerate() {
+            v[0] += dt * f[0];
+            v[1] += dt * f[1];
+            packing.displace(i, [dt * v[0], dt * v[1]]);
+        }
+        packing.refresh_neighbours();
+        packing.force_field(field);
+    }
+    unreachable!("the loop returns at step == max_steps")
+}
+
+/// Largest net force on a disk over the mean contact force.
+pub(super) fn residual(field: &ForceField) -> f64 {
+    if field.contact_count == 0 {
+        return 0.0;
+    }
+    let mean_force = field.contact_force_sum / field.contact_count as f64;
+    let largest = field.forces.iter().map(|f| f[0].hypot(f[1])).fold(0.0, f64::max);
+    largest / mean_force
+}

@@ -1,0 +1,323 @@
+//! Contact networks of 2D jammed packings, the networks of the paper (its
+//! Appendix D, and Liu and Nagel's jamming literature).
+//!
+//! Recipe: `N` bidisperse soft disks (half of diameter 1, half of diameter
+//! [`size_ratio`](JammingParameters::size_ratio)) are placed at random in a
+//! periodic square box; the energy is minimised with FIRE; the packing fraction
+//! is then moved (secant steps on the pressure, bisection when that fails) and
+//! the packing re-minimised until the virial pressure is within a relative
+//! tolerance of the target. Overlapping pairs are contacts; disks with fewer
+//! than 3 contacts (rattlers, which carry no load in 2D) are removed
+//! repeatedly; what remains is the network, nodes at the disk centres.
+//!
+//! Near jamming the excess coordination scales as `Z - 4 ~ p^(1/2)` (O'Hern et
+//! al., PRE 68, 011306 (2003)); the tests check that lowering the pressure
+//! lowers `Z - 4` and that every network is at least isostatic.
+
+mod fire;
+mod packing;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Network, NetworkError};
+use crate::random::Rng;
+use packing::{ForceField, Packing};
+
+/// Parameters of the jammed-packing generator; `Default` gives the documented
+/// defaults.
+///
+/// ```
+/// let p = imprint::network::jammed::JammingParameters::default();
+/// assert_eq!((p.nodes, p.target_pressure, p.size_ratio), (512, 1e-4, 1.4));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JammingParameters {
+    /// Number of disks before rattlers are removed.
+    pub nodes: usize,
+    /// Seed of every random choice (initial positions).
+    pub seed: u64,
+    /// Target virial pressure, in units of the disk stiffness over the small
+    /// diameter squared. Smaller is closer to jamming.
+    pub target_pressure: f64,
+    /// Accepted relative deviation of the final pressure from the target.
+    pub pressure_tolerance: f64,
+    /// Diameter of the large disks over that of the small ones.
+    pub size_ratio: f64,
+    /// Packing fraction of the random initial configuration (above jamming,
+    /// about 0.84, so that the first minimisation gives a jammed state).
+    pub initial_packing_fraction: f64,
+    /// Minimisations stop when the largest net force on a disk is below this
+    /// fraction of the mean contact force.
+    pub force_tolerance: f64,
+    /// Cap on FIRE steps per minimisation.
+    pub max_fire_steps: usize,
+    /// Cap on compression and decompression steps.
+    pub max_compressions: usize,
+}
+
+impl Default for JammingParameters {
+    fn default() -> Self {
+        Self {
+            nodes: 512,
+            seed: 1,
+            target_pressure: 1e-4,
+            pressure_tolerance: 0.02,
+            size_ratio: 1.4,
+            initial_packing_fraction: 0.86,
+            force_tolerance: 1e-9,
+            max_fire_steps: 2_000_000,
+            max_compressions: 100,
+        }
+    }
+}
+
+impl JammingParameters {
+    fn validate(&self) -> Result<(), NetworkError> {
+        let invalid = |parameter: &'static str, reason: String| Err(NetworkError::InvalidParameter { parameter, reason });
+        if self.nodes < 8 {
+            return invalid("nodes", format!("{} disks are too few for a jammed packing (at least 8)", self.nodes));
+        }
+        if !(self.target_pressure.is_finite() && self.target_pressure > 0.0 && self.target_pressure < 1.0) {
+            return invalid("target_pressure", format!("{} is not in (0, 1)", self.target_pressure));
+        }
+        if !(self.pressure_tolerance > 0.0 && self.pressure_tolerance < 1.0) {
+            return invalid("pressure_tolerance", format!("{} is not in (0, 1)", self.pressure_tolerance));
+        }
+        if !(self.size_ratio >= 1.0 && self.size_ratio <= 10.0) {
+            return invalid("size_ratio", format!("{} is not in [1, 10]", self.size_ratio));
+        }
+        if !(self.initial_packing_fraction > 0.1 && self.initial_packing_fraction < 1.2) {
+            return invalid("initial_packing_fraction", format!("{} is not in (0.1, 1.2)", self.initial_packing_fraction));
+        }
+        if !(self.force_tolerance > 0.0 && self.force_tolerance < 1.0) {
+            return invalid("force_tolerance", format!("{} is not in (0, 1)", self.force_tolerance));
+        }
+        Ok(())
+    }
+}
+
+/// What the generator measured; also written into the network's metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JammingReport {
+    /// Seed used.
+    pub seed: u64,
+    /// Disks placed.
+    pub requested_nodes: usize,
+    /// Nodes of the network (disks that are not rattlers).
+    pub nodes: usize,
+    /// Rattlers removed.
+    pub rattlers: usize,
+    /// Contacts between non-rattlers (edges of the network).
+    pub contacts: usize,
+    /// Disk area over box area, rattlers included.
+    pub packing_fraction: f64,
+    /// Final virial pressure.
+    pub pressure: f64,
+    /// Requested pressure.
+    pub target_pressure: f64,
+    /// Mean coordination `Z = 2 E / N` of the network.
+    pub mean_coordination: f64,
+    /// `Z - 4`, the distance from isostaticity in 2D.
+    pub excess_coordination: f64,
+    /// Largest overlap relative to the sum of the two radii.
+    pub largest_overlap: f64,
+    /// Largest net force on a disk over the mean contact force.
+    pub force_balance_residual: f64,
+    /// Side of the periodic box, in small diameters.
+    pub box_side: f64,
+    /// Compression and decompression steps taken.
+    pub compressions: usize,
+    /// FIRE steps over all minimisations.
+    pub fire_steps: usize,
+}
+
+/// Progress of a running generation, passed to the observer after every
+/// minimisation.
+#[derive(Debug, Clone, Copy)]
+pub struct JammingProgress {
+    /// Compression steps so far.
+    pub compression: usize,
+    /// Current packing fraction.
+    pub packing_fraction: f64,
+    /// Pressure after this minimisation.
+    pub pressure: f64,
+    /// FIRE steps of this minimisation.
+    pub fire_steps: usize,
+}
+
+/// Generates a jammed contact network; see the module documentation.
+pub fn generate(parameters: &JammingParameters) -> Result<(Network, JammingReport), NetworkError> {
+    generate_with_progress(parameters, &mut |_| {})
+}
+
+/// [`generate`], reporting progress after every minimisation.
+pub fn generate_with_progress(parameters: &JammingParameters, observer: &mut dyn FnMut(&JammingProgress)) -> Result<(Network, JammingReport), NetworkError> {
+    parameters.validate()?;
+    let n = parameters.nodes;
+    let mut rng = Rng::new(parameters.seed);
+    let radii: Vec<f64> = (0..n).map(|i| if i < n / 2 { 0.5 } else { 0.5 * parameters.size_ratio }).collect();
+    let area: f64 = radii.iter().map(|r| std::f64::consts::PI * r * r).sum();
+    let side = (area / parameters.initial_packing_fraction).sqrt();
+    let positions = (0..n).map(|_| [side * rng.uniform(), side * rng.uniform()]).collect();
+    let mut packing = Packing::new(positions, radii, side);
+    let mut field = ForceField::default();
+
+    let target = parameters.target_pressure;
+    // (packing fraction, pressure) after each minimisation.
+    let mut history: Vec<(f64, f64)> = Vec::new();
+    let mut fire_steps = 0;
+    let mut step = 0.01;
+    let mut residual;
+    loop {
+        let outcome = fire::minimise(&mut packing, &mut field, parameters.force_tolerance, parameters.max_fire_steps);
+        fire_steps += outcome.steps;
+        residual = outcome.residual;
+        let phi = packing.packing_fraction();
+        let pressure = packing.pressure(&field);
+        history.push((phi, pressure));
+        observer(&JammingProgress {
+            compression: history.len() - 1,
+            packing_fraction: phi,
+            pressure,
+            fire_steps: outcome.steps,
+        });
+        if !outcome.converged {
+            return Err(NetworkError::GenerationFailed {
+                reason: format!(
+                    "FIRE did not balance forces within {} steps at packing fraction {phi:.6} (residual {:.2e}); raise max_fire_steps or force_tolerance",
+                    parameters.max_fire_steps, outcome.residual
+                ),
+            });
+        }
+        if (pressure - target).abs() <= parameters.pressure_tolerance * target {
+            break;
+        }
+        if history.len() > parameters.max_compressions {
+            return Err(NetworkError::GenerationFailed {
+                reason: format!(
+                    "pressure {pressure:.3e} still not within {} of the target {target:.3e} after {} compression steps",
+                    parameters.pressure_tolerance,
+                    parameters.max_compressions
+                ),
+            });
+        }
+        let next = next_packing_fraction(&history, target, &mut step);
+        packing.set_packing_fraction(next);
+    }
+
+    let (network, report) = contact_network(&packing, parameters, &history, fire_steps, residual)?;
+    Ok((network, report))
+}
+
+/// Chooses the next packing fraction from the history of minimisations.
+fn next_packing_fraction(history: &[(f64, f64)], target: f64, step: &mut f64) -> f64 {
+    let &(phi, pressure) = history.last().expect("at least one minimisation");
+    let below = history.iter().filter(|h| h.1 < target).map(|h| h.0).fold(f64::NEG_INFINITY, f64::max);
+    let above = history.iter().filter(|h| h.1 > target).map(|h| h.0).fold(f64::INFINITY, f64::min);
+    let bracketed = below.is_finite() && above.is_finite() && below < above;
+    // Above jamming p rises linearly with phi: a secant through the two
+    // jammed states nearest the target lands close to it.
+    let mut jammed: Vec<(f64, f64)> = history.iter().copied().filter(|h| h.1 > 1e-3 * target).collect();
+    jammed.sort_by(|a, b| (a.1 / target).ln().abs().total_cmp(&(b.1 / target).ln().abs()));
+    if jammed.len() >= 2 && (jammed[0].0 - jammed[1].0).abs() > 1e-12 {
+        let (a, b) = (jammed[0], jammed[1]);
+        let slope = (b.1 - a.1) / (b.0 - a.0);
+        if slope > 0.0 {
+            let guess = a.0 + (target - a.1) / slope;
+            if !bracketed || (guess > below && guess < above) {
+                return guess;
+            }
+        }
+    }
+    if bracketed {
+        return 0.5 * (below + above);
+    }
+    let next = if pressure > target { phi - *step } else { phi + *step };
+    *step *= 2.0;
+    next
+}
+
+/// Contacts, rattler removal and renumbering.
+fn contact_network(
+    packing: &Packing,
+    parameters: &JammingParameters,
+    history: &[(f64, f64)],
+    fire_steps: usize,
+    residual: f64,
+) -> Result<(Network, JammingReport), NetworkError> {
+    let n = packing.len();
+    let contacts = packing.contacts();
+    let largest_overlap = contacts.iter().map(|c| c.2).fold(0.0, f64::max);
+    let mut degree = vec![0usize; n];
+    for &(i, j, _) in &contacts {
+        degree[i] += 1;
+        degree[j] += 1;
+    }
+    let mut alive = vec![true; n];
+    // Peel rattlers until every remaining disk has at least 3 contacts.
+    let mut neighbours = vec![Vec::new(); n];
+    for &(i, j, _) in &contacts {
+        neighbours[i].push(j);
+        neighbours[j].push(i);
+    }
+    let mut queue: Vec<usize> = (0..n).filter(|&i| degree[i] < 3).collect();
+    while let Some(i) = queue.pop() {
+        if !alive[i] {
+            continue;
+        }
+        alive[i] = false;
+        for &j in &neighbours[i] {
+            if alive[j] {
+                degree[j] -= 1;
+                if degree[j] == 2 {
+                    queue.push(j);
+                }
+            }
+        }
+    }
+    let mut index = vec![usize::MAX; n];
+    let mut positions = Vec::new();
+    for i in 0..n {
+        if alive[i] {
+            index[i] = positions.len();
+            positions.push(packing.positions[i]);
+        }
+    }
+    let edges: Vec<[usize; 2]> = contacts
+        .iter()
+        .filter(|c| alive[c.0] && alive[c.1])
+        .map(|c| [index[c.0], index[c.1]])
+        .collect();
+    let nodes = positions.len();
+    if nodes == 0 {
+        return Err(NetworkError::GenerationFailed {
+            reason: "every disk was a rattler: raise the target pressure".to_string(),
+        });
+    }
+    let &(packing_fraction, pressure) = history.last().expect("at least one minimisation");
+    let mean_coordination = 2.0 * edges.len() as f64 / nodes as f64;
+    let report = JammingReport {
+        seed: parameters.seed,
+        requested_nodes: n,
+        nodes,
+        rattlers: n - nodes,
+        contacts: edges.len(),
+        packing_fraction,
+        pressure,
+        target_pressure: parameters.target_pressure,
+        mean_coordination,
+        excess_coordination: mean_coordination - 4.0,
+        largest_overlap,
+        force_balance_residual: residual,
+        box_side: packing.side,
+        compressions: history.len() - 1,
+        fire_steps,
+    };
+    let mut network = Network::with_uniform_conductance(positions, edges, 1.0, Some([packing.side, packing.side]))?;
+    let metadata = network.metadata_mut();
+    metadata.insert("generator".into(), "jammed".into());
+    metadata.insert("parameters".into(), serde_json::to_value(parameters).expect("parameters serialise"));
+    metadata.insert("report".into(), serde_json::to_value(&report).expect("report serialises"));
+    Ok((network, report))
+}
