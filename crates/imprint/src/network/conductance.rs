@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::NetworkError;
 use crate::random::Rng;
 
+/// Stream of a seed reserved for initial conductances.
+const CONDUCTANCE_STREAM: u64 = 0xC0_4D_0C_7A_2C_E5;
+
 /// How to draw one conductance per edge.
 ///
 /// ```
@@ -64,10 +67,12 @@ impl InitialConductance {
         }
     }
 
-    /// One conductance per edge for `edge_count` edges, from `seed`.
+    /// One conductance per edge for `edge_count` edges, from `seed`. The
+    /// draws come from their own stream of the seed, so a generator and its
+    /// conductances can share one recorded seed without being correlated.
     pub fn sample(&self, edge_count: usize, seed: u64) -> Result<Vec<f64>, NetworkError> {
         self.validate()?;
-        let mut rng = Rng::new(seed);
+        let mut rng = Rng::derive(seed, CONDUCTANCE_STREAM);
         Ok(match *self {
             Self::Constant { value } => vec![value; edge_count],
             Self::Uniform { min, max } => (0..edge_count).map(|_| rng.uniform_in(min, max)).collect(),

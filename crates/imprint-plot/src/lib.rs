@@ -1,0 +1,149 @@
+//! # imprint-plot
+//!
+//! Figures for imprint: networks with per-edge and per-node fields, colour
+//! bars and node roles, written as SVG or PNG. Text is drawn with an embedded
+//! DejaVu Sans through ab_glyph, so no system font or graphics library is
+//! needed and a figure looks the same on every machine.
+//!
+//! Every figure implements [`Figure`]; [`save`] renders it to a path whose
+//! extension (`.svg` or `.png`) picks the format, atomically.
+//!
+//! The numerical core (`imprint`) never depends on this crate.
+
+#![warn(missing_docs)]
+
+pub mod colormap;
+mod colorbar;
+pub mod network;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use colormap::{Colormap, Scale};
+pub use network::{Marker, NetworkFigure, NodeRole, ValueLayer};
+
+/// Why a figure could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// The output path has no `.svg` or `.png` extension.
+    #[error("{}: unknown figure format (use a .svg or .png file name)", path.display())]
+    UnknownFormat {
+        /// The path given.
+        path: std::path::PathBuf,
+    },
+    /// A value array does not match the network.
+    #[error("{what} has {found} values but the network has {expected}")]
+    LengthMismatch {
+        /// Which values.
+        what: String,
+        /// How many the network needs.
+        expected: usize,
+        /// How many were given.
+        found: usize,
+    },
+    /// The values cannot be drawn (all non-finite, or non-positive on a log scale).
+    #[error("{what}: {reason}")]
+    InvalidValues {
+        /// Which values.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The drawing backend failed.
+    #[error("drawing failed: {0}")]
+    Drawing(String),
+    /// The file could not be written.
+    #[error(transparent)]
+    Io(#[from] imprint::io::IoError),
+}
+
+/// Shorthand for drawing results.
+pub type Result<T> = std::result::Result<T, PlotError>;
+
+/// Maps any plotters error into [`PlotError::Drawing`].
+pub(crate) fn drawing<E: std::fmt::Debug>(error: E) -> PlotError {
+    PlotError::Drawing(format!("{error:?}"))
+}
+
+/// Something that can draw itself on a plotters drawing area.
+pub trait Figure {
+    /// Draws the whole figure on `area`.
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>;
+}
+
+/// Font family name under which the embedded font is registered.
+pub const FONT: &str = "sans-serif";
+
+/// Registers the embedded fonts with plotters (once per process).
+pub fn register_fonts() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The embedded fonts are valid TrueType files; a failure here is a build defect.
+        let regular = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let bold = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+        assert!(regular.is_ok() && bold.is_ok(), "the embedded DejaVu Sans fonts failed to load");
+    });
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics.
+    Svg,
+    /// Portable network graphics (RGB).
+    Png,
+}
+
+impl Format {
+    /// The format a path's extension asks for.
+    pub fn of(path: &Path) -> Result<Self> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("svg") => Ok(Self::Svg),
+            Some("png") => Ok(Self::Png),
+            _ => Err(PlotError::UnknownFormat { path: path.to_path_buf() }),
+        }
+    }
+}
+
+/// Renders `figure` at `size` pixels into the bytes of a file of `format`.
+pub fn render(figure: &impl Figure, format: Format, size: (u32, u32)) -> Result<Vec<u8>> {
+    register_fonts();
+    match format {
+        Format::Svg => {
+            let mut text = String::new();
+            {
+                let area = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                figure.draw(&area)?;
+                area.present().map_err(drawing)?;
+            }
+            Ok(text.into_bytes())
+        }
+        Format::Png => {
+            let mut pixels = vec![255u8; 3 * size.0 as usize * size.1 as usize];
+            {
+                let area = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                figure.draw(&area)?;
+                area.present().map_err(drawing)?;
+            }
+            let mut bytes = Vec::new();
+            let mut encoder = png::Encoder::new(&mut bytes, size.0, size.1);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder.write_header().map_err(drawing)?;
+            writer.write_image_data(&pixels).map_err(drawing)?;
+            writer.finish().map_err(drawing)?;
+            Ok(bytes)
+        }
+    }
+}
+
+/// Renders `figure` to `path` (`.svg` or `.png`), atomically.
+pub fn save(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Result<()> {
+    let bytes = render(figure, Format::of(path)?, size)?;
+    imprint::io::write_atomic(path, &bytes)?;
+    Ok(())
+}
