@@ -172,3 +172,207 @@ fn bad_input_gives_one_clear_line_and_no_output() {
     // Nothing but the inputs is left behind: no temporary files either.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 12);
 }
+
+#[test]
+fn generators_write_reproducible_networks() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = imprint(args, dir.path());
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report = run(&[
+        "network", "generate", "jammed", "--nodes", "64", "--seed", "3", "-o", "a.json",
+    ]);
+    assert!(
+        report.contains("rattlers removed") && report.contains("force balance"),
+        "{report}"
+    );
+    run(&[
+        "network", "generate", "jammed", "--nodes", "64", "--seed", "3", "-o", "b.json",
+    ]);
+    run(&[
+        "network", "generate", "jammed", "--nodes", "64", "--seed", "4", "-o", "c.json",
+    ]);
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    assert_eq!(read("a.json"), read("b.json"));
+    assert_ne!(read("a.json"), read("c.json"));
+
+    run(&[
+        "network",
+        "generate",
+        "square",
+        "--columns",
+        "4",
+        "--rows",
+        "3",
+        "--conductance",
+        "uniform:0.5,2",
+        "--seed",
+        "7",
+        "-o",
+        "sq.json",
+    ]);
+    run(&[
+        "network",
+        "generate",
+        "triangular",
+        "--columns",
+        "4",
+        "--rows",
+        "4",
+        "--periodic",
+        "-o",
+        "tri.json",
+    ]);
+    run(&[
+        "network",
+        "generate",
+        "delaunay",
+        "--nodes",
+        "50",
+        "--coordination",
+        "4",
+        "-o",
+        "del.json",
+    ]);
+    for (file, edges) in [("sq.json", 17), ("tri.json", 48), ("del.json", 100)] {
+        let info = run(&["network", "info", file]);
+        assert!(
+            info.contains(&format!("edges        {edges}\n")),
+            "{file}: {info}"
+        );
+    }
+    let square: serde_json::Value = serde_json::from_slice(&read("sq.json")).unwrap();
+    assert_eq!(square["metadata"]["conductance"]["kind"], "uniform");
+    assert_eq!(square["metadata"]["seed"], 7);
+    let k: Vec<f64> = square["conductance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(k.iter().all(|&k| (0.5..2.0).contains(&k)) && k.windows(2).any(|w| w[0] != w[1]));
+}
+
+#[test]
+fn literature_import_conductance_and_drawing() {
+    let dir = tempfile::tempdir().unwrap();
+    let literature = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../imprint/tests/data/networks/data_N00064_Lp0.0100_r1.txt");
+    let lit = literature.to_str().unwrap();
+    let out = imprint(&["network", "import", lit, "-o", "lit.json"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info =
+        String::from_utf8_lossy(&imprint(&["network", "info", "lit.json"], dir.path()).stdout)
+            .into_owned();
+    assert!(
+        info.contains("nodes        64")
+            && info.contains("edges        143")
+            && info.contains("periodic     yes, box 7.69803 x 7.69803"),
+        "{info}"
+    );
+
+    std::fs::write(
+        dir.path().join("k.csv"),
+        (0..143)
+            .map(|e| format!("{}\n", 1.0 + e as f64))
+            .collect::<String>(),
+    )
+    .unwrap();
+    assert!(imprint(
+        &[
+            "network",
+            "conductance",
+            "lit.json",
+            "--from",
+            "k.csv",
+            "-o",
+            "lit-k.json"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    let net: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("lit-k.json")).unwrap()).unwrap();
+    assert_eq!(net["conductance"][142], 143.0);
+    std::fs::write(dir.path().join("short.csv"), "1\n2\n").unwrap();
+    let out = imprint(
+        &[
+            "network",
+            "conductance",
+            "lit.json",
+            "--from",
+            "short.csv",
+            "-o",
+            "bad.json",
+        ],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("short.csv: 2 conductances given for 143 edges"));
+    assert!(!dir.path().join("bad.json").exists());
+
+    std::fs::write(
+        dir.path().join("v.csv"),
+        (0..64)
+            .map(|n| format!("{}\n", n as f64 / 64.0))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let out = imprint(
+        &[
+            "network",
+            "draw",
+            "lit-k.json",
+            "--node-values",
+            "v.csv",
+            "--ground",
+            "0",
+            "--inputs",
+            "1,2",
+            "--outputs",
+            "3",
+            "--log-edges",
+            "-o",
+            "lit.png",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(dir.path().join("lit.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(imprint(
+        &["network", "draw", "lit-k.json", "-o", "lit.svg"],
+        dir.path()
+    )
+    .status
+    .success());
+    let out = imprint(
+        &[
+            "network",
+            "draw",
+            "lit-k.json",
+            "--outputs",
+            "99",
+            "-o",
+            "x.png",
+        ],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("node 99 does not exist"));
+    assert!(!dir.path().join("x.png").exists());
+}

@@ -44,7 +44,11 @@ impl Colormap {
             Self::Diverging => &DIVERGING,
         };
         let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-        let upper = table.iter().position(|&(x, _)| x >= t).unwrap_or(table.len() - 1).max(1);
+        let upper = table
+            .iter()
+            .position(|&(x, _)| x >= t)
+            .unwrap_or(table.len() - 1)
+            .max(1);
         let (x0, c0) = table[upper - 1];
         let (x1, c1) = table[upper];
         let w = if x1 > x0 { (t - x0) / (x1 - x0) } else { 0.0 };
@@ -80,8 +84,13 @@ impl Normalization {
     /// Fits the range of the finite values (positive ones for a log scale).
     /// `None` when there is nothing to fit.
     pub fn fit(values: &[f64], scale: Scale) -> Option<Self> {
-        let usable = values.iter().copied().filter(|v| v.is_finite() && (scale != Scale::Log || *v > 0.0));
-        let (min, max) = usable.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let usable = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && (scale != Scale::Log || *v > 0.0));
+        let (min, max) = usable.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
         if !min.is_finite() {
             return None;
         }
@@ -98,7 +107,9 @@ impl Normalization {
     /// Position of `value` in `[0, 1]`.
     pub fn apply(&self, value: f64) -> f64 {
         let t = match self.scale {
-            Scale::Log => (value.max(self.min).ln() - self.min.ln()) / (self.max.ln() - self.min.ln()),
+            Scale::Log => {
+                (value.max(self.min).ln() - self.min.ln()) / (self.max.ln() - self.min.ln())
+            }
             _ => (value - self.min) / (self.max - self.min),
         };
         if t.is_finite() {

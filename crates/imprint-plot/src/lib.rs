@@ -12,8 +12,8 @@
 
 #![warn(missing_docs)]
 
-pub mod colormap;
 mod colorbar;
+pub mod colormap;
 pub mod network;
 
 use std::path::Path;
@@ -83,9 +83,13 @@ pub fn register_fonts() {
     static REGISTER: Once = Once::new();
     REGISTER.call_once(|| {
         // The embedded fonts are valid TrueType files; a failure here is a build defect.
-        let regular = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let regular =
+            plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
         let bold = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
-        assert!(regular.is_ok() && bold.is_ok(), "the embedded DejaVu Sans fonts failed to load");
+        assert!(
+            regular.is_ok() && bold.is_ok(),
+            "the embedded DejaVu Sans fonts failed to load"
+        );
     });
 }
 
@@ -101,10 +105,17 @@ pub enum Format {
 impl Format {
     /// The format a path's extension asks for.
     pub fn of(path: &Path) -> Result<Self> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("svg") => Ok(Self::Svg),
             Some("png") => Ok(Self::Png),
-            _ => Err(PlotError::UnknownFormat { path: path.to_path_buf() }),
+            _ => Err(PlotError::UnknownFormat {
+                path: path.to_path_buf(),
+            }),
         }
     }
 }

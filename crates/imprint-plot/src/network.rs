@@ -58,7 +58,11 @@ impl ValueLayer {
         }
         Normalization::fit(&self.values, self.scale).ok_or_else(|| PlotError::InvalidValues {
             what: what.to_string(),
-            reason: if self.scale == Scale::Log { "no finite positive value to draw on a log scale".into() } else { "no finite value to draw".into() },
+            reason: if self.scale == Scale::Log {
+                "no finite positive value to draw on a log scale".into()
+            } else {
+                "no finite value to draw".into()
+            },
         })
     }
 }
@@ -92,17 +96,32 @@ pub struct NodeRole {
 impl NodeRole {
     /// Grounds: black squares.
     pub fn ground(nodes: Vec<usize>) -> Self {
-        Self { label: "ground".into(), nodes, color: RGBColor(20, 20, 20), marker: Marker::Square }
+        Self {
+            label: "ground".into(),
+            nodes,
+            color: RGBColor(20, 20, 20),
+            marker: Marker::Square,
+        }
     }
 
     /// Inputs (sources): orange triangles.
     pub fn input(nodes: Vec<usize>) -> Self {
-        Self { label: "input".into(), nodes, color: RGBColor(230, 120, 20), marker: Marker::Triangle }
+        Self {
+            label: "input".into(),
+            nodes,
+            color: RGBColor(230, 120, 20),
+            marker: Marker::Triangle,
+        }
     }
 
     /// Outputs (targets): magenta diamonds.
     pub fn output(nodes: Vec<usize>) -> Self {
-        Self { label: "output".into(), nodes, color: RGBColor(200, 30, 160), marker: Marker::Diamond }
+        Self {
+            label: "output".into(),
+            nodes,
+            color: RGBColor(200, 30, 160),
+            marker: Marker::Diamond,
+        }
     }
 }
 
@@ -149,7 +168,12 @@ fn clip(a: [f64; 2], b: [f64; 2], bounds: [f64; 4]) -> Option<([f64; 2], [f64; 2
     let [x0, y0, x1, y1] = bounds;
     let d = [b[0] - a[0], b[1] - a[1]];
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [(-d[0], a[0] - x0), (d[0], x1 - a[0]), (-d[1], a[1] - y0), (d[1], y1 - a[1])] {
+    for (p, q) in [
+        (-d[0], a[0] - x0),
+        (d[0], x1 - a[0]),
+        (-d[1], a[1] - y0),
+        (d[1], y1 - a[1]),
+    ] {
         if p == 0.0 {
             if q < 0.0 {
                 return None;
@@ -163,7 +187,12 @@ fn clip(a: [f64; 2], b: [f64; 2], bounds: [f64; 4]) -> Option<([f64; 2], [f64; 2
             }
         }
     }
-    (t0 <= t1).then(|| ([a[0] + t0 * d[0], a[1] + t0 * d[1]], [a[0] + t1 * d[0], a[1] + t1 * d[1]]))
+    (t0 <= t1).then(|| {
+        (
+            [a[0] + t0 * d[0], a[1] + t0 * d[1]],
+            [a[0] + t1 * d[0], a[1] + t1 * d[1]],
+        )
+    })
 }
 
 /// The drawn pieces of every edge: one segment, or two for an edge that
@@ -179,7 +208,10 @@ fn edge_segments(network: &Network, bounds: [f64; 4]) -> Vec<Vec<([f64; 2], [f64
             let d = network.edge_vector(e);
             let towards_b = [a[0] + d[0], a[1] + d[1]];
             let towards_a = [b[0] - d[0], b[1] - d[1]];
-            [clip(a, towards_b, bounds), clip(towards_a, b, bounds)].into_iter().flatten().collect()
+            [clip(a, towards_b, bounds), clip(towards_a, b, bounds)]
+                .into_iter()
+                .flatten()
+                .collect()
         })
         .collect()
 }
@@ -187,13 +219,24 @@ fn edge_segments(network: &Network, bounds: [f64; 4]) -> Vec<Vec<([f64; 2], [f64
 impl Figure for NetworkFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let net = self.network;
-        let edge_norm = self.edges.as_ref().map(|l| l.normalization("edge values", net.edge_count())).transpose()?;
-        let node_norm = self.nodes.as_ref().map(|l| l.normalization("node values", net.node_count())).transpose()?;
+        let edge_norm = self
+            .edges
+            .as_ref()
+            .map(|l| l.normalization("edge values", net.edge_count()))
+            .transpose()?;
+        let node_norm = self
+            .nodes
+            .as_ref()
+            .map(|l| l.normalization("node values", net.node_count()))
+            .transpose()?;
         for role in &self.roles {
             if let Some(&bad) = role.nodes.iter().find(|&&n| n >= net.node_count()) {
                 return Err(PlotError::InvalidValues {
                     what: format!("{} nodes", role.label),
-                    reason: format!("node {bad} does not exist (the network has {})", net.node_count()),
+                    reason: format!(
+                        "node {bad} does not exist (the network has {})",
+                        net.node_count()
+                    ),
                 });
             }
         }
@@ -206,7 +249,12 @@ impl Figure for NetworkFigure<'_> {
         if !self.title.is_empty() {
             let (title, rest) = body.split_vertically(font_px * 2);
             title
-                .draw(&Text::new(self.title.clone(), (width as i32 / 2, font_px as i32), TextStyle::from((FONT, font_px + 4).into_font().style(FontStyle::Bold)).pos(Pos::new(HPos::Center, VPos::Center))))
+                .draw(&Text::new(
+                    self.title.clone(),
+                    (width as i32 / 2, font_px as i32),
+                    TextStyle::from((FONT, font_px + 4).into_font().style(FontStyle::Bold))
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                ))
                 .map_err(drawing)?;
             body = rest;
         }
@@ -216,10 +264,14 @@ impl Figure for NetworkFigure<'_> {
             self.draw_legend(&legend, font_px)?;
             body = rest;
         }
-        let bars = [edge_norm.map(|n| (n, self.edges.as_ref().expect("edge layer"))), node_norm.map(|n| (n, self.nodes.as_ref().expect("node layer")))];
+        let bars = [
+            edge_norm.map(|n| (n, self.edges.as_ref().expect("edge layer"))),
+            node_norm.map(|n| (n, self.nodes.as_ref().expect("node layer"))),
+        ];
         let bar_count = bars.iter().flatten().count() as u32;
         let bar_width = (font_px * 8).max(110);
-        let (mut plot, mut strip) = body.split_horizontally(body.dim_in_pixel().0 - bar_count * bar_width);
+        let (mut plot, mut strip) =
+            body.split_horizontally(body.dim_in_pixel().0 - bar_count * bar_width);
         for (norm, layer) in bars.iter().flatten() {
             let (bar, rest) = strip.split_horizontally(bar_width);
             let (_, bar) = bar.split_vertically(font_px / 2);
@@ -232,30 +284,59 @@ impl Figure for NetworkFigure<'_> {
 }
 
 impl NetworkFigure<'_> {
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, font_px: u32) -> Result<()> {
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        font_px: u32,
+    ) -> Result<()> {
         let y = font_px as i32;
         let mut x = font_px as i32;
         let size = (font_px / 2) as i32;
-        let font = TextStyle::from((FONT, font_px).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        let font =
+            TextStyle::from((FONT, font_px).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         for role in &self.roles {
             draw_marker(area, (x, y), size, role.color, role.marker)?;
             let text = format!("{} ({})", role.label, role.nodes.len());
-            area.draw(&Text::new(text.clone(), (x + size + 6, y), font.clone())).map_err(drawing)?;
+            area.draw(&Text::new(text.clone(), (x + size + 6, y), font.clone()))
+                .map_err(drawing)?;
             x += size + 6 + (text.len() as i32 + 3) * font_px as i32 * 11 / 20;
         }
         if !self.highlighted_edges.is_empty() {
-            area.draw(&PathElement::new(vec![(x - size, y), (x + size, y)], RGBColor(220, 20, 20).stroke_width(3))).map_err(drawing)?;
-            area.draw(&Text::new(format!("{} ({})", self.highlight_label, self.highlighted_edges.len()), (x + size + 6, y), font)).map_err(drawing)?;
+            area.draw(&PathElement::new(
+                vec![(x - size, y), (x + size, y)],
+                RGBColor(220, 20, 20).stroke_width(3),
+            ))
+            .map_err(drawing)?;
+            area.draw(&Text::new(
+                format!(
+                    "{} ({})",
+                    self.highlight_label,
+                    self.highlighted_edges.len()
+                ),
+                (x + size + 6, y),
+                font,
+            ))
+            .map_err(drawing)?;
         }
         Ok(())
     }
 
-    fn draw_network<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, edge_norm: Option<Normalization>, node_norm: Option<Normalization>) -> Result<()> {
+    fn draw_network<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        edge_norm: Option<Normalization>,
+        node_norm: Option<Normalization>,
+    ) -> Result<()> {
         let net = self.network;
         let bounds = match net.periodic_box() {
             Some([lx, ly]) => [0.0, 0.0, lx, ly],
             None => {
-                let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                let mut b = [
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ];
                 for &[x, y] in net.positions() {
                     b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
                 }
@@ -264,18 +345,38 @@ impl NetworkFigure<'_> {
         };
         // Room around the drawing so that markers on the box edge are not cut.
         let pad = 0.03 * (bounds[2] - bounds[0]).max(bounds[3] - bounds[1]);
-        let view = [bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad];
+        let view = [
+            bounds[0] - pad,
+            bounds[1] - pad,
+            bounds[2] + pad,
+            bounds[3] + pad,
+        ];
         let (w, h) = area.dim_in_pixel();
-        let (dx, dy) = ((view[2] - view[0]).max(1e-12), (view[3] - view[1]).max(1e-12));
+        let (dx, dy) = (
+            (view[2] - view[0]).max(1e-12),
+            (view[3] - view[1]).max(1e-12),
+        );
         let scale = (w as f64 / dx).min(h as f64 / dy);
         let (ox, oy) = ((w as f64 - scale * dx) / 2.0, (h as f64 - scale * dy) / 2.0);
         // y grows upwards in data, downwards in pixels.
-        let pixel = |p: [f64; 2]| -> (i32, i32) { ((ox + scale * (p[0] - view[0])).round() as i32, (oy + scale * (view[3] - p[1])).round() as i32) };
+        let pixel = |p: [f64; 2]| -> (i32, i32) {
+            (
+                (ox + scale * (p[0] - view[0])).round() as i32,
+                (oy + scale * (view[3] - p[1])).round() as i32,
+            )
+        };
 
         if net.periodic_box().is_some() {
-            area.draw(&Rectangle::new([pixel([bounds[0], bounds[3]]), pixel([bounds[2], bounds[1]])], RGBColor(170, 170, 170).stroke_width(1))).map_err(drawing)?;
+            area.draw(&Rectangle::new(
+                [pixel([bounds[0], bounds[3]]), pixel([bounds[2], bounds[1]])],
+                RGBColor(170, 170, 170).stroke_width(1),
+            ))
+            .map_err(drawing)?;
         }
-        let lengths: Vec<f64> = (0..net.edge_count()).map(|e| net.edge_vector(e)).map(|[x, y]| x.hypot(y)).collect();
+        let lengths: Vec<f64> = (0..net.edge_count())
+            .map(|e| net.edge_vector(e))
+            .map(|[x, y]| x.hypot(y))
+            .collect();
         let mut sorted = lengths.clone();
         sorted.sort_by(f64::total_cmp);
         let typical = scale * sorted[sorted.len() / 2];
@@ -291,18 +392,37 @@ impl NetworkFigure<'_> {
             let (color, width) = match (&self.edges, edge_norm) {
                 (Some(layer), Some(norm)) => {
                     let t = norm.apply(layer.values[e]);
-                    let width = if self.width_by_value { base_width * (0.4 + 2.6 * t) } else { base_width * 1.3 };
-                    (if layer.values[e].is_finite() { layer.colormap.color(t) } else { RGBColor(200, 200, 200) }, width)
+                    let width = if self.width_by_value {
+                        base_width * (0.4 + 2.6 * t)
+                    } else {
+                        base_width * 1.3
+                    };
+                    (
+                        if layer.values[e].is_finite() {
+                            layer.colormap.color(t)
+                        } else {
+                            RGBColor(200, 200, 200)
+                        },
+                        width,
+                    )
                 }
                 _ => (RGBColor(90, 90, 90), base_width),
             };
             for &(a, b) in &segments[e] {
-                area.draw(&PathElement::new(vec![pixel(a), pixel(b)], color.stroke_width(width.round().max(1.0) as u32))).map_err(drawing)?;
+                area.draw(&PathElement::new(
+                    vec![pixel(a), pixel(b)],
+                    color.stroke_width(width.round().max(1.0) as u32),
+                ))
+                .map_err(drawing)?;
             }
         }
         for &e in &self.highlighted_edges {
             for &(a, b) in segments.get(e).map(Vec::as_slice).unwrap_or(&[]) {
-                area.draw(&PathElement::new(vec![pixel(a), pixel(b)], RGBColor(220, 20, 20).stroke_width((base_width * 2.2).round() as u32))).map_err(drawing)?;
+                area.draw(&PathElement::new(
+                    vec![pixel(a), pixel(b)],
+                    RGBColor(220, 20, 20).stroke_width((base_width * 2.2).round() as u32),
+                ))
+                .map_err(drawing)?;
             }
         }
 
@@ -312,13 +432,24 @@ impl NetworkFigure<'_> {
                 let r = (radius * 1.6).round().max(2.0) as i32;
                 for (node, &p) in net.positions().iter().enumerate() {
                     let color = layer.colormap.color(norm.apply(layer.values[node]));
-                    area.draw(&Circle::new(pixel(p), r, color.filled())).map_err(drawing)?;
-                    area.draw(&Circle::new(pixel(p), r, RGBColor(40, 40, 40).stroke_width(1))).map_err(drawing)?;
+                    area.draw(&Circle::new(pixel(p), r, color.filled()))
+                        .map_err(drawing)?;
+                    area.draw(&Circle::new(
+                        pixel(p),
+                        r,
+                        RGBColor(40, 40, 40).stroke_width(1),
+                    ))
+                    .map_err(drawing)?;
                 }
             }
             _ if net.node_count() <= 5_000 => {
                 for &p in net.positions() {
-                    area.draw(&Circle::new(pixel(p), radius.round() as i32, RGBColor(40, 40, 40).filled())).map_err(drawing)?;
+                    area.draw(&Circle::new(
+                        pixel(p),
+                        radius.round() as i32,
+                        RGBColor(40, 40, 40).filled(),
+                    ))
+                    .map_err(drawing)?;
                 }
             }
             _ => {}
@@ -326,7 +457,13 @@ impl NetworkFigure<'_> {
         let marker_size = (radius * 3.0).clamp(5.0, 16.0) as i32;
         for role in &self.roles {
             for &node in &role.nodes {
-                draw_marker(area, pixel(net.positions()[node]), marker_size, role.color, role.marker)?;
+                draw_marker(
+                    area,
+                    pixel(net.positions()[node]),
+                    marker_size,
+                    role.color,
+                    role.marker,
+                )?;
             }
         }
         Ok(())
@@ -334,21 +471,46 @@ impl NetworkFigure<'_> {
 }
 
 /// A filled marker of half-size `size` with a black outline.
-fn draw_marker<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32), size: i32, color: RGBColor, marker: Marker) -> Result<()> {
+fn draw_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    size: i32,
+    color: RGBColor,
+    marker: Marker,
+) -> Result<()> {
     let outline = BLACK.stroke_width(2);
     let points: Vec<(i32, i32)> = match marker {
         Marker::Circle => {
-            area.draw(&Circle::new((x, y), size, color.filled())).map_err(drawing)?;
-            return area.draw(&Circle::new((x, y), size, outline)).map_err(drawing);
+            area.draw(&Circle::new((x, y), size, color.filled()))
+                .map_err(drawing)?;
+            return area
+                .draw(&Circle::new((x, y), size, outline))
+                .map_err(drawing);
         }
-        Marker::Square => vec![(x - size, y - size), (x + size, y - size), (x + size, y + size), (x - size, y + size)],
-        Marker::Triangle => vec![(x, y - size - size / 3), (x + size + size / 4, y + size), (x - size - size / 4, y + size)],
-        Marker::Diamond => vec![(x, y - size - size / 3), (x + size, y), (x, y + size + size / 3), (x - size, y)],
+        Marker::Square => vec![
+            (x - size, y - size),
+            (x + size, y - size),
+            (x + size, y + size),
+            (x - size, y + size),
+        ],
+        Marker::Triangle => vec![
+            (x, y - size - size / 3),
+            (x + size + size / 4, y + size),
+            (x - size - size / 4, y + size),
+        ],
+        Marker::Diamond => vec![
+            (x, y - size - size / 3),
+            (x + size, y),
+            (x, y + size + size / 3),
+            (x - size, y),
+        ],
     };
-    area.draw(&Polygon::new(points.clone(), color.filled())).map_err(drawing)?;
+    area.draw(&Polygon::new(points.clone(), color.filled()))
+        .map_err(drawing)?;
     let mut closed = points;
     closed.push(closed[0]);
-    area.draw(&PathElement::new(closed, outline)).map_err(drawing)
+    area.draw(&PathElement::new(closed, outline))
+        .map_err(drawing)
 }
 
 #[cfg(test)]
@@ -364,7 +526,13 @@ mod tests {
 
     #[test]
     fn wrapped_edges_are_drawn_as_two_pieces_inside_the_box() {
-        let net = Network::new(vec![[0.1, 0.5], [0.9, 0.5], [0.5, 0.2]], vec![[0, 1], [1, 2]], vec![1.0; 2], Some([1.0, 1.0])).unwrap();
+        let net = Network::new(
+            vec![[0.1, 0.5], [0.9, 0.5], [0.5, 0.2]],
+            vec![[0, 1], [1, 2]],
+            vec![1.0; 2],
+            Some([1.0, 1.0]),
+        )
+        .unwrap();
         let pieces = edge_segments(&net, [0.0, 0.0, 1.0, 1.0]);
         assert_eq!(pieces[0].len(), 2);
         assert_eq!(pieces[1].len(), 1);

@@ -17,23 +17,40 @@ fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
 #[test]
 fn a_coloured_lattice_renders_to_a_non_blank_png_and_svg() {
     let net = lattice::square(8, 6, true).unwrap();
-    let values: Vec<f64> = (0..net.edge_count()).map(|e| 1e-3 * 10f64.powf(e as f64 / 30.0)).collect();
+    let values: Vec<f64> = (0..net.edge_count())
+        .map(|e| 1e-3 * 10f64.powf(e as f64 / 30.0))
+        .collect();
     let mut figure = NetworkFigure::new(&net);
     figure.title = "test lattice".into();
     figure.edges = Some(ValueLayer::new(values, "conductance (S)").with_scale(Scale::Log));
     figure.width_by_value = true;
-    figure.nodes = Some(ValueLayer::new((0..net.node_count()).map(|n| n as f64).collect(), "voltage (V)"));
-    figure.roles = vec![NodeRole::ground(vec![0]), NodeRole::input(vec![5]), NodeRole::output(vec![20, 30])];
+    figure.nodes = Some(ValueLayer::new(
+        (0..net.node_count()).map(|n| n as f64).collect(),
+        "voltage (V)",
+    ));
+    figure.roles = vec![
+        NodeRole::ground(vec![0]),
+        NodeRole::input(vec![5]),
+        NodeRole::output(vec![20, 30]),
+    ];
     figure.highlighted_edges = vec![3, 4];
 
     let bytes = render(&figure, Format::Png, (800, 600)).unwrap();
     let (w, h, pixels) = decode(&bytes);
     assert_eq!((w, h), (800, 600));
-    let non_white = pixels.chunks(3).filter(|p| p.iter().any(|&c| c < 240)).count();
+    let non_white = pixels
+        .chunks(3)
+        .filter(|p| p.iter().any(|&c| c < 240))
+        .count();
     let fraction = non_white as f64 / (w * h) as f64;
-    assert!(fraction > 0.03 && fraction < 0.8, "non-white fraction {fraction}");
+    assert!(
+        fraction > 0.03 && fraction < 0.8,
+        "non-white fraction {fraction}"
+    );
     // Viridis yellow (top of the colour bar) is present.
-    assert!(pixels.chunks(3).any(|p| p[0] > 230 && p[1] > 210 && p[2] < 60));
+    assert!(pixels
+        .chunks(3)
+        .any(|p| p[0] > 230 && p[1] > 210 && p[2] < 60));
 
     let svg = String::from_utf8(render(&figure, Format::Svg, (800, 600)).unwrap()).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("test lattice") && svg.contains("conductance"));
@@ -44,8 +61,14 @@ fn a_coloured_lattice_renders_to_a_non_blank_png_and_svg() {
     }
     save(&figure, &dir.path().join("lattice.png"), (400, 300)).unwrap();
     assert!(dir.path().join("lattice.png").exists());
-    assert!(save(&figure, &dir.path().join("lattice.jpg"), (400, 300)).unwrap_err().to_string().contains("unknown figure format"));
+    assert!(save(&figure, &dir.path().join("lattice.jpg"), (400, 300))
+        .unwrap_err()
+        .to_string()
+        .contains("unknown figure format"));
     let mut wrong = NetworkFigure::new(&net);
     wrong.edges = Some(ValueLayer::new(vec![1.0; 3], "k"));
-    assert!(render(&wrong, Format::Png, (100, 100)).unwrap_err().to_string().contains("edge values has 3 values but the network has 96"));
+    assert!(render(&wrong, Format::Png, (100, 100))
+        .unwrap_err()
+        .to_string()
+        .contains("edge values has 3 values but the network has 96"));
 }

@@ -26,7 +26,12 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         let mut x = seed;
         Self {
-            state: [splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x)],
+            state: [
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+            ],
         }
     }
 
@@ -118,11 +123,17 @@ mod tests {
         let z: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
         let m = z.iter().sum::<f64>() / n as f64;
         let var = z.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
-        assert!(m.abs() < 0.01 && (var - 1.0).abs() < 0.01, "mean {m}, variance {var}");
+        assert!(
+            m.abs() < 0.01 && (var - 1.0).abs() < 0.01,
+            "mean {m}, variance {var}"
+        );
         let mut counts = [0usize; 3];
         for _ in 0..30_000 {
             counts[rng.below(3)] += 1;
         }
-        assert!(counts.iter().all(|&c| (c as f64 - 10_000.0).abs() < 400.0), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (c as f64 - 10_000.0).abs() < 400.0),
+            "{counts:?}"
+        );
     }
 }

@@ -2,6 +2,9 @@
 //! jammed packings, lattices and Delaunay networks have their known counts,
 //! and the reference networks load with the statistics their README states.
 
+// The isostatic bound is written N_c >= 2 (N - 1) + 1, as in the literature.
+#![allow(clippy::int_plus_one)]
+
 use std::path::PathBuf;
 
 use imprint::io::{network_to_json, read_jammed_text};
@@ -9,7 +12,9 @@ use imprint::network::jammed::{generate, JammingParameters};
 use imprint::topology::Components;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/networks").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/networks")
+        .join(name)
 }
 
 #[test]
@@ -20,7 +25,11 @@ fn literature_networks_match_their_readme() {
         ("data_N00064_Lp0.0100_r1.txt", 64, 143, 4.47, Some(7.69803)),
     ] {
         let net = read_jammed_text(&data(file), 1.0).unwrap();
-        assert_eq!((net.node_count(), net.edge_count()), (nodes, edges), "{file}");
+        assert_eq!(
+            (net.node_count(), net.edge_count()),
+            (nodes, edges),
+            "{file}"
+        );
         let mean = 2.0 * edges as f64 / nodes as f64;
         assert!((mean - z).abs() < 0.005, "{file}: Z = {mean}");
         let [lx, ly] = net.periodic_box().unwrap();
@@ -31,9 +40,14 @@ fn literature_networks_match_their_readme() {
         assert_eq!(Components::of(&net).count, 1, "{file}");
         // Contact networks have wrapping edges, and under the minimum image
         // every contact is short (no edge spans the box).
-        let crossing = (0..net.edge_count()).filter(|&e| net.crosses_box(e)).count();
+        let crossing = (0..net.edge_count())
+            .filter(|&e| net.crosses_box(e))
+            .count();
         assert!(crossing > 0, "{file}: no edge crosses the box");
-        let longest = (0..net.edge_count()).map(|e| net.edge_vector(e)).map(|[x, y]| x.hypot(y)).fold(0.0, f64::max);
+        let longest = (0..net.edge_count())
+            .map(|e| net.edge_vector(e))
+            .map(|[x, y]| x.hypot(y))
+            .fold(0.0, f64::max);
         assert!(longest < 0.25 * lx, "{file}: longest edge {longest}");
         // Rattlers were removed: every node has at least 3 contacts.
         assert!(net.degrees().iter().all(|&d| d >= 3), "{file}");
@@ -47,22 +61,42 @@ const LARGEST_OVERLAP: f64 = 1e-2;
 #[test]
 fn jammed_networks_are_isostatic_connected_and_balanced() {
     for seed in [1, 2] {
-        let parameters = JammingParameters { nodes: 256, seed, ..Default::default() };
+        let parameters = JammingParameters {
+            nodes: 256,
+            seed,
+            ..Default::default()
+        };
         let (net, report) = generate(&parameters).unwrap();
         let n = net.node_count();
         assert_eq!(report.nodes, n);
         assert_eq!(report.requested_nodes, 256);
         assert_eq!(report.rattlers, 256 - n);
         // Periodic 2D box: N_c >= 2 (N - 1) + 1, i.e. Z >= 4 - 2/N.
-        assert!(net.edge_count() >= 2 * (n - 1) + 1, "seed {seed}: {} contacts on {n} nodes", net.edge_count());
+        assert!(
+            net.edge_count() >= 2 * (n - 1) + 1,
+            "seed {seed}: {} contacts on {n} nodes",
+            net.edge_count()
+        );
         assert!(report.mean_coordination >= 4.0 - 2.0 / n as f64);
         assert!(net.degrees().iter().all(|&d| d >= 3));
         assert_eq!(Components::of(&net).count, 1);
-        assert!(report.force_balance_residual < FORCE_BALANCE, "{}", report.force_balance_residual);
-        assert!(report.largest_overlap > 0.0 && report.largest_overlap < LARGEST_OVERLAP, "{}", report.largest_overlap);
+        assert!(
+            report.force_balance_residual < FORCE_BALANCE,
+            "{}",
+            report.force_balance_residual
+        );
+        assert!(
+            report.largest_overlap > 0.0 && report.largest_overlap < LARGEST_OVERLAP,
+            "{}",
+            report.largest_overlap
+        );
         assert!((report.pressure / 1e-4 - 1.0).abs() <= 0.02);
         // Bidisperse packings jam near phi = 0.84.
-        assert!((0.82..0.86).contains(&report.packing_fraction), "{}", report.packing_fraction);
+        assert!(
+            (0.82..0.86).contains(&report.packing_fraction),
+            "{}",
+            report.packing_fraction
+        );
         assert!(net.periodic_box().is_some());
         assert_eq!(net.metadata()["generator"], "jammed");
     }
@@ -73,7 +107,12 @@ fn lower_pressure_means_fewer_excess_contacts() {
     let excess: Vec<f64> = [1e-1, 1e-2, 1e-3]
         .iter()
         .map(|&p| {
-            let parameters = JammingParameters { nodes: 256, seed: 5, target_pressure: p, ..Default::default() };
+            let parameters = JammingParameters {
+                nodes: 256,
+                seed: 5,
+                target_pressure: p,
+                ..Default::default()
+            };
             generate(&parameters).unwrap().1.excess_coordination
         })
         .collect();
@@ -85,20 +124,45 @@ fn lower_pressure_means_fewer_excess_contacts() {
 
 #[test]
 fn same_seed_same_bytes() {
-    let parameters = JammingParameters { nodes: 128, seed: 9, ..Default::default() };
+    let parameters = JammingParameters {
+        nodes: 128,
+        seed: 9,
+        ..Default::default()
+    };
     let a = network_to_json(&generate(&parameters).unwrap().0);
     let b = network_to_json(&generate(&parameters).unwrap().0);
     assert_eq!(a, b);
-    let other = JammingParameters { seed: 10, ..parameters };
+    let other = JammingParameters {
+        seed: 10,
+        ..parameters
+    };
     assert_ne!(a, network_to_json(&generate(&other).unwrap().0));
 }
 
 #[test]
 fn bad_parameters_are_named() {
     for (parameters, field) in [
-        (JammingParameters { nodes: 3, ..Default::default() }, "nodes"),
-        (JammingParameters { target_pressure: -1.0, ..Default::default() }, "target_pressure"),
-        (JammingParameters { size_ratio: 0.5, ..Default::default() }, "size_ratio"),
+        (
+            JammingParameters {
+                nodes: 3,
+                ..Default::default()
+            },
+            "nodes",
+        ),
+        (
+            JammingParameters {
+                target_pressure: -1.0,
+                ..Default::default()
+            },
+            "target_pressure",
+        ),
+        (
+            JammingParameters {
+                size_ratio: 0.5,
+                ..Default::default()
+            },
+            "size_ratio",
+        ),
     ] {
         let message = generate(&parameters).unwrap_err().to_string();
         assert!(message.contains(field), "{message}");

@@ -47,7 +47,12 @@ pub enum Command {
         /// Network file.
         file: PathBuf,
         /// constant:K, uniform:MIN,MAX or log-uniform:MIN,MAX.
-        #[arg(long, value_name = "SPEC", conflicts_with = "from", required_unless_present = "from")]
+        #[arg(
+            long,
+            value_name = "SPEC",
+            conflicts_with = "from",
+            required_unless_present = "from"
+        )]
         set: Option<InitialConductance>,
         /// Seed for random conductances (recorded in the file's metadata).
         #[arg(long, default_value_t = 1)]
@@ -192,11 +197,19 @@ pub struct DrawArgs {
 }
 
 fn parse_size(text: &str) -> Result<(u32, u32), String> {
-    let (w, h) = text.split_once('x').ok_or_else(|| format!("`{text}` is not WIDTHxHEIGHT"))?;
-    let parse = |v: &str| v.parse::<u32>().ok().filter(|&v| (100..=10_000).contains(&v));
+    let (w, h) = text
+        .split_once('x')
+        .ok_or_else(|| format!("`{text}` is not WIDTHxHEIGHT"))?;
+    let parse = |v: &str| {
+        v.parse::<u32>()
+            .ok()
+            .filter(|&v| (100..=10_000).contains(&v))
+    };
     match (parse(w), parse(h)) {
         (Some(w), Some(h)) => Ok((w, h)),
-        _ => Err(format!("`{text}`: width and height must be 100 to 10000 pixels")),
+        _ => Err(format!(
+            "`{text}`: width and height must be 100 to 10000 pixels"
+        )),
     }
 }
 
@@ -205,21 +218,38 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Generate { kind } => generate(kind),
         Command::Info { file } => info(&file),
-        Command::Import { file, format, conductance, seed, output } => {
+        Command::Import {
+            file,
+            format,
+            conductance,
+            seed,
+            output,
+        } => {
             let mut network = import(&file, format)?;
             if let Some(spec) = conductance {
                 apply_conductance(&mut network, &spec, seed)?;
             }
             write(&output, &network)
         }
-        Command::Conductance { file, set, seed, from, output } => {
+        Command::Conductance {
+            file,
+            set,
+            seed,
+            from,
+            output,
+        } => {
             let mut network = load_network(&file)?;
             match (set, from) {
                 (Some(spec), _) => apply_conductance(&mut network, &spec, seed)?,
                 (None, Some(path)) => {
                     let values = imprint::io::read_values(&path)?;
-                    network.set_conductance(values).with_context(|| path.display().to_string())?;
-                    network.metadata_mut().insert("conductance".into(), serde_json::json!({"from": path.display().to_string()}));
+                    network
+                        .set_conductance(values)
+                        .with_context(|| path.display().to_string())?;
+                    network.metadata_mut().insert(
+                        "conductance".into(),
+                        serde_json::json!({"from": path.display().to_string()}),
+                    );
                 }
                 (None, None) => bail!("give --set SPEC or --from FILE"),
             }
@@ -230,7 +260,11 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 fn import(file: &Path, format: ImportFormat) -> Result<Network> {
-    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let format = match (format, extension.as_str()) {
         (ImportFormat::Auto, "csv") => ImportFormat::EdgeList,
         (ImportFormat::Auto, "txt" | "dat") => ImportFormat::Literature,
@@ -256,16 +290,35 @@ fn apply_conductance(network: &mut Network, spec: &InitialConductance, seed: u64
 
 fn write(output: &Path, network: &Network) -> Result<()> {
     imprint::io::write_network(output, network)?;
-    println!("wrote {} ({} nodes, {} edges)", output.display(), network.node_count(), network.edge_count());
+    println!(
+        "wrote {} ({} nodes, {} edges)",
+        output.display(),
+        network.node_count(),
+        network.edge_count()
+    );
     Ok(())
 }
 
 fn generate(kind: Generator) -> Result<()> {
     let start = Instant::now();
     let (mut network, common) = match kind {
-        Generator::Jammed { nodes, pressure, size_ratio, common } => {
-            let parameters = JammingParameters { nodes, seed: common.seed, target_pressure: pressure, size_ratio, ..Default::default() };
-            eprintln!("jamming {nodes} disks to pressure {pressure:e} (seed {})", common.seed);
+        Generator::Jammed {
+            nodes,
+            pressure,
+            size_ratio,
+            common,
+        } => {
+            let parameters = JammingParameters {
+                nodes,
+                seed: common.seed,
+                target_pressure: pressure,
+                size_ratio,
+                ..Default::default()
+            };
+            eprintln!(
+                "jamming {nodes} disks to pressure {pressure:e} (seed {})",
+                common.seed
+            );
             let (network, report) = jammed::generate_with_progress(&parameters, &mut |p| {
                 eprintln!(
                     "  step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps, {:.1} s)",
@@ -276,24 +329,61 @@ fn generate(kind: Generator) -> Result<()> {
                     start.elapsed().as_secs_f64()
                 )
             })?;
-            println!("disks              {} requested, {} kept, {} rattlers removed", report.requested_nodes, report.nodes, report.rattlers);
+            println!(
+                "disks              {} requested, {} kept, {} rattlers removed",
+                report.requested_nodes, report.nodes, report.rattlers
+            );
             println!("contacts           {}", report.contacts);
             println!("packing fraction   {:.6}", report.packing_fraction);
-            println!("pressure           {:.4e} (target {:.1e})", report.pressure, report.target_pressure);
-            println!("coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})", report.mean_coordination, report.excess_coordination, 4.0 - 2.0 / report.nodes as f64);
-            println!("largest overlap    {:.3e} of the contact distance", report.largest_overlap);
-            println!("force balance      {:.2e} (largest net force / mean contact force)", report.force_balance_residual);
+            println!(
+                "pressure           {:.4e} (target {:.1e})",
+                report.pressure, report.target_pressure
+            );
+            println!(
+                "coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})",
+                report.mean_coordination,
+                report.excess_coordination,
+                4.0 - 2.0 / report.nodes as f64
+            );
+            println!(
+                "largest overlap    {:.3e} of the contact distance",
+                report.largest_overlap
+            );
+            println!(
+                "force balance      {:.2e} (largest net force / mean contact force)",
+                report.force_balance_residual
+            );
             (network, common)
         }
-        Generator::Square { columns, rows, periodic, common } => (lattice::square(columns, rows, periodic)?, common),
-        Generator::Triangular { columns, rows, periodic, common } => (lattice::triangular(columns, rows, periodic)?, common),
-        Generator::Delaunay { nodes, coordination, common } => {
-            let parameters = delaunay::DelaunayParameters { nodes, seed: common.seed, target_coordination: coordination };
+        Generator::Square {
+            columns,
+            rows,
+            periodic,
+            common,
+        } => (lattice::square(columns, rows, periodic)?, common),
+        Generator::Triangular {
+            columns,
+            rows,
+            periodic,
+            common,
+        } => (lattice::triangular(columns, rows, periodic)?, common),
+        Generator::Delaunay {
+            nodes,
+            coordination,
+            common,
+        } => {
+            let parameters = delaunay::DelaunayParameters {
+                nodes,
+                seed: common.seed,
+                target_coordination: coordination,
+            };
             (delaunay::generate(&parameters)?, common)
         }
     };
     apply_conductance(&mut network, &common.conductance, common.seed)?;
-    network.metadata_mut().insert("seed".into(), common.seed.into());
+    network
+        .metadata_mut()
+        .insert("seed".into(), common.seed.into());
     println!("generated in       {:.2} s", start.elapsed().as_secs_f64());
     write(&common.output, &network)
 }
@@ -308,18 +398,30 @@ fn info(file: &Path) -> Result<()> {
     let mut sizes = components.sizes();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     let k = network.conductance();
-    let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+        (lo.min(x), hi.max(x))
+    });
     let k_mean = k.iter().sum::<f64>() / k.len() as f64;
     println!("file         {}", file.display());
     println!("nodes        {}", network.node_count());
     println!("edges        {}", network.edge_count());
-    println!("degree       mean Z = {:.4}, min {}, max {}, std {:.3}", degrees.mean, degrees.min, degrees.max, degrees.std);
+    println!(
+        "degree       mean Z = {:.4}, min {}, max {}, std {:.3}",
+        degrees.mean, degrees.min, degrees.max, degrees.std
+    );
     let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
-    println!("components   {} (sizes {}{})", components.count, shown.join(", "), if sizes.len() > 5 { ", ..." } else { "" });
+    println!(
+        "components   {} (sizes {}{})",
+        components.count,
+        shown.join(", "),
+        if sizes.len() > 5 { ", ..." } else { "" }
+    );
     println!("conductance  min {k_min:.6e}, mean {k_mean:.6e}, max {k_max:.6e}");
     match network.periodic_box() {
         Some([lx, ly]) => {
-            let crossing = (0..network.edge_count()).filter(|&e| network.crosses_box(e)).count();
+            let crossing = (0..network.edge_count())
+                .filter(|&e| network.crosses_box(e))
+                .count();
             println!("periodic     yes, box {lx} x {ly}, {crossing} edges cross it");
         }
         None => println!("periodic     no"),
@@ -334,28 +436,51 @@ fn draw(args: DrawArgs) -> Result<()> {
     let network = load_network(&args.file)?;
     let mut figure = NetworkFigure::new(&network);
     figure.title = args.title.clone().unwrap_or_else(|| {
-        let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        format!("{name}: {} nodes, {} edges", network.node_count(), network.edge_count())
+        let name = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!(
+            "{name}: {} nodes, {} edges",
+            network.node_count(),
+            network.edge_count()
+        )
     });
     let (edge_values, edge_label) = match &args.edge_values {
         Some(path) => (imprint::io::read_values(path)?, args.edge_label.clone()),
-        None => (network.conductance().to_vec(), "conductance (S)".to_string()),
+        None => (
+            network.conductance().to_vec(),
+            "conductance (S)".to_string(),
+        ),
     };
     let uniform = edge_values.iter().all(|&v| v == edge_values[0]);
     if !uniform || args.edge_values.is_some() {
-        let scale = if args.log_edges { Scale::Log } else { Scale::Linear };
+        let scale = if args.log_edges {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
         figure.edges = Some(ValueLayer::new(edge_values, edge_label).with_scale(scale));
         figure.width_by_value = args.width_by_value;
     }
     if let Some(path) = &args.node_values {
-        figure.nodes = Some(ValueLayer::new(imprint::io::read_values(path)?, args.node_label.clone()));
+        figure.nodes = Some(ValueLayer::new(
+            imprint::io::read_values(path)?,
+            args.node_label.clone(),
+        ));
     }
-    for (nodes, role) in [(&args.ground, NodeRole::ground as fn(Vec<usize>) -> NodeRole), (&args.inputs, NodeRole::input), (&args.outputs, NodeRole::output)] {
+    for (nodes, role) in [
+        (&args.ground, NodeRole::ground as fn(Vec<usize>) -> NodeRole),
+        (&args.inputs, NodeRole::input),
+        (&args.outputs, NodeRole::output),
+    ] {
         if !nodes.is_empty() {
             figure.roles.push(role(nodes.clone()));
         }
     }
-    imprint_plot::save(&figure, &args.output, args.size).with_context(|| args.output.display().to_string())?;
+    imprint_plot::save(&figure, &args.output, args.size)
+        .with_context(|| args.output.display().to_string())?;
     println!("wrote {}", args.output.display());
     Ok(())
 }

@@ -33,23 +33,50 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
         line,
         message,
     };
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty());
-    let (header_line, header) = lines.next().ok_or_else(|| line_error(1, "the file is empty; expected `N E L`".into()))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty());
+    let (header_line, header) = lines
+        .next()
+        .ok_or_else(|| line_error(1, "the file is empty; expected `N E L`".into()))?;
     let fields: Vec<&str> = header.split_whitespace().collect();
     let (node_count, edge_count, side) = match fields.as_slice() {
         [n, e, l] => (
-            n.parse::<usize>().map_err(|_| line_error(header_line, format!("node count `{n}` is not a non-negative integer")))?,
-            e.parse::<usize>().map_err(|_| line_error(header_line, format!("edge count `{e}` is not a non-negative integer")))?,
-            l.parse::<f64>().map_err(|_| line_error(header_line, format!("box side `{l}` is not a number")))?,
+            n.parse::<usize>().map_err(|_| {
+                line_error(
+                    header_line,
+                    format!("node count `{n}` is not a non-negative integer"),
+                )
+            })?,
+            e.parse::<usize>().map_err(|_| {
+                line_error(
+                    header_line,
+                    format!("edge count `{e}` is not a non-negative integer"),
+                )
+            })?,
+            l.parse::<f64>()
+                .map_err(|_| line_error(header_line, format!("box side `{l}` is not a number")))?,
         ),
-        _ => return Err(line_error(header_line, format!("expected `N E L` (3 fields), found {} fields", fields.len()))),
+        _ => {
+            return Err(line_error(
+                header_line,
+                format!("expected `N E L` (3 fields), found {} fields", fields.len()),
+            ))
+        }
     };
     let mut pair = |what: &str| -> Result<(usize, [String; 2]), IoError> {
-        let (line, content) = lines.next().ok_or_else(|| line_error(usize::MAX, String::new()))?;
+        let (line, content) = lines
+            .next()
+            .ok_or_else(|| line_error(usize::MAX, String::new()))?;
         let fields: Vec<&str> = content.split_whitespace().collect();
         match fields.as_slice() {
             [a, b] => Ok((line, [a.to_string(), b.to_string()])),
-            _ => Err(line_error(line, format!("expected {what} (2 fields), found {} fields", fields.len()))),
+            _ => Err(line_error(
+                line,
+                format!("expected {what} (2 fields), found {} fields", fields.len()),
+            )),
         }
     };
     let truncated = |found: usize, expected: usize, what: &str| IoError::Field {
@@ -59,26 +86,59 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
     };
     let mut positions = Vec::with_capacity(node_count);
     for k in 0..node_count {
-        let (line, [x, y]) = pair("`x y`").map_err(|e| if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) { truncated(k, node_count, "nodes") } else { e })?;
-        let coordinate = |v: &str| v.parse::<f64>().map_err(|_| line_error(line, format!("`{v}` is not a number")));
+        let (line, [x, y]) = pair("`x y`").map_err(|e| {
+            if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) {
+                truncated(k, node_count, "nodes")
+            } else {
+                e
+            }
+        })?;
+        let coordinate = |v: &str| {
+            v.parse::<f64>()
+                .map_err(|_| line_error(line, format!("`{v}` is not a number")))
+        };
         positions.push([coordinate(&x)?, coordinate(&y)?]);
     }
     let mut edges = Vec::with_capacity(edge_count);
     for k in 0..edge_count {
-        let (line, [i, j]) = pair("`i j`").map_err(|e| if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) { truncated(k, edge_count, "edges") } else { e })?;
-        let node = |v: &str| v.parse::<usize>().map_err(|_| line_error(line, format!("`{v}` is not a node index (a non-negative integer)")));
+        let (line, [i, j]) = pair("`i j`").map_err(|e| {
+            if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) {
+                truncated(k, edge_count, "edges")
+            } else {
+                e
+            }
+        })?;
+        let node = |v: &str| {
+            v.parse::<usize>().map_err(|_| {
+                line_error(
+                    line,
+                    format!("`{v}` is not a node index (a non-negative integer)"),
+                )
+            })
+        };
         edges.push([node(&i)?, node(&j)?]);
     }
     if let Some((line, _)) = lines.next() {
-        return Err(line_error(line, format!("unexpected content after the {edge_count} edges the header promises")));
+        return Err(line_error(
+            line,
+            format!("unexpected content after the {edge_count} edges the header promises"),
+        ));
     }
-    let mut network = Network::with_uniform_conductance(positions, edges, conductance, Some([side, side])).map_err(|source| IoError::Network {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let mut network =
+        Network::with_uniform_conductance(positions, edges, conductance, Some([side, side]))
+            .map_err(|source| IoError::Network {
+                path: path.to_path_buf(),
+                source,
+            })?;
     let metadata = network.metadata_mut();
     metadata.insert("generator".into(), "imported".into());
-    metadata.insert("source".into(), path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().into());
+    metadata.insert(
+        "source".into(),
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .into(),
+    );
     Ok(network)
 }
 
@@ -90,14 +150,32 @@ mod tests {
     fn reads_a_small_periodic_network_and_names_faults() {
         let p = Path::new("tiny.txt");
         let net = parse_jammed_text("3 2 10\n0.5 5\n9.5 5\n5 5\n0 1\n1 2\n", p, 1.0).unwrap();
-        assert_eq!((net.node_count(), net.edge_count(), net.periodic_box()), (3, 2, Some([10.0, 10.0])));
+        assert_eq!(
+            (net.node_count(), net.edge_count(), net.periodic_box()),
+            (3, 2, Some([10.0, 10.0]))
+        );
         assert!(net.crosses_box(0) && !net.crosses_box(1));
         let cases = [
-            ("3 2\n", "tiny.txt, line 1: expected `N E L` (3 fields), found 2 fields"),
-            ("2 1 10\n0 0\n", "the header promises 2 nodes but the file ends after 1"),
-            ("2 1 10\n0 0\n1 x\n0 1\n", "tiny.txt, line 3: `x` is not a number"),
-            ("2 1 10\n0 0\n1 1\n0 5\n", "tiny.txt: edge 0 joins node 5, but the network has only 2 nodes"),
-            ("2 1 10\n0 0\n1 1\n0 1\n1 0\n", "tiny.txt, line 5: unexpected content"),
+            (
+                "3 2\n",
+                "tiny.txt, line 1: expected `N E L` (3 fields), found 2 fields",
+            ),
+            (
+                "2 1 10\n0 0\n",
+                "the header promises 2 nodes but the file ends after 1",
+            ),
+            (
+                "2 1 10\n0 0\n1 x\n0 1\n",
+                "tiny.txt, line 3: `x` is not a number",
+            ),
+            (
+                "2 1 10\n0 0\n1 1\n0 5\n",
+                "tiny.txt: edge 0 joins node 5, but the network has only 2 nodes",
+            ),
+            (
+                "2 1 10\n0 0\n1 1\n0 1\n1 0\n",
+                "tiny.txt, line 5: unexpected content",
+            ),
         ];
         for (text, expected) in cases {
             let message = parse_jammed_text(text, p, 1.0).unwrap_err().to_string();

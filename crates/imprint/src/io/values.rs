@@ -16,7 +16,10 @@ pub fn read_values(path: &Path) -> Result<Vec<f64>, IoError> {
         path: path.to_path_buf(),
         source,
     })?;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
         parse_npy(&bytes, path)
     } else {
         parse_text_values(&String::from_utf8_lossy(&bytes), path)
@@ -63,7 +66,10 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
     }
     let (header_len, offset) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
         v => return Err(npy_error(path, format!("unsupported .npy version {v}"))),
     };
     let header = bytes
@@ -78,11 +84,19 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
     let descr = field("descr").ok_or_else(|| npy_error(path, "no 'descr' in header"))?;
     let descr = descr.split('\'').nth(1).unwrap_or("").to_string();
     if field("fortran_order").is_some_and(|f| f.starts_with("True")) {
-        return Err(npy_error(path, "Fortran-ordered arrays are not supported; save a C-ordered vector"));
+        return Err(npy_error(
+            path,
+            "Fortran-ordered arrays are not supported; save a C-ordered vector",
+        ));
     }
     let shape = field("shape").ok_or_else(|| npy_error(path, "no 'shape' in header"))?;
-    let shape = &shape[shape.find('(').map_or(0, |i| i + 1)..shape.find(')').unwrap_or(shape.len())];
-    let dims: Vec<usize> = shape.split(',').filter(|s| !s.trim().is_empty()).filter_map(|s| s.trim().parse().ok()).collect();
+    let shape =
+        &shape[shape.find('(').map_or(0, |i| i + 1)..shape.find(')').unwrap_or(shape.len())];
+    let dims: Vec<usize> = shape
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
     let count = match dims.as_slice() {
         [n] | [n, 1] | [1, n] => *n,
         [] => 1,
@@ -91,23 +105,51 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
     let data = &bytes[offset + header_len..];
     let (width, convert): (usize, fn(&[u8]) -> f64) = match descr.as_str() {
         "<f8" => (8, |b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
-        "<f4" => (4, |b| f32::from_le_bytes(b.try_into().expect("4 bytes")) as f64),
-        "<i8" => (8, |b| i64::from_le_bytes(b.try_into().expect("8 bytes")) as f64),
-        "<i4" => (4, |b| i32::from_le_bytes(b.try_into().expect("4 bytes")) as f64),
-        other => return Err(npy_error(path, format!("dtype '{other}' is not supported (use float64, float32, int64 or int32)"))),
+        "<f4" => (4, |b| {
+            f32::from_le_bytes(b.try_into().expect("4 bytes")) as f64
+        }),
+        "<i8" => (8, |b| {
+            i64::from_le_bytes(b.try_into().expect("8 bytes")) as f64
+        }),
+        "<i4" => (4, |b| {
+            i32::from_le_bytes(b.try_into().expect("4 bytes")) as f64
+        }),
+        other => {
+            return Err(npy_error(
+                path,
+                format!("dtype '{other}' is not supported (use float64, float32, int64 or int32)"),
+            ))
+        }
     };
     if data.len() < count * width {
-        return Err(npy_error(path, format!("header promises {count} values but the data holds {}", data.len() / width)));
+        return Err(npy_error(
+            path,
+            format!(
+                "header promises {count} values but the data holds {}",
+                data.len() / width
+            ),
+        ));
     }
-    Ok(data[..count * width].chunks_exact(width).map(convert).collect())
+    Ok(data[..count * width]
+        .chunks_exact(width)
+        .map(convert)
+        .collect())
 }
 
 /// The bytes of a `.npy` file holding `values` as a float64 array of `shape`
 /// (C order; `shape` must multiply to `values.len()`).
 pub fn npy_bytes(values: &[f64], shape: &[usize]) -> Vec<u8> {
-    assert_eq!(shape.iter().product::<usize>(), values.len(), "shape does not match the data");
+    assert_eq!(
+        shape.iter().product::<usize>(),
+        values.len(),
+        "shape does not match the data"
+    );
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let shape_text = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
+    let shape_text = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
     let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}");
     // Pad so that the data starts on a 64-byte boundary, header ending in '\n'.
     while (10 + header.len() + 1) % 64 != 0 {
@@ -141,8 +183,17 @@ mod tests {
         assert_eq!((bytes.len() - 8 * 4) % 64, 0);
         assert_eq!(parse_npy(&bytes, Path::new("a.npy")).unwrap(), values);
         let p = Path::new("v.csv");
-        assert_eq!(parse_text_values("value\n1\n2.5 # note\n\n3,ignored\n", p).unwrap(), vec![1.0, 2.5, 3.0]);
-        assert!(parse_text_values("1\nx\n", p).unwrap_err().to_string().contains("v.csv, line 2"));
-        assert!(parse_npy(b"not numpy at all", Path::new("a.npy")).unwrap_err().to_string().contains("bad magic"));
+        assert_eq!(
+            parse_text_values("value\n1\n2.5 # note\n\n3,ignored\n", p).unwrap(),
+            vec![1.0, 2.5, 3.0]
+        );
+        assert!(parse_text_values("1\nx\n", p)
+            .unwrap_err()
+            .to_string()
+            .contains("v.csv, line 2"));
+        assert!(parse_npy(b"not numpy at all", Path::new("a.npy"))
+            .unwrap_err()
+            .to_string()
+            .contains("bad magic"));
     }
 }

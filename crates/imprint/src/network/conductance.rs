@@ -59,9 +59,15 @@ impl InitialConductance {
             })
         };
         match *self {
-            Self::Constant { value } if !(value.is_finite() && value > 0.0) => bad(format!("constant {value} is not finite and positive")),
-            Self::Uniform { min, max } | Self::LogUniform { min, max } if !(min.is_finite() && max.is_finite() && min > 0.0 && max >= min) => {
-                bad(format!("range [{min}, {max}] needs 0 < min <= max, both finite"))
+            Self::Constant { value } if !(value.is_finite() && value > 0.0) => {
+                bad(format!("constant {value} is not finite and positive"))
+            }
+            Self::Uniform { min, max } | Self::LogUniform { min, max }
+                if !(min.is_finite() && max.is_finite() && min > 0.0 && max >= min) =>
+            {
+                bad(format!(
+                    "range [{min}, {max}] needs 0 < min <= max, both finite"
+                ))
             }
             _ => Ok(()),
         }
@@ -75,8 +81,12 @@ impl InitialConductance {
         let mut rng = Rng::derive(seed, CONDUCTANCE_STREAM);
         Ok(match *self {
             Self::Constant { value } => vec![value; edge_count],
-            Self::Uniform { min, max } => (0..edge_count).map(|_| rng.uniform_in(min, max)).collect(),
-            Self::LogUniform { min, max } => (0..edge_count).map(|_| rng.uniform_in(min.ln(), max.ln()).exp().clamp(min, max)).collect(),
+            Self::Uniform { min, max } => {
+                (0..edge_count).map(|_| rng.uniform_in(min, max)).collect()
+            }
+            Self::LogUniform { min, max } => (0..edge_count)
+                .map(|_| rng.uniform_in(min.ln(), max.ln()).exp().clamp(min, max))
+                .collect(),
         })
     }
 }
@@ -87,13 +97,27 @@ impl std::str::FromStr for InitialConductance {
     /// Parses `constant:K`, `uniform:MIN,MAX` or `log-uniform:MIN,MAX`.
     fn from_str(text: &str) -> Result<Self, String> {
         let (kind, values) = text.split_once(':').unwrap_or((text, ""));
-        let numbers: Result<Vec<f64>, _> = values.split(',').filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse::<f64>()).collect();
+        let numbers: Result<Vec<f64>, _> = values
+            .split(',')
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().parse::<f64>())
+            .collect();
         let numbers = numbers.map_err(|_| format!("`{values}` is not a list of numbers"))?;
         let spec = match (kind, numbers.as_slice()) {
             ("constant", [value]) => Self::Constant { value: *value },
-            ("uniform", [min, max]) => Self::Uniform { min: *min, max: *max },
-            ("log-uniform", [min, max]) => Self::LogUniform { min: *min, max: *max },
-            _ => return Err(format!("`{text}` is not constant:K, uniform:MIN,MAX or log-uniform:MIN,MAX")),
+            ("uniform", [min, max]) => Self::Uniform {
+                min: *min,
+                max: *max,
+            },
+            ("log-uniform", [min, max]) => Self::LogUniform {
+                min: *min,
+                max: *max,
+            },
+            _ => {
+                return Err(format!(
+                    "`{text}` is not constant:K, uniform:MIN,MAX or log-uniform:MIN,MAX"
+                ))
+            }
         };
         spec.validate().map_err(|e| e.to_string())?;
         Ok(spec)
@@ -106,14 +130,35 @@ mod tests {
 
     #[test]
     fn samples_stay_in_range_and_follow_their_law() {
-        let k = "uniform:0.5,1.5".parse::<InitialConductance>().unwrap().sample(20_000, 1).unwrap();
+        let k = "uniform:0.5,1.5"
+            .parse::<InitialConductance>()
+            .unwrap()
+            .sample(20_000, 1)
+            .unwrap();
         let mean = k.iter().sum::<f64>() / k.len() as f64;
         assert!((mean - 1.0).abs() < 0.01 && k.iter().all(|&x| (0.5..1.5).contains(&x)));
-        let k = "log-uniform:1e-3,1e1".parse::<InitialConductance>().unwrap().sample(20_000, 1).unwrap();
+        let k = "log-uniform:1e-3,1e1"
+            .parse::<InitialConductance>()
+            .unwrap()
+            .sample(20_000, 1)
+            .unwrap();
         let mean_log = k.iter().map(|x| x.log10()).sum::<f64>() / k.len() as f64;
         assert!((mean_log - (-1.0)).abs() < 0.03, "{mean_log}");
-        assert_eq!("constant:2".parse::<InitialConductance>().unwrap().sample(3, 0).unwrap(), vec![2.0; 3]);
-        for bad in ["constant:0", "uniform:2,1", "log-uniform:-1,1", "gaussian:1,2", "uniform:1"] {
+        assert_eq!(
+            "constant:2"
+                .parse::<InitialConductance>()
+                .unwrap()
+                .sample(3, 0)
+                .unwrap(),
+            vec![2.0; 3]
+        );
+        for bad in [
+            "constant:0",
+            "uniform:2,1",
+            "log-uniform:-1,1",
+            "gaussian:1,2",
+            "uniform:1",
+        ] {
             assert!(bad.parse::<InitialConductance>().is_err(), "{bad}");
         }
     }

@@ -46,8 +46,13 @@ pub fn generate(parameters: &DelaunayParameters) -> Result<Network, NetworkError
     }
     let mut rng = Rng::new(parameters.seed);
     let side = (n as f64).sqrt();
-    let positions: Vec<[f64; 2]> = (0..n).map(|_| [side * rng.uniform(), side * rng.uniform()]).collect();
-    let points: Vec<delaunator::Point> = positions.iter().map(|&[x, y]| delaunator::Point { x, y }).collect();
+    let positions: Vec<[f64; 2]> = (0..n)
+        .map(|_| [side * rng.uniform(), side * rng.uniform()])
+        .collect();
+    let points: Vec<delaunator::Point> = positions
+        .iter()
+        .map(|&[x, y]| delaunator::Point { x, y })
+        .collect();
     let triangulation = delaunator::triangulate(&points);
     let mut edges = Vec::with_capacity(3 * n);
     for (half, &opposite) in triangulation.halfedges.iter().enumerate() {
@@ -63,7 +68,10 @@ pub fn generate(parameters: &DelaunayParameters) -> Result<Network, NetworkError
     }
     let metadata = network.metadata_mut();
     metadata.insert("generator".into(), "delaunay".into());
-    metadata.insert("parameters".into(), serde_json::to_value(parameters).expect("parameters serialise"));
+    metadata.insert(
+        "parameters".into(),
+        serde_json::to_value(parameters).expect("parameters serialise"),
+    );
     Ok(network)
 }
 
@@ -80,7 +88,9 @@ pub fn dilute(network: Network, target: f64, rng: &mut Rng) -> Result<Network, N
     if !(target.is_finite() && target >= minimum) {
         return Err(NetworkError::InvalidParameter {
             parameter: "target_coordination",
-            reason: format!("{target} is below {minimum:.4}, the coordination of a spanning tree on {n} nodes"),
+            reason: format!(
+                "{target} is below {minimum:.4}, the coordination of a spanning tree on {n} nodes"
+            ),
         });
     }
     let keep_count = ((target * n as f64 / 2.0).floor() as usize).max(n - 1);
@@ -118,9 +128,20 @@ pub fn dilute(network: Network, target: f64, rng: &mut Rng) -> Result<Network, N
             kept += 1;
         }
     }
-    let edges: Vec<[usize; 2]> = (0..network.edge_count()).filter(|&e| keep[e]).map(|e| network.edges()[e]).collect();
-    let conductance = (0..network.edge_count()).filter(|&e| keep[e]).map(|e| network.conductance()[e]).collect();
-    let mut diluted = Network::new(network.positions().to_vec(), edges, conductance, network.periodic_box())?;
+    let edges: Vec<[usize; 2]> = (0..network.edge_count())
+        .filter(|&e| keep[e])
+        .map(|e| network.edges()[e])
+        .collect();
+    let conductance = (0..network.edge_count())
+        .filter(|&e| keep[e])
+        .map(|e| network.conductance()[e])
+        .collect();
+    let mut diluted = Network::new(
+        network.positions().to_vec(),
+        edges,
+        conductance,
+        network.periodic_box(),
+    )?;
     *diluted.metadata_mut() = network.metadata().clone();
     Ok(diluted)
 }
@@ -132,17 +153,42 @@ mod tests {
 
     #[test]
     fn triangulation_satisfies_euler_and_dilution_keeps_it_connected() {
-        let net = generate(&DelaunayParameters { nodes: 400, seed: 3, target_coordination: None }).unwrap();
+        let net = generate(&DelaunayParameters {
+            nodes: 400,
+            seed: 3,
+            target_coordination: None,
+        })
+        .unwrap();
         // Euler for a planar triangulation: E = 3N - 3 - h, h = points on the convex hull.
-        let hull = delaunator::triangulate(&net.positions().iter().map(|&[x, y]| delaunator::Point { x, y }).collect::<Vec<_>>()).hull.len();
+        let hull = delaunator::triangulate(
+            &net.positions()
+                .iter()
+                .map(|&[x, y]| delaunator::Point { x, y })
+                .collect::<Vec<_>>(),
+        )
+        .hull
+        .len();
         assert_eq!(net.edge_count(), 3 * 400 - 3 - hull);
         assert_eq!(Components::of(&net).count, 1);
         for target in [4.5, 3.0, 2.0 * 399.0 / 400.0] {
-            let diluted = generate(&DelaunayParameters { nodes: 400, seed: 3, target_coordination: Some(target) }).unwrap();
+            let diluted = generate(&DelaunayParameters {
+                nodes: 400,
+                seed: 3,
+                target_coordination: Some(target),
+            })
+            .unwrap();
             let z = 2.0 * diluted.edge_count() as f64 / 400.0;
-            assert!(z <= target + 1e-12 && z > target - 2.0 / 400.0, "target {target}, got {z}");
+            assert!(
+                z <= target + 1e-12 && z > target - 2.0 / 400.0,
+                "target {target}, got {z}"
+            );
             assert_eq!(Components::of(&diluted).count, 1);
         }
-        assert!(generate(&DelaunayParameters { nodes: 400, seed: 3, target_coordination: Some(1.5) }).is_err());
+        assert!(generate(&DelaunayParameters {
+            nodes: 400,
+            seed: 3,
+            target_coordination: Some(1.5)
+        })
+        .is_err());
     }
 }

@@ -72,7 +72,9 @@ pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network
     let index = |c: usize, r: usize| r * columns + c;
     let height = 3f64.sqrt() / 2.0;
     let positions = (0..rows)
-        .flat_map(|r| (0..columns).map(move |c| [c as f64 + 0.5 * (r % 2) as f64, r as f64 * height]))
+        .flat_map(|r| {
+            (0..columns).map(move |c| [c as f64 + 0.5 * (r % 2) as f64, r as f64 * height])
+        })
         .collect();
     let mut edges = Vec::with_capacity(3 * columns * rows);
     for r in 0..rows {
@@ -84,10 +86,17 @@ pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network
                 let up = (r + 1) % rows;
                 // Neighbours above: the node straight up the shifted row, and
                 // the one half a spacing to the other side.
-                let (left, right) = if r % 2 == 0 { (c as isize - 1, c as isize) } else { (c as isize, c as isize + 1) };
+                let (left, right) = if r % 2 == 0 {
+                    (c as isize - 1, c as isize)
+                } else {
+                    (c as isize, c as isize + 1)
+                };
                 for col in [left, right] {
                     if (0..columns as isize).contains(&col) || periodic {
-                        edges.push([index(c, r), index(col.rem_euclid(columns as isize) as usize, up)]);
+                        edges.push([
+                            index(c, r),
+                            index(col.rem_euclid(columns as isize) as usize, up),
+                        ]);
                     }
                 }
             }
@@ -104,7 +113,10 @@ mod tests {
     #[test]
     fn triangular_lattices_have_their_known_edge_counts() {
         for (c, r) in [(2, 2), (5, 3), (7, 8)] {
-            assert_eq!(triangular(c, r, false).unwrap().edge_count(), 3 * c * r - 2 * c - 2 * r + 1);
+            assert_eq!(
+                triangular(c, r, false).unwrap().edge_count(),
+                3 * c * r - 2 * c - 2 * r + 1
+            );
         }
         for (c, r) in [(3, 4), (6, 10)] {
             let net = triangular(c, r, true).unwrap();

@@ -24,7 +24,12 @@ const F_ALPHA: f64 = 0.99;
 /// Relaxes `packing` until the largest net force is below `tolerance` times
 /// the mean contact force (or the energy per disk is below `1e-30`: unjammed),
 /// or `max_steps` pass. `field` holds the forces of the final configuration.
-pub(super) fn minimise(packing: &mut Packing, field: &mut ForceField, tolerance: f64, max_steps: usize) -> Minimisation {
+pub(super) fn minimise(
+    packing: &mut Packing,
+    field: &mut ForceField,
+    tolerance: f64,
+    max_steps: usize,
+) -> Minimisation {
     let n = packing.len();
     let mut velocity = vec![[0.0f64; 2]; n];
     let (mut dt, mut alpha, mut positive_steps) = (DT_START, ALPHA_START, 0usize);
@@ -46,10 +51,24 @@ pub(super) fn minimise(packing: &mut Packing, field: &mut ForceField, tolerance:
                 converged: false,
             };
         }
-        let power: f64 = field.forces.iter().zip(&velocity).map(|(f, v)| f[0] * v[0] + f[1] * v[1]).sum();
+        let power: f64 = field
+            .forces
+            .iter()
+            .zip(&velocity)
+            .map(|(f, v)| f[0] * v[0] + f[1] * v[1])
+            .sum();
         if power > 0.0 {
-            let v_norm = velocity.iter().map(|v| v[0] * v[0] + v[1] * v[1]).sum::<f64>().sqrt();
-            let f_norm = field.forces.iter().map(|f| f[0] * f[0] + f[1] * f[1]).sum::<f64>().sqrt();
+            let v_norm = velocity
+                .iter()
+                .map(|v| v[0] * v[0] + v[1] * v[1])
+                .sum::<f64>()
+                .sqrt();
+            let f_norm = field
+                .forces
+                .iter()
+                .map(|f| f[0] * f[0] + f[1] * f[1])
+                .sum::<f64>()
+                .sqrt();
             let mix = alpha * v_norm / f_norm.max(f64::MIN_POSITIVE);
             for (v, f) in velocity.iter_mut().zip(&field.forces) {
                 v[0] = (1.0 - alpha) * v[0] + mix * f[0];
@@ -61,7 +80,12 @@ pub(super) fn minimise(packing: &mut Packing, field: &mut ForceField, tolerance:
             }
             positive_steps += 1;
         } else {
-            velocity.iter_mut().for_each(|v| *v = [0.0; 2]);
+            // FIRE 2.0 (Guenole et al., Comput. Mater. Sci. 175, 109584
+            // (2020)): step half back to just before the uphill move.
+            for (i, v) in velocity.iter_mut().enumerate() {
+                packing.displace(i, [-0.5 * dt * v[0], -0.5 * dt * v[1]]);
+                *v = [0.0; 2];
+            }
             dt *= F_DEC;
             alpha = ALPHA_START;
             positive_steps = 0;
@@ -83,6 +107,10 @@ pub(super) fn residual(field: &ForceField) -> f64 {
         return 0.0;
     }
     let mean_force = field.contact_force_sum / field.contact_count as f64;
-    let largest = field.forces.iter().map(|f| f[0].hypot(f[1])).fold(0.0, f64::max);
-    largest / mean_force
+    let largest_squared = field
+        .forces
+        .iter()
+        .map(|f| f[0] * f[0] + f[1] * f[1])
+        .fold(0.0, f64::max);
+    largest_squared.sqrt() / mean_force
 }

@@ -23,6 +23,9 @@ use super::{Network, NetworkError};
 use crate::random::Rng;
 use packing::{ForceField, Packing};
 
+/// Force tolerance of the minimisations that steer the pressure.
+const COARSE_FORCE_TOLERANCE: f64 = 1e-5;
+
 /// Parameters of the jammed-packing generator; `Default` gives the documented
 /// defaults.
 ///
@@ -74,24 +77,50 @@ impl Default for JammingParameters {
 
 impl JammingParameters {
     fn validate(&self) -> Result<(), NetworkError> {
-        let invalid = |parameter: &'static str, reason: String| Err(NetworkError::InvalidParameter { parameter, reason });
+        let invalid = |parameter: &'static str, reason: String| {
+            Err(NetworkError::InvalidParameter { parameter, reason })
+        };
         if self.nodes < 8 {
-            return invalid("nodes", format!("{} disks are too few for a jammed packing (at least 8)", self.nodes));
+            return invalid(
+                "nodes",
+                format!(
+                    "{} disks are too few for a jammed packing (at least 8)",
+                    self.nodes
+                ),
+            );
         }
-        if !(self.target_pressure.is_finite() && self.target_pressure > 0.0 && self.target_pressure < 1.0) {
-            return invalid("target_pressure", format!("{} is not in (0, 1)", self.target_pressure));
+        if !(self.target_pressure.is_finite()
+            && self.target_pressure > 0.0
+            && self.target_pressure < 1.0)
+        {
+            return invalid(
+                "target_pressure",
+                format!("{} is not in (0, 1)", self.target_pressure),
+            );
         }
         if !(self.pressure_tolerance > 0.0 && self.pressure_tolerance < 1.0) {
-            return invalid("pressure_tolerance", format!("{} is not in (0, 1)", self.pressure_tolerance));
+            return invalid(
+                "pressure_tolerance",
+                format!("{} is not in (0, 1)", self.pressure_tolerance),
+            );
         }
         if !(self.size_ratio >= 1.0 && self.size_ratio <= 10.0) {
-            return invalid("size_ratio", format!("{} is not in [1, 10]", self.size_ratio));
+            return invalid(
+                "size_ratio",
+                format!("{} is not in [1, 10]", self.size_ratio),
+            );
         }
         if !(self.initial_packing_fraction > 0.1 && self.initial_packing_fraction < 1.2) {
-            return invalid("initial_packing_fraction", format!("{} is not in (0.1, 1.2)", self.initial_packing_fraction));
+            return invalid(
+                "initial_packing_fraction",
+                format!("{} is not in (0.1, 1.2)", self.initial_packing_fraction),
+            );
         }
         if !(self.force_tolerance > 0.0 && self.force_tolerance < 1.0) {
-            return invalid("force_tolerance", format!("{} is not in (0, 1)", self.force_tolerance));
+            return invalid(
+                "force_tolerance",
+                format!("{} is not in (0, 1)", self.force_tolerance),
+            );
         }
         Ok(())
     }
@@ -152,14 +181,27 @@ pub fn generate(parameters: &JammingParameters) -> Result<(Network, JammingRepor
 }
 
 /// [`generate`], reporting progress after every minimisation.
-pub fn generate_with_progress(parameters: &JammingParameters, observer: &mut dyn FnMut(&JammingProgress)) -> Result<(Network, JammingReport), NetworkError> {
+pub fn generate_with_progress(
+    parameters: &JammingParameters,
+    observer: &mut dyn FnMut(&JammingProgress),
+) -> Result<(Network, JammingReport), NetworkError> {
     parameters.validate()?;
     let n = parameters.nodes;
     let mut rng = Rng::new(parameters.seed);
-    let radii: Vec<f64> = (0..n).map(|i| if i < n / 2 { 0.5 } else { 0.5 * parameters.size_ratio }).collect();
+    let radii: Vec<f64> = (0..n)
+        .map(|i| {
+            if i < n / 2 {
+                0.5
+            } else {
+                0.5 * parameters.size_ratio
+            }
+        })
+        .collect();
     let area: f64 = radii.iter().map(|r| std::f64::consts::PI * r * r).sum();
     let side = (area / parameters.initial_packing_fraction).sqrt();
-    let positions = (0..n).map(|_| [side * rng.uniform(), side * rng.uniform()]).collect();
+    let positions = (0..n)
+        .map(|_| [side * rng.uniform(), side * rng.uniform()])
+        .collect();
     let mut packing = Packing::new(positions, radii, side);
     let mut field = ForceField::default();
 
@@ -169,8 +211,18 @@ pub fn generate_with_progress(parameters: &JammingParameters, observer: &mut dyn
     let mut fire_steps = 0;
     let mut step = 0.01;
     let mut residual;
+    // Steering the pressure needs it to about 0.1 %, which a loose
+    // minimisation gives; only the final state is relaxed to the requested
+    // force tolerance (then its pressure is checked again).
+    let loose = parameters.force_tolerance.max(COARSE_FORCE_TOLERANCE);
+    let mut tolerance = loose;
     loop {
-        let outcome = fire::minimise(&mut packing, &mut field, parameters.force_tolerance, parameters.max_fire_steps);
+        let outcome = fire::minimise(
+            &mut packing,
+            &mut field,
+            tolerance,
+            parameters.max_fire_steps,
+        );
         fire_steps += outcome.steps;
         residual = outcome.residual;
         let phi = packing.packing_fraction();
@@ -191,8 +243,13 @@ pub fn generate_with_progress(parameters: &JammingParameters, observer: &mut dyn
             });
         }
         if (pressure - target).abs() <= parameters.pressure_tolerance * target {
-            break;
+            if tolerance <= parameters.force_tolerance {
+                break;
+            }
+            tolerance = parameters.force_tolerance;
+            continue;
         }
+        tolerance = loose;
         if history.len() > parameters.max_compressions {
             return Err(NetworkError::GenerationFailed {
                 reason: format!(
@@ -213,13 +270,30 @@ pub fn generate_with_progress(parameters: &JammingParameters, observer: &mut dyn
 /// Chooses the next packing fraction from the history of minimisations.
 fn next_packing_fraction(history: &[(f64, f64)], target: f64, step: &mut f64) -> f64 {
     let &(phi, pressure) = history.last().expect("at least one minimisation");
-    let below = history.iter().filter(|h| h.1 < target).map(|h| h.0).fold(f64::NEG_INFINITY, f64::max);
-    let above = history.iter().filter(|h| h.1 > target).map(|h| h.0).fold(f64::INFINITY, f64::min);
+    let below = history
+        .iter()
+        .filter(|h| h.1 < target)
+        .map(|h| h.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let above = history
+        .iter()
+        .filter(|h| h.1 > target)
+        .map(|h| h.0)
+        .fold(f64::INFINITY, f64::min);
     let bracketed = below.is_finite() && above.is_finite() && below < above;
     // Above jamming p rises linearly with phi: a secant through the two
     // jammed states nearest the target lands close to it.
-    let mut jammed: Vec<(f64, f64)> = history.iter().copied().filter(|h| h.1 > 1e-3 * target).collect();
-    jammed.sort_by(|a, b| (a.1 / target).ln().abs().total_cmp(&(b.1 / target).ln().abs()));
+    let mut jammed: Vec<(f64, f64)> = history
+        .iter()
+        .copied()
+        .filter(|h| h.1 > 1e-3 * target)
+        .collect();
+    jammed.sort_by(|a, b| {
+        (a.1 / target)
+            .ln()
+            .abs()
+            .total_cmp(&(b.1 / target).ln().abs())
+    });
     if jammed.len() >= 2 && (jammed[0].0 - jammed[1].0).abs() > 1e-12 {
         let (a, b) = (jammed[0], jammed[1]);
         let slope = (b.1 - a.1) / (b.0 - a.0);
@@ -233,7 +307,11 @@ fn next_packing_fraction(history: &[(f64, f64)], target: f64, step: &mut f64) ->
     if bracketed {
         return 0.5 * (below + above);
     }
-    let next = if pressure > target { phi - *step } else { phi + *step };
+    let next = if pressure > target {
+        phi - *step
+    } else {
+        phi + *step
+    };
     *step *= 2.0;
     next
 }
@@ -314,10 +392,21 @@ fn contact_network(
         compressions: history.len() - 1,
         fire_steps,
     };
-    let mut network = Network::with_uniform_conductance(positions, edges, 1.0, Some([packing.side, packing.side]))?;
+    let mut network = Network::with_uniform_conductance(
+        positions,
+        edges,
+        1.0,
+        Some([packing.side, packing.side]),
+    )?;
     let metadata = network.metadata_mut();
     metadata.insert("generator".into(), "jammed".into());
-    metadata.insert("parameters".into(), serde_json::to_value(parameters).expect("parameters serialise"));
-    metadata.insert("report".into(), serde_json::to_value(&report).expect("report serialises"));
+    metadata.insert(
+        "parameters".into(),
+        serde_json::to_value(parameters).expect("parameters serialise"),
+    );
+    metadata.insert(
+        "report".into(),
+        serde_json::to_value(&report).expect("report serialises"),
+    );
     Ok((network, report))
 }
