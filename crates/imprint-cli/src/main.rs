@@ -28,6 +28,8 @@ enum Command {
     Network(commands::network::Command),
     /// Solve a network's response to imposed voltages and injected currents.
     Solve(commands::solve::Args),
+    /// Train a network on a task with Coupled Learning (or gradient descent), recording everything in a run directory.
+    Train(commands::train::Args),
     /// Export a network with its sources to other tools.
     #[command(subcommand)]
     Export(commands::export::Command),
@@ -57,6 +59,7 @@ fn main() {
         Command::Demo(args) => commands::demo::run(args),
         Command::Network(command) => commands::network::run(command),
         Command::Solve(args) => commands::solve::run(args),
+        Command::Train(args) => commands::train::run(args),
         Command::Export(command) => commands::export::run(command),
         Command::Bench(command) => commands::bench::run(command),
     };

@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod io;
+pub mod learning;
 pub mod network;
 pub mod physics;
 pub mod random;

@@ -5,3 +5,4 @@ pub mod demo;
 pub mod export;
 pub mod network;
 pub mod solve;
+pub mod train;

@@ -19,3 +19,5 @@ mod jammed_text;
 mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};
 pub use values::{npy_bytes, parse_npy, read_values, write_npy};
+mod task_json;
+pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT};

@@ -1,0 +1,214 @@
+//! The configuration of a training run, as plain data: what `config.toml`
+//! holds, with documented defaults per built-in task (tuned so that each
+//! trains on the default jammed network; see docs/training.md).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::custom::{CustomTask, NodeRef, Samples};
+use super::{builtin, Cost, LearningError, Rule, Task, TrainingParameters};
+use crate::network::conductance::InitialConductance;
+use crate::network::jammed::JammingParameters;
+use crate::network::{delaunay, jammed, lattice, Network};
+
+/// A whole run: network, task, training and records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Master seed: network, task and batches derive from it unless set separately.
+    pub seed: u64,
+    /// Where the network comes from.
+    pub network: NetworkConfig,
+    /// The task.
+    pub task: TaskConfig,
+    /// The learning rule and its schedule.
+    pub training: TrainingParameters,
+    /// Records and checkpoints.
+    pub output: OutputConfig,
+}
+
+/// The network of a run: a file, or a generator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// A network JSON file; when set, the generator fields are ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// `jammed`, `square`, `triangular` or `delaunay`.
+    pub generator: String,
+    /// Disks (jammed), points (delaunay) or nodes per side squared (lattices).
+    pub nodes: usize,
+    /// Target pressure of jammed packings.
+    pub pressure: f64,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Initial conductances (drawn with the network's seed).
+    pub conductance: InitialConductance,
+}
+
+/// Records and checkpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Evaluate the full training cost every this many iterations (history.csv).
+    pub record_every: usize,
+    /// Write a checkpoint every this many iterations.
+    pub checkpoint_every: usize,
+}
+
+/// The task of a run: a built-in name with its options, or `custom`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskConfig {
+    /// `regression-2x2`, `regression-2x5`, `classification-3`, `allostery` or `custom`.
+    pub name: String,
+    /// Seed of node choice and samples.
+    pub seed: u64,
+    /// Training samples (regression and custom linear tasks).
+    pub samples: usize,
+    /// Coefficient matrix, one row per output (regression and custom linear tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coefficients: Option<Vec<Vec<f64>>>,
+    /// Allostery: number of target edges.
+    pub target_edges: usize,
+    /// Allostery: desired drop across each target edge (V).
+    pub desired_drop: f64,
+    /// Custom: grounds (index or `{ near = [x, y] }`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grounds: Vec<NodeRef>,
+    /// Custom: voltage of the grounds.
+    #[serde(default)]
+    pub ground_voltage: f64,
+    /// Custom: input nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<NodeRef>,
+    /// Custom: output nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<NodeRef>,
+    /// Custom: output edges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_edges: Vec<[NodeRef; 2]>,
+    /// Custom: range of drawn input voltages.
+    #[serde(default = "unit_range")]
+    pub input_range: [f64; 2],
+    /// Custom: CSV of samples (input voltages, then desired outputs, per row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_file: Option<PathBuf>,
+    /// Custom: `mse` or `cosine`.
+    #[serde(default = "mse")]
+    pub cost: Cost,
+}
+
+fn unit_range() -> [f64; 2] {
+    [0.0, 1.0]
+}
+
+fn mse() -> Cost {
+    Cost::Mse
+}
+
+impl RunConfig {
+    /// The documented defaults for task `name` with master seed `seed`.
+    pub fn for_task(name: &str, seed: u64) -> Result<Self, LearningError> {
+        let options = builtin::BuiltinOptions::default();
+        let (rule, batch_size, iterations) = match name {
+            "regression-2x2" | "regression-2x5" | "custom" => (Rule::CoupledLearning { learning_rate: 100.0, nudge: 0.1 }, 30, 10_000),
+            "classification-3" => (Rule::CoupledLearning { learning_rate: 1000.0, nudge: 0.5 }, 30, 10_000),
+            "allostery" => (Rule::CoupledLearning { learning_rate: 300.0, nudge: 0.1 }, 1, 20_000),
+            other => return Err(LearningError::UnknownTask { name: other.to_string() }),
+        };
+        Ok(Self {
+            seed,
+            network: NetworkConfig {
+                file: None,
+                generator: "jammed".into(),
+                nodes: 512,
+                pressure: 1e-4,
+                seed,
+                conductance: InitialConductance::Constant { value: 1.0 },
+            },
+            task: TaskConfig {
+                name: name.to_string(),
+                seed,
+                samples: options.samples,
+                coefficients: None,
+                target_edges: options.target_edges,
+                desired_drop: options.desired_drop,
+                grounds: Vec::new(),
+                ground_voltage: 0.0,
+                inputs: Vec::new(),
+                outputs: Vec::new(),
+                output_edges: Vec::new(),
+                input_range: unit_range(),
+                samples_file: None,
+                cost: Cost::Mse,
+            },
+            training: TrainingParameters { rule, batch_size, iterations, k_min: 1e-3, k_max: 1e2, seed },
+            output: OutputConfig { record_every: (iterations / 200).max(1), checkpoint_every: 1000 },
+        })
+    }
+
+    /// Makes the network: reads the file, or generates it, then draws the
+    /// initial conductances.
+    pub fn build_network(&self) -> Result<Network, LearningError> {
+        let n = &self.network;
+        if n.file.is_some() {
+            return Err(LearningError::InvalidParameter { field: "network.file", reason: "files are read by the caller (the library reads no files unless asked)".into() });
+        }
+        let side = (n.nodes as f64).sqrt().round().max(2.0) as usize;
+        let mut network = match n.generator.as_str() {
+            "jammed" => jammed::generate(&JammingParameters { nodes: n.nodes, seed: n.seed, target_pressure: n.pressure, ..Default::default() })?.0,
+            "square" => lattice::square(side, side, true)?,
+            "triangular" => lattice::triangular(side, side + side % 2, true)?,
+            "delaunay" => delaunay::generate(&delaunay::DelaunayParameters { nodes: n.nodes, seed: n.seed, target_coordination: None })?,
+            other => return Err(LearningError::InvalidParameter { field: "network.generator", reason: format!("`{other}` is not jammed, square, triangular or delaunay") }),
+        };
+        self.apply_initial_conductance(&mut network)?;
+        Ok(network)
+    }
+
+    /// Replaces the conductances of `network` by the configured initial ones.
+    pub fn apply_initial_conductance(&self, network: &mut Network) -> Result<(), LearningError> {
+        let k = self.network.conductance.sample(network.edge_count(), self.network.seed)?;
+        network.set_conductance(k)?;
+        Ok(())
+    }
+
+    /// Builds the task on `network`; `table` holds the rows of
+    /// `samples_file` when the task is custom and names one.
+    pub fn build_task(&self, network: &Network, table: Option<Vec<Vec<f64>>>) -> Result<Task, LearningError> {
+        let t = &self.task;
+        if t.name != "custom" {
+            let options = builtin::BuiltinOptions { seed: t.seed, samples: t.samples, coefficients: t.coefficients.clone(), target_edges: t.target_edges, desired_drop: t.desired_drop };
+            return builtin::build(&t.name, network, &options);
+        }
+        let samples = match (table, &t.coefficients) {
+            (Some(rows), _) => Samples::Table(rows),
+            (None, Some(coefficients)) => Samples::Linear { coefficients: coefficients.clone(), count: t.samples, range: t.input_range },
+            (None, None) => return Err(LearningError::InvalidParameter { field: "task", reason: "a custom task needs `coefficients` or `samples_file`".into() }),
+        };
+        CustomTask {
+            name: "custom".into(),
+            grounds: t.grounds.clone(),
+            ground_voltage: t.ground_voltage,
+            inputs: t.inputs.clone(),
+            outputs: t.outputs.clone(),
+            output_edges: t.output_edges.clone(),
+            samples,
+            cost: t.cost,
+            seed: t.seed,
+        }
+        .build(network)
+    }
+
+    /// Checks what can be checked without building anything.
+    pub fn validate(&self) -> Result<(), LearningError> {
+        self.training.validate()?;
+        self.network.conductance.validate()?;
+        if self.output.record_every == 0 || self.output.checkpoint_every == 0 {
+            return Err(LearningError::InvalidParameter { field: "output", reason: "record_every and checkpoint_every must be at least 1".into() });
+        }
+        Ok(())
+    }
+}

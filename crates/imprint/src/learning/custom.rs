@@ -1,0 +1,146 @@
+//! Custom tasks described in a run's configuration: node roles by index or
+//! by "the node nearest to (x, y)", inputs drawn uniformly with a coefficient
+//! matrix, or samples read from a table; node or edge read-outs.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cost, LearningError, Readout, Roles, Task};
+use crate::network::Network;
+use crate::random::Rng;
+
+/// A node given by index or by position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NodeRef {
+    /// Node index.
+    Index(usize),
+    /// The node nearest to a point (minimum image in a periodic box).
+    Near {
+        /// `[x, y]`.
+        near: [f64; 2],
+    },
+}
+
+impl NodeRef {
+    /// The node index on `network`.
+    pub fn resolve(&self, network: &Network, role: &'static str) -> Result<usize, LearningError> {
+        match *self {
+            Self::Index(node) if node < network.node_count() => Ok(node),
+            Self::Index(node) => Err(LearningError::UnknownNode { role, node, node_count: network.node_count() }),
+            Self::Near { near } => {
+                if !(near[0].is_finite() && near[1].is_finite()) {
+                    return Err(LearningError::InvalidParameter { field: "near", reason: format!("{near:?} is not a finite point") });
+                }
+                let distance = |p: [f64; 2]| {
+                    let mut d = [p[0] - near[0], p[1] - near[1]];
+                    if let Some(sides) = network.periodic_box() {
+                        for (c, s) in d.iter_mut().zip(sides) {
+                            *c -= s * (*c / s).round();
+                        }
+                    }
+                    d[0] * d[0] + d[1] * d[1]
+                };
+                let positions = network.positions();
+                Ok((0..positions.len()).fold(0, |best, v| if distance(positions[v]) < distance(positions[best]) { v } else { best }))
+            }
+        }
+    }
+}
+
+/// Where the samples of a custom task come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    /// `count` inputs drawn uniformly in `range` (seeded), targets `y = A x`
+    /// with one row of `A` per output.
+    Linear {
+        /// Rows = outputs, columns = inputs.
+        coefficients: Vec<Vec<f64>>,
+        /// Number of samples.
+        count: usize,
+        /// Input range in volts.
+        range: [f64; 2],
+    },
+    /// Explicit rows: the input voltages, then the desired outputs.
+    Table(Vec<Vec<f64>>),
+}
+
+/// A custom task before its nodes are resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomTask {
+    /// Name recorded in the task.
+    pub name: String,
+    /// Nodes held at `ground_voltage` in every sample.
+    pub grounds: Vec<NodeRef>,
+    /// Voltage of the grounds.
+    pub ground_voltage: f64,
+    /// Input nodes, in the order of the sample columns.
+    pub inputs: Vec<NodeRef>,
+    /// Output nodes (node read-out) ...
+    pub outputs: Vec<NodeRef>,
+    /// ... or output edges (edge read-out, drop `V_i - V_j`).
+    pub output_edges: Vec<[NodeRef; 2]>,
+    /// The samples.
+    pub samples: Samples,
+    /// The cost.
+    pub cost: Cost,
+    /// Seed of drawn samples.
+    pub seed: u64,
+}
+
+impl CustomTask {
+    /// Resolves nodes and samples into a [`Task`] on `network`.
+    pub fn build(&self, network: &Network) -> Result<Task, LearningError> {
+        let resolve = |refs: &[NodeRef], role| refs.iter().map(|r| r.resolve(network, role)).collect::<Result<Vec<_>, _>>();
+        let grounds = resolve(&self.grounds, "ground")?;
+        let inputs = resolve(&self.inputs, "input")?;
+        let readout = match (self.outputs.is_empty(), self.output_edges.is_empty()) {
+            (false, true) => Readout::Node { nodes: resolve(&self.outputs, "output")? },
+            (true, false) => Readout::Edge {
+                edges: self.output_edges.iter().map(|[a, b]| Ok([a.resolve(network, "output")?, b.resolve(network, "output")?])).collect::<Result<_, LearningError>>()?,
+            },
+            _ => return Err(LearningError::InvalidParameter { field: "outputs", reason: "give either `outputs` (nodes) or `output_edges`, not both or neither".into() }),
+        };
+        let n_in = inputs.len();
+        let n_out = readout.len();
+        let rows: Vec<(Vec<f64>, Vec<f64>)> = match &self.samples {
+            Samples::Linear { coefficients, count, range } => {
+                if coefficients.len() != n_out || coefficients.iter().any(|r| r.len() != n_in) {
+                    return Err(LearningError::InvalidParameter { field: "coefficients", reason: format!("need {n_out} rows of {n_in} coefficients (one row per output, one column per input)") });
+                }
+                let mut rng = Rng::new(self.seed);
+                (0..*count)
+                    .map(|_| {
+                        let x: Vec<f64> = (0..n_in).map(|_| rng.uniform_in(range[0], range[1])).collect();
+                        let y = coefficients.iter().map(|row| row.iter().zip(&x).map(|(a, b)| a * b).sum()).collect();
+                        (x, y)
+                    })
+                    .collect()
+            }
+            Samples::Table(table) => table
+                .iter()
+                .enumerate()
+                .map(|(row, values)| {
+                    if values.len() != n_in + n_out {
+                        return Err(LearningError::SampleShape { what: "samples table", row, expected: n_in + n_out, found: values.len() });
+                    }
+                    Ok((values[..n_in].to_vec(), values[n_in..].to_vec()))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let fixed_nodes: Vec<usize> = grounds.iter().chain(&inputs).copied().collect();
+        let task = Task {
+            name: self.name.clone(),
+            fixed_voltages: rows.iter().map(|(x, _)| std::iter::repeat_n(self.ground_voltage, grounds.len()).chain(x.iter().copied()).collect()).collect(),
+            targets: rows.into_iter().map(|(_, y)| y).collect(),
+            roles: Roles { grounds, inputs, outputs: readout.nodes() },
+            fixed_nodes,
+            readout,
+            cost: self.cost,
+            test_fixed_voltages: Vec::new(),
+            test_targets: Vec::new(),
+            classification: self.cost == Cost::Cosine,
+        };
+        task.validate(network)?;
+        Ok(task)
+    }
+}

@@ -1,0 +1,197 @@
+//! A task on a network, ready to be solved many times: the free-state solver
+//! for the constrained set `C`, the drive of every sample, and the output
+//! response `G_O = H^{-1} P^T` (THEORY.md sections 3-4).
+//!
+//! Everything training and analysis need per conductance vector comes from
+//! one factorisation: free states are `H^{-1} f_mu` (one solve per sample);
+//! clamped states and adjoints are combinations of the `n_out` columns of
+//! `G_O`, so they cost no further factorisation.
+
+use faer::linalg::solvers::Solve;
+use faer::Mat;
+
+use super::{Cost, LearningError, Task};
+use crate::network::Network;
+use crate::physics::{Factorization, Solver};
+
+/// A task bound to a network's graph.
+#[derive(Debug, Clone)]
+pub struct TrainingProblem {
+    solver: Solver,
+    edges: Vec<[usize; 2]>,
+    task: Task,
+    drives: Mat<f64>,
+    test_drives: Mat<f64>,
+    adjoint_drives: Mat<f64>,
+}
+
+/// Free states of a set of samples with their outputs.
+#[derive(Debug, Clone)]
+pub struct FreeStates {
+    /// States `x = (V, mu)`, one column per sample.
+    pub states: Mat<f64>,
+    /// Outputs `y = P x`, one row per sample.
+    pub outputs: Vec<Vec<f64>>,
+}
+
+/// The response of the outputs to currents at the outputs, for one
+/// factorisation.
+#[derive(Debug, Clone)]
+pub struct OutputResponse {
+    /// `G_O = H^{-1} P^T` (`n x n_out`).
+    pub response: Mat<f64>,
+    /// `P G_O = P H^{-1} P^T` (`n_out x n_out`): the effective resistance
+    /// matrix between the outputs with the inputs held; its inverse is the
+    /// `A` of THEORY.md section 4.
+    pub resistance: Mat<f64>,
+}
+
+impl OutputResponse {
+    /// Solves `(P G_O) z = rhs`.
+    pub fn solve(&self, rhs: &[f64]) -> Vec<f64> {
+        let b = Mat::from_fn(rhs.len(), 1, |i, _| rhs[i]);
+        let z = self.resistance.partial_piv_lu().solve(&b);
+        (0..rhs.len()).map(|i| z[(i, 0)]).collect()
+    }
+
+    /// Drop across `edge` of the output response: `(G_O)_i - (G_O)_j`.
+    pub fn edge_drops(&self, [i, j]: [usize; 2]) -> Vec<f64> {
+        (0..self.response.ncols()).map(|o| self.response[(i, o)] - self.response[(j, o)]).collect()
+    }
+}
+
+/// Cost and accuracy of a conductance vector on a task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// Training cost `C = (1/M) sum_mu c(y_mu)` (for MSE, `1/(2M) sum |r|^2`).
+    pub cost: f64,
+    /// Winner-take-all training accuracy (classification only).
+    pub accuracy: Option<f64>,
+    /// Cost on the held-out samples, if any.
+    pub test_cost: Option<f64>,
+    /// Accuracy on the held-out samples (classification only).
+    pub test_accuracy: Option<f64>,
+}
+
+fn drive_matrix(node_count: usize, fixed: usize, rows: &[Vec<f64>]) -> Mat<f64> {
+    Mat::from_fn(node_count + fixed, rows.len(), |i, s| if i >= node_count { rows[s][i - node_count] } else { 0.0 })
+}
+
+/// Index of the largest entry (first on ties).
+pub fn winner(y: &[f64]) -> usize {
+    y.iter().enumerate().fold(0, |best, (i, &v)| if v > y[best] { i } else { best })
+}
+
+impl TrainingProblem {
+    /// Validates `task` on `network` and analyses the free-state solver.
+    pub fn new(network: &Network, task: &Task) -> Result<Self, LearningError> {
+        task.validate(network)?;
+        let solver = Solver::new(network, &task.fixed_nodes)?;
+        let n = network.node_count();
+        let fixed = task.fixed_nodes.len();
+        let mut adjoint_drives = Mat::zeros(n + fixed, task.readout.len());
+        for o in 0..task.readout.len() {
+            let mut unit = vec![0.0; task.readout.len()];
+            unit[o] = 1.0;
+            let mut column = vec![0.0; n + fixed];
+            task.readout.add_transpose(&unit, &mut column);
+            for (i, v) in column.into_iter().enumerate() {
+                adjoint_drives[(i, o)] = v;
+            }
+        }
+        Ok(Self {
+            solver,
+            edges: network.edges().to_vec(),
+            drives: drive_matrix(n, fixed, &task.fixed_voltages),
+            test_drives: drive_matrix(n, fixed, &task.test_fixed_voltages),
+            adjoint_drives,
+            task: task.clone(),
+        })
+    }
+
+    /// The task.
+    pub fn task(&self) -> &Task {
+        &self.task
+    }
+
+    /// The free-state solver.
+    pub fn solver(&self) -> &Solver {
+        &self.solver
+    }
+
+    /// The edges of the network.
+    pub fn edges(&self) -> &[[usize; 2]] {
+        &self.edges
+    }
+
+    /// Drive vectors `f_mu` of the training samples (one column each).
+    pub fn drives(&self) -> &Mat<f64> {
+        &self.drives
+    }
+
+    /// Factorises the free problem for `conductance`.
+    pub fn factorize(&self, conductance: &[f64]) -> Result<Factorization, LearningError> {
+        Ok(self.solver.factorize(conductance)?)
+    }
+
+    /// Free states and outputs of the training samples `samples`.
+    pub fn free_states(&self, factor: &Factorization, samples: &[usize]) -> Result<FreeStates, LearningError> {
+        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| self.drives[(i, samples[s])]);
+        self.states_of(factor, drives)
+    }
+
+    fn states_of(&self, factor: &Factorization, drives: Mat<f64>) -> Result<FreeStates, LearningError> {
+        let states = factor.solve_states(drives.as_ref())?;
+        let outputs = (0..states.ncols()).map(|s| self.task.readout.apply(|node| states[(node, s)])).collect();
+        Ok(FreeStates { states, outputs })
+    }
+
+    /// `G_O = H^{-1} P^T` and `P G_O` for one factorisation.
+    pub fn output_response(&self, factor: &Factorization) -> Result<OutputResponse, LearningError> {
+        let response = factor.solve_states(self.adjoint_drives.as_ref())?;
+        let n_out = self.task.readout.len();
+        let mut resistance = Mat::zeros(n_out, n_out);
+        for o in 0..n_out {
+            let y = self.task.readout.apply(|node| response[(node, o)]);
+            for (p, v) in y.into_iter().enumerate() {
+                resistance[(p, o)] = v;
+            }
+        }
+        Ok(OutputResponse { response, resistance })
+    }
+
+    /// Cost (and accuracy) over every training (and test) sample.
+    pub fn evaluate(&self, conductance: &[f64]) -> Result<Evaluation, LearningError> {
+        let factor = self.factorize(conductance)?;
+        let all: Vec<usize> = (0..self.task.sample_count()).collect();
+        let train = self.free_states(&factor, &all)?;
+        let (cost, accuracy) = self.score(&train.outputs, &self.task.targets);
+        let (test_cost, test_accuracy) = if self.task.test_fixed_voltages.is_empty() {
+            (None, None)
+        } else {
+            let test = self.states_of(&factor, self.test_drives.clone())?;
+            let (c, a) = self.score(&test.outputs, &self.task.test_targets);
+            (Some(c), a)
+        };
+        Ok(Evaluation { cost, accuracy, test_cost, test_accuracy })
+    }
+
+    fn score(&self, outputs: &[Vec<f64>], targets: &[Vec<f64>]) -> (f64, Option<f64>) {
+        let cost = outputs.iter().zip(targets).map(|(y, t)| self.task.cost.value(y, t)).sum::<f64>() / outputs.len() as f64;
+        let accuracy = self.task.classification.then(|| {
+            let right = outputs.iter().zip(targets).filter(|(y, t)| winner(y) == winner(t)).count();
+            right as f64 / outputs.len() as f64
+        });
+        (cost, accuracy)
+    }
+
+    /// Per-sample output gradients `grad_y c(y_mu)` for the given outputs.
+    pub fn output_gradients(&self, outputs: &[Vec<f64>], samples: &[usize]) -> Vec<Vec<f64>> {
+        outputs.iter().zip(samples).map(|(y, &s)| self.task.cost.gradient(y, &self.task.targets[s])).collect()
+    }
+
+    /// The cost function of the task.
+    pub fn cost(&self) -> Cost {
+        self.task.cost
+    }
+}

@@ -1,0 +1,130 @@
+//! Learning rules: Coupled Learning (THEORY.md section 4) and exact gradient
+//! descent with the adjoint gradient (THEORY.md section 3). Both are computed
+//! from one factorisation per iteration: free states for the batch and the
+//! output response `G_O`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{LearningError, TrainingProblem};
+use crate::physics::Factorization;
+
+/// A learning rule and its hyperparameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Rule {
+    /// Coupled Learning: `k_e += (alpha / eta) [(dV_e^F)^2 - (dV_e^C)^2]`,
+    /// averaged over the batch, with the clamped outputs nudged a fraction
+    /// `eta` towards the targets (`y^C = y^F - eta grad_y c`).
+    CoupledLearning {
+        /// `alpha`.
+        learning_rate: f64,
+        /// `eta`.
+        nudge: f64,
+    },
+    /// Gradient descent on the batch cost: `k_e -= rate * dC/dk_e`.
+    GradientDescent {
+        /// Step size.
+        learning_rate: f64,
+    },
+}
+
+impl Rule {
+    /// Checks the hyperparameters.
+    pub fn validate(&self) -> Result<(), LearningError> {
+        let positive = |field: &'static str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(LearningError::InvalidParameter { field, reason: format!("{v} must be finite and positive") })
+            }
+        };
+        match *self {
+            Self::CoupledLearning { learning_rate, nudge } => {
+                positive("learning_rate", learning_rate)?;
+                positive("nudge", nudge)
+            }
+            Self::GradientDescent { learning_rate } => positive("learning_rate", learning_rate),
+        }
+    }
+
+    /// The conductance change for one batch, before clipping.
+    pub fn update(&self, problem: &TrainingProblem, factor: &Factorization, batch: &[usize]) -> Result<Vec<f64>, LearningError> {
+        match *self {
+            Self::CoupledLearning { learning_rate, nudge } => coupled_learning_update(problem, factor, batch, learning_rate, nudge),
+            Self::GradientDescent { learning_rate } => {
+                let gradient = cost_gradient(problem, factor, batch)?;
+                Ok(gradient.into_iter().map(|g| -learning_rate * g).collect())
+            }
+        }
+    }
+}
+
+/// The Coupled Learning update `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`.
+///
+/// The clamped state comes from the free factorisation (THEORY.md section
+/// 4): `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
+pub fn coupled_learning_update(problem: &TrainingProblem, factor: &Factorization, batch: &[usize], learning_rate: f64, nudge: f64) -> Result<Vec<f64>, LearningError> {
+    let free = problem.free_states(factor, batch)?;
+    let response = problem.output_response(factor)?;
+    let gradients = problem.output_gradients(&free.outputs, batch);
+    // Per sample, the currents the clamp supplies: z = (P G_O)^{-1} (y^C - y^F).
+    let clamp: Vec<Vec<f64>> = gradients.iter().map(|g| response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>())).collect();
+    let scale = learning_rate / (nudge * batch.len() as f64);
+    Ok(problem
+        .edges()
+        .iter()
+        .map(|&edge| {
+            let [i, j] = edge;
+            let response_drops = response.edge_drops(edge);
+            (0..batch.len())
+                .map(|b| {
+                    let free_drop = free.states[(i, b)] - free.states[(j, b)];
+                    let clamped_drop = free_drop + response_drops.iter().zip(&clamp[b]).map(|(d, z)| d * z).sum::<f64>();
+                    free_drop * free_drop - clamped_drop * clamped_drop
+                })
+                .sum::<f64>()
+                * scale
+        })
+        .collect())
+}
+
+/// The clamped states of a batch (`n x B`), from the free factorisation.
+/// Exposed for tests and analysis; training uses only the drops.
+pub fn clamped_states(problem: &TrainingProblem, factor: &Factorization, batch: &[usize], nudge: f64) -> Result<faer::Mat<f64>, LearningError> {
+    let free = problem.free_states(factor, batch)?;
+    let response = problem.output_response(factor)?;
+    let gradients = problem.output_gradients(&free.outputs, batch);
+    let mut states = free.states.clone();
+    for (b, g) in gradients.iter().enumerate() {
+        let z = response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>());
+        for i in 0..states.nrows() {
+            states[(i, b)] += (0..z.len()).map(|o| response.response[(i, o)] * z[o]).sum::<f64>();
+        }
+    }
+    Ok(states)
+}
+
+/// The exact gradient `dC/dk_e = -(1/B) sum_mu dV_e^mu dlambda_e^mu` of the
+/// batch cost, with adjoints `lambda_mu = H^{-1} P^T grad_y c(y_mu) = G_O grad_y c`.
+pub fn cost_gradient(problem: &TrainingProblem, factor: &Factorization, batch: &[usize]) -> Result<Vec<f64>, LearningError> {
+    let free = problem.free_states(factor, batch)?;
+    let response = problem.output_response(factor)?;
+    let gradients = problem.output_gradients(&free.outputs, batch);
+    let count = batch.len() as f64;
+    Ok(problem
+        .edges()
+        .iter()
+        .map(|&edge| {
+            let [i, j] = edge;
+            let response_drops = response.edge_drops(edge);
+            -(0..batch.len())
+                .map(|b| {
+                    let drop = free.states[(i, b)] - free.states[(j, b)];
+                    let adjoint_drop: f64 = response_drops.iter().zip(&gradients[b]).map(|(d, g)| d * g).sum();
+                    drop * adjoint_drop
+                })
+                .sum::<f64>()
+                / count
+        })
+        .collect())
+}

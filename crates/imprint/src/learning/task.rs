@@ -1,0 +1,208 @@
+//! Supervised tasks (THEORY.md section 3): node roles, samples of imposed
+//! voltages with desired outputs, the read-out `P` and the cost.
+//!
+//! A [`Task`] is exactly what `task.json` holds: with the trained network it
+//! is enough to recompute the cost of a run from the files alone.
+
+use serde::{Deserialize, Serialize};
+
+use super::LearningError;
+use crate::network::Network;
+
+/// What the outputs are: node voltages, or drops across edges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Readout {
+    /// `y_o = V_o`: rows `e_o^T` of `P`.
+    Node {
+        /// Output nodes.
+        nodes: Vec<usize>,
+    },
+    /// `y_t = V_i - V_j` for target edge `t = (i, j)`: rows `bb_t^T` of `P`.
+    Edge {
+        /// Target edges as node pairs.
+        edges: Vec<[usize; 2]>,
+    },
+}
+
+impl Readout {
+    /// Number of outputs `n_out`.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Node { nodes } => nodes.len(),
+            Self::Edge { edges } => edges.len(),
+        }
+    }
+
+    /// Whether there are no outputs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `P x` for a state (or node-voltage vector) `x`.
+    pub fn apply(&self, x: impl Fn(usize) -> f64) -> Vec<f64> {
+        match self {
+            Self::Node { nodes } => nodes.iter().map(|&o| x(o)).collect(),
+            Self::Edge { edges } => edges.iter().map(|&[i, j]| x(i) - x(j)).collect(),
+        }
+    }
+
+    /// Adds `P^T w` to the first `N` entries of `out` (a drive vector).
+    pub fn add_transpose(&self, w: &[f64], out: &mut [f64]) {
+        match self {
+            Self::Node { nodes } => nodes.iter().zip(w).for_each(|(&o, w)| out[o] += w),
+            Self::Edge { edges } => edges.iter().zip(w).for_each(|(&[i, j], w)| {
+                out[i] += w;
+                out[j] -= w;
+            }),
+        }
+    }
+
+    /// Every node the read-out touches.
+    pub fn nodes(&self) -> Vec<usize> {
+        match self {
+            Self::Node { nodes } => nodes.clone(),
+            Self::Edge { edges } => edges.iter().flatten().copied().collect(),
+        }
+    }
+}
+
+/// The cost of one sample as a function of its outputs (THEORY.md section 3,
+/// Appendix A of the paper).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cost {
+    /// `c = 1/2 |y - y*|^2`; the task cost is `C = 1/(2M) sum |r|^2`.
+    Mse,
+    /// `c = 1 - y.y* / (|y| |y*|)`, for classification with one-hot targets.
+    Cosine,
+}
+
+impl Cost {
+    /// Cost of one sample.
+    pub fn value(self, y: &[f64], target: &[f64]) -> f64 {
+        match self {
+            Self::Mse => 0.5 * y.iter().zip(target).map(|(a, b)| (a - b).powi(2)).sum::<f64>(),
+            Self::Cosine => {
+                let (dot, ny, nt) = cosine_parts(y, target);
+                1.0 - dot / (ny * nt).max(f64::MIN_POSITIVE)
+            }
+        }
+    }
+
+    /// Gradient of the sample cost with respect to the outputs.
+    pub fn gradient(self, y: &[f64], target: &[f64]) -> Vec<f64> {
+        match self {
+            Self::Mse => y.iter().zip(target).map(|(a, b)| a - b).collect(),
+            Self::Cosine => {
+                let (dot, ny, nt) = cosine_parts(y, target);
+                let (ny, nt) = (ny.max(f64::MIN_POSITIVE), nt.max(f64::MIN_POSITIVE));
+                y.iter().zip(target).map(|(&yo, &to)| -(to / (ny * nt) - dot * yo / (ny.powi(3) * nt))).collect()
+            }
+        }
+    }
+}
+
+fn cosine_parts(y: &[f64], target: &[f64]) -> (f64, f64, f64) {
+    let dot = y.iter().zip(target).map(|(a, b)| a * b).sum::<f64>();
+    let ny = y.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let nt = target.iter().map(|b| b * b).sum::<f64>().sqrt();
+    (dot, ny, nt)
+}
+
+/// Node roles, for drawings and reports (the physics needs only
+/// `fixed_nodes` and the read-out).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Roles {
+    /// Nodes held at a constant voltage in every sample (grounds, bias rails).
+    pub grounds: Vec<usize>,
+    /// Nodes whose voltage carries the input.
+    pub inputs: Vec<usize>,
+    /// Output nodes (or the ends of output edges).
+    pub outputs: Vec<usize>,
+}
+
+/// A supervised task on a network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Name (built-in name or the custom task's).
+    pub name: String,
+    /// Nodes held at imposed voltages in the free state: the constrained set `C`.
+    pub fixed_nodes: Vec<usize>,
+    /// One row per training sample: the voltage of every fixed node.
+    pub fixed_voltages: Vec<Vec<f64>>,
+    /// What the outputs are.
+    pub readout: Readout,
+    /// One row per training sample: the desired outputs.
+    pub targets: Vec<Vec<f64>>,
+    /// The cost.
+    pub cost: Cost,
+    /// Held-out samples (classification), same layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_fixed_voltages: Vec<Vec<f64>>,
+    /// Desired outputs of the held-out samples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_targets: Vec<Vec<f64>>,
+    /// Node roles for drawings.
+    #[serde(default)]
+    pub roles: Roles,
+    /// Whether accuracy (winner-take-all) is meaningful.
+    #[serde(default)]
+    pub classification: bool,
+}
+
+impl Task {
+    /// Number of training samples `M`.
+    pub fn sample_count(&self) -> usize {
+        self.fixed_voltages.len()
+    }
+
+    /// Checks the task against `network`: nodes exist, no node has two roles
+    /// (fixed and output), every row has the right length, values are finite.
+    pub fn validate(&self, network: &Network) -> Result<(), LearningError> {
+        let node_count = network.node_count();
+        let mut role: Vec<Option<&'static str>> = vec![None; node_count];
+        let outputs = self.readout.nodes();
+        let claims = self.fixed_nodes.iter().map(|&n| (n, "fixed")).chain(outputs.iter().map(|&n| (n, "output")));
+        for (node, what) in claims {
+            if node >= node_count {
+                return Err(LearningError::UnknownNode { role: what, node, node_count });
+            }
+            match role[node] {
+                Some(first) if !(first == "output" && what == "output" && matches!(self.readout, Readout::Edge { .. })) => {
+                    return Err(LearningError::NodeInTwoRoles { node, first, second: what });
+                }
+                _ => role[node] = Some(what),
+            }
+        }
+        if self.readout.is_empty() {
+            return Err(LearningError::InvalidParameter { field: "readout", reason: "the task has no outputs".into() });
+        }
+        if self.fixed_voltages.is_empty() {
+            return Err(LearningError::InvalidParameter { field: "fixed_voltages", reason: "the task has no samples".into() });
+        }
+        if self.targets.len() != self.fixed_voltages.len() || self.test_targets.len() != self.test_fixed_voltages.len() {
+            return Err(LearningError::InvalidParameter {
+                field: "targets",
+                reason: format!("{} target rows for {} samples", self.targets.len(), self.fixed_voltages.len()),
+            });
+        }
+        let shapes = [
+            ("fixed_voltages", &self.fixed_voltages, self.fixed_nodes.len()),
+            ("targets", &self.targets, self.readout.len()),
+            ("test_fixed_voltages", &self.test_fixed_voltages, self.fixed_nodes.len()),
+            ("test_targets", &self.test_targets, self.readout.len()),
+        ];
+        for (what, rows, expected) in shapes {
+            for (row, values) in rows.iter().enumerate() {
+                if values.len() != expected {
+                    return Err(LearningError::SampleShape { what, row, expected, found: values.len() });
+                }
+                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                    return Err(LearningError::InvalidParameter { field: what, reason: format!("row {row} holds the non-finite value {v}") });
+                }
+            }
+        }
+        Ok(())
+    }
+}
