@@ -7,7 +7,11 @@ use std::process::{Command, Output};
 use imprint::learning::TrainingProblem;
 
 fn imprint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imprint")).args(args).current_dir(dir).output().expect("the imprint binary runs")
+    Command::new(env!("CARGO_BIN_EXE_imprint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the imprint binary runs")
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -17,10 +21,34 @@ fn json(path: &Path) -> serde_json::Value {
 #[test]
 fn a_run_records_everything_and_its_cost_can_be_recomputed() {
     let dir = tempfile::tempdir().unwrap();
-    let out = imprint(&["train", "--task", "regression-2x2", "--iterations", "300", "--quiet", "-o", "run"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = imprint(
+        &[
+            "train",
+            "--task",
+            "regression-2x2",
+            "--iterations",
+            "300",
+            "--quiet",
+            "-o",
+            "run",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let run = dir.path().join("run");
-    for file in ["config.toml", "network.json", "network-initial.json", "task.json", "history.csv", "summary.json", "checkpoint.json"] {
+    for file in [
+        "config.toml",
+        "network.json",
+        "network-initial.json",
+        "task.json",
+        "history.csv",
+        "summary.json",
+        "checkpoint.json",
+    ] {
         assert!(run.join(file).exists(), "{file} missing");
     }
     let task = json(&run.join("task.json"));
@@ -29,45 +57,105 @@ fn a_run_records_everything_and_its_cost_can_be_recomputed() {
     assert_eq!(task["fixed_voltages"].as_array().unwrap().len(), 112);
     assert_eq!(task["cost"], "mse");
     let summary = json(&run.join("summary.json"));
-    let (initial, final_cost) = (summary["initial_cost"].as_f64().unwrap(), summary["final_cost"].as_f64().unwrap());
+    let (initial, final_cost) = (
+        summary["initial_cost"].as_f64().unwrap(),
+        summary["final_cost"].as_f64().unwrap(),
+    );
     assert!(final_cost < 1e-2 * initial, "{initial} -> {final_cost}");
     // The cost from the files alone: network.json and task.json.
     let network = imprint::io::read_network(&run.join("network.json")).unwrap();
     let task = imprint::io::read_task(&run.join("task.json")).unwrap();
-    let recomputed = TrainingProblem::new(&network, &task).unwrap().evaluate(network.conductance()).unwrap().cost;
+    let recomputed = TrainingProblem::new(&network, &task)
+        .unwrap()
+        .evaluate(network.conductance())
+        .unwrap()
+        .cost;
     assert!((recomputed - final_cost).abs() <= 1e-12 * final_cost);
     // By hand too: C = 1/(2M) sum |r|^2 from a plain solve per sample.
     let mut by_hand = 0.0;
     for (voltages, targets) in task.fixed_voltages.iter().zip(&task.targets) {
-        let conditions = task.fixed_nodes.iter().zip(voltages).fold(imprint::physics::BoundaryConditions::new(), |bc, (&n, &v)| bc.fix(n, v));
+        let conditions = task.fixed_nodes.iter().zip(voltages).fold(
+            imprint::physics::BoundaryConditions::new(),
+            |bc, (&n, &v)| bc.fix(n, v),
+        );
         let solution = imprint::physics::solve(&network, &conditions).unwrap();
-        let imprint::learning::Readout::Node { nodes } = &task.readout else { panic!() };
-        by_hand += nodes.iter().zip(targets).map(|(&o, t)| (solution.voltages[o] - t).powi(2)).sum::<f64>();
+        let imprint::learning::Readout::Node { nodes } = &task.readout else {
+            panic!()
+        };
+        by_hand += nodes
+            .iter()
+            .zip(targets)
+            .map(|(&o, t)| (solution.voltages[o] - t).powi(2))
+            .sum::<f64>();
     }
     by_hand /= 2.0 * task.sample_count() as f64;
-    assert!((by_hand - final_cost).abs() <= 1e-9 * final_cost, "{by_hand} vs {final_cost}");
+    assert!(
+        (by_hand - final_cost).abs() <= 1e-9 * final_cost,
+        "{by_hand} vs {final_cost}"
+    );
     let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
     assert!(history.starts_with("step,cost\n0,"));
     assert!(history.lines().last().unwrap().starts_with("300,"));
     // The same run twice: the same numbers.
-    assert!(imprint(&["train", "--task", "regression-2x2", "--iterations", "300", "--quiet", "-o", "again"], dir.path()).status.success());
-    assert!(std::fs::read(run.join("network.json")).unwrap() == std::fs::read(dir.path().join("again/network.json")).unwrap(), "same seed, different network");
+    assert!(imprint(
+        &[
+            "train",
+            "--task",
+            "regression-2x2",
+            "--iterations",
+            "300",
+            "--quiet",
+            "-o",
+            "again"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    assert!(
+        std::fs::read(run.join("network.json")).unwrap()
+            == std::fs::read(dir.path().join("again/network.json")).unwrap(),
+        "same seed, different network"
+    );
 }
 
 #[test]
 fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["train", "--task", "classification-3", "--iterations", "200", "--quiet", "-o"];
-    assert!(imprint(&[&args[..], &["whole"]].concat(), dir.path()).status.success());
-    let out = imprint(&[&args[..], &["split", "--stop-after", "120"]].concat(), dir.path());
+    let args = [
+        "train",
+        "--task",
+        "classification-3",
+        "--iterations",
+        "200",
+        "--quiet",
+        "-o",
+    ];
+    assert!(imprint(&[&args[..], &["whole"]].concat(), dir.path())
+        .status
+        .success());
+    let out = imprint(
+        &[&args[..], &["split", "--stop-after", "120"]].concat(),
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("imprint train --resume split"));
     assert!(!dir.path().join("split/network.json").exists());
     let out = imprint(&["train", "--resume", "split", "--quiet"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
-    assert!(text("whole/network.json") == text("split/network.json"), "resumed network differs");
-    assert!(text("whole/history.csv") == text("split/history.csv"), "resumed history differs");
+    assert!(
+        text("whole/network.json") == text("split/network.json"),
+        "resumed network differs"
+    );
+    assert!(
+        text("whole/history.csv") == text("split/history.csv"),
+        "resumed history differs"
+    );
     let summary = json(&dir.path().join("split/summary.json"));
     assert!(summary["accuracy"].as_f64().unwrap() > 0.0 && summary["test_accuracy"].is_number());
 }
@@ -77,7 +165,16 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
 fn ctrl_c_writes_a_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(["train", "--task", "allostery", "--iterations", "100000000", "--quiet", "-o", "run"])
+        .args([
+            "train",
+            "--task",
+            "allostery",
+            "--iterations",
+            "100000000",
+            "--quiet",
+            "-o",
+            "run",
+        ])
         .current_dir(dir.path())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -90,9 +187,17 @@ fn ctrl_c_writes_a_checkpoint() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let checkpoint = json(&dir.path().join("run/checkpoint.json"));
     assert!(checkpoint["step"].as_u64().unwrap() > 0);
 }
@@ -102,27 +207,60 @@ fn bad_configurations_give_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
     write("kmin.toml", "[training]\nk_min = 5.0\nk_max = 1.0\n");
-    write("rate.toml", "[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = -1.0\nnudge = 0.1\n");
+    write(
+        "rate.toml",
+        "[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = -1.0\nnudge = 0.1\n",
+    );
     write("typo.toml", "[training]\nbatch = 5\n");
     write("roles.toml", "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1, 2]\noutputs = [2, 3]\ncoefficients = [[0.1, 0.2], [0.3, 0.1]]\n[network]\ngenerator = \"square\"\nnodes = 25\n");
     write("samples.toml", "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1]\noutputs = [7]\nsamples_file = \"missing.csv\"\n[network]\ngenerator = \"square\"\nnodes = 25\n");
     let cases: &[(&[&str], &str)] = &[
-        (&["train", "--task", "regression-9x9", "-o", "r"], "unknown task `regression-9x9`"),
-        (&["train", "kmin.toml", "-o", "r"], "kmin.toml: invalid `k_min`: need 0 < k_min < k_max"),
-        (&["train", "rate.toml", "-o", "r"], "rate.toml: invalid `learning_rate`: -1 must be finite and positive"),
-        (&["train", "typo.toml", "-o", "r"], "typo.toml: unknown field `batch`"),
-        (&["train", "roles.toml", "-o", "r"], "node 2 is both fixed and output"),
-        (&["train", "samples.toml", "-o", "r"], "cannot read missing.csv"),
-        (&["train", "absent.toml", "-o", "r"], "cannot read absent.toml"),
-        (&["train", "--network", "nowhere.json", "-o", "r"], "cannot read nowhere.json"),
-        (&["train", "--resume", "nothing"], "cannot read nothing/config.toml"),
+        (
+            &["train", "--task", "regression-9x9", "-o", "r"],
+            "unknown task `regression-9x9`",
+        ),
+        (
+            &["train", "kmin.toml", "-o", "r"],
+            "kmin.toml: invalid `k_min`: need 0 < k_min < k_max",
+        ),
+        (
+            &["train", "rate.toml", "-o", "r"],
+            "rate.toml: invalid `learning_rate`: -1 must be finite and positive",
+        ),
+        (
+            &["train", "typo.toml", "-o", "r"],
+            "typo.toml: unknown field `batch`",
+        ),
+        (
+            &["train", "roles.toml", "-o", "r"],
+            "node 2 is both fixed and output",
+        ),
+        (
+            &["train", "samples.toml", "-o", "r"],
+            "cannot read missing.csv",
+        ),
+        (
+            &["train", "absent.toml", "-o", "r"],
+            "cannot read absent.toml",
+        ),
+        (
+            &["train", "--network", "nowhere.json", "-o", "r"],
+            "cannot read nowhere.json",
+        ),
+        (
+            &["train", "--resume", "nothing"],
+            "cannot read nothing/config.toml",
+        ),
     ];
     for (args, expected) in cases {
         let out = imprint(args, dir.path());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {stderr:?} lacks {expected:?}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {stderr:?} lacks {expected:?}"
+        );
         assert!(!dir.path().join("r/network.json").exists());
     }
 }
@@ -135,11 +273,20 @@ fn custom_tasks_train_from_toml() {
         "seed = 3\n[task]\nname = \"custom\"\ngrounds = [{ near = [0.0, 0.0] }]\ninputs = [{ near = [9.0, 0.0] }, { near = [0.0, 9.0] }]\noutputs = [{ near = [5.0, 5.0] }]\ncoefficients = [[0.3, 0.2]]\nsamples = 20\n[network]\ngenerator = \"square\"\nnodes = 100\n[training]\niterations = 500\n",
     )
     .unwrap();
-    let out = imprint(&["train", "custom.toml", "--quiet", "-o", "run"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = imprint(
+        &["train", "custom.toml", "--quiet", "-o", "run"],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let task = json(&dir.path().join("run/task.json"));
     assert_eq!(task["fixed_nodes"], serde_json::json!([0, 9, 90]));
     assert_eq!(task["readout"]["nodes"], serde_json::json!([55]));
     let summary = json(&dir.path().join("run/summary.json"));
-    assert!(summary["final_cost"].as_f64().unwrap() < 1e-3 * summary["initial_cost"].as_f64().unwrap());
+    assert!(
+        summary["final_cost"].as_f64().unwrap() < 1e-3 * summary["initial_cost"].as_f64().unwrap()
+    );
 }

@@ -8,7 +8,10 @@ use common::relative_distance;
 use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::Mat;
 use imprint::learning::rules::clamped_states;
-use imprint::learning::{builtin, cost_gradient, coupled_learning_update, Readout, Rule, Task, Training, TrainingParameters, TrainingProblem};
+use imprint::learning::{
+    builtin, cost_gradient, coupled_learning_update, Readout, Rule, Task, Training,
+    TrainingParameters, TrainingProblem,
+};
 use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::Network;
 use imprint::physics::{physical_hessian_dense, Solver};
@@ -16,15 +19,25 @@ use imprint::random::Rng;
 
 /// A small jammed network with varied conductances.
 fn network() -> Network {
-    let (mut net, _) = generate(&JammingParameters { nodes: 64, seed: 4, ..Default::default() }).unwrap();
+    let (mut net, _) = generate(&JammingParameters {
+        nodes: 64,
+        seed: 4,
+        ..Default::default()
+    })
+    .unwrap();
     let mut rng = Rng::new(9);
-    let k = (0..net.edge_count()).map(|_| rng.uniform_in(0.3, 3.0)).collect();
+    let k = (0..net.edge_count())
+        .map(|_| rng.uniform_in(0.3, 3.0))
+        .collect();
     net.set_conductance(k).unwrap();
     net
 }
 
 fn task(net: &Network, name: &str) -> Task {
-    let options = builtin::BuiltinOptions { samples: 12, ..Default::default() };
+    let options = builtin::BuiltinOptions {
+        samples: 12,
+        ..Default::default()
+    };
     builtin::build(name, net, &options).unwrap()
 }
 
@@ -39,13 +52,19 @@ fn clamped_states_from_the_free_factorisation_match_direct_clamped_solves() {
     let batch = [0, 3, 7];
     let free = problem.free_states(&factor, &batch).unwrap();
     let clamped = clamped_states(&problem, &factor, &batch, nudge).unwrap();
-    let Readout::Node { nodes: outputs } = &task.readout else { panic!("node read-out") };
+    let Readout::Node { nodes: outputs } = &task.readout else {
+        panic!("node read-out")
+    };
     let constrained: Vec<usize> = task.fixed_nodes.iter().chain(outputs).copied().collect();
     let direct_solver = Solver::new(&net, &constrained).unwrap();
     let direct_factor = direct_solver.factorize(net.conductance()).unwrap();
     for (b, &s) in batch.iter().enumerate() {
         let y_free = &free.outputs[b];
-        let y_clamped: Vec<f64> = y_free.iter().zip(&task.targets[s]).map(|(y, t)| y + nudge * (t - y)).collect();
+        let y_clamped: Vec<f64> = y_free
+            .iter()
+            .zip(&task.targets[s])
+            .map(|(y, t)| y + nudge * (t - y))
+            .collect();
         let mut drive = vec![0.0; net.node_count() + constrained.len()];
         for (c, v) in task.fixed_voltages[s].iter().chain(&y_clamped).enumerate() {
             drive[net.node_count() + c] = *v;
@@ -62,7 +81,9 @@ fn clamped_states_from_the_free_factorisation_match_direct_clamped_solves() {
     let factor = problem.factorize(net.conductance()).unwrap();
     let free = problem.free_states(&factor, &[0]).unwrap();
     let clamped = clamped_states(&problem, &factor, &[0], nudge).unwrap();
-    let Readout::Edge { edges } = &task.readout else { panic!("edge read-out") };
+    let Readout::Edge { edges } = &task.readout else {
+        panic!("edge read-out")
+    };
     let h = physical_hessian_dense(&net, &task.fixed_nodes).unwrap();
     let (n, c, o) = (h.nrows(), task.fixed_nodes.len(), edges.len());
     let mut extended = Mat::<f64>::zeros(n + o, n + o);
@@ -83,7 +104,11 @@ fn clamped_states_from_the_free_factorisation_match_direct_clamped_solves() {
     let direct = extended.partial_piv_lu().solve(&rhs);
     let direct: Vec<f64> = (0..net.node_count()).map(|i| direct[(i, 0)]).collect();
     let ours: Vec<f64> = (0..net.node_count()).map(|i| clamped[(i, 0)]).collect();
-    assert!(relative_distance(&ours, &direct) < 1e-10, "edge read-out: {:e}", relative_distance(&ours, &direct));
+    assert!(
+        relative_distance(&ours, &direct) < 1e-10,
+        "edge read-out: {:e}",
+        relative_distance(&ours, &direct)
+    );
     let _ = c;
 }
 
@@ -105,7 +130,11 @@ fn finite_difference(problem: &TrainingProblem, k: &[f64], edge: usize) -> f64 {
 fn adjoint_gradient_matches_finite_differences() {
     let net = network();
     for name in ["regression-2x2", "classification-3", "allostery"] {
-        let task = if name == "allostery" { task_allostery(&net) } else { task(&net, name) };
+        let task = if name == "allostery" {
+            task_allostery(&net)
+        } else {
+            task(&net, name)
+        };
         let problem = TrainingProblem::new(&net, &task).unwrap();
         let k = net.conductance();
         let factor = problem.factorize(k).unwrap();
@@ -114,7 +143,11 @@ fn adjoint_gradient_matches_finite_differences() {
         let scale = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         for edge in (0..net.edge_count()).step_by(7) {
             let fd = finite_difference(&problem, k, edge);
-            assert!((gradient[edge] - fd).abs() < 1e-6 * scale, "{name}, edge {edge}: adjoint {:e}, finite difference {fd:e}", gradient[edge]);
+            assert!(
+                (gradient[edge] - fd).abs() < 1e-6 * scale,
+                "{name}, edge {edge}: adjoint {:e}, finite difference {fd:e}",
+                gradient[edge]
+            );
         }
     }
 }
@@ -135,9 +168,16 @@ fn coupled_learning_tends_to_the_small_nudge_limit_linearly() {
         let f = problem.factorize(k).unwrap();
         problem.free_states(&f, &all).unwrap().outputs
     };
-    let h_inverse = physical_hessian_dense(&net, &task.fixed_nodes).unwrap().partial_piv_lu().inverse();
-    let Readout::Node { nodes: outputs } = &task.readout else { panic!() };
-    let resistance = Mat::from_fn(outputs.len(), outputs.len(), |a, b| h_inverse[(outputs[a], outputs[b])]);
+    let h_inverse = physical_hessian_dense(&net, &task.fixed_nodes)
+        .unwrap()
+        .partial_piv_lu()
+        .inverse();
+    let Readout::Node { nodes: outputs } = &task.readout else {
+        panic!()
+    };
+    let resistance = Mat::from_fn(outputs.len(), outputs.len(), |a, b| {
+        h_inverse[(outputs[a], outputs[b])]
+    });
     let a = resistance.partial_piv_lu().inverse();
     let alpha = 1.0;
     let mut limit = vec![0.0; net.edge_count()];
@@ -148,7 +188,11 @@ fn coupled_learning_tends_to_the_small_nudge_limit_linearly() {
         minus[e] -= step;
         let (yp, ym) = (outputs_at(&plus), outputs_at(&minus));
         for s in 0..all.len() {
-            let residual: Vec<f64> = task.targets[s].iter().zip(&free.outputs[s]).map(|(t, y)| t - y).collect();
+            let residual: Vec<f64> = task.targets[s]
+                .iter()
+                .zip(&free.outputs[s])
+                .map(|(t, y)| t - y)
+                .collect();
             for o in 0..outputs.len() {
                 let jacobian = (yp[s][o] - ym[s][o]) / (2.0 * step);
                 let a_r: f64 = (0..outputs.len()).map(|p| a[(o, p)] * residual[p]).sum();
@@ -158,9 +202,16 @@ fn coupled_learning_tends_to_the_small_nudge_limit_linearly() {
     }
     let distances: Vec<f64> = [1e-1, 1e-2, 1e-3]
         .iter()
-        .map(|&nudge| relative_distance(&coupled_learning_update(&problem, &factor, &all, alpha, nudge).unwrap(), &limit))
+        .map(|&nudge| {
+            relative_distance(
+                &coupled_learning_update(&problem, &factor, &all, alpha, nudge).unwrap(),
+                &limit,
+            )
+        })
         .collect();
-    eprintln!("relative difference from the small-nudge limit at eta = 1e-1, 1e-2, 1e-3: {distances:?}");
+    eprintln!(
+        "relative difference from the small-nudge limit at eta = 1e-1, 1e-2, 1e-3: {distances:?}"
+    );
     // Linear in eta: each decade of nudge removes a decade of difference.
     for pair in distances.windows(2) {
         let ratio = pair[1] / pair[0];
@@ -179,7 +230,10 @@ fn batch_updates_are_means_of_single_sample_updates() {
     let together = coupled_learning_update(&problem, &factor, &batch, 3.0, 0.2).unwrap();
     let mut mean = vec![0.0; net.edge_count()];
     for &s in &batch {
-        for (m, d) in mean.iter_mut().zip(coupled_learning_update(&problem, &factor, &[s], 3.0, 0.2).unwrap()) {
+        for (m, d) in mean
+            .iter_mut()
+            .zip(coupled_learning_update(&problem, &factor, &[s], 3.0, 0.2).unwrap())
+        {
             *m += d / batch.len() as f64;
         }
     }
@@ -190,15 +244,32 @@ fn batch_updates_are_means_of_single_sample_updates() {
 fn training_clips_reduces_the_cost_and_repeats_itself() {
     let net = network();
     let task = task(&net, "regression-2x2");
-    let parameters = TrainingParameters { rule: Rule::CoupledLearning { learning_rate: 100.0, nudge: 0.1 }, batch_size: 5, iterations: 300, k_min: 0.5, k_max: 2.0, seed: 3 };
+    let parameters = TrainingParameters {
+        rule: Rule::CoupledLearning {
+            learning_rate: 100.0,
+            nudge: 0.1,
+        },
+        batch_size: 5,
+        iterations: 300,
+        k_min: 0.5,
+        k_max: 2.0,
+        seed: 3,
+    };
     let run = || {
         let mut training = Training::new(&net, &task, parameters.clone()).unwrap();
         let before = training.evaluate().unwrap().cost;
         while !training.is_done() {
             training.step().unwrap();
-            assert!(training.conductance().iter().all(|&k| (0.5..=2.0).contains(&k)));
+            assert!(training
+                .conductance()
+                .iter()
+                .all(|&k| (0.5..=2.0).contains(&k)));
         }
-        (before, training.evaluate().unwrap().cost, training.conductance().to_vec())
+        (
+            before,
+            training.evaluate().unwrap().cost,
+            training.conductance().to_vec(),
+        )
     };
     let (before, after, k) = run();
     assert!(after < 0.1 * before, "{before:e} -> {after:e}");
@@ -210,7 +281,14 @@ fn training_clips_reduces_the_cost_and_repeats_itself() {
     for _ in 0..150 {
         first.step().unwrap();
     }
-    let mut second = Training::resume(&net, &task, parameters.clone(), 150, first.conductance().to_vec()).unwrap();
+    let mut second = Training::resume(
+        &net,
+        &task,
+        parameters.clone(),
+        150,
+        first.conductance().to_vec(),
+    )
+    .unwrap();
     while !second.is_done() {
         second.step().unwrap();
     }
@@ -221,13 +299,40 @@ fn training_clips_reduces_the_cost_and_repeats_itself() {
 fn invalid_settings_are_named() {
     let net = network();
     let mut task = task(&net, "regression-2x2");
-    let bad = TrainingParameters { k_min: 2.0, k_max: 1.0, ..Default::default() };
-    assert!(Training::new(&net, &task, bad).unwrap_err().to_string().contains("k_min"));
-    let bad = TrainingParameters { rule: Rule::CoupledLearning { learning_rate: -1.0, nudge: 0.1 }, ..Default::default() };
-    assert!(Training::new(&net, &task, bad).unwrap_err().to_string().contains("learning_rate"));
-    assert!(builtin::build("regression-9x9", &net, &Default::default()).unwrap_err().to_string().contains("unknown task `regression-9x9`"));
-    let Readout::Node { nodes } = &mut task.readout else { panic!() };
+    let bad = TrainingParameters {
+        k_min: 2.0,
+        k_max: 1.0,
+        ..Default::default()
+    };
+    assert!(Training::new(&net, &task, bad)
+        .unwrap_err()
+        .to_string()
+        .contains("k_min"));
+    let bad = TrainingParameters {
+        rule: Rule::CoupledLearning {
+            learning_rate: -1.0,
+            nudge: 0.1,
+        },
+        ..Default::default()
+    };
+    assert!(Training::new(&net, &task, bad)
+        .unwrap_err()
+        .to_string()
+        .contains("learning_rate"));
+    assert!(builtin::build("regression-9x9", &net, &Default::default())
+        .unwrap_err()
+        .to_string()
+        .contains("unknown task `regression-9x9`"));
+    let Readout::Node { nodes } = &mut task.readout else {
+        panic!()
+    };
     nodes[0] = task.fixed_nodes[1];
     let message = TrainingProblem::new(&net, &task).unwrap_err().to_string();
-    assert!(message.contains(&format!("node {} is both fixed and output", task.fixed_nodes[1])), "{message}");
+    assert!(
+        message.contains(&format!(
+            "node {} is both fixed and output",
+            task.fixed_nodes[1]
+        )),
+        "{message}"
+    );
 }

@@ -23,6 +23,21 @@ pub enum Command {
         #[arg(long, default_value_t = 32)]
         rhs: usize,
     },
+    /// Milliseconds per Coupled Learning iteration (regression-2x2, batch 30) on jammed networks, split into factorisation, solves and update.
+    Train {
+        /// Disks of the jammed packings (networks have a few percent fewer nodes).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![500usize, 5_000, 50_000])]
+        sizes: Vec<usize>,
+        /// Iterations timed per size (after one warm-up iteration).
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+    },
+    /// Time to generate jammed packings against N.
+    Jammed {
+        /// Disks per packing.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1_000, 10_000])]
+        sizes: Vec<usize>,
+    },
 }
 
 /// Runs a benchmark subcommand.
@@ -33,6 +48,8 @@ pub fn run(command: Command) -> Result<()> {
             repeats,
             rhs,
         } => solve(&sizes, repeats.max(1), rhs.max(1)),
+        Command::Train { sizes, iterations } => train(&sizes, iterations.max(1)),
+        Command::Jammed { sizes } => jammed(&sizes),
     }
 }
 
@@ -99,4 +116,85 @@ fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+fn jammed(sizes: &[usize]) -> Result<()> {
+    println!(
+        "machine: {} ({} threads available)",
+        cpu_model(),
+        rayon::current_num_threads()
+    );
+    println!();
+    println!("| disks | nodes | contacts | Z | compressions | FIRE steps | time (s) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &size in sizes {
+        let start = Instant::now();
+        let (_, report) =
+            imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
+                nodes: size,
+                ..Default::default()
+            })?;
+        println!(
+            "| {size} | {} | {} | {:.4} | {} | {} | {:.2} |",
+            report.nodes,
+            report.contacts,
+            report.mean_coordination,
+            report.compressions,
+            report.fire_steps,
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn train(sizes: &[usize], iterations: usize) -> Result<()> {
+    use imprint::learning::{builtin, config::RunConfig, Training};
+    println!(
+        "machine: {} ({} threads available)",
+        cpu_model(),
+        rayon::current_num_threads()
+    );
+    println!();
+    println!(
+        "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | generation (s) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &size in sizes {
+        let start = Instant::now();
+        let (network, _) =
+            imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
+                nodes: size,
+                ..Default::default()
+            })?;
+        let generation = start.elapsed().as_secs_f64();
+        let task = builtin::build("regression-2x2", &network, &Default::default())?;
+        let config = RunConfig::for_task("regression-2x2", 1)?;
+        let mut training = Training::new(&network, &task, config.training)?;
+        training.step()?;
+        let (mut factorization, mut solves, mut update) = (0.0, 0.0, 0.0);
+        for _ in 0..iterations {
+            let t = training.step_timed()?;
+            factorization += t.factorization.as_secs_f64();
+            solves += t.solves.as_secs_f64();
+            update += t.update.as_secs_f64();
+        }
+        let total = factorization + solves + update;
+        let share = |x: f64| {
+            format!(
+                "{:.2} ms ({:.0} %)",
+                1e3 * x / iterations as f64,
+                100.0 * x / total
+            )
+        };
+        println!(
+            "| {} | {} | {:.2} | {} | {} | {} | {generation:.1} |",
+            network.node_count(),
+            network.edge_count(),
+            1e3 * total / iterations as f64,
+            share(factorization),
+            share(solves),
+            share(update)
+        );
+    }
+    Ok(())
 }

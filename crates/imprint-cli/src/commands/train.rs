@@ -32,7 +32,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     network: Option<PathBuf>,
     /// Run directory to create.
-    #[arg(short, long, value_name = "RUN_DIR", required_unless_present = "resume")]
+    #[arg(
+        short,
+        long,
+        value_name = "RUN_DIR",
+        required_unless_present = "resume"
+    )]
     output: Option<PathBuf>,
     /// Continue an interrupted run from its last checkpoint.
     #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "task", "seed", "network", "output"])]
@@ -68,7 +73,13 @@ struct Record {
 
 impl Record {
     fn new(step: usize, e: &Evaluation) -> Self {
-        Self { step, cost: e.cost, accuracy: e.accuracy, test_cost: e.test_cost, test_accuracy: e.test_accuracy }
+        Self {
+            step,
+            cost: e.cost,
+            accuracy: e.accuracy,
+            test_cost: e.test_cost,
+            test_accuracy: e.test_accuracy,
+        }
     }
 }
 
@@ -78,7 +89,9 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
         (toml::Value::Table(base), toml::Value::Table(overlay)) => {
             for (key, value) in overlay {
                 match base.get_mut(&key) {
-                    Some(existing) if existing.is_table() && value.is_table() => merge(existing, value),
+                    Some(existing) if existing.is_table() && value.is_table() => {
+                        merge(existing, value)
+                    }
                     _ => {
                         base.insert(key, value);
                     }
@@ -93,19 +106,46 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
 fn resolve(args: &Args) -> Result<RunConfig> {
     let file: toml::Value = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().lines().collect::<Vec<_>>().join(" ")))?
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {}",
+                    path.display(),
+                    e.to_string().lines().collect::<Vec<_>>().join(" ")
+                )
+            })?
         }
         None => toml::Value::Table(Default::default()),
     };
-    let named = file.get("task").and_then(|t| t.get("name")).and_then(|n| n.as_str()).map(str::to_string);
-    let name = args.task.clone().or(named).unwrap_or_else(|| "regression-2x2".to_string());
-    let seed = args.seed.or_else(|| file.get("seed").and_then(|s| s.as_integer()).map(|s| s as u64)).unwrap_or(1);
+    let named = file
+        .get("task")
+        .and_then(|t| t.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string);
+    let name = args
+        .task
+        .clone()
+        .or(named)
+        .unwrap_or_else(|| "regression-2x2".to_string());
+    let seed = args
+        .seed
+        .or_else(|| {
+            file.get("seed")
+                .and_then(|s| s.as_integer())
+                .map(|s| s as u64)
+        })
+        .unwrap_or(1);
     let defaults = RunConfig::for_task(&name, seed)?;
     let mut merged = toml::Value::try_from(&defaults)?;
     merge(&mut merged, file);
-    let label = args.config.as_ref().map_or("configuration".to_string(), |p| p.display().to_string());
-    let mut config: RunConfig = merged.try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{label}: {}", e.message()))?;
+    let label = args
+        .config
+        .as_ref()
+        .map_or("configuration".to_string(), |p| p.display().to_string());
+    let mut config: RunConfig = merged
+        .try_into()
+        .map_err(|e: toml::de::Error| anyhow::anyhow!("{label}: {}", e.message()))?;
     config.task.name = name;
     if let Some(iterations) = args.iterations {
         config.training.iterations = iterations;
@@ -132,17 +172,25 @@ fn load_network(config: &RunConfig) -> Result<Network> {
 pub fn run(args: Args) -> Result<()> {
     let (run_dir, config, initial, task, checkpoint) = match &args.resume {
         Some(dir) => {
-            let text = std::fs::read_to_string(dir.join("config.toml")).with_context(|| format!("cannot read {}", dir.join("config.toml").display()))?;
-            let config: RunConfig = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", dir.join("config.toml").display(), e.message()))?;
+            let text = std::fs::read_to_string(dir.join("config.toml"))
+                .with_context(|| format!("cannot read {}", dir.join("config.toml").display()))?;
+            let config: RunConfig = toml::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("{}: {}", dir.join("config.toml").display(), e.message())
+            })?;
             let initial = imprint::io::read_network(&dir.join("network-initial.json"))?;
             let task = imprint::io::read_task(&dir.join("task.json"))?;
             let path = dir.join("checkpoint.json");
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}: nothing to resume", path.display()))?;
-            let checkpoint: Checkpoint = serde_json::from_str(&text).with_context(|| path.display().to_string())?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}: nothing to resume", path.display()))?;
+            let checkpoint: Checkpoint =
+                serde_json::from_str(&text).with_context(|| path.display().to_string())?;
             (dir.clone(), config, initial, task, Some(checkpoint))
         }
         None => {
-            let dir = args.output.clone().expect("clap requires --output without --resume");
+            let dir = args
+                .output
+                .clone()
+                .expect("clap requires --output without --resume");
             if dir.join("config.toml").exists() {
                 bail!("{} already holds a run: choose another directory, or continue it with --resume {}", dir.display(), dir.display());
             }
@@ -153,8 +201,12 @@ pub fn run(args: Args) -> Result<()> {
                 None => None,
             };
             let task = config.build_task(&network, table)?;
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            imprint::io::write_atomic(&dir.join("config.toml"), toml::to_string(&config)?.as_bytes())?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            imprint::io::write_atomic(
+                &dir.join("config.toml"),
+                toml::to_string(&config)?.as_bytes(),
+            )?;
             imprint::io::write_network(&dir.join("network-initial.json"), &network)?;
             imprint::io::write_task(&dir.join("task.json"), &task)?;
             (dir, config, network, task, None)
@@ -163,10 +215,31 @@ pub fn run(args: Args) -> Result<()> {
     train(&args, &run_dir, &config, &initial, &task, checkpoint)
 }
 
-fn train(args: &Args, dir: &Path, config: &RunConfig, initial: &Network, task: &Task, checkpoint: Option<Checkpoint>) -> Result<()> {
+fn train(
+    args: &Args,
+    dir: &Path,
+    config: &RunConfig,
+    initial: &Network,
+    task: &Task,
+    checkpoint: Option<Checkpoint>,
+) -> Result<()> {
     let (mut training, mut history, earlier_wall) = match checkpoint {
-        Some(c) => (Training::resume(initial, task, config.training.clone(), c.step, c.conductance)?, c.history, c.wall_time_seconds),
-        None => (Training::new(initial, task, config.training.clone())?, Vec::new(), 0.0),
+        Some(c) => (
+            Training::resume(
+                initial,
+                task,
+                config.training.clone(),
+                c.step,
+                c.conductance,
+            )?,
+            c.history,
+            c.wall_time_seconds,
+        ),
+        None => (
+            Training::new(initial, task, config.training.clone())?,
+            Vec::new(),
+            0.0,
+        ),
     };
     let initial_evaluation = training.problem().evaluate(initial.conductance())?;
     if history.is_empty() {
@@ -179,15 +252,38 @@ fn train(args: &Args, dir: &Path, config: &RunConfig, initial: &Network, task: &
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
     let total = config.training.iterations;
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(total as u64) };
-    bar.set_style(ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} iterations, {msg} ({elapsed} elapsed, {eta} left)").expect("valid template").progress_chars("=> "));
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} iterations, {msg} ({elapsed} elapsed, {eta} left)",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
     bar.set_prefix(task.name.clone());
     bar.set_position(training.step_count() as u64);
-    bar.set_message(format!("cost {:.3e}", history.last().map_or(f64::NAN, |r| r.cost)));
+    bar.set_message(format!(
+        "cost {:.3e}",
+        history.last().map_or(f64::NAN, |r| r.cost)
+    ));
     let start = Instant::now();
     let write_checkpoint = |training: &Training, history: &[Record], wall: f64| -> Result<()> {
-        let c = Checkpoint { format: "imprint-checkpoint".into(), version: 1, step: training.step_count(), wall_time_seconds: wall, conductance: training.conductance().to_vec(), history: history.to_vec() };
-        imprint::io::write_atomic(&dir.join("checkpoint.json"), serde_json::to_string(&c)?.as_bytes())?;
+        let c = Checkpoint {
+            format: "imprint-checkpoint".into(),
+            version: 1,
+            step: training.step_count(),
+            wall_time_seconds: wall,
+            conductance: training.conductance().to_vec(),
+            history: history.to_vec(),
+        };
+        imprint::io::write_atomic(
+            &dir.join("checkpoint.json"),
+            serde_json::to_string(&c)?.as_bytes(),
+        )?;
         Ok(())
     };
     while !training.is_done() {
@@ -205,7 +301,11 @@ fn train(args: &Args, dir: &Path, config: &RunConfig, initial: &Network, task: &
         bar.set_position(step as u64);
         let stop = interrupted.load(Ordering::SeqCst) || args.stop_after == Some(step);
         if step % config.output.checkpoint_every == 0 || stop {
-            write_checkpoint(&training, &history, earlier_wall + start.elapsed().as_secs_f64())?;
+            write_checkpoint(
+                &training,
+                &history,
+                earlier_wall + start.elapsed().as_secs_f64(),
+            )?;
         }
         if stop {
             bar.abandon();
@@ -226,7 +326,15 @@ fn train(args: &Args, dir: &Path, config: &RunConfig, initial: &Network, task: &
     let factor = training.problem().factorize(training.conductance())?;
     let all: Vec<usize> = (0..task.sample_count()).collect();
     let outputs = training.problem().free_states(&factor, &all)?.outputs;
-    let worst_relative = outputs.iter().zip(&task.targets).flat_map(|(y, t)| y.iter().zip(t).map(|(y, t)| (y - t).abs() / t.abs().max(1e-12))).fold(0.0, f64::max);
+    let worst_relative = outputs
+        .iter()
+        .zip(&task.targets)
+        .flat_map(|(y, t)| {
+            y.iter()
+                .zip(t)
+                .map(|(y, t)| (y - t).abs() / t.abs().max(1e-12))
+        })
+        .fold(0.0, f64::max);
     let summary = serde_json::json!({
         "format": "imprint-summary",
         "version": 1,
@@ -247,26 +355,58 @@ fn train(args: &Args, dir: &Path, config: &RunConfig, initial: &Network, task: &
         "nodes": initial.node_count(),
         "edges": initial.edge_count(),
     });
-    imprint::io::write_atomic(&dir.join("summary.json"), format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes())?;
-    println!("task               {} on {} nodes, {} edges", task.name, initial.node_count(), initial.edge_count());
-    println!("cost               {:.4e} -> {:.4e} (reduced {:.2e} times)", initial_evaluation.cost, final_evaluation.cost, initial_evaluation.cost / final_evaluation.cost);
+    imprint::io::write_atomic(
+        &dir.join("summary.json"),
+        format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
+    )?;
+    println!(
+        "task               {} on {} nodes, {} edges",
+        task.name,
+        initial.node_count(),
+        initial.edge_count()
+    );
+    println!(
+        "cost               {:.4e} -> {:.4e} (reduced {:.2e} times)",
+        initial_evaluation.cost,
+        final_evaluation.cost,
+        initial_evaluation.cost / final_evaluation.cost
+    );
     if let (Some(a), Some(t)) = (final_evaluation.accuracy, final_evaluation.test_accuracy) {
-        println!("accuracy           train {:.1} %, test {:.1} %", 100.0 * a, 100.0 * t);
+        println!(
+            "accuracy           train {:.1} %, test {:.1} %",
+            100.0 * a,
+            100.0 * t
+        );
     }
     if task.cost == imprint::learning::Cost::Mse {
         println!("worst output error {:.3e} (relative)", worst_relative);
     }
-    println!("iterations         {} in {:.1} s", training.step_count(), wall);
+    println!(
+        "iterations         {} in {:.1} s",
+        training.step_count(),
+        wall
+    );
     println!("wrote              {}", dir.display());
     Ok(())
 }
 
 fn write_history(path: &Path, history: &[Record], classification: bool) -> Result<()> {
-    let mut text = String::from(if classification { "step,cost,accuracy,test_cost,test_accuracy\n" } else { "step,cost\n" });
+    let mut text = String::from(if classification {
+        "step,cost,accuracy,test_cost,test_accuracy\n"
+    } else {
+        "step,cost\n"
+    });
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
     for r in history {
         if classification {
-            text.push_str(&format!("{},{:e},{},{},{}\n", r.step, r.cost, opt(r.accuracy), opt(r.test_cost), opt(r.test_accuracy)));
+            text.push_str(&format!(
+                "{},{:e},{},{},{}\n",
+                r.step,
+                r.cost,
+                opt(r.accuracy),
+                opt(r.test_cost),
+                opt(r.test_accuracy)
+            ));
         } else {
             text.push_str(&format!("{},{:e}\n", r.step, r.cost));
         }

@@ -166,7 +166,9 @@ mod tests {
         // serde_json's default float parser is off by an ulp now and then;
         // resumed runs need exact conductances (the float_roundtrip feature).
         let mut rng = crate::random::Rng::new(5);
-        let k: Vec<f64> = (0..5000).map(|_| rng.uniform_in(-300.0, 300.0).exp2() * (1.0 + rng.uniform())).collect();
+        let k: Vec<f64> = (0..5000)
+            .map(|_| rng.uniform_in(-300.0, 300.0).exp2() * (1.0 + rng.uniform()))
+            .collect();
         let positions = (0..5001).map(|i| [i as f64 * 0.1, rng.uniform()]).collect();
         let edges = (0..5000).map(|i| [i, i + 1]).collect();
         let net = Network::new(positions, edges, k, None).unwrap();

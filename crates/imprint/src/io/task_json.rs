@@ -21,7 +21,11 @@ struct TaskFile {
 
 /// Renders `task` as task JSON.
 pub fn task_to_json(task: &Task) -> String {
-    let file = TaskFile { format: TASK_FORMAT.into(), version: 1, task: task.clone() };
+    let file = TaskFile {
+        format: TASK_FORMAT.into(),
+        version: 1,
+        task: task.clone(),
+    };
     let mut text = serde_json::to_string_pretty(&file).expect("tasks are finite");
     text.push('\n');
     text
@@ -34,10 +38,20 @@ pub fn write_task(path: &Path, task: &Task) -> Result<(), IoError> {
 
 /// Reads a task JSON file.
 pub fn read_task(path: &Path) -> Result<Task, IoError> {
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let file: TaskFile = serde_json::from_str(&text).map_err(|e| IoError::json(path, e))?;
     if file.format != TASK_FORMAT || file.version != 1 {
-        return Err(IoError::Field { path: path.to_path_buf(), field: "format", message: format!("is \"{}\" version {}, expected \"{TASK_FORMAT}\" version 1", file.format, file.version) });
+        return Err(IoError::Field {
+            path: path.to_path_buf(),
+            field: "format",
+            message: format!(
+                "is \"{}\" version {}, expected \"{TASK_FORMAT}\" version 1",
+                file.format, file.version
+            ),
+        });
     }
     Ok(file.task)
 }
@@ -45,26 +59,46 @@ pub fn read_task(path: &Path) -> Result<Task, IoError> {
 /// Reads a numeric table: comma- or whitespace-separated rows, an optional
 /// header line, `#` comments. Every row must have the same length.
 pub fn read_table(path: &Path) -> Result<Vec<Vec<f64>>, IoError> {
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let content = raw.split('#').next().unwrap_or("").trim();
         if content.is_empty() {
             continue;
         }
-        let fields: Vec<&str> = content.split(|c: char| c == ',' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
+        let fields: Vec<&str> = content
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|f| !f.is_empty())
+            .collect();
         let parsed: Result<Vec<f64>, _> = fields.iter().map(|f| f.parse::<f64>()).collect();
         match parsed {
             Ok(row) => {
                 if let Some(first) = rows.first() {
                     if first.len() != row.len() {
-                        return Err(IoError::Line { path: path.to_path_buf(), line: index + 1, message: format!("has {} values but earlier rows have {}", row.len(), first.len()) });
+                        return Err(IoError::Line {
+                            path: path.to_path_buf(),
+                            line: index + 1,
+                            message: format!(
+                                "has {} values but earlier rows have {}",
+                                row.len(),
+                                first.len()
+                            ),
+                        });
                     }
                 }
                 rows.push(row);
             }
             Err(_) if rows.is_empty() => {} // header
-            Err(_) => return Err(IoError::Line { path: path.to_path_buf(), line: index + 1, message: format!("`{content}` is not a row of numbers") }),
+            Err(_) => {
+                return Err(IoError::Line {
+                    path: path.to_path_buf(),
+                    line: index + 1,
+                    message: format!("`{content}` is not a row of numbers"),
+                })
+            }
         }
     }
     Ok(rows)

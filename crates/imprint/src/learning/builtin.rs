@@ -29,12 +29,23 @@ use crate::physics::Solver;
 use crate::random::Rng;
 
 /// Names of the built-in tasks.
-pub const BUILTIN_TASKS: [&str; 4] = ["regression-2x2", "regression-2x5", "classification-3", "allostery"];
+pub const BUILTIN_TASKS: [&str; 4] = [
+    "regression-2x2",
+    "regression-2x5",
+    "classification-3",
+    "allostery",
+];
 
 /// Default coefficients of `regression-2x2`.
 pub const REGRESSION_2X2: [[f64; 2]; 2] = [[0.15, 0.20], [0.25, 0.10]];
 /// Default coefficients of `regression-2x5`.
-pub const REGRESSION_2X5: [[f64; 2]; 5] = [[0.15, 0.20], [0.25, 0.10], [0.05, 0.30], [0.30, 0.05], [0.20, 0.20]];
+pub const REGRESSION_2X5: [[f64; 2]; 5] = [
+    [0.15, 0.20],
+    [0.25, 0.10],
+    [0.05, 0.30],
+    [0.30, 0.05],
+    [0.20, 0.20],
+];
 
 /// Options of the built-in tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,32 +65,57 @@ pub struct BuiltinOptions {
 
 impl Default for BuiltinOptions {
     fn default() -> Self {
-        Self { seed: 1, samples: 112, coefficients: None, target_edges: 3, desired_drop: 0.2 }
+        Self {
+            seed: 1,
+            samples: 112,
+            coefficients: None,
+            target_edges: 3,
+            desired_drop: 0.2,
+        }
     }
 }
 
 /// Builds the built-in task `name` on `network`.
-pub fn build(name: &str, network: &Network, options: &BuiltinOptions) -> Result<Task, LearningError> {
+pub fn build(
+    name: &str,
+    network: &Network,
+    options: &BuiltinOptions,
+) -> Result<Task, LearningError> {
     let mut rng = Rng::new(options.seed);
     let task = match name {
         "regression-2x2" | "regression-2x5" => {
-            let default: Vec<Vec<f64>> = if name == "regression-2x2" { REGRESSION_2X2.iter().map(|r| r.to_vec()).collect() } else { REGRESSION_2X5.iter().map(|r| r.to_vec()).collect() };
+            let default: Vec<Vec<f64>> = if name == "regression-2x2" {
+                REGRESSION_2X2.iter().map(|r| r.to_vec()).collect()
+            } else {
+                REGRESSION_2X5.iter().map(|r| r.to_vec()).collect()
+            };
             let coefficients = options.coefficients.clone().unwrap_or(default);
             regression(name, network, &coefficients, options.samples, &mut rng)?
         }
         "classification-3" => classification(network, &mut rng)?,
         "allostery" => allostery(network, options, &mut rng)?,
-        other => return Err(LearningError::UnknownTask { name: other.to_string() }),
+        other => {
+            return Err(LearningError::UnknownTask {
+                name: other.to_string(),
+            })
+        }
     };
     task.validate(network)?;
     Ok(task)
 }
 
 /// `count` nodes spread over the network (farthest-point sampling), shuffled.
-pub fn spread_nodes(network: &Network, count: usize, rng: &mut Rng) -> Result<Vec<usize>, LearningError> {
+pub fn spread_nodes(
+    network: &Network,
+    count: usize,
+    rng: &mut Rng,
+) -> Result<Vec<usize>, LearningError> {
     let n = network.node_count();
     if count > n {
-        return Err(LearningError::InvalidParameter { field: "nodes", reason: format!("the task needs {count} distinct nodes but the network has {n}") });
+        return Err(LearningError::InvalidParameter {
+            field: "nodes",
+            reason: format!("the task needs {count} distinct nodes but the network has {n}"),
+        });
     }
     let distance = |a: usize, b: usize| {
         let ([xa, ya], [xb, yb]) = (network.positions()[a], network.positions()[b]);
@@ -94,22 +130,37 @@ pub fn spread_nodes(network: &Network, count: usize, rng: &mut Rng) -> Result<Ve
     let mut chosen = vec![rng.below(n)];
     let mut nearest: Vec<f64> = (0..n).map(|v| distance(chosen[0], v)).collect();
     while chosen.len() < count {
-        let next = (0..n).fold(0, |best, v| if nearest[v] > nearest[best] { v } else { best });
+        let next = (0..n).fold(
+            0,
+            |best, v| if nearest[v] > nearest[best] { v } else { best },
+        );
         chosen.push(next);
-        for v in 0..n {
-            nearest[v] = nearest[v].min(distance(next, v));
+        for (v, d) in nearest.iter_mut().enumerate() {
+            *d = d.min(distance(next, v));
         }
     }
     rng.shuffle(&mut chosen);
     Ok(chosen)
 }
 
-fn regression(name: &str, network: &Network, coefficients: &[Vec<f64>], samples: usize, rng: &mut Rng) -> Result<Task, LearningError> {
+fn regression(
+    name: &str,
+    network: &Network,
+    coefficients: &[Vec<f64>],
+    samples: usize,
+    rng: &mut Rng,
+) -> Result<Task, LearningError> {
     if coefficients.is_empty() || coefficients.iter().any(|row| row.len() != 2) {
-        return Err(LearningError::InvalidParameter { field: "coefficients", reason: "need one row of 2 coefficients per output".into() });
+        return Err(LearningError::InvalidParameter {
+            field: "coefficients",
+            reason: "need one row of 2 coefficients per output".into(),
+        });
     }
     if samples == 0 {
-        return Err(LearningError::InvalidParameter { field: "samples", reason: "need at least one sample".into() });
+        return Err(LearningError::InvalidParameter {
+            field: "samples",
+            reason: "need at least one sample".into(),
+        });
     }
     let nodes = spread_nodes(network, 3 + coefficients.len(), rng)?;
     let (ground, inputs, outputs) = (nodes[0], vec![nodes[1], nodes[2]], nodes[3..].to_vec());
@@ -118,18 +169,29 @@ fn regression(name: &str, network: &Network, coefficients: &[Vec<f64>], samples:
     for _ in 0..samples {
         let x = [rng.uniform(), rng.uniform()];
         fixed_voltages.push(vec![0.0, x[0], x[1]]);
-        targets.push(coefficients.iter().map(|row| row[0] * x[0] + row[1] * x[1]).collect());
+        targets.push(
+            coefficients
+                .iter()
+                .map(|row| row[0] * x[0] + row[1] * x[1])
+                .collect(),
+        );
     }
     Ok(Task {
         name: name.to_string(),
         fixed_nodes: vec![ground, inputs[0], inputs[1]],
         fixed_voltages,
-        readout: Readout::Node { nodes: outputs.clone() },
+        readout: Readout::Node {
+            nodes: outputs.clone(),
+        },
         targets,
         cost: Cost::Mse,
         test_fixed_voltages: Vec::new(),
         test_targets: Vec::new(),
-        roles: Roles { grounds: vec![ground], inputs, outputs },
+        roles: Roles {
+            grounds: vec![ground],
+            inputs,
+            outputs,
+        },
         classification: false,
     })
 }
@@ -142,12 +204,19 @@ fn classification(network: &Network, rng: &mut Rng) -> Result<Task, LearningErro
     // 8 source nodes (+x1, +x1, -x1, -x1, +x2, +x2, -x2, -x2), 4 rails (-1, -1, +1, +1), 3 outputs.
     let nodes = spread_nodes(network, 15, rng)?;
     let (fixed, outputs) = (nodes[..12].to_vec(), nodes[12..].to_vec());
-    let drive = |x: [f64; 2]| vec![x[0], x[0], -x[0], -x[0], x[1], x[1], -x[1], -x[1], -1.0, -1.0, 1.0, 1.0];
+    let drive = |x: [f64; 2]| {
+        vec![
+            x[0], x[0], -x[0], -x[0], x[1], x[1], -x[1], -x[1], -1.0, -1.0, 1.0, 1.0,
+        ]
+    };
     let mut draw = |per_class: usize| {
         let (mut voltages, mut targets) = (Vec::new(), Vec::new());
         for _ in 0..per_class {
             for (class, centre) in CLUSTERS.iter().enumerate() {
-                let x = [centre[0] + CLUSTER_SPREAD * rng.normal(), centre[1] + CLUSTER_SPREAD * rng.normal()];
+                let x = [
+                    centre[0] + CLUSTER_SPREAD * rng.normal(),
+                    centre[1] + CLUSTER_SPREAD * rng.normal(),
+                ];
                 voltages.push(drive(x));
                 let mut one_hot = vec![0.0; 3];
                 one_hot[class] = 1.0;
@@ -162,23 +231,39 @@ fn classification(network: &Network, rng: &mut Rng) -> Result<Task, LearningErro
         name: "classification-3".into(),
         fixed_nodes: fixed.clone(),
         fixed_voltages,
-        readout: Readout::Node { nodes: outputs.clone() },
+        readout: Readout::Node {
+            nodes: outputs.clone(),
+        },
         targets,
         cost: Cost::Cosine,
         test_fixed_voltages,
         test_targets,
-        roles: Roles { grounds: fixed[8..].to_vec(), inputs: fixed[..8].to_vec(), outputs },
+        roles: Roles {
+            grounds: fixed[8..].to_vec(),
+            inputs: fixed[..8].to_vec(),
+            outputs,
+        },
         classification: true,
     })
 }
 
-fn allostery(network: &Network, options: &BuiltinOptions, rng: &mut Rng) -> Result<Task, LearningError> {
+fn allostery(
+    network: &Network,
+    options: &BuiltinOptions,
+    rng: &mut Rng,
+) -> Result<Task, LearningError> {
     let count = options.target_edges;
     if !(1..=3).contains(&count) {
-        return Err(LearningError::InvalidParameter { field: "target_edges", reason: format!("{count} is not 1, 2 or 3") });
+        return Err(LearningError::InvalidParameter {
+            field: "target_edges",
+            reason: format!("{count} is not 1, 2 or 3"),
+        });
     }
     if !(options.desired_drop.is_finite() && options.desired_drop.abs() < 1.0) {
-        return Err(LearningError::InvalidParameter { field: "desired_drop", reason: format!("{} V is not inside (-1, 1) V", options.desired_drop) });
+        return Err(LearningError::InvalidParameter {
+            field: "desired_drop",
+            reason: format!("{} V is not inside (-1, 1) V", options.desired_drop),
+        });
     }
     // Spread-out centres; each becomes an edge to one of its neighbours, with
     // no node shared between edges.
@@ -186,9 +271,18 @@ fn allostery(network: &Network, options: &BuiltinOptions, rng: &mut Rng) -> Resu
     let mut used = std::collections::HashSet::new();
     let mut edges = Vec::new();
     for &centre in &centres {
-        let mut incident: Vec<[usize; 2]> = network.edges().iter().filter(|e| e.contains(&centre)).map(|&[i, j]| if i == centre { [i, j] } else { [j, i] }).filter(|e| !used.contains(&e[1]) && !used.contains(&e[0])).collect();
+        let mut incident: Vec<[usize; 2]> = network
+            .edges()
+            .iter()
+            .filter(|e| e.contains(&centre))
+            .map(|&[i, j]| if i == centre { [i, j] } else { [j, i] })
+            .filter(|e| !used.contains(&e[1]) && !used.contains(&e[0]))
+            .collect();
         if incident.is_empty() {
-            return Err(LearningError::InvalidParameter { field: "target_edges", reason: format!("node {centre} has no free edge for the allosteric task") });
+            return Err(LearningError::InvalidParameter {
+                field: "target_edges",
+                reason: format!("node {centre} has no free edge for the allosteric task"),
+            });
         }
         rng.shuffle(&mut incident);
         let edge = incident[0];
@@ -215,12 +309,18 @@ fn allostery(network: &Network, options: &BuiltinOptions, rng: &mut Rng) -> Resu
         name: "allostery".into(),
         fixed_nodes: input.to_vec(),
         fixed_voltages: vec![vec![0.0, 1.0]],
-        readout: Readout::Edge { edges: targets.clone() },
+        readout: Readout::Edge {
+            edges: targets.clone(),
+        },
         targets: vec![vec![options.desired_drop; targets.len()]],
         cost: Cost::Mse,
         test_fixed_voltages: Vec::new(),
         test_targets: Vec::new(),
-        roles: Roles { grounds: vec![input[0]], inputs: vec![input[1]], outputs },
+        roles: Roles {
+            grounds: vec![input[0]],
+            inputs: vec![input[1]],
+            outputs,
+        },
         classification: false,
     })
 }

@@ -113,10 +113,35 @@ impl RunConfig {
     pub fn for_task(name: &str, seed: u64) -> Result<Self, LearningError> {
         let options = builtin::BuiltinOptions::default();
         let (rule, batch_size, iterations) = match name {
-            "regression-2x2" | "regression-2x5" | "custom" => (Rule::CoupledLearning { learning_rate: 100.0, nudge: 0.1 }, 30, 10_000),
-            "classification-3" => (Rule::CoupledLearning { learning_rate: 1000.0, nudge: 0.5 }, 30, 10_000),
-            "allostery" => (Rule::CoupledLearning { learning_rate: 300.0, nudge: 0.1 }, 1, 20_000),
-            other => return Err(LearningError::UnknownTask { name: other.to_string() }),
+            "regression-2x2" | "regression-2x5" | "custom" => (
+                Rule::CoupledLearning {
+                    learning_rate: 100.0,
+                    nudge: 0.1,
+                },
+                30,
+                10_000,
+            ),
+            "classification-3" => (
+                Rule::CoupledLearning {
+                    learning_rate: 1000.0,
+                    nudge: 0.5,
+                },
+                30,
+                10_000,
+            ),
+            "allostery" => (
+                Rule::CoupledLearning {
+                    learning_rate: 300.0,
+                    nudge: 0.1,
+                },
+                1,
+                20_000,
+            ),
+            other => {
+                return Err(LearningError::UnknownTask {
+                    name: other.to_string(),
+                })
+            }
         };
         Ok(Self {
             seed,
@@ -144,8 +169,18 @@ impl RunConfig {
                 samples_file: None,
                 cost: Cost::Mse,
             },
-            training: TrainingParameters { rule, batch_size, iterations, k_min: 1e-3, k_max: 1e2, seed },
-            output: OutputConfig { record_every: (iterations / 200).max(1), checkpoint_every: 1000 },
+            training: TrainingParameters {
+                rule,
+                batch_size,
+                iterations,
+                k_min: 1e-3,
+                k_max: 1e2,
+                seed,
+            },
+            output: OutputConfig {
+                record_every: (iterations / 200).max(1),
+                checkpoint_every: 1000,
+            },
         })
     }
 
@@ -154,15 +189,36 @@ impl RunConfig {
     pub fn build_network(&self) -> Result<Network, LearningError> {
         let n = &self.network;
         if n.file.is_some() {
-            return Err(LearningError::InvalidParameter { field: "network.file", reason: "files are read by the caller (the library reads no files unless asked)".into() });
+            return Err(LearningError::InvalidParameter {
+                field: "network.file",
+                reason: "files are read by the caller (the library reads no files unless asked)"
+                    .into(),
+            });
         }
         let side = (n.nodes as f64).sqrt().round().max(2.0) as usize;
         let mut network = match n.generator.as_str() {
-            "jammed" => jammed::generate(&JammingParameters { nodes: n.nodes, seed: n.seed, target_pressure: n.pressure, ..Default::default() })?.0,
+            "jammed" => {
+                jammed::generate(&JammingParameters {
+                    nodes: n.nodes,
+                    seed: n.seed,
+                    target_pressure: n.pressure,
+                    ..Default::default()
+                })?
+                .0
+            }
             "square" => lattice::square(side, side, true)?,
             "triangular" => lattice::triangular(side, side + side % 2, true)?,
-            "delaunay" => delaunay::generate(&delaunay::DelaunayParameters { nodes: n.nodes, seed: n.seed, target_coordination: None })?,
-            other => return Err(LearningError::InvalidParameter { field: "network.generator", reason: format!("`{other}` is not jammed, square, triangular or delaunay") }),
+            "delaunay" => delaunay::generate(&delaunay::DelaunayParameters {
+                nodes: n.nodes,
+                seed: n.seed,
+                target_coordination: None,
+            })?,
+            other => {
+                return Err(LearningError::InvalidParameter {
+                    field: "network.generator",
+                    reason: format!("`{other}` is not jammed, square, triangular or delaunay"),
+                })
+            }
         };
         self.apply_initial_conductance(&mut network)?;
         Ok(network)
@@ -170,23 +226,45 @@ impl RunConfig {
 
     /// Replaces the conductances of `network` by the configured initial ones.
     pub fn apply_initial_conductance(&self, network: &mut Network) -> Result<(), LearningError> {
-        let k = self.network.conductance.sample(network.edge_count(), self.network.seed)?;
+        let k = self
+            .network
+            .conductance
+            .sample(network.edge_count(), self.network.seed)?;
         network.set_conductance(k)?;
         Ok(())
     }
 
     /// Builds the task on `network`; `table` holds the rows of
     /// `samples_file` when the task is custom and names one.
-    pub fn build_task(&self, network: &Network, table: Option<Vec<Vec<f64>>>) -> Result<Task, LearningError> {
+    pub fn build_task(
+        &self,
+        network: &Network,
+        table: Option<Vec<Vec<f64>>>,
+    ) -> Result<Task, LearningError> {
         let t = &self.task;
         if t.name != "custom" {
-            let options = builtin::BuiltinOptions { seed: t.seed, samples: t.samples, coefficients: t.coefficients.clone(), target_edges: t.target_edges, desired_drop: t.desired_drop };
+            let options = builtin::BuiltinOptions {
+                seed: t.seed,
+                samples: t.samples,
+                coefficients: t.coefficients.clone(),
+                target_edges: t.target_edges,
+                desired_drop: t.desired_drop,
+            };
             return builtin::build(&t.name, network, &options);
         }
         let samples = match (table, &t.coefficients) {
             (Some(rows), _) => Samples::Table(rows),
-            (None, Some(coefficients)) => Samples::Linear { coefficients: coefficients.clone(), count: t.samples, range: t.input_range },
-            (None, None) => return Err(LearningError::InvalidParameter { field: "task", reason: "a custom task needs `coefficients` or `samples_file`".into() }),
+            (None, Some(coefficients)) => Samples::Linear {
+                coefficients: coefficients.clone(),
+                count: t.samples,
+                range: t.input_range,
+            },
+            (None, None) => {
+                return Err(LearningError::InvalidParameter {
+                    field: "task",
+                    reason: "a custom task needs `coefficients` or `samples_file`".into(),
+                })
+            }
         };
         CustomTask {
             name: "custom".into(),
@@ -207,7 +285,10 @@ impl RunConfig {
         self.training.validate()?;
         self.network.conductance.validate()?;
         if self.output.record_every == 0 || self.output.checkpoint_every == 0 {
-            return Err(LearningError::InvalidParameter { field: "output", reason: "record_every and checkpoint_every must be at least 1".into() });
+            return Err(LearningError::InvalidParameter {
+                field: "output",
+                reason: "record_every and checkpoint_every must be at least 1".into(),
+            });
         }
         Ok(())
     }

@@ -26,10 +26,17 @@ impl NodeRef {
     pub fn resolve(&self, network: &Network, role: &'static str) -> Result<usize, LearningError> {
         match *self {
             Self::Index(node) if node < network.node_count() => Ok(node),
-            Self::Index(node) => Err(LearningError::UnknownNode { role, node, node_count: network.node_count() }),
+            Self::Index(node) => Err(LearningError::UnknownNode {
+                role,
+                node,
+                node_count: network.node_count(),
+            }),
             Self::Near { near } => {
                 if !(near[0].is_finite() && near[1].is_finite()) {
-                    return Err(LearningError::InvalidParameter { field: "near", reason: format!("{near:?} is not a finite point") });
+                    return Err(LearningError::InvalidParameter {
+                        field: "near",
+                        reason: format!("{near:?} is not a finite point"),
+                    });
                 }
                 let distance = |p: [f64; 2]| {
                     let mut d = [p[0] - near[0], p[1] - near[1]];
@@ -41,7 +48,13 @@ impl NodeRef {
                     d[0] * d[0] + d[1] * d[1]
                 };
                 let positions = network.positions();
-                Ok((0..positions.len()).fold(0, |best, v| if distance(positions[v]) < distance(positions[best]) { v } else { best }))
+                Ok((0..positions.len()).fold(0, |best, v| {
+                    if distance(positions[v]) < distance(positions[best]) {
+                        v
+                    } else {
+                        best
+                    }
+                }))
             }
         }
     }
@@ -90,28 +103,55 @@ pub struct CustomTask {
 impl CustomTask {
     /// Resolves nodes and samples into a [`Task`] on `network`.
     pub fn build(&self, network: &Network) -> Result<Task, LearningError> {
-        let resolve = |refs: &[NodeRef], role| refs.iter().map(|r| r.resolve(network, role)).collect::<Result<Vec<_>, _>>();
+        let resolve = |refs: &[NodeRef], role| {
+            refs.iter()
+                .map(|r| r.resolve(network, role))
+                .collect::<Result<Vec<_>, _>>()
+        };
         let grounds = resolve(&self.grounds, "ground")?;
         let inputs = resolve(&self.inputs, "input")?;
         let readout = match (self.outputs.is_empty(), self.output_edges.is_empty()) {
-            (false, true) => Readout::Node { nodes: resolve(&self.outputs, "output")? },
-            (true, false) => Readout::Edge {
-                edges: self.output_edges.iter().map(|[a, b]| Ok([a.resolve(network, "output")?, b.resolve(network, "output")?])).collect::<Result<_, LearningError>>()?,
+            (false, true) => Readout::Node {
+                nodes: resolve(&self.outputs, "output")?,
             },
-            _ => return Err(LearningError::InvalidParameter { field: "outputs", reason: "give either `outputs` (nodes) or `output_edges`, not both or neither".into() }),
+            (true, false) => Readout::Edge {
+                edges: self
+                    .output_edges
+                    .iter()
+                    .map(|[a, b]| {
+                        Ok([a.resolve(network, "output")?, b.resolve(network, "output")?])
+                    })
+                    .collect::<Result<_, LearningError>>()?,
+            },
+            _ => {
+                return Err(LearningError::InvalidParameter {
+                    field: "outputs",
+                    reason: "give either `outputs` (nodes) or `output_edges`, not both or neither"
+                        .into(),
+                })
+            }
         };
         let n_in = inputs.len();
         let n_out = readout.len();
         let rows: Vec<(Vec<f64>, Vec<f64>)> = match &self.samples {
-            Samples::Linear { coefficients, count, range } => {
+            Samples::Linear {
+                coefficients,
+                count,
+                range,
+            } => {
                 if coefficients.len() != n_out || coefficients.iter().any(|r| r.len() != n_in) {
                     return Err(LearningError::InvalidParameter { field: "coefficients", reason: format!("need {n_out} rows of {n_in} coefficients (one row per output, one column per input)") });
                 }
                 let mut rng = Rng::new(self.seed);
                 (0..*count)
                     .map(|_| {
-                        let x: Vec<f64> = (0..n_in).map(|_| rng.uniform_in(range[0], range[1])).collect();
-                        let y = coefficients.iter().map(|row| row.iter().zip(&x).map(|(a, b)| a * b).sum()).collect();
+                        let x: Vec<f64> = (0..n_in)
+                            .map(|_| rng.uniform_in(range[0], range[1]))
+                            .collect();
+                        let y = coefficients
+                            .iter()
+                            .map(|row| row.iter().zip(&x).map(|(a, b)| a * b).sum())
+                            .collect();
                         (x, y)
                     })
                     .collect()
@@ -121,7 +161,12 @@ impl CustomTask {
                 .enumerate()
                 .map(|(row, values)| {
                     if values.len() != n_in + n_out {
-                        return Err(LearningError::SampleShape { what: "samples table", row, expected: n_in + n_out, found: values.len() });
+                        return Err(LearningError::SampleShape {
+                            what: "samples table",
+                            row,
+                            expected: n_in + n_out,
+                            found: values.len(),
+                        });
                     }
                     Ok((values[..n_in].to_vec(), values[n_in..].to_vec()))
                 })
@@ -130,9 +175,20 @@ impl CustomTask {
         let fixed_nodes: Vec<usize> = grounds.iter().chain(&inputs).copied().collect();
         let task = Task {
             name: self.name.clone(),
-            fixed_voltages: rows.iter().map(|(x, _)| std::iter::repeat_n(self.ground_voltage, grounds.len()).chain(x.iter().copied()).collect()).collect(),
+            fixed_voltages: rows
+                .iter()
+                .map(|(x, _)| {
+                    std::iter::repeat_n(self.ground_voltage, grounds.len())
+                        .chain(x.iter().copied())
+                        .collect()
+                })
+                .collect(),
             targets: rows.into_iter().map(|(_, y)| y).collect(),
-            roles: Roles { grounds, inputs, outputs: readout.nodes() },
+            roles: Roles {
+                grounds,
+                inputs,
+                outputs: readout.nodes(),
+            },
             fixed_nodes,
             readout,
             cost: self.cost,

@@ -14,4 +14,4 @@ pub use error::LearningError;
 pub use problem::{winner, Evaluation, FreeStates, OutputResponse, TrainingProblem};
 pub use rules::{cost_gradient, coupled_learning_update, Rule};
 pub use task::{Cost, Readout, Roles, Task};
-pub use training::{batch, Training, TrainingParameters};
+pub use training::{batch, StepTimings, Training, TrainingParameters};

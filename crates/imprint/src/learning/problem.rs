@@ -56,7 +56,9 @@ impl OutputResponse {
 
     /// Drop across `edge` of the output response: `(G_O)_i - (G_O)_j`.
     pub fn edge_drops(&self, [i, j]: [usize; 2]) -> Vec<f64> {
-        (0..self.response.ncols()).map(|o| self.response[(i, o)] - self.response[(j, o)]).collect()
+        (0..self.response.ncols())
+            .map(|o| self.response[(i, o)] - self.response[(j, o)])
+            .collect()
     }
 }
 
@@ -74,12 +76,20 @@ pub struct Evaluation {
 }
 
 fn drive_matrix(node_count: usize, fixed: usize, rows: &[Vec<f64>]) -> Mat<f64> {
-    Mat::from_fn(node_count + fixed, rows.len(), |i, s| if i >= node_count { rows[s][i - node_count] } else { 0.0 })
+    Mat::from_fn(node_count + fixed, rows.len(), |i, s| {
+        if i >= node_count {
+            rows[s][i - node_count]
+        } else {
+            0.0
+        }
+    })
 }
 
 /// Index of the largest entry (first on ties).
 pub fn winner(y: &[f64]) -> usize {
-    y.iter().enumerate().fold(0, |best, (i, &v)| if v > y[best] { i } else { best })
+    y.iter()
+        .enumerate()
+        .fold(0, |best, (i, &v)| if v > y[best] { i } else { best })
 }
 
 impl TrainingProblem {
@@ -135,14 +145,26 @@ impl TrainingProblem {
     }
 
     /// Free states and outputs of the training samples `samples`.
-    pub fn free_states(&self, factor: &Factorization, samples: &[usize]) -> Result<FreeStates, LearningError> {
-        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| self.drives[(i, samples[s])]);
+    pub fn free_states(
+        &self,
+        factor: &Factorization,
+        samples: &[usize],
+    ) -> Result<FreeStates, LearningError> {
+        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
+            self.drives[(i, samples[s])]
+        });
         self.states_of(factor, drives)
     }
 
-    fn states_of(&self, factor: &Factorization, drives: Mat<f64>) -> Result<FreeStates, LearningError> {
+    fn states_of(
+        &self,
+        factor: &Factorization,
+        drives: Mat<f64>,
+    ) -> Result<FreeStates, LearningError> {
         let states = factor.solve_states(drives.as_ref())?;
-        let outputs = (0..states.ncols()).map(|s| self.task.readout.apply(|node| states[(node, s)])).collect();
+        let outputs = (0..states.ncols())
+            .map(|s| self.task.readout.apply(|node| states[(node, s)]))
+            .collect();
         Ok(FreeStates { states, outputs })
     }
 
@@ -157,7 +179,10 @@ impl TrainingProblem {
                 resistance[(p, o)] = v;
             }
         }
-        Ok(OutputResponse { response, resistance })
+        Ok(OutputResponse {
+            response,
+            resistance,
+        })
     }
 
     /// Cost (and accuracy) over every training (and test) sample.
@@ -173,13 +198,27 @@ impl TrainingProblem {
             let (c, a) = self.score(&test.outputs, &self.task.test_targets);
             (Some(c), a)
         };
-        Ok(Evaluation { cost, accuracy, test_cost, test_accuracy })
+        Ok(Evaluation {
+            cost,
+            accuracy,
+            test_cost,
+            test_accuracy,
+        })
     }
 
     fn score(&self, outputs: &[Vec<f64>], targets: &[Vec<f64>]) -> (f64, Option<f64>) {
-        let cost = outputs.iter().zip(targets).map(|(y, t)| self.task.cost.value(y, t)).sum::<f64>() / outputs.len() as f64;
+        let cost = outputs
+            .iter()
+            .zip(targets)
+            .map(|(y, t)| self.task.cost.value(y, t))
+            .sum::<f64>()
+            / outputs.len() as f64;
         let accuracy = self.task.classification.then(|| {
-            let right = outputs.iter().zip(targets).filter(|(y, t)| winner(y) == winner(t)).count();
+            let right = outputs
+                .iter()
+                .zip(targets)
+                .filter(|(y, t)| winner(y) == winner(t))
+                .count();
             right as f64 / outputs.len() as f64
         });
         (cost, accuracy)
@@ -187,7 +226,11 @@ impl TrainingProblem {
 
     /// Per-sample output gradients `grad_y c(y_mu)` for the given outputs.
     pub fn output_gradients(&self, outputs: &[Vec<f64>], samples: &[usize]) -> Vec<Vec<f64>> {
-        outputs.iter().zip(samples).map(|(y, &s)| self.task.cost.gradient(y, &self.task.targets[s])).collect()
+        outputs
+            .iter()
+            .zip(samples)
+            .map(|(y, &s)| self.task.cost.gradient(y, &self.task.targets[s]))
+            .collect()
     }
 
     /// The cost function of the task.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LearningError, TrainingProblem};
+use super::{FreeStates, LearningError, OutputResponse, TrainingProblem};
 use crate::physics::Factorization;
 
 /// A learning rule and its hyperparameters.
@@ -35,11 +35,17 @@ impl Rule {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(LearningError::InvalidParameter { field, reason: format!("{v} must be finite and positive") })
+                Err(LearningError::InvalidParameter {
+                    field,
+                    reason: format!("{v} must be finite and positive"),
+                })
             }
         };
         match *self {
-            Self::CoupledLearning { learning_rate, nudge } => {
+            Self::CoupledLearning {
+                learning_rate,
+                nudge,
+            } => {
                 positive("learning_rate", learning_rate)?;
                 positive("nudge", nudge)
             }
@@ -48,12 +54,36 @@ impl Rule {
     }
 
     /// The conductance change for one batch, before clipping.
-    pub fn update(&self, problem: &TrainingProblem, factor: &Factorization, batch: &[usize]) -> Result<Vec<f64>, LearningError> {
+    pub fn update(
+        &self,
+        problem: &TrainingProblem,
+        factor: &Factorization,
+        batch: &[usize],
+    ) -> Result<Vec<f64>, LearningError> {
+        let free = problem.free_states(factor, batch)?;
+        let response = problem.output_response(factor)?;
+        Ok(self.update_from(problem, &free, &response, batch))
+    }
+
+    /// The conductance change from the batch's free states and the output
+    /// response (no solve happens here).
+    pub fn update_from(
+        &self,
+        problem: &TrainingProblem,
+        free: &FreeStates,
+        response: &OutputResponse,
+        batch: &[usize],
+    ) -> Vec<f64> {
         match *self {
-            Self::CoupledLearning { learning_rate, nudge } => coupled_learning_update(problem, factor, batch, learning_rate, nudge),
+            Self::CoupledLearning {
+                learning_rate,
+                nudge,
+            } => coupled_learning_from(problem, free, response, batch, learning_rate, nudge),
             Self::GradientDescent { learning_rate } => {
-                let gradient = cost_gradient(problem, factor, batch)?;
-                Ok(gradient.into_iter().map(|g| -learning_rate * g).collect())
+                gradient_from(problem, free, response, batch)
+                    .into_iter()
+                    .map(|g| -learning_rate * g)
+                    .collect()
             }
         }
     }
@@ -63,14 +93,36 @@ impl Rule {
 ///
 /// The clamped state comes from the free factorisation (THEORY.md section
 /// 4): `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
-pub fn coupled_learning_update(problem: &TrainingProblem, factor: &Factorization, batch: &[usize], learning_rate: f64, nudge: f64) -> Result<Vec<f64>, LearningError> {
-    let free = problem.free_states(factor, batch)?;
-    let response = problem.output_response(factor)?;
+pub fn coupled_learning_update(
+    problem: &TrainingProblem,
+    factor: &Factorization,
+    batch: &[usize],
+    learning_rate: f64,
+    nudge: f64,
+) -> Result<Vec<f64>, LearningError> {
+    Rule::CoupledLearning {
+        learning_rate,
+        nudge,
+    }
+    .update(problem, factor, batch)
+}
+
+fn coupled_learning_from(
+    problem: &TrainingProblem,
+    free: &FreeStates,
+    response: &OutputResponse,
+    batch: &[usize],
+    learning_rate: f64,
+    nudge: f64,
+) -> Vec<f64> {
     let gradients = problem.output_gradients(&free.outputs, batch);
     // Per sample, the currents the clamp supplies: z = (P G_O)^{-1} (y^C - y^F).
-    let clamp: Vec<Vec<f64>> = gradients.iter().map(|g| response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>())).collect();
+    let clamp: Vec<Vec<f64>> = gradients
+        .iter()
+        .map(|g| response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>()))
+        .collect();
     let scale = learning_rate / (nudge * batch.len() as f64);
-    Ok(problem
+    problem
         .edges()
         .iter()
         .map(|&edge| {
@@ -79,18 +131,28 @@ pub fn coupled_learning_update(problem: &TrainingProblem, factor: &Factorization
             (0..batch.len())
                 .map(|b| {
                     let free_drop = free.states[(i, b)] - free.states[(j, b)];
-                    let clamped_drop = free_drop + response_drops.iter().zip(&clamp[b]).map(|(d, z)| d * z).sum::<f64>();
+                    let clamped_drop = free_drop
+                        + response_drops
+                            .iter()
+                            .zip(&clamp[b])
+                            .map(|(d, z)| d * z)
+                            .sum::<f64>();
                     free_drop * free_drop - clamped_drop * clamped_drop
                 })
                 .sum::<f64>()
                 * scale
         })
-        .collect())
+        .collect()
 }
 
 /// The clamped states of a batch (`n x B`), from the free factorisation.
 /// Exposed for tests and analysis; training uses only the drops.
-pub fn clamped_states(problem: &TrainingProblem, factor: &Factorization, batch: &[usize], nudge: f64) -> Result<faer::Mat<f64>, LearningError> {
+pub fn clamped_states(
+    problem: &TrainingProblem,
+    factor: &Factorization,
+    batch: &[usize],
+    nudge: f64,
+) -> Result<faer::Mat<f64>, LearningError> {
     let free = problem.free_states(factor, batch)?;
     let response = problem.output_response(factor)?;
     let gradients = problem.output_gradients(&free.outputs, batch);
@@ -98,7 +160,9 @@ pub fn clamped_states(problem: &TrainingProblem, factor: &Factorization, batch: 
     for (b, g) in gradients.iter().enumerate() {
         let z = response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>());
         for i in 0..states.nrows() {
-            states[(i, b)] += (0..z.len()).map(|o| response.response[(i, o)] * z[o]).sum::<f64>();
+            states[(i, b)] += (0..z.len())
+                .map(|o| response.response[(i, o)] * z[o])
+                .sum::<f64>();
         }
     }
     Ok(states)
@@ -106,12 +170,25 @@ pub fn clamped_states(problem: &TrainingProblem, factor: &Factorization, batch: 
 
 /// The exact gradient `dC/dk_e = -(1/B) sum_mu dV_e^mu dlambda_e^mu` of the
 /// batch cost, with adjoints `lambda_mu = H^{-1} P^T grad_y c(y_mu) = G_O grad_y c`.
-pub fn cost_gradient(problem: &TrainingProblem, factor: &Factorization, batch: &[usize]) -> Result<Vec<f64>, LearningError> {
+pub fn cost_gradient(
+    problem: &TrainingProblem,
+    factor: &Factorization,
+    batch: &[usize],
+) -> Result<Vec<f64>, LearningError> {
     let free = problem.free_states(factor, batch)?;
     let response = problem.output_response(factor)?;
+    Ok(gradient_from(problem, &free, &response, batch))
+}
+
+fn gradient_from(
+    problem: &TrainingProblem,
+    free: &FreeStates,
+    response: &OutputResponse,
+    batch: &[usize],
+) -> Vec<f64> {
     let gradients = problem.output_gradients(&free.outputs, batch);
     let count = batch.len() as f64;
-    Ok(problem
+    problem
         .edges()
         .iter()
         .map(|&edge| {
@@ -120,11 +197,15 @@ pub fn cost_gradient(problem: &TrainingProblem, factor: &Factorization, batch: &
             -(0..batch.len())
                 .map(|b| {
                     let drop = free.states[(i, b)] - free.states[(j, b)];
-                    let adjoint_drop: f64 = response_drops.iter().zip(&gradients[b]).map(|(d, g)| d * g).sum();
+                    let adjoint_drop: f64 = response_drops
+                        .iter()
+                        .zip(&gradients[b])
+                        .map(|(d, g)| d * g)
+                        .sum();
                     drop * adjoint_drop
                 })
                 .sum::<f64>()
                 / count
         })
-        .collect())
+        .collect()
 }

@@ -82,7 +82,13 @@ impl Cost {
     /// Cost of one sample.
     pub fn value(self, y: &[f64], target: &[f64]) -> f64 {
         match self {
-            Self::Mse => 0.5 * y.iter().zip(target).map(|(a, b)| (a - b).powi(2)).sum::<f64>(),
+            Self::Mse => {
+                0.5 * y
+                    .iter()
+                    .zip(target)
+                    .map(|(a, b)| (a - b).powi(2))
+                    .sum::<f64>()
+            }
             Self::Cosine => {
                 let (dot, ny, nt) = cosine_parts(y, target);
                 1.0 - dot / (ny * nt).max(f64::MIN_POSITIVE)
@@ -97,7 +103,10 @@ impl Cost {
             Self::Cosine => {
                 let (dot, ny, nt) = cosine_parts(y, target);
                 let (ny, nt) = (ny.max(f64::MIN_POSITIVE), nt.max(f64::MIN_POSITIVE));
-                y.iter().zip(target).map(|(&yo, &to)| -(to / (ny * nt) - dot * yo / (ny.powi(3) * nt))).collect()
+                y.iter()
+                    .zip(target)
+                    .map(|(&yo, &to)| -(to / (ny * nt) - dot * yo / (ny.powi(3) * nt)))
+                    .collect()
             }
         }
     }
@@ -163,43 +172,87 @@ impl Task {
         let node_count = network.node_count();
         let mut role: Vec<Option<&'static str>> = vec![None; node_count];
         let outputs = self.readout.nodes();
-        let claims = self.fixed_nodes.iter().map(|&n| (n, "fixed")).chain(outputs.iter().map(|&n| (n, "output")));
+        let claims = self
+            .fixed_nodes
+            .iter()
+            .map(|&n| (n, "fixed"))
+            .chain(outputs.iter().map(|&n| (n, "output")));
         for (node, what) in claims {
             if node >= node_count {
-                return Err(LearningError::UnknownNode { role: what, node, node_count });
+                return Err(LearningError::UnknownNode {
+                    role: what,
+                    node,
+                    node_count,
+                });
             }
             match role[node] {
-                Some(first) if !(first == "output" && what == "output" && matches!(self.readout, Readout::Edge { .. })) => {
-                    return Err(LearningError::NodeInTwoRoles { node, first, second: what });
+                Some(first)
+                    if !(first == "output"
+                        && what == "output"
+                        && matches!(self.readout, Readout::Edge { .. })) =>
+                {
+                    return Err(LearningError::NodeInTwoRoles {
+                        node,
+                        first,
+                        second: what,
+                    });
                 }
                 _ => role[node] = Some(what),
             }
         }
         if self.readout.is_empty() {
-            return Err(LearningError::InvalidParameter { field: "readout", reason: "the task has no outputs".into() });
+            return Err(LearningError::InvalidParameter {
+                field: "readout",
+                reason: "the task has no outputs".into(),
+            });
         }
         if self.fixed_voltages.is_empty() {
-            return Err(LearningError::InvalidParameter { field: "fixed_voltages", reason: "the task has no samples".into() });
+            return Err(LearningError::InvalidParameter {
+                field: "fixed_voltages",
+                reason: "the task has no samples".into(),
+            });
         }
-        if self.targets.len() != self.fixed_voltages.len() || self.test_targets.len() != self.test_fixed_voltages.len() {
+        if self.targets.len() != self.fixed_voltages.len()
+            || self.test_targets.len() != self.test_fixed_voltages.len()
+        {
             return Err(LearningError::InvalidParameter {
                 field: "targets",
-                reason: format!("{} target rows for {} samples", self.targets.len(), self.fixed_voltages.len()),
+                reason: format!(
+                    "{} target rows for {} samples",
+                    self.targets.len(),
+                    self.fixed_voltages.len()
+                ),
             });
         }
         let shapes = [
-            ("fixed_voltages", &self.fixed_voltages, self.fixed_nodes.len()),
+            (
+                "fixed_voltages",
+                &self.fixed_voltages,
+                self.fixed_nodes.len(),
+            ),
             ("targets", &self.targets, self.readout.len()),
-            ("test_fixed_voltages", &self.test_fixed_voltages, self.fixed_nodes.len()),
+            (
+                "test_fixed_voltages",
+                &self.test_fixed_voltages,
+                self.fixed_nodes.len(),
+            ),
             ("test_targets", &self.test_targets, self.readout.len()),
         ];
         for (what, rows, expected) in shapes {
             for (row, values) in rows.iter().enumerate() {
                 if values.len() != expected {
-                    return Err(LearningError::SampleShape { what, row, expected, found: values.len() });
+                    return Err(LearningError::SampleShape {
+                        what,
+                        row,
+                        expected,
+                        found: values.len(),
+                    });
                 }
                 if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-                    return Err(LearningError::InvalidParameter { field: what, reason: format!("row {row} holds the non-finite value {v}") });
+                    return Err(LearningError::InvalidParameter {
+                        field: what,
+                        reason: format!("row {row} holds the non-finite value {v}"),
+                    });
                 }
             }
         }

@@ -4,6 +4,8 @@
 //! step number, so a run resumed from a checkpoint at step `t` continues
 //! exactly as the uninterrupted run would.
 
+use std::time::{Duration, Instant};
+
 use serde::{Deserialize, Serialize};
 
 use super::{Evaluation, LearningError, Rule, Task, TrainingProblem};
@@ -31,7 +33,10 @@ pub struct TrainingParameters {
 impl Default for TrainingParameters {
     fn default() -> Self {
         Self {
-            rule: Rule::CoupledLearning { learning_rate: 0.5, nudge: 0.1 },
+            rule: Rule::CoupledLearning {
+                learning_rate: 0.5,
+                nudge: 0.1,
+            },
             batch_size: 30,
             iterations: 10_000,
             k_min: 1e-3,
@@ -46,12 +51,22 @@ impl TrainingParameters {
     pub fn validate(&self) -> Result<(), LearningError> {
         self.rule.validate()?;
         if self.batch_size == 0 {
-            return Err(LearningError::InvalidParameter { field: "batch_size", reason: "must be at least 1".into() });
+            return Err(LearningError::InvalidParameter {
+                field: "batch_size",
+                reason: "must be at least 1".into(),
+            });
         }
-        if !(self.k_min.is_finite() && self.k_max.is_finite() && self.k_min > 0.0 && self.k_min < self.k_max) {
+        if !(self.k_min.is_finite()
+            && self.k_max.is_finite()
+            && self.k_min > 0.0
+            && self.k_min < self.k_max)
+        {
             return Err(LearningError::InvalidParameter {
                 field: "k_min",
-                reason: format!("need 0 < k_min < k_max, both finite (got k_min = {}, k_max = {})", self.k_min, self.k_max),
+                reason: format!(
+                    "need 0 < k_min < k_max, both finite (got k_min = {}, k_max = {})",
+                    self.k_min, self.k_max
+                ),
             });
         }
         Ok(())
@@ -74,6 +89,17 @@ pub fn batch(seed: u64, step: usize, batch_size: usize, sample_count: usize) -> 
     samples
 }
 
+/// Where one iteration spent its time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepTimings {
+    /// Assembly and numeric factorisation of the reduced Laplacian.
+    pub factorization: Duration,
+    /// Free states of the batch and the output response `G_O`.
+    pub solves: Duration,
+    /// Clamped drops, the update and the clip.
+    pub update: Duration,
+}
+
 /// A training run in progress.
 #[derive(Debug, Clone)]
 pub struct Training {
@@ -86,35 +112,76 @@ pub struct Training {
 impl Training {
     /// Starts training `task` on `network` from the network's conductances
     /// (clipped into `[k_min, k_max]`).
-    pub fn new(network: &Network, task: &Task, parameters: TrainingParameters) -> Result<Self, LearningError> {
+    pub fn new(
+        network: &Network,
+        task: &Task,
+        parameters: TrainingParameters,
+    ) -> Result<Self, LearningError> {
         Self::resume(network, task, parameters, 0, network.conductance().to_vec())
     }
 
     /// Continues a run at `step` with `conductance`.
-    pub fn resume(network: &Network, task: &Task, parameters: TrainingParameters, step: usize, conductance: Vec<f64>) -> Result<Self, LearningError> {
+    pub fn resume(
+        network: &Network,
+        task: &Task,
+        parameters: TrainingParameters,
+        step: usize,
+        conductance: Vec<f64>,
+    ) -> Result<Self, LearningError> {
         parameters.validate()?;
         let problem = TrainingProblem::new(network, task)?;
         if conductance.len() != network.edge_count() {
             return Err(LearningError::InvalidParameter {
                 field: "conductance",
-                reason: format!("{} values for {} edges", conductance.len(), network.edge_count()),
+                reason: format!(
+                    "{} values for {} edges",
+                    conductance.len(),
+                    network.edge_count()
+                ),
             });
         }
-        let conductance = conductance.into_iter().map(|k| k.clamp(parameters.k_min, parameters.k_max)).collect();
-        Ok(Self { problem, parameters, conductance, step })
+        let conductance = conductance
+            .into_iter()
+            .map(|k| k.clamp(parameters.k_min, parameters.k_max))
+            .collect();
+        Ok(Self {
+            problem,
+            parameters,
+            conductance,
+            step,
+        })
     }
 
     /// Runs one iteration: factorise, solve the batch, update, clip.
     pub fn step(&mut self) -> Result<(), LearningError> {
+        self.step_timed().map(|_| ())
+    }
+
+    /// [`step`](Self::step), reporting where the time went.
+    pub fn step_timed(&mut self) -> Result<StepTimings, LearningError> {
         let p = &self.parameters;
+        let start = Instant::now();
         let factor = self.problem.factorize(&self.conductance)?;
-        let batch = batch(p.seed, self.step, p.batch_size, self.problem.task().sample_count());
-        let delta = p.rule.update(&self.problem, &factor, &batch)?;
+        let factorized = Instant::now();
+        let batch = batch(
+            p.seed,
+            self.step,
+            p.batch_size,
+            self.problem.task().sample_count(),
+        );
+        let free = self.problem.free_states(&factor, &batch)?;
+        let response = self.problem.output_response(&factor)?;
+        let solved = Instant::now();
+        let delta = p.rule.update_from(&self.problem, &free, &response, &batch);
         for (k, d) in self.conductance.iter_mut().zip(delta) {
             *k = (*k + d).clamp(p.k_min, p.k_max);
         }
         self.step += 1;
-        Ok(())
+        Ok(StepTimings {
+            factorization: factorized - start,
+            solves: solved - factorized,
+            update: solved.elapsed(),
+        })
     }
 
     /// Iterations done.
