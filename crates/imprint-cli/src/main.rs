@@ -30,6 +30,10 @@ enum Command {
     Solve(commands::solve::Args),
     /// Train a network on a task with Coupled Learning (or gradient descent), recording everything in a run directory.
     Train(commands::train::Args),
+    /// Analyse a trained network: susceptibility, physical and cost Hessians, stiff and soft modes.
+    Analyze(commands::analyze::AnalyzeArgs),
+    /// Simulate the measurement of every susceptibility: unit currents node by node, every edge drop recorded.
+    Measure(commands::analyze::MeasureArgs),
     /// Export a network with its sources to other tools.
     #[command(subcommand)]
     Export(commands::export::Command),
@@ -60,6 +64,8 @@ fn main() {
         Command::Network(command) => commands::network::run(command),
         Command::Solve(args) => commands::solve::run(args),
         Command::Train(args) => commands::train::run(args),
+        Command::Analyze(args) => commands::analyze::run(args),
+        Command::Measure(args) => commands::analyze::measure(args),
         Command::Export(command) => commands::export::run(command),
         Command::Bench(command) => commands::bench::run(command),
     };

@@ -21,3 +21,5 @@ pub use jammed_text::{parse_jammed_text, read_jammed_text};
 pub use values::{npy_bytes, parse_npy, read_values, write_npy};
 mod task_json;
 pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT};
+mod npz;
+pub use npz::{npz_bytes, write_npz, NpyArray};

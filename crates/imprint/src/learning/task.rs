@@ -112,6 +112,39 @@ impl Cost {
     }
 }
 
+impl Cost {
+    /// Hessian of the sample cost with respect to the outputs (`n_out x n_out`,
+    /// row-major): the identity for the MSE; for the cosine cost, with
+    /// `u = y/|y|`, `t = y*/|y*|`, `a = u.t`:
+    /// `(t u^T + u t^T + a I - 3 a u u^T) / |y|^2`.
+    pub fn hessian(self, y: &[f64], target: &[f64]) -> Vec<Vec<f64>> {
+        let n = y.len();
+        match self {
+            Self::Mse => (0..n)
+                .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+                .collect(),
+            Self::Cosine => {
+                let (dot, ny, nt) = cosine_parts(y, target);
+                let (ny, nt) = (ny.max(f64::MIN_POSITIVE), nt.max(f64::MIN_POSITIVE));
+                let u: Vec<f64> = y.iter().map(|v| v / ny).collect();
+                let t: Vec<f64> = target.iter().map(|v| v / nt).collect();
+                let a = dot / (ny * nt);
+                (0..n)
+                    .map(|i| {
+                        (0..n)
+                            .map(|j| {
+                                (t[i] * u[j] + u[i] * t[j] + if i == j { a } else { 0.0 }
+                                    - 3.0 * a * u[i] * u[j])
+                                    / (ny * ny)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
 fn cosine_parts(y: &[f64], target: &[f64]) -> (f64, f64, f64) {
     let dot = y.iter().zip(target).map(|(a, b)| a * b).sum::<f64>();
     let ny = y.iter().map(|a| a * a).sum::<f64>().sqrt();

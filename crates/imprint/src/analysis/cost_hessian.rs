@@ -1,0 +1,189 @@
+//! The cost Hessian (THEORY.md section 3): Jacobian of the outputs, the
+//! Gauss-Newton Hessian `G` (eq. 7, 9, Appendix A), the full Hessian valid
+//! away from the minimum, and the stiff modes from the small Gram matrix for
+//! networks too large for an `E x E` matrix.
+//!
+//! Everything is built from one factorisation: the free states of the samples
+//! and the output response `G_O = H^{-1} P^T` give
+//! `J_mu[o, e] = -(P s_e)_o dV_e^mu = -((G_O)_i - (G_O)_j)_o dV_e^mu`.
+
+use faer::{Mat, Side};
+
+use crate::learning::{FreeStates, LearningError, OutputResponse, TrainingProblem};
+use crate::physics::Factorization;
+
+/// The output Jacobian of every sample and the output Hessians of the cost.
+#[derive(Debug, Clone)]
+pub struct CostJacobian {
+    /// Rows `mu * n_out + o`, one column per edge: `dy_{mu,o} / dk_e`.
+    pub rows: Mat<f64>,
+    /// `hess_y c(y_mu)` per sample (`n_out x n_out`).
+    pub output_hessians: Vec<Mat<f64>>,
+    /// Free states and outputs of every sample.
+    pub free: FreeStates,
+    /// The output response of this factorisation.
+    pub response: OutputResponse,
+}
+
+impl CostJacobian {
+    /// Jacobians of all training samples.
+    pub fn new(problem: &TrainingProblem, factor: &Factorization) -> Result<Self, LearningError> {
+        let all: Vec<usize> = (0..problem.task().sample_count()).collect();
+        let free = problem.free_states(factor, &all)?;
+        let response = problem.output_response(factor)?;
+        let edges = problem.edges();
+        let n_out = response.response.ncols();
+        let mut rows = Mat::zeros(all.len() * n_out, edges.len());
+        for (e, &edge) in edges.iter().enumerate() {
+            let [i, j] = edge;
+            let d = response.edge_drops(edge);
+            for s in 0..all.len() {
+                let drop = free.states[(i, s)] - free.states[(j, s)];
+                for (o, d) in d.iter().enumerate() {
+                    rows[(s * n_out + o, e)] = -d * drop;
+                }
+            }
+        }
+        let cost = problem.cost();
+        let output_hessians = all
+            .iter()
+            .map(|&s| {
+                let h = cost.hessian(&free.outputs[s], &problem.task().targets[s]);
+                Mat::from_fn(n_out, n_out, |a, b| h[a][b])
+            })
+            .collect();
+        Ok(Self {
+            rows,
+            output_hessians,
+            free,
+            response,
+        })
+    }
+
+    /// Outputs per sample.
+    pub fn outputs(&self) -> usize {
+        self.response.response.ncols()
+    }
+
+    /// Samples.
+    pub fn samples(&self) -> usize {
+        self.output_hessians.len()
+    }
+
+    /// `W J`: each sample's rows multiplied by its output Hessian.
+    fn weighted_rows(&self) -> Mat<f64> {
+        let n_out = self.outputs();
+        let mut weighted = Mat::zeros(self.rows.nrows(), self.rows.ncols());
+        for (s, w) in self.output_hessians.iter().enumerate() {
+            let block = w * self.rows.as_ref().subrows(s * n_out, n_out);
+            weighted
+                .as_mut()
+                .subrows_mut(s * n_out, n_out)
+                .copy_from(&block);
+        }
+        weighted
+    }
+
+    /// The Gauss-Newton Hessian `G = (1/M) sum_mu J_mu^T W_mu J_mu` (`E x E`; small networks only).
+    pub fn gauss_newton(&self) -> Mat<f64> {
+        let m = self.samples() as f64;
+        let product = self.rows.transpose() * self.weighted_rows();
+        Mat::from_fn(product.nrows(), product.ncols(), |a, b| {
+            0.5 * (product[(a, b)] + product[(b, a)]) / m
+        })
+    }
+
+    /// The full Hessian `G + (1/M) sum_mu R_ef (dlambda_f dV_e + dlambda_e dV_f)`
+    /// with `lambda_mu = G_O grad_y c(y_mu)` and `R_ef = bb_e . s_f`, from the
+    /// susceptibility vectors `s` (`n x E`).
+    pub fn full(&self, problem: &TrainingProblem, susceptibility_vectors: &Mat<f64>) -> Mat<f64> {
+        let edges = problem.edges();
+        let (m, e_count) = (self.samples(), edges.len());
+        let gradients = problem.output_gradients(&self.free.outputs, &(0..m).collect::<Vec<_>>());
+        let mut drops = Mat::zeros(m, e_count);
+        let mut adjoint_drops = Mat::zeros(m, e_count);
+        for (e, &edge) in edges.iter().enumerate() {
+            let [i, j] = edge;
+            let d = self.response.edge_drops(edge);
+            for s in 0..m {
+                drops[(s, e)] = self.free.states[(i, s)] - self.free.states[(j, s)];
+                adjoint_drops[(s, e)] =
+                    d.iter().zip(&gradients[s]).map(|(d, g)| d * g).sum::<f64>();
+            }
+        }
+        let cross = drops.transpose() * &adjoint_drops;
+        let mut full = self.gauss_newton();
+        let s = susceptibility_vectors;
+        for f in 0..e_count {
+            for (e, &[i, j]) in edges.iter().enumerate() {
+                let transfer = s[(i, f)] - s[(j, f)];
+                full[(e, f)] += transfer * (cross[(e, f)] + cross[(f, e)]) / m as f64;
+            }
+        }
+        full
+    }
+
+    /// The `count` stiffest modes of `G` from the Gram matrix
+    /// `K = (1/M) Jw Jw^T` (size `M n_out`), where `Jw = W^{1/2} J` (negative
+    /// curvature of `W`, possible away from a minimum of a non-convex cost, is
+    /// clipped to zero). Returns eigenvalues (descending) and unit eigenvectors
+    /// of `G` as columns (`E x count`).
+    pub fn stiff_modes_gram(&self, count: usize) -> (Vec<f64>, Mat<f64>) {
+        let n_out = self.outputs();
+        let m = self.samples() as f64;
+        let mut scaled = Mat::zeros(self.rows.nrows(), self.rows.ncols());
+        for (s, w) in self.output_hessians.iter().enumerate() {
+            let evd = w
+                .self_adjoint_eigen(Side::Lower)
+                .expect("small symmetric eigendecomposition");
+            let root = Mat::from_fn(n_out, n_out, |a, b| {
+                (0..n_out)
+                    .map(|k| {
+                        evd.U()[(a, k)]
+                            * evd.S().column_vector()[k].max(0.0).sqrt()
+                            * evd.U()[(b, k)]
+                    })
+                    .sum::<f64>()
+            });
+            let block = &root * self.rows.as_ref().subrows(s * n_out, n_out);
+            scaled
+                .as_mut()
+                .subrows_mut(s * n_out, n_out)
+                .copy_from(&block);
+        }
+        let gram = (&scaled * scaled.transpose()) * faer::Scale(1.0 / m);
+        let evd = gram
+            .self_adjoint_eigen(Side::Lower)
+            .expect("Gram eigendecomposition");
+        let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+        let count = count.min(values.len());
+        let mut vectors = Mat::zeros(self.rows.ncols(), count);
+        for (c, &k) in order.iter().take(count).enumerate() {
+            let u = evd.U().col(k);
+            let lambda = values[k].max(f64::MIN_POSITIVE);
+            for e in 0..self.rows.ncols() {
+                vectors[(e, c)] = (0..scaled.nrows())
+                    .map(|r| scaled[(r, e)] * u[r])
+                    .sum::<f64>()
+                    / (m * lambda).sqrt();
+            }
+        }
+        (order.iter().map(|&k| values[k]).collect(), vectors)
+    }
+}
+
+/// Eigenvalues (descending) and eigenvectors of a dense symmetric matrix.
+pub fn descending_eigen(matrix: &Mat<f64>) -> (Vec<f64>, Mat<f64>) {
+    let evd = matrix
+        .self_adjoint_eigen(Side::Lower)
+        .expect("symmetric eigendecomposition converges");
+    let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
+    let n = values.len();
+    let u = evd.U();
+    (
+        values.iter().rev().copied().collect(),
+        Mat::from_fn(u.nrows(), n, |r, c| u[(r, n - 1 - c)]),
+    )
+}

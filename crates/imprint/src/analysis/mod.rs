@@ -1,0 +1,353 @@
+//! Reading the learned task out of the physics (THEORY.md sections 2-3):
+//! susceptibilities, the physical spectrum and partial susceptibility, the
+//! cost Hessian and its stiff modes, relative conductance, and the
+//! correlations between them that the paper reports.
+//!
+//! Two paths. The exact dense path (default up to
+//! [`AnalysisOptions::dense_threshold`] nodes) forms `s_e` for every edge,
+//! every eigenpair of `H`, and `E x E` cost Hessians. The scalable path forms
+//! nothing of size `N x N` or `E x E`: a random-projection estimate of `chi_e`
+//! (or exact blocked solves), the softest modes of `H` by Lanczos, and the
+//! stiff modes from the `M n_out` Gram matrix.
+
+pub mod cost_hessian;
+pub mod measure;
+pub mod spectrum;
+pub mod statistics;
+pub mod susceptibility;
+pub mod tensors;
+
+use std::collections::BTreeMap;
+
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+
+use crate::learning::{cost_gradient, LearningError, Task, TrainingProblem};
+use crate::network::Network;
+use crate::physics::physical_hessian;
+use cost_hessian::{descending_eigen, CostJacobian};
+use spectrum::{
+    mode_weights, partial_susceptibility, physical_modes_dense, physical_modes_lanczos,
+};
+use statistics::{pearson, relative_conductance, spearman, stiff_mode_count};
+
+/// Which computations to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Dense up to the threshold, scalable above.
+    #[default]
+    Auto,
+    /// Exact dense formulas (memory grows as `E^2` and `N^2`).
+    Dense,
+    /// Nothing of size `N x N` or `E x E`.
+    Scalable,
+}
+
+/// Options of [`analyze`]; `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisOptions {
+    /// Dense or scalable.
+    pub method: Method,
+    /// Largest node count analysed densely under [`Method::Auto`].
+    pub dense_threshold: usize,
+    /// Random projections for `chi_e` on the scalable path (200 gives a
+    /// relative standard error of 5 %).
+    pub projections: usize,
+    /// Compute `chi_e` exactly by blocked solves on the scalable path.
+    pub exact_susceptibility: bool,
+    /// Softest physical modes computed on the scalable path.
+    pub soft_modes: usize,
+    /// Seed of the random projections and the Lanczos start.
+    pub seed: u64,
+    /// Check the tensor identity literally (networks with `N + |C| <= 64`).
+    pub check_tensors: bool,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            method: Method::Auto,
+            dense_threshold: 3000,
+            projections: 200,
+            exact_susceptibility: false,
+            soft_modes: 50,
+            seed: 1,
+            check_tensors: false,
+        }
+    }
+}
+
+/// Everything the analysis computes. Optional fields exist on the dense path only.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Which method computed what.
+    pub methods: BTreeMap<&'static str, String>,
+    /// Eigenvalues of `H` by `|lambda|` ascending (all, or the softest `m`).
+    pub physical_eigenvalues: Vec<f64>,
+    /// Their eigenvectors (`n x m`).
+    pub physical_eigenvectors: Mat<f64>,
+    /// Largest relative residual of the physical eigenpairs.
+    pub physical_residual: f64,
+    /// `chi_e` per edge.
+    pub susceptibility: Vec<f64>,
+    /// Relative standard error of `chi_e` (0 when exact).
+    pub susceptibility_error: f64,
+    /// `s_e` as columns (dense path).
+    pub susceptibility_vectors: Option<Mat<f64>>,
+    /// `sum_e |s_e^(m)|^2 / sum_e |s_e|^2` for `m = 1..`.
+    pub partial_susceptibility: Vec<f64>,
+    /// Gauss-Newton Hessian (dense path).
+    pub cost_hessian: Option<Mat<f64>>,
+    /// Full Hessian (dense path).
+    pub cost_hessian_full: Option<Mat<f64>>,
+    /// Eigenvalues of `G`, descending (all on the dense path, the Gram ones otherwise).
+    pub cost_hessian_eigenvalues: Vec<f64>,
+    /// Eigenvalues of the full Hessian, descending (dense path).
+    pub cost_hessian_full_eigenvalues: Option<Vec<f64>>,
+    /// Stiff modes of `G` as columns (`E x count`).
+    pub stiff_modes: Mat<f64>,
+    /// Number of stiff modes (largest gap of the log spectrum).
+    pub stiff_mode_count: usize,
+    /// Learned coefficients `n_in x n_out` (rank of the input samples times outputs).
+    pub expected_stiff_modes: usize,
+    /// Per edge: sum over the stiff modes of the squared entry.
+    pub stiff_weight: Vec<f64>,
+    /// `k_e` over the mean conductance of adjacent edges.
+    pub relative_conductance: Vec<f64>,
+    /// Conductances analysed.
+    pub conductance: Vec<f64>,
+    /// Cost gradient at these conductances.
+    pub gradient: Vec<f64>,
+    /// Training cost at these conductances.
+    pub cost: f64,
+    /// Largest relative error of the literal tensor identity, when checked.
+    pub tensor_identity_error: Option<f64>,
+}
+
+/// Pearson and Spearman correlations of `chi_e` with another per-edge quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Correlation {
+    /// Pearson.
+    pub pearson: f64,
+    /// Spearman.
+    pub spearman: f64,
+}
+
+impl Analysis {
+    /// Correlations of `chi_e` with the stiff weight, `k_e` and the relative conductance.
+    pub fn correlations(&self) -> BTreeMap<&'static str, Correlation> {
+        let chi = &self.susceptibility;
+        let pair = |other: &[f64]| {
+            let (a, b): (Vec<f64>, Vec<f64>) = chi
+                .iter()
+                .zip(other)
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .map(|(x, y)| (*x, *y))
+                .unzip();
+            Correlation {
+                pearson: pearson(&a, &b),
+                spearman: spearman(&a, &b),
+            }
+        };
+        BTreeMap::from([
+            ("stiff_weight", pair(&self.stiff_weight)),
+            ("conductance", pair(&self.conductance)),
+            ("relative_conductance", pair(&self.relative_conductance)),
+        ])
+    }
+
+    /// Modes needed for the partial susceptibility to reach `fraction`, if it does.
+    pub fn modes_to_reach(&self, fraction: f64) -> Option<usize> {
+        self.partial_susceptibility
+            .iter()
+            .position(|&f| f >= fraction)
+            .map(|m| m + 1)
+    }
+}
+
+/// Numerical rank of the input samples (the `n_in` of `n_in x n_out`).
+fn input_rank(task: &Task) -> usize {
+    let m = Mat::from_fn(task.sample_count(), task.fixed_nodes.len(), |r, c| {
+        task.fixed_voltages[r][c]
+    });
+    let values = m.singular_values().unwrap_or_default();
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    values.iter().filter(|&&v| v > 1e-9 * largest).count()
+}
+
+/// Analyses `network` (its conductances as they are) on `task`.
+pub fn analyze(
+    network: &Network,
+    task: &Task,
+    options: &AnalysisOptions,
+) -> Result<Analysis, LearningError> {
+    let problem = TrainingProblem::new(network, task)?;
+    let factor = problem.factorize(network.conductance())?;
+    let edges = network.edges();
+    let dense = match options.method {
+        Method::Dense => true,
+        Method::Scalable => false,
+        Method::Auto => network.node_count() <= options.dense_threshold,
+    };
+    let mut methods = BTreeMap::new();
+    let all: Vec<usize> = (0..task.sample_count()).collect();
+    let gradient = cost_gradient(&problem, &factor, &all)?;
+    let cost = problem.evaluate(network.conductance())?.cost;
+    let jacobian = CostJacobian::new(&problem, &factor)?;
+    let expected = input_rank(task) * task.readout.len();
+
+    let analysis = if dense {
+        let hessian = physical_hessian(network, &task.fixed_nodes)?.to_dense();
+        let modes = physical_modes_dense(&hessian);
+        let s = susceptibility::susceptibility_vectors(&factor, edges)?;
+        let chi: Vec<f64> = (0..edges.len())
+            .map(|e| s.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
+            .collect();
+        let total: f64 = chi.iter().map(|c| c * c).sum();
+        let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
+        let g = jacobian.gauss_newton();
+        let full = jacobian.full(&problem, &s);
+        let (g_values, g_vectors) = descending_eigen(&g);
+        let (full_values, _) = descending_eigen(&full);
+        let count = stiff_mode_count(&g_values);
+        let stiff = Mat::from_fn(edges.len(), count, |e, c| g_vectors[(e, c)]);
+        let tensor_identity_error = if options.check_tensors {
+            let pairs: Vec<(usize, usize)> = (0..edges.len())
+                .step_by((edges.len() / 12).max(1))
+                .flat_map(|e| {
+                    (0..edges.len())
+                        .step_by((edges.len() / 12).max(1))
+                        .map(move |f| (e, f))
+                })
+                .collect();
+            tensors::tensor_identity_error(&problem, &s, &jacobian.output_hessians, &g, &pairs)
+        } else {
+            None
+        };
+        methods.insert(
+            "susceptibility",
+            "exact: dense s_e = H^-1 bb_e for every edge".to_string(),
+        );
+        methods.insert(
+            "physical_spectrum",
+            "dense symmetric eigendecomposition of H".to_string(),
+        );
+        methods.insert(
+            "cost_hessian",
+            "dense Gauss-Newton and full Hessians".to_string(),
+        );
+        Analysis {
+            methods,
+            physical_eigenvalues: modes.eigenvalues.clone(),
+            physical_eigenvectors: modes.eigenvectors,
+            physical_residual: 0.0,
+            susceptibility: chi,
+            susceptibility_error: 0.0,
+            susceptibility_vectors: Some(s),
+            partial_susceptibility: partial,
+            cost_hessian: Some(g),
+            cost_hessian_full: Some(full),
+            cost_hessian_eigenvalues: g_values,
+            cost_hessian_full_eigenvalues: Some(full_values),
+            stiff_mode_count: count,
+            stiff_weight: (0..edges.len())
+                .map(|e| (0..count).map(|c| stiff[(e, c)].powi(2)).sum())
+                .collect(),
+            stiff_modes: stiff,
+            expected_stiff_modes: expected,
+            relative_conductance: relative_conductance(network),
+            conductance: network.conductance().to_vec(),
+            gradient,
+            cost,
+            tensor_identity_error,
+        }
+    } else {
+        let (chi, error) = if options.exact_susceptibility {
+            methods.insert(
+                "susceptibility",
+                "exact: blocked solves, one per edge".to_string(),
+            );
+            (susceptibility::susceptibility_exact(&factor, edges)?, 0.0)
+        } else {
+            let sketch = susceptibility::susceptibility_sketch(
+                &factor,
+                edges,
+                options.projections,
+                options.seed,
+            )?;
+            methods.insert(
+                "susceptibility",
+                format!(
+                    "random projection, {} solves, relative error {:.3}",
+                    sketch.projections, sketch.relative_error
+                ),
+            );
+            (sketch.chi, sketch.relative_error)
+        };
+        let sparse = physical_hessian(network, &task.fixed_nodes)?;
+        let apply = |v: &[f64]| {
+            let mut out = vec![0.0; v.len()];
+            for (col, &x) in v.iter().enumerate() {
+                let range = sparse.symbolic().col_range(col);
+                for (row, value) in sparse.symbolic().row_idx()[range.clone()]
+                    .iter()
+                    .zip(&sparse.val()[range])
+                {
+                    out[*row] += value * x;
+                }
+            }
+            out
+        };
+        let modes = physical_modes_lanczos(
+            &factor,
+            apply,
+            options.soft_modes,
+            3 * options.soft_modes + 20,
+            options.seed,
+        )?;
+        methods.insert(
+            "physical_spectrum",
+            format!("Lanczos on H^-1, {} softest modes", modes.eigenvalues.len()),
+        );
+        let total: f64 = chi.iter().map(|c| c * c).sum();
+        let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
+        let (values, _) = jacobian.stiff_modes_gram(usize::MAX);
+        let count = stiff_mode_count(&values);
+        let (_, stiff) = jacobian.stiff_modes_gram(count);
+        methods.insert(
+            "cost_hessian",
+            format!(
+                "stiff modes from the {0} x {0} Gram matrix J J^T",
+                jacobian.rows.nrows()
+            ),
+        );
+        Analysis {
+            methods,
+            physical_eigenvalues: modes.eigenvalues.clone(),
+            physical_residual: modes.residual,
+            physical_eigenvectors: modes.eigenvectors,
+            susceptibility: chi,
+            susceptibility_error: error,
+            susceptibility_vectors: None,
+            partial_susceptibility: partial,
+            cost_hessian: None,
+            cost_hessian_full: None,
+            cost_hessian_eigenvalues: values,
+            cost_hessian_full_eigenvalues: None,
+            stiff_mode_count: count,
+            stiff_weight: (0..edges.len())
+                .map(|e| (0..count).map(|c| stiff[(e, c)].powi(2)).sum())
+                .collect(),
+            stiff_modes: stiff,
+            expected_stiff_modes: expected,
+            relative_conductance: relative_conductance(network),
+            conductance: network.conductance().to_vec(),
+            gradient,
+            cost,
+            tensor_identity_error: None,
+        }
+    };
+    Ok(analysis)
+}

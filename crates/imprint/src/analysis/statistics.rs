@@ -1,0 +1,122 @@
+//! Small statistics used by the analysis: correlations, the spectral gap
+//! that counts stiff modes, and relative conductance (the paper's Fig. 8).
+
+use crate::network::Network;
+
+/// Pearson correlation of `a` and `b` (NaN when either is constant).
+pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma).powi(2);
+        sbb += (y - mb).powi(2);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// Ranks from 1, ties given their mean rank.
+pub fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        let mean = (start + end + 1) as f64 / 2.0;
+        for &i in &order[start..end] {
+            ranks[i] = mean;
+        }
+        start = end;
+    }
+    ranks
+}
+
+/// Spearman rank correlation.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    pearson(&ranks(a), &ranks(b))
+}
+
+/// Number of eigenvalues above the largest gap in `log10` of the positive
+/// eigenvalues (sorted in any order): the count of stiff modes. Eigenvalues
+/// below `floor` times the largest are treated as zero.
+pub fn stiff_mode_count(eigenvalues: &[f64]) -> usize {
+    let mut positive: Vec<f64> = eigenvalues.iter().copied().filter(|&v| v > 0.0).collect();
+    positive.sort_by(|a, b| b.total_cmp(a));
+    if positive.len() < 2 {
+        return positive.len();
+    }
+    let floor = positive[0] * 1e-14;
+    let logs: Vec<f64> = positive.iter().map(|v| v.max(floor).log10()).collect();
+    let (mut best, mut count) = (0.0, 1);
+    for k in 0..logs.len() - 1 {
+        let gap = logs[k] - logs[k + 1];
+        if gap > best {
+            best = gap;
+            count = k + 1;
+        }
+    }
+    count
+}
+
+/// `k_e` over the mean conductance of the edges that share a node with `e`
+/// (the paper's relative conductance). Edges with no neighbour get NaN.
+pub fn relative_conductance(network: &Network) -> Vec<f64> {
+    let k = network.conductance();
+    let mut sum = vec![0.0; network.node_count()];
+    let mut count = vec![0usize; network.node_count()];
+    for (&[i, j], &ke) in network.edges().iter().zip(k) {
+        for node in [i, j] {
+            sum[node] += ke;
+            count[node] += 1;
+        }
+    }
+    network
+        .edges()
+        .iter()
+        .zip(k)
+        .map(|(&[i, j], &ke)| {
+            let neighbours = (count[i] + count[j]) as f64 - 2.0;
+            let total = sum[i] + sum[j] - 2.0 * ke;
+            if neighbours > 0.0 {
+                ke / (total / neighbours)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn correlations_ranks_and_gaps() {
+        let a = [1.0, 2.0, 3.0, 4.0];
+        assert!((pearson(&a, &[2.0, 4.0, 6.0, 8.0]) - 1.0).abs() < 1e-15);
+        assert!((spearman(&a, &[1.0, 10.0, 100.0, 1000.0]) - 1.0).abs() < 1e-15);
+        assert!((spearman(&a, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-15);
+        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(stiff_mode_count(&[1e-9, 2e-9, 5.0, 3.0, 1e-8, 4.0, 2.0]), 4);
+        assert_eq!(stiff_mode_count(&[1.0, 0.5, 0.25]), 2);
+    }
+
+    #[test]
+    fn relative_conductance_of_a_star() {
+        // Node 0 joined to 1, 2, 3 with k = 1, 2, 3: edge 0's neighbours are edges 1 and 2.
+        let net = Network::new(
+            vec![[0.0, 0.0]; 4],
+            vec![[0, 1], [0, 2], [0, 3]],
+            vec![1.0, 2.0, 3.0],
+            None,
+        )
+        .unwrap();
+        let r = relative_conductance(&net);
+        assert!((r[0] - 1.0 / 2.5).abs() < 1e-15 && (r[2] - 3.0 / 1.5).abs() < 1e-15);
+    }
+}

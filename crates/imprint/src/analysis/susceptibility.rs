@@ -1,0 +1,110 @@
+//! Susceptibility vectors `s_e = H^{-1} bb_e` and their norms `chi_e = |s_e|`
+//! (THEORY.md section 2, eq. 14 and 18), three ways:
+//!
+//! - [`susceptibility_vectors`]: all of them, dense `n x E` (small networks);
+//! - [`susceptibility_exact`]: the exact norms by blocked solves, storing
+//!   one block at a time (any size, `E` solves);
+//! - [`susceptibility_sketch`]: a Johnson-Lindenstrauss estimate from `k`
+//!   solves: with `Z` a `k x n` matrix of independent `N(0, 1/k)` entries,
+//!   `|Z s_e|^2` estimates `chi_e^2` without bias, with relative spread
+//!   `sqrt(2/k)`; since `H` is symmetric, `Z s_e = Y^T bb_e` with
+//!   `Y = H^{-1} Z^T`, so each edge costs one difference of two rows of `Y`.
+
+use faer::Mat;
+use rayon::prelude::*;
+
+use crate::physics::{Factorization, PhysicsError};
+use crate::random::Rng;
+
+/// Edges per block of exact solves.
+const BLOCK: usize = 128;
+
+/// The drive `bb_e` of every edge in `edges`, as columns.
+fn edge_drives(dimension: usize, edges: &[[usize; 2]]) -> Mat<f64> {
+    let mut drives = Mat::zeros(dimension, edges.len());
+    for (column, &[i, j]) in edges.iter().enumerate() {
+        drives[(i, column)] = 1.0;
+        drives[(j, column)] = -1.0;
+    }
+    drives
+}
+
+/// All susceptibility vectors `s_e`, one column per edge (`n x E`, dense).
+pub fn susceptibility_vectors(
+    factor: &Factorization,
+    edges: &[[usize; 2]],
+) -> Result<Mat<f64>, PhysicsError> {
+    let n = factor.solver().dimension();
+    factor.solve_states(edge_drives(n, edges).as_ref())
+}
+
+/// Exact `chi_e = |s_e|` for every edge, by blocks of solves.
+pub fn susceptibility_exact(
+    factor: &Factorization,
+    edges: &[[usize; 2]],
+) -> Result<Vec<f64>, PhysicsError> {
+    let n = factor.solver().dimension();
+    let blocks: Result<Vec<Vec<f64>>, PhysicsError> = edges
+        .par_chunks(BLOCK)
+        .map(|block| {
+            let states = factor.solve_states(edge_drives(n, block).as_ref())?;
+            Ok((0..block.len())
+                .map(|c| states.col(c).iter().map(|x| x * x).sum::<f64>().sqrt())
+                .collect())
+        })
+        .collect();
+    Ok(blocks?.concat())
+}
+
+/// A sketched susceptibility with its error bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SketchedSusceptibility {
+    /// Estimated `chi_e`.
+    pub chi: Vec<f64>,
+    /// Relative standard error of each `chi_e` estimate, `1 / sqrt(2k)`
+    /// (half the relative spread `sqrt(2/k)` of `chi_e^2`).
+    pub relative_error: f64,
+    /// Number of random projections `k`.
+    pub projections: usize,
+}
+
+/// Projections needed for a relative standard error `error` on `chi_e`.
+pub fn projections_for(error: f64) -> usize {
+    (1.0 / (2.0 * error * error)).ceil() as usize
+}
+
+/// Estimates `chi_e` for every edge from `projections` solves (seeded).
+pub fn susceptibility_sketch(
+    factor: &Factorization,
+    edges: &[[usize; 2]],
+    projections: usize,
+    seed: u64,
+) -> Result<SketchedSusceptibility, PhysicsError> {
+    let n = factor.solver().dimension();
+    let k = projections.max(1);
+    let scale = 1.0 / (k as f64).sqrt();
+    let mut squared = vec![0.0; edges.len()];
+    // Blocks of projections keep memory at O(n * block) for any k.
+    for start in (0..k).step_by(BLOCK) {
+        let width = BLOCK.min(k - start);
+        let mut z = Mat::zeros(n, width);
+        for c in 0..width {
+            // One stream per projection: results do not depend on the blocking.
+            let mut rng = Rng::derive(seed, (start + c) as u64);
+            for r in 0..n {
+                z[(r, c)] = scale * rng.normal();
+            }
+        }
+        let y = factor.solve_states(z.as_ref())?;
+        squared.par_iter_mut().zip(edges).for_each(|(s, &[i, j])| {
+            *s += (0..width)
+                .map(|c| (y[(i, c)] - y[(j, c)]).powi(2))
+                .sum::<f64>();
+        });
+    }
+    Ok(SketchedSusceptibility {
+        chi: squared.into_iter().map(f64::sqrt).collect(),
+        relative_error: 1.0 / (2.0 * k as f64).sqrt(),
+        projections: k,
+    })
+}
