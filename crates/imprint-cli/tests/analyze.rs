@@ -1,0 +1,241 @@
+//! `imprint analyze` and `imprint measure` end to end.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn imprint(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imprint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the imprint binary runs")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Array names stored in an .npz archive (ZIP central directory entries).
+fn npz_names(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at + 46 <= bytes.len() {
+        if bytes[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            let length = u16::from_le_bytes([bytes[at + 28], bytes[at + 29]]) as usize;
+            names.push(
+                String::from_utf8_lossy(&bytes[at + 46..at + 46 + length])
+                    .trim_end_matches(".npy")
+                    .to_string(),
+            );
+            at += 46 + length;
+        } else {
+            at += 1;
+        }
+    }
+    names
+}
+
+#[test]
+fn a_trained_run_reproduces_the_papers_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(imprint(
+        &[
+            "train",
+            "--task",
+            "regression-2x2",
+            "--iterations",
+            "3000",
+            "--quiet",
+            "-o",
+            "run"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    let out = imprint(&["analyze", "run"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = npz_names(&dir.path().join("run/analysis/analysis.npz"));
+    for name in [
+        "physical_eigenvalues",
+        "physical_eigenvectors",
+        "susceptibility",
+        "susceptibility_vectors",
+        "partial_susceptibility",
+        "cost_hessian",
+        "cost_hessian_full",
+        "cost_hessian_eigenvalues",
+        "stiff_modes",
+        "stiff_weight",
+        "relative_conductance",
+        "gradient",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} missing from {names:?}"
+        );
+    }
+    let summary = json(&dir.path().join("run/analysis/summary.json"));
+    // Four learned coefficients, four stiff modes, separated by a large gap.
+    assert_eq!(summary["expected_stiff_modes"], 4);
+    assert_eq!(summary["stiff_mode_count"], 4);
+    assert!(summary["stiff_gap"].as_f64().unwrap() > 1e3);
+    assert!(
+        summary["correlations_with_susceptibility"]["stiff_weight"]["spearman"]
+            .as_f64()
+            .unwrap()
+            > 0.2
+    );
+    assert!(
+        summary["partial_susceptibility_fraction_of_modes_for_90_percent"]
+            .as_f64()
+            .unwrap()
+            < 0.1
+    );
+    assert!(
+        summary["top_5_percent_chi_edges_below_median_relative_conductance"]
+            .as_f64()
+            .unwrap()
+            > 0.7
+    );
+
+    // Measurement: noiseless drops give the model's chi; noisy ones stay close.
+    assert!(imprint(&["measure", "run"], dir.path()).status.success());
+    let out = imprint(
+        &[
+            "analyze",
+            "run",
+            "--measured",
+            "run/measurement.csv",
+            "-o",
+            "measured",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let measured = json(&dir.path().join("measured/summary.json"));
+    assert!(
+        measured["measured"]["largest_relative_difference"]
+            .as_f64()
+            .unwrap()
+            < 1e-12
+    );
+    assert!(imprint(
+        &[
+            "measure",
+            "run",
+            "--noise",
+            "1e-5",
+            "--seed",
+            "2",
+            "-o",
+            "noisy.csv"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    let out = imprint(
+        &["analyze", "run", "--measured", "noisy.csv", "-o", "noisy"],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    assert!(
+        json(&dir.path().join("noisy/summary.json"))["measured"]["spearman"]
+            .as_f64()
+            .unwrap()
+            > 0.9
+    );
+    // The scalable path on the same run agrees on the stiff modes.
+    let out = imprint(
+        &[
+            "analyze",
+            "run",
+            "--method",
+            "scalable",
+            "--soft-modes",
+            "20",
+            "-o",
+            "scalable",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scalable = json(&dir.path().join("scalable/summary.json"));
+    assert_eq!(scalable["stiff_mode_count"], 4);
+    assert!(scalable["susceptibility_relative_error"].as_f64().unwrap() > 0.0);
+    let names = npz_names(&dir.path().join("scalable/analysis.npz"));
+    assert!(!names
+        .iter()
+        .any(|n| n == "cost_hessian" || n == "susceptibility_vectors"));
+}
+
+#[test]
+fn bad_analysis_input_gives_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(imprint(
+        &[
+            "train",
+            "--task",
+            "allostery",
+            "--iterations",
+            "10",
+            "--quiet",
+            "-o",
+            "run"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    std::fs::write(dir.path().join("short.csv"), "stimulus,e0\ncurrent@0,1.0\n").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["analyze", "nowhere"], "cannot read nowhere/network.json"),
+        (
+            &["analyze", "run", "--measured", "short.csv", "-o", "x"],
+            "short.csv, line 2: 1 drops, but the network has",
+        ),
+        (
+            &["analyze", "run", "--measured", "missing.csv", "-o", "x"],
+            "cannot read missing.csv",
+        ),
+        (
+            &["measure", "run", "--noise=-1"],
+            "--noise -1 must be finite and non-negative",
+        ),
+        (
+            &[
+                "analyze",
+                "--network",
+                "run/network.json",
+                "--task",
+                "run/task.json",
+            ],
+            "give -o DIR",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = imprint(args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        let last = stderr.lines().last().unwrap_or("");
+        assert!(
+            last.starts_with("error: ") && last.contains(expected),
+            "{args:?}: {stderr:?}"
+        );
+        assert!(!dir.path().join("x/analysis.npz").exists());
+    }
+}
