@@ -31,6 +31,9 @@ pub enum Command {
         /// Iterations timed per size (after one warm-up iteration).
         #[arg(long, default_value_t = 20)]
         iterations: usize,
+        /// Networks: jammed packings, or Delaunay triangulations diluted to Z = 4.1 (quicker to make at large N).
+        #[arg(long, value_enum, default_value_t = BenchNetwork::Jammed)]
+        network: BenchNetwork,
     },
     /// Time to generate jammed packings against N.
     Jammed {
@@ -38,6 +41,15 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1_000, 10_000])]
         sizes: Vec<usize>,
     },
+}
+
+/// Networks the training benchmark runs on.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum BenchNetwork {
+    /// Contact networks of jammed packings (the paper's networks).
+    Jammed,
+    /// Delaunay triangulations diluted to mean coordination 4.1.
+    Delaunay,
 }
 
 /// Runs a benchmark subcommand.
@@ -48,7 +60,11 @@ pub fn run(command: Command) -> Result<()> {
             repeats,
             rhs,
         } => solve(&sizes, repeats.max(1), rhs.max(1)),
-        Command::Train { sizes, iterations } => train(&sizes, iterations.max(1)),
+        Command::Train {
+            sizes,
+            iterations,
+            network,
+        } => train(&sizes, iterations.max(1), network),
         Command::Jammed { sizes } => jammed(&sizes),
     }
 }
@@ -147,7 +163,7 @@ fn jammed(sizes: &[usize]) -> Result<()> {
     Ok(())
 }
 
-fn train(sizes: &[usize], iterations: usize) -> Result<()> {
+fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
     use imprint::learning::{builtin, config::RunConfig, Training};
     println!(
         "machine: {} ({} threads available)",
@@ -161,11 +177,22 @@ fn train(sizes: &[usize], iterations: usize) -> Result<()> {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let start = Instant::now();
-        let (network, _) =
-            imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
-                nodes: size,
-                ..Default::default()
-            })?;
+        let network = match kind {
+            BenchNetwork::Jammed => {
+                imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
+                    nodes: size,
+                    ..Default::default()
+                })?
+                .0
+            }
+            BenchNetwork::Delaunay => imprint::network::delaunay::generate(
+                &imprint::network::delaunay::DelaunayParameters {
+                    nodes: size,
+                    seed: 1,
+                    target_coordination: Some(4.1),
+                },
+            )?,
+        };
         let generation = start.elapsed().as_secs_f64();
         let task = builtin::build("regression-2x2", &network, &Default::default())?;
         let config = RunConfig::for_task("regression-2x2", 1)?;

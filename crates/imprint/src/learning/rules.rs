@@ -5,8 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use faer::Mat;
+
 use super::{FreeStates, LearningError, OutputResponse, TrainingProblem};
 use crate::physics::Factorization;
+use rayon::prelude::*;
 
 /// A learning rule and its hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -116,31 +119,77 @@ fn coupled_learning_from(
     nudge: f64,
 ) -> Vec<f64> {
     let gradients = problem.output_gradients(&free.outputs, batch);
-    // Per sample, the currents the clamp supplies: z = (P G_O)^{-1} (y^C - y^F).
+    // Per sample, the currents the clamp supplies: z = (P G_O)^{-1} (y^C - y^F),
+    // so that dV^C - dV^F = (drops of G_O) z.
     let clamp: Vec<Vec<f64>> = gradients
         .iter()
         .map(|g| response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>()))
         .collect();
     let scale = learning_rate / (nudge * batch.len() as f64);
+    // (dV^F)^2 - (dV^C)^2 = -s (2 dV^F + s) with s = dV^C - dV^F.
+    accumulate_over_batch(problem, free, response, &clamp, |free_drop, shift| {
+        -scale * shift * (2.0 * free_drop + shift)
+    })
+}
+
+/// `sum_b term(dV_e^b, (D w_b)_e)` for every edge, where `D` holds the drops of
+/// the output response `G_O` and `w_b` is a weight vector per sample.
+///
+/// States are first laid out node-major (one contiguous row of samples per
+/// node), so each edge reads two short rows instead of `2 B` scattered
+/// values; edges are spread over threads, each edge summed in a fixed order.
+fn accumulate_over_batch(
+    problem: &TrainingProblem,
+    free: &FreeStates,
+    response: &OutputResponse,
+    weights: &[Vec<f64>],
+    term: impl Fn(f64, f64) -> f64 + Sync,
+) -> Vec<f64> {
+    // Transposed in blocks of rows, so that reads and writes both stay in cache.
+    let node_major = |m: &Mat<f64>| -> Vec<f64> {
+        const ROWS: usize = 256;
+        let (rows, cols) = (m.nrows(), m.ncols());
+        let mut out = vec![0.0; rows * cols];
+        for start in (0..rows).step_by(ROWS) {
+            let end = (start + ROWS).min(rows);
+            for c in 0..cols {
+                let column = m.col(c);
+                for r in start..end {
+                    out[r * cols + c] = column[r];
+                }
+            }
+        }
+        out
+    };
+    let (batch, n_out) = (free.states.ncols(), response.response.ncols());
+    let states = node_major(&free.states);
+    let responses = node_major(&response.response);
+    let weights: Vec<f64> = weights.iter().flatten().copied().collect();
     problem
         .edges()
-        .iter()
-        .map(|&edge| {
-            let [i, j] = edge;
-            let response_drops = response.edge_drops(edge);
-            (0..batch.len())
+        .par_iter()
+        .with_min_len(1024)
+        .map(|&[i, j]| {
+            let (si, sj) = (
+                &states[i * batch..(i + 1) * batch],
+                &states[j * batch..(j + 1) * batch],
+            );
+            let (ri, rj) = (
+                &responses[i * n_out..(i + 1) * n_out],
+                &responses[j * n_out..(j + 1) * n_out],
+            );
+            (0..batch)
                 .map(|b| {
-                    let free_drop = free.states[(i, b)] - free.states[(j, b)];
-                    let clamped_drop = free_drop
-                        + response_drops
-                            .iter()
-                            .zip(&clamp[b])
-                            .map(|(d, z)| d * z)
-                            .sum::<f64>();
-                    free_drop * free_drop - clamped_drop * clamped_drop
+                    let w = &weights[b * n_out..(b + 1) * n_out];
+                    let shift: f64 = ri
+                        .iter()
+                        .zip(rj)
+                        .zip(w)
+                        .map(|((a, b), w)| (a - b) * w)
+                        .sum();
+                    term(si[b] - sj[b], shift)
                 })
-                .sum::<f64>()
-                * scale
+                .sum()
         })
         .collect()
 }
@@ -186,26 +235,14 @@ fn gradient_from(
     response: &OutputResponse,
     batch: &[usize],
 ) -> Vec<f64> {
+    // Adjoint drops dlambda_e = (drops of G_O) grad_y c per sample.
     let gradients = problem.output_gradients(&free.outputs, batch);
     let count = batch.len() as f64;
-    problem
-        .edges()
-        .iter()
-        .map(|&edge| {
-            let [i, j] = edge;
-            let response_drops = response.edge_drops(edge);
-            -(0..batch.len())
-                .map(|b| {
-                    let drop = free.states[(i, b)] - free.states[(j, b)];
-                    let adjoint_drop: f64 = response_drops
-                        .iter()
-                        .zip(&gradients[b])
-                        .map(|(d, g)| d * g)
-                        .sum();
-                    drop * adjoint_drop
-                })
-                .sum::<f64>()
-                / count
-        })
-        .collect()
+    accumulate_over_batch(
+        problem,
+        free,
+        response,
+        &gradients,
+        |free_drop, adjoint_drop| -free_drop * adjoint_drop / count,
+    )
 }

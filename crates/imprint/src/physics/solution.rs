@@ -96,3 +96,17 @@ impl Solution {
         self.multipliers.iter().map(|mu| -mu).collect()
     }
 }
+
+/// Drops `V_i - V_j` of every edge for every column of `states`
+/// (`E x columns`): the one place per-edge drops of many states are formed.
+pub fn edge_drops(states: faer::MatRef<'_, f64>, edges: &[[usize; 2]]) -> faer::Mat<f64> {
+    let mut drops = faer::Mat::zeros(edges.len(), states.ncols());
+    for c in 0..states.ncols() {
+        let column = states.col(c);
+        let mut out = drops.col_mut(c);
+        for (e, &[i, j]) in edges.iter().enumerate() {
+            out[e] = column[i] - column[j];
+        }
+    }
+    drops
+}
