@@ -10,7 +10,7 @@
 use faer::{Mat, Side};
 
 use crate::learning::{FreeStates, LearningError, OutputResponse, TrainingProblem};
-use crate::physics::Factorization;
+use crate::physics::{edge_drops, Factorization};
 
 /// The output Jacobian of every sample and the output Hessians of the cost.
 #[derive(Debug, Clone)]
@@ -33,17 +33,11 @@ impl CostJacobian {
         let response = problem.output_response(factor)?;
         let edges = problem.edges();
         let n_out = response.response.ncols();
-        let mut rows = Mat::zeros(all.len() * n_out, edges.len());
-        for (e, &edge) in edges.iter().enumerate() {
-            let [i, j] = edge;
-            let d = response.edge_drops(edge);
-            for s in 0..all.len() {
-                let drop = free.states[(i, s)] - free.states[(j, s)];
-                for (o, d) in d.iter().enumerate() {
-                    rows[(s * n_out + o, e)] = -d * drop;
-                }
-            }
-        }
+        let drops = edge_drops(free.states.as_ref(), edges);
+        let response_drops = edge_drops(response.response.as_ref(), edges);
+        let rows = Mat::from_fn(all.len() * n_out, edges.len(), |r, e| {
+            -response_drops[(e, r % n_out)] * drops[(e, r / n_out)]
+        });
         let cost = problem.cost();
         let output_hessians = all
             .iter()
@@ -100,18 +94,12 @@ impl CostJacobian {
         let edges = problem.edges();
         let (m, e_count) = (self.samples(), edges.len());
         let gradients = problem.output_gradients(&self.free.outputs, &(0..m).collect::<Vec<_>>());
-        let mut drops = Mat::zeros(m, e_count);
-        let mut adjoint_drops = Mat::zeros(m, e_count);
-        for (e, &edge) in edges.iter().enumerate() {
-            let [i, j] = edge;
-            let d = self.response.edge_drops(edge);
-            for s in 0..m {
-                drops[(s, e)] = self.free.states[(i, s)] - self.free.states[(j, s)];
-                adjoint_drops[(s, e)] =
-                    d.iter().zip(&gradients[s]).map(|(d, g)| d * g).sum::<f64>();
-            }
-        }
-        let cross = drops.transpose() * &adjoint_drops;
+        let n_out = self.outputs();
+        // Free drops dV (E x M) and adjoint drops dlambda = (drops of G_O) grad_y c (E x M).
+        let drops = edge_drops(self.free.states.as_ref(), edges);
+        let output_gradients = Mat::from_fn(n_out, m, |o, s| gradients[s][o]);
+        let adjoint_drops = edge_drops(self.response.response.as_ref(), edges) * &output_gradients;
+        let cross = &drops * adjoint_drops.transpose();
         let mut full = self.gauss_newton();
         let s = susceptibility_vectors;
         for f in 0..e_count {

@@ -53,13 +53,6 @@ impl OutputResponse {
         let z = self.resistance.partial_piv_lu().solve(&b);
         (0..rhs.len()).map(|i| z[(i, 0)]).collect()
     }
-
-    /// Drop across `edge` of the output response: `(G_O)_i - (G_O)_j`.
-    pub fn edge_drops(&self, [i, j]: [usize; 2]) -> Vec<f64> {
-        (0..self.response.ncols())
-            .map(|o| self.response[(i, o)] - self.response[(j, o)])
-            .collect()
-    }
 }
 
 /// Cost and accuracy of a conductance vector on a task.
