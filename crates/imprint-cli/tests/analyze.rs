@@ -1,19 +1,10 @@
 //! `imprint analyze` and `imprint measure` end to end.
 
+mod common;
+
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn imprint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the imprint binary runs")
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 /// Array names stored in an .npz archive (ZIP central directory entries).
 fn npz_names(path: &Path) -> Vec<String> {
@@ -228,14 +219,7 @@ fn bad_analysis_input_gives_one_clear_line() {
         ),
     ];
     for (args, expected) in cases {
-        let out = imprint(args, dir.path());
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?}");
-        let last = stderr.lines().last().unwrap_or("");
-        assert!(
-            last.starts_with("error: ") && last.contains(expected),
-            "{args:?}: {stderr:?}"
-        );
+        assert_fails(args, dir.path(), expected);
         assert!(!dir.path().join("x/analysis.npz").exists());
     }
 }

@@ -1,16 +1,9 @@
 //! The `imprint` binary end to end: outputs on good input, and on bad input one
 //! clear line on stderr, a non-zero exit, no panic and no output file.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn imprint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the imprint binary runs")
-}
+use common::*;
 
 const BRIDGE: &str = "i,j,conductance\n0,1,1\n0,2,2\n1,3,3\n2,3,0.5\n1,2,0.25\n";
 

@@ -1,22 +1,13 @@
 //! `imprint train` end to end: the run directory, recomputing the cost from
 //! the files alone, resumption, interruption, and configuration errors.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
+
+use std::process::Command;
 
 use imprint::learning::TrainingProblem;
-
-fn imprint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the imprint binary runs")
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 #[test]
 fn a_run_records_everything_and_its_cost_can_be_recomputed() {

@@ -177,6 +177,21 @@ fn input_rank(task: &Task) -> usize {
     values.iter().filter(|&&v| v > 1e-9 * largest).count()
 }
 
+/// What one path (dense or scalable) computes.
+struct PathResult {
+    modes: spectrum::PhysicalModes,
+    chi: Vec<f64>,
+    chi_error: f64,
+    vectors: Option<Mat<f64>>,
+    partial: Vec<f64>,
+    gauss_newton: Option<Mat<f64>>,
+    full: Option<Mat<f64>>,
+    gauss_newton_values: Vec<f64>,
+    full_values: Option<Vec<f64>>,
+    stiff: Mat<f64>,
+    tensor_identity_error: Option<f64>,
+}
+
 /// Analyses `network` (its conductances as they are) on `task`.
 pub fn analyze(
     network: &Network,
@@ -185,7 +200,6 @@ pub fn analyze(
 ) -> Result<Analysis, LearningError> {
     let problem = TrainingProblem::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
-    let edges = network.edges();
     let dense = match options.method {
         Method::Dense => true,
         Method::Scalable => false,
@@ -196,158 +210,187 @@ pub fn analyze(
     let gradient = cost_gradient(&problem, &factor, &all)?;
     let cost = problem.evaluate(network.conductance())?.cost;
     let jacobian = CostJacobian::new(&problem, &factor)?;
-    let expected = input_rank(task) * task.readout.len();
+    let result = if dense {
+        dense_path(
+            network,
+            task,
+            &problem,
+            &factor,
+            &jacobian,
+            options,
+            &mut methods,
+        )?
+    } else {
+        scalable_path(network, task, &factor, &jacobian, options, &mut methods)?
+    };
+    let count = result.stiff.ncols();
+    let stiff = &result.stiff;
+    Ok(Analysis {
+        methods,
+        physical_eigenvalues: result.modes.eigenvalues,
+        physical_residual: result.modes.residual,
+        physical_eigenvectors: result.modes.eigenvectors,
+        susceptibility: result.chi,
+        susceptibility_error: result.chi_error,
+        susceptibility_vectors: result.vectors,
+        partial_susceptibility: result.partial,
+        cost_hessian: result.gauss_newton,
+        cost_hessian_full: result.full,
+        cost_hessian_eigenvalues: result.gauss_newton_values,
+        cost_hessian_full_eigenvalues: result.full_values,
+        stiff_mode_count: count,
+        stiff_weight: (0..network.edge_count())
+            .map(|e| (0..count).map(|c| stiff[(e, c)].powi(2)).sum())
+            .collect(),
+        stiff_modes: result.stiff,
+        expected_stiff_modes: input_rank(task) * task.readout.len(),
+        relative_conductance: relative_conductance(network),
+        conductance: network.conductance().to_vec(),
+        gradient,
+        cost,
+        tensor_identity_error: result.tensor_identity_error,
+    })
+}
 
-    let analysis = if dense {
-        let hessian = physical_hessian(network, &task.fixed_nodes)?.to_dense();
-        let modes = physical_modes_dense(&hessian);
-        let s = susceptibility::susceptibility_vectors(&factor, edges)?;
-        let chi: Vec<f64> = (0..edges.len())
-            .map(|e| s.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
+fn dense_path(
+    network: &Network,
+    task: &Task,
+    problem: &TrainingProblem,
+    factor: &crate::physics::Factorization,
+    jacobian: &CostJacobian,
+    options: &AnalysisOptions,
+    methods: &mut BTreeMap<&'static str, String>,
+) -> Result<PathResult, LearningError> {
+    let edges = network.edges();
+    let hessian = physical_hessian(network, &task.fixed_nodes)?.to_dense();
+    let modes = physical_modes_dense(&hessian);
+    let s = susceptibility::susceptibility_vectors(factor, edges)?;
+    let chi: Vec<f64> = (0..edges.len())
+        .map(|e| s.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
+        .collect();
+    let total: f64 = chi.iter().map(|c| c * c).sum();
+    let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
+    let g = jacobian.gauss_newton();
+    let full = jacobian.full(problem, &s);
+    let (g_values, g_vectors) = descending_eigen(&g);
+    let (full_values, _) = descending_eigen(&full);
+    let count = stiff_mode_count(&g_values);
+    let stiff = Mat::from_fn(edges.len(), count, |e, c| g_vectors[(e, c)]);
+    let tensor_identity_error = if options.check_tensors {
+        let stride = (edges.len() / 12).max(1);
+        let pairs: Vec<(usize, usize)> = (0..edges.len())
+            .step_by(stride)
+            .flat_map(|e| (0..edges.len()).step_by(stride).map(move |f| (e, f)))
             .collect();
-        let total: f64 = chi.iter().map(|c| c * c).sum();
-        let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
-        let g = jacobian.gauss_newton();
-        let full = jacobian.full(&problem, &s);
-        let (g_values, g_vectors) = descending_eigen(&g);
-        let (full_values, _) = descending_eigen(&full);
-        let count = stiff_mode_count(&g_values);
-        let stiff = Mat::from_fn(edges.len(), count, |e, c| g_vectors[(e, c)]);
-        let tensor_identity_error = if options.check_tensors {
-            let pairs: Vec<(usize, usize)> = (0..edges.len())
-                .step_by((edges.len() / 12).max(1))
-                .flat_map(|e| {
-                    (0..edges.len())
-                        .step_by((edges.len() / 12).max(1))
-                        .map(move |f| (e, f))
-                })
-                .collect();
-            tensors::tensor_identity_error(&problem, &s, &jacobian.output_hessians, &g, &pairs)
-        } else {
-            None
-        };
+        tensors::tensor_identity_error(problem, &s, &jacobian.output_hessians, &g, &pairs)
+    } else {
+        None
+    };
+    methods.insert(
+        "susceptibility",
+        "exact: dense s_e = H^-1 bb_e for every edge".to_string(),
+    );
+    methods.insert(
+        "physical_spectrum",
+        "dense symmetric eigendecomposition of H".to_string(),
+    );
+    methods.insert(
+        "cost_hessian",
+        "dense Gauss-Newton and full Hessians".to_string(),
+    );
+    Ok(PathResult {
+        modes,
+        chi,
+        chi_error: 0.0,
+        vectors: Some(s),
+        partial,
+        gauss_newton: Some(g),
+        full: Some(full),
+        gauss_newton_values: g_values,
+        full_values: Some(full_values),
+        stiff,
+        tensor_identity_error,
+    })
+}
+
+fn scalable_path(
+    network: &Network,
+    task: &Task,
+    factor: &crate::physics::Factorization,
+    jacobian: &CostJacobian,
+    options: &AnalysisOptions,
+    methods: &mut BTreeMap<&'static str, String>,
+) -> Result<PathResult, LearningError> {
+    let edges = network.edges();
+    let (chi, chi_error) = if options.exact_susceptibility {
         methods.insert(
             "susceptibility",
-            "exact: dense s_e = H^-1 bb_e for every edge".to_string(),
+            "exact: blocked solves, one per edge".to_string(),
         );
-        methods.insert(
-            "physical_spectrum",
-            "dense symmetric eigendecomposition of H".to_string(),
-        );
-        methods.insert(
-            "cost_hessian",
-            "dense Gauss-Newton and full Hessians".to_string(),
-        );
-        Analysis {
-            methods,
-            physical_eigenvalues: modes.eigenvalues.clone(),
-            physical_eigenvectors: modes.eigenvectors,
-            physical_residual: 0.0,
-            susceptibility: chi,
-            susceptibility_error: 0.0,
-            susceptibility_vectors: Some(s),
-            partial_susceptibility: partial,
-            cost_hessian: Some(g),
-            cost_hessian_full: Some(full),
-            cost_hessian_eigenvalues: g_values,
-            cost_hessian_full_eigenvalues: Some(full_values),
-            stiff_mode_count: count,
-            stiff_weight: (0..edges.len())
-                .map(|e| (0..count).map(|c| stiff[(e, c)].powi(2)).sum())
-                .collect(),
-            stiff_modes: stiff,
-            expected_stiff_modes: expected,
-            relative_conductance: relative_conductance(network),
-            conductance: network.conductance().to_vec(),
-            gradient,
-            cost,
-            tensor_identity_error,
-        }
+        (susceptibility::susceptibility_exact(factor, edges)?, 0.0)
     } else {
-        let (chi, error) = if options.exact_susceptibility {
-            methods.insert(
-                "susceptibility",
-                "exact: blocked solves, one per edge".to_string(),
-            );
-            (susceptibility::susceptibility_exact(&factor, edges)?, 0.0)
-        } else {
-            let sketch = susceptibility::susceptibility_sketch(
-                &factor,
-                edges,
-                options.projections,
-                options.seed,
-            )?;
-            methods.insert(
-                "susceptibility",
-                format!(
-                    "random projection, {} solves, relative error {:.3}",
-                    sketch.projections, sketch.relative_error
-                ),
-            );
-            (sketch.chi, sketch.relative_error)
-        };
-        let sparse = physical_hessian(network, &task.fixed_nodes)?;
-        let apply = |v: &[f64]| {
-            let mut out = vec![0.0; v.len()];
-            for (col, &x) in v.iter().enumerate() {
-                let range = sparse.symbolic().col_range(col);
-                for (row, value) in sparse.symbolic().row_idx()[range.clone()]
-                    .iter()
-                    .zip(&sparse.val()[range])
-                {
-                    out[*row] += value * x;
-                }
-            }
-            out
-        };
-        let modes = physical_modes_lanczos(
-            &factor,
-            apply,
-            options.soft_modes,
-            3 * options.soft_modes + 20,
+        let sketch = susceptibility::susceptibility_sketch(
+            factor,
+            edges,
+            options.projections,
             options.seed,
         )?;
         methods.insert(
-            "physical_spectrum",
-            format!("Lanczos on H^-1, {} softest modes", modes.eigenvalues.len()),
-        );
-        let total: f64 = chi.iter().map(|c| c * c).sum();
-        let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
-        let (values, _) = jacobian.stiff_modes_gram(usize::MAX);
-        let count = stiff_mode_count(&values);
-        let (_, stiff) = jacobian.stiff_modes_gram(count);
-        methods.insert(
-            "cost_hessian",
+            "susceptibility",
             format!(
-                "stiff modes from the {0} x {0} Gram matrix J J^T",
-                jacobian.rows.nrows()
+                "random projection, {} solves, relative error {:.3}",
+                sketch.projections, sketch.relative_error
             ),
         );
-        Analysis {
-            methods,
-            physical_eigenvalues: modes.eigenvalues.clone(),
-            physical_residual: modes.residual,
-            physical_eigenvectors: modes.eigenvectors,
-            susceptibility: chi,
-            susceptibility_error: error,
-            susceptibility_vectors: None,
-            partial_susceptibility: partial,
-            cost_hessian: None,
-            cost_hessian_full: None,
-            cost_hessian_eigenvalues: values,
-            cost_hessian_full_eigenvalues: None,
-            stiff_mode_count: count,
-            stiff_weight: (0..edges.len())
-                .map(|e| (0..count).map(|c| stiff[(e, c)].powi(2)).sum())
-                .collect(),
-            stiff_modes: stiff,
-            expected_stiff_modes: expected,
-            relative_conductance: relative_conductance(network),
-            conductance: network.conductance().to_vec(),
-            gradient,
-            cost,
-            tensor_identity_error: None,
-        }
+        (sketch.chi, sketch.relative_error)
     };
-    Ok(analysis)
+    let sparse = physical_hessian(network, &task.fixed_nodes)?;
+    let apply = |v: &[f64]| {
+        let mut out = vec![0.0; v.len()];
+        for (col, &x) in v.iter().enumerate() {
+            let range = sparse.symbolic().col_range(col);
+            for (row, value) in sparse.symbolic().row_idx()[range.clone()]
+                .iter()
+                .zip(&sparse.val()[range])
+            {
+                out[*row] += value * x;
+            }
+        }
+        out
+    };
+    let modes = physical_modes_lanczos(
+        factor,
+        apply,
+        options.soft_modes,
+        3 * options.soft_modes + 20,
+        options.seed,
+    )?;
+    methods.insert(
+        "physical_spectrum",
+        format!("Lanczos on H^-1, {} softest modes", modes.eigenvalues.len()),
+    );
+    let total: f64 = chi.iter().map(|c| c * c).sum();
+    let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
+    let (values, _) = jacobian.stiff_modes_gram(0);
+    let (_, stiff) = jacobian.stiff_modes_gram(stiff_mode_count(&values));
+    methods.insert(
+        "cost_hessian",
+        format!(
+            "stiff modes from the {0} x {0} Gram matrix J J^T",
+            jacobian.rows.nrows()
+        ),
+    );
+    Ok(PathResult {
+        modes,
+        chi,
+        chi_error,
+        vectors: None,
+        partial,
+        gauss_newton: None,
+        full: None,
+        gauss_newton_values: values,
+        full_values: None,
+        stiff,
+        tensor_identity_error: None,
+    })
 }
