@@ -35,6 +35,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = BenchNetwork::Jammed)]
         network: BenchNetwork,
     },
+    /// Time of one complete solve call (validate, analyse, factorise, solve) on a network file: the Rust side of the Python overhead comparison.
+    Call {
+        /// Network file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        boundary: crate::inputs::BoundaryArgs,
+        /// Calls timed; the median is reported.
+        #[arg(long, default_value_t = 2000)]
+        repeats: usize,
+    },
     /// Time to generate jammed packings against N.
     Jammed {
         /// Disks per packing.
@@ -66,6 +76,11 @@ pub fn run(command: Command) -> Result<()> {
             network,
         } => train(&sizes, iterations.max(1), network),
         Command::Jammed { sizes } => jammed(&sizes),
+        Command::Call {
+            file,
+            boundary,
+            repeats,
+        } => call(&file, &boundary, repeats.max(1)),
     }
 }
 
@@ -223,5 +238,29 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
             share(update)
         );
     }
+    Ok(())
+}
+
+fn call(
+    file: &std::path::Path,
+    boundary: &crate::inputs::BoundaryArgs,
+    repeats: usize,
+) -> Result<()> {
+    let network = crate::inputs::load_network(file)?;
+    let conditions = boundary.conditions();
+    let mut times = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let solution = imprint::physics::solve(&network, &conditions)?;
+        times.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(solution);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "median {:.2} us over {repeats} calls ({} nodes, {} edges)",
+        1e6 * times[repeats / 2],
+        network.node_count(),
+        network.edge_count()
+    );
     Ok(())
 }

@@ -103,7 +103,8 @@ mod tests {
         assert!((spearman(&a, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-15);
         assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
         assert_eq!(stiff_mode_count(&[1e-9, 2e-9, 5.0, 3.0, 1e-8, 4.0, 2.0]), 4);
-        assert_eq!(stiff_mode_count(&[1.0, 0.5, 0.25]), 2);
+        assert_eq!(stiff_mode_count(&[1.0, 0.5, 0.01]), 2);
+        assert_eq!(stiff_mode_count(&[1.0, 0.5, 0.25]), 1);
     }
 
     #[test]

@@ -1,0 +1,151 @@
+"""Type stubs for imprint (the Rust extension plus the Python helpers)."""
+
+from os import PathLike
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+class ImprintError(ValueError):
+    """Invalid input: a bad network, task, file or parameter. The message names the offender."""
+
+_Path = Union[str, PathLike]
+
+class Network:
+    """A resistor network: node positions, edges, conductances, optional periodic box."""
+
+    def __init__(
+        self,
+        positions: npt.ArrayLike,
+        edges: npt.ArrayLike,
+        conductance: Optional[npt.ArrayLike] = None,
+        periodic_box: Optional[Tuple[float, float]] = None,
+    ) -> None: ...
+    @staticmethod
+    def load(path: _Path) -> "Network":
+        """Reads .json (network JSON), .csv (edge list) or .txt (literature format)."""
+    def save(self, path: _Path) -> None:
+        """Writes network JSON, atomically."""
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> "Network": ...
+    @staticmethod
+    def jammed(nodes: int = 512, seed: int = 1, pressure: float = 1e-4, size_ratio: float = 1.4) -> "Network":
+        """Contact network of a 2D jammed packing of bidisperse disks (periodic, rattlers removed)."""
+    @staticmethod
+    def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False) -> "Network":
+        """Square or triangular lattice, unit spacing and conductances."""
+    @staticmethod
+    def delaunay(nodes: int = 512, seed: int = 1, coordination: Optional[float] = None) -> "Network":
+        """Delaunay triangulation of random points, optionally diluted to mean coordination."""
+    @property
+    def node_count(self) -> int: ...
+    @property
+    def edge_count(self) -> int: ...
+    @property
+    def positions(self) -> npt.NDArray[np.float64]:
+        """Shape (N, 2)."""
+    @property
+    def edges(self) -> npt.NDArray[np.int64]:
+        """Shape (E, 2); the drop across edge e = (i, j) is V_i - V_j."""
+    @property
+    def conductance(self) -> npt.NDArray[np.float64]:
+        """Shape (E,); assign an array to replace every conductance."""
+    @conductance.setter
+    def conductance(self, values: npt.ArrayLike) -> None: ...
+    @property
+    def periodic_box(self) -> Optional[Tuple[float, float]]: ...
+    @property
+    def metadata_json(self) -> str: ...
+    @property
+    def metadata(self) -> Dict[str, Any]:
+        """Provenance (generator, seed, statistics)."""
+    def to_networkx(self) -> Any:
+        """networkx.Graph with node 'pos', edge 'weight' (conductance) and 'index'."""
+    @staticmethod
+    def from_networkx(graph: Any, conductance: str = "weight", pos: str = "pos", periodic_box: Optional[Tuple[float, float]] = None) -> "Network": ...
+
+class Task:
+    """A supervised task: fixed nodes with per-sample voltages, a read-out, targets and a cost."""
+
+    @staticmethod
+    def builtin(
+        name: str,
+        network: Network,
+        seed: int = 1,
+        samples: int = 112,
+        target_edges: int = 3,
+        desired_drop: float = 0.2,
+        coefficients: Optional[Sequence[Sequence[float]]] = None,
+    ) -> "Task":
+        """regression-2x2, regression-2x5, classification-3 or allostery (see docs/training.md)."""
+    @staticmethod
+    def custom(
+        fixed_nodes: Sequence[int],
+        fixed_voltages: npt.ArrayLike,
+        targets: npt.ArrayLike,
+        output_nodes: Optional[Sequence[int]] = None,
+        output_edges: Optional[Sequence[Tuple[int, int]]] = None,
+        cost: str = "mse",
+        name: str = "custom",
+        test_fixed_voltages: Optional[npt.ArrayLike] = None,
+        test_targets: Optional[npt.ArrayLike] = None,
+    ) -> "Task": ...
+    @staticmethod
+    def load(path: _Path) -> "Task": ...
+    def save(self, path: _Path) -> None: ...
+    def to_json(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def fixed_nodes(self) -> List[int]: ...
+    @property
+    def fixed_voltages(self) -> npt.NDArray[np.float64]:
+        """Shape (M, C)."""
+    @property
+    def targets(self) -> npt.NDArray[np.float64]:
+        """Shape (M, n_out)."""
+    @property
+    def output_nodes(self) -> Optional[List[int]]: ...
+    @property
+    def output_edges(self) -> Optional[List[Tuple[int, int]]]: ...
+    @property
+    def cost(self) -> str: ...
+
+def solve(network: Network, fix: Dict[int, float], inject: Optional[Dict[int, float]] = None) -> Dict[str, Any]:
+    """Voltages, multipliers, source_currents, drops, currents (arrays), dissipated_power, kirchhoff_residual."""
+
+def evaluate(network: Network, task: Task) -> Dict[str, Optional[float]]:
+    """cost, accuracy, test_cost, test_accuracy of the network's conductances."""
+
+def train(
+    network: Network,
+    task: Task,
+    rule: str = "coupled-learning",
+    learning_rate: Optional[float] = None,
+    nudge: Optional[float] = None,
+    batch_size: Optional[int] = None,
+    iterations: Optional[int] = None,
+    k_min: float = 1e-3,
+    k_max: float = 1e2,
+    seed: int = 1,
+    callback: Optional[Callable[[int, Dict[str, Any], npt.NDArray[np.float64]], Any]] = None,
+    callback_every: int = 100,
+    progress: bool = False,
+) -> Tuple[Network, List[Dict[str, Any]]]:
+    """Trains; returns the trained network and the history (step, cost, accuracy...)."""
+
+def analyze(
+    network: Network,
+    task: Task,
+    method: str = "auto",
+    dense_threshold: int = 3000,
+    projections: int = 200,
+    exact_susceptibility: bool = False,
+    soft_modes: int = 50,
+    seed: int = 1,
+    check_tensors: bool = False,
+) -> Dict[str, Any]:
+    """Arrays named as in analysis.npz, plus stiff_mode_count, expected_stiff_modes, cost."""

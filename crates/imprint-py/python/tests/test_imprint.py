@@ -1,0 +1,155 @@
+"""imprint from Python, checked against numpy/scipy and against the Rust side."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+import imprint
+
+
+@pytest.fixture(scope="module")
+def network():
+    net = imprint.Network.jammed(nodes=64, seed=3)
+    rng = np.random.default_rng(5)
+    net.conductance = rng.uniform(0.3, 3.0, net.edge_count)
+    return net
+
+
+def laplacian(net):
+    edges, k, n = net.edges, net.conductance, net.node_count
+    rows = np.concatenate([edges[:, 0], edges[:, 1], edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 0], edges[:, 1], edges[:, 1], edges[:, 0]])
+    vals = np.concatenate([k, k, -k, -k])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def test_arrays_and_round_trips(network, tmp_path):
+    assert network.positions.shape == (network.node_count, 2)
+    assert network.edges.shape == (network.edge_count, 2) and network.edges.dtype == np.int64
+    assert network.periodic_box is not None
+    assert network.metadata["generator"] == "jammed"
+    path = tmp_path / "net.json"
+    network.save(path)
+    back = imprint.Network.load(path)
+    np.testing.assert_array_equal(back.conductance, network.conductance)
+    np.testing.assert_array_equal(back.positions, network.positions)
+    graph = network.to_networkx()
+    assert graph.number_of_nodes() == network.node_count and graph.number_of_edges() == network.edge_count
+    again = imprint.Network.from_networkx(graph)
+    np.testing.assert_array_equal(np.sort(again.conductance), np.sort(network.conductance))
+    assert again.periodic_box == network.periodic_box
+
+
+def test_solve_matches_scipy(network):
+    fix = {0: 1.0, 10: 0.0, 20: -0.5}
+    inject = {5: 1e-3, 33: -2e-3}
+    result = imprint.solve(network, fix, inject)
+    n = network.node_count
+    L = laplacian(network).tocsc()
+    fixed = np.array(sorted(fix))
+    free = np.setdiff1d(np.arange(n), fixed)
+    current = np.zeros(n)
+    for node, amps in inject.items():
+        current[node] = amps
+    v_fixed = np.array([fix[c] for c in fixed])
+    rhs = current[free] - L[free][:, fixed] @ v_fixed
+    v = np.zeros(n)
+    v[fixed] = v_fixed
+    v[free] = spla.spsolve(L[free][:, free], rhs)
+    np.testing.assert_allclose(result["voltages"], v, rtol=1e-10, atol=1e-13)
+    # Source currents: what each source pushes into the network.
+    np.testing.assert_allclose(result["source_currents"], (L @ v)[fixed], rtol=1e-9, atol=1e-13)
+    assert result["kirchhoff_residual"] < 1e-12
+    assert abs(result["dissipated_power"] - np.sum(network.conductance * result["drops"] ** 2)) < 1e-12
+
+
+def test_susceptibility_matches_a_dense_numpy_computation(network):
+    task = imprint.Task.builtin("regression-2x2", network, samples=10)
+    result = imprint.analyze(network, task, method="dense")
+    n, c = network.node_count, len(task.fixed_nodes)
+    H = np.zeros((n + c, n + c))
+    H[:n, :n] = laplacian(network).toarray()
+    for k, node in enumerate(task.fixed_nodes):
+        H[node, n + k] = H[n + k, node] = 1.0
+    B = np.zeros((n + c, network.edge_count))
+    B[network.edges[:, 0], np.arange(network.edge_count)] = 1.0
+    B[network.edges[:, 1], np.arange(network.edge_count)] = -1.0
+    S = np.linalg.solve(H, B)
+    np.testing.assert_allclose(result["susceptibility_vectors"], S, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(result["susceptibility"], np.linalg.norm(S, axis=0), rtol=1e-10)
+    eigenvalues = np.linalg.eigvalsh(H)
+    np.testing.assert_allclose(np.sort(np.abs(result["physical_eigenvalues"])), np.sort(np.abs(eigenvalues)), rtol=1e-9)
+    assert result["expected_stiff_modes"] == 4
+    assert result["partial_susceptibility"][-1] == pytest.approx(1.0, rel=1e-10)
+
+
+def test_training_with_a_callback_and_evaluation(network):
+    task = imprint.Task.builtin("regression-2x2", network, samples=20)
+    seen = []
+    trained, history = imprint.train(network, task, iterations=400, callback=lambda step, record, k: seen.append((step, record["cost"], k.shape)), callback_every=100)
+    assert [s for s, _, _ in seen] == [100, 200, 300, 400]
+    assert seen[0][2] == (network.edge_count,)
+    assert history[0]["step"] == 0 and history[-1]["step"] == 400
+    assert history[-1]["cost"] < 1e-2 * history[0]["cost"]
+    assert imprint.evaluate(trained, task)["cost"] == pytest.approx(history[-1]["cost"], rel=1e-12)
+    again, _ = imprint.train(network, task, iterations=400)
+    np.testing.assert_array_equal(again.conductance, trained.conductance)
+    # Gradient descent trains too.
+    gd, gd_history = imprint.train(network, task, rule="gradient-descent", learning_rate=50.0, iterations=200)
+    assert gd_history[-1]["cost"] < gd_history[0]["cost"]
+
+
+def test_custom_tasks_from_arrays(network):
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (30, 2))
+    fixed = np.column_stack([np.zeros(30), x])
+    y = x @ np.array([[0.2], [0.3]])
+    task = imprint.Task.custom([0, 7, 15], fixed, y, output_nodes=[40])
+    assert task.fixed_voltages.shape == (30, 3) and task.targets.shape == (30, 1)
+    trained, history = imprint.train(network, task, iterations=300)
+    assert history[-1]["cost"] < 0.1 * history[0]["cost"]
+
+
+def test_errors_are_value_errors_with_one_line_messages(network, tmp_path):
+    with pytest.raises(imprint.ImprintError, match="node 999 does not exist"):
+        imprint.solve(network, {999: 1.0})
+    with pytest.raises(ValueError, match="node 0 is given two boundary conditions"):
+        imprint.solve(network, {0: 1.0}, {0: 1.0})
+    with pytest.raises(imprint.ImprintError, match="conductances must be finite and positive"):
+        network_copy = imprint.Network.from_json(network.to_json())
+        network_copy.conductance = -np.ones(network.edge_count)
+    with pytest.raises(imprint.ImprintError, match="cannot read"):
+        imprint.Network.load(tmp_path / "missing.json")
+    with pytest.raises(imprint.ImprintError, match="unknown task"):
+        imprint.Task.builtin("regression-9x9", network)
+    with pytest.raises(imprint.ImprintError, match="joins node 1 to itself"):
+        imprint.Network(np.zeros((2, 2)), np.array([[0, 1], [1, 1]]))
+    task = imprint.Task.builtin("regression-2x2", network, samples=5)
+    with pytest.raises(imprint.ImprintError, match="k_min"):
+        imprint.train(network, task, k_min=5.0, k_max=1.0, iterations=1)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "imprint-network", "version": 1, "nodes": [[0, 0]], "edges": [[0, 0]], "conductance": [1], "box": null}')
+    with pytest.raises(imprint.ImprintError) as info:
+        imprint.Network.load(bad)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(not os.environ.get("IMPRINT_BIN"), reason="IMPRINT_BIN (the imprint binary) not set")
+def test_analysis_equals_the_command_line(tmp_path):
+    binary = os.environ["IMPRINT_BIN"]
+    subprocess.run([binary, "train", "--task", "allostery", "--iterations", "500", "--quiet", "-o", str(tmp_path / "run")], check=True)
+    subprocess.run([binary, "analyze", str(tmp_path / "run")], check=True, capture_output=True)
+    stored = np.load(tmp_path / "run" / "analysis" / "analysis.npz")
+    net = imprint.Network.load(tmp_path / "run" / "network.json")
+    task = imprint.Task.load(tmp_path / "run" / "task.json")
+    ours = imprint.analyze(net, task)
+    for name in ["susceptibility", "stiff_weight", "partial_susceptibility", "cost_hessian", "gradient", "relative_conductance"]:
+        np.testing.assert_allclose(ours[name], stored[name], rtol=1e-12, atol=1e-300, err_msg=name)
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert imprint.evaluate(net, task)["cost"] == pytest.approx(summary["final_cost"], rel=1e-12)
