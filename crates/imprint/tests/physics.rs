@@ -210,6 +210,17 @@ fn refactorising_reuses_the_symbolic_analysis_exactly() {
     let fresh = solve(&fresh_net, &conditions).unwrap();
     assert!(relative_distance(&reused.voltages, &fresh.voltages) < 1e-15);
     assert!(solver.factorize(&vec![0.0; net.edge_count()]).is_err());
+    let other = BoundaryConditions::new().fix(1, 0.0);
+    let message = solver
+        .factorize(net.conductance())
+        .unwrap()
+        .solve(&other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("fix nodes [1], but this solver was analysed for fixed nodes [0, 50]"),
+        "{message}"
+    );
     assert!(solver.factorize(&[1.0]).is_err());
 }
 
@@ -292,7 +303,11 @@ proptest! {
             net_current[i] -= c;
             net_current[j] += c;
         }
-        let scale = s.currents.iter().chain(&s.injected).fold(1e-300f64, |m, c| m.max(c.abs()));
+        // Backward-error scale: currents, injections, and k_max max|V| (a network
+        // where nothing flows still has rounding-level imbalances).
+        let k_max = net.conductance().iter().fold(0.0f64, |m, &k| m.max(k));
+        let v_max = s.voltages.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let scale = s.currents.iter().chain(&s.injected).fold(k_max * v_max, |m, c| m.max(c.abs()));
         for (node, imbalance) in net_current.iter().enumerate() {
             if !s.fixed_nodes.contains(&node) {
                 prop_assert!(imbalance.abs() < 1e-12 * scale, "node {node}: {imbalance}");
@@ -304,7 +319,7 @@ proptest! {
         // Power delivered by the sources and injections equals power dissipated.
         let delivered: f64 = s.injected.iter().zip(&s.voltages).map(|(i, v)| i * v).sum::<f64>()
             + s.fixed_nodes.iter().zip(s.source_currents()).map(|(&c, i)| i * s.voltages[c]).sum::<f64>();
-        prop_assert!((delivered - s.dissipated_power).abs() < 1e-10 * s.dissipated_power.max(1e-300));
+        prop_assert!((delivered - s.dissipated_power).abs() < 1e-10 * s.dissipated_power.max(scale * v_max), "delivered {delivered:e}, dissipated {:e}", s.dissipated_power);
         // Sparse elimination agrees with a dense LU of the bordered Hessian.
         let fixed = bc.fixed_nodes();
         let drive = bc.drive(net.node_count());

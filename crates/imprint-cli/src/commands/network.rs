@@ -95,6 +95,9 @@ pub enum Generator {
         /// Diameter ratio of large to small disks.
         #[arg(long, default_value_t = 1.4)]
         size_ratio: f64,
+        /// Stop each energy minimisation when the largest net force is below this fraction of the mean contact force.
+        #[arg(long, default_value_t = 1e-9)]
+        force_tolerance: f64,
         #[command(flatten)]
         common: GeneratorArgs,
     },
@@ -306,6 +309,7 @@ fn generate(kind: Generator) -> Result<()> {
             nodes,
             pressure,
             size_ratio,
+            force_tolerance,
             common,
         } => {
             let parameters = JammingParameters {
@@ -313,6 +317,7 @@ fn generate(kind: Generator) -> Result<()> {
                 seed: common.seed,
                 target_pressure: pressure,
                 size_ratio,
+                force_tolerance,
                 ..Default::default()
             };
             eprintln!(

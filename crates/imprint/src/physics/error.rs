@@ -66,6 +66,14 @@ pub enum PhysicsError {
         /// Largest conductance.
         max_conductance: f64,
     },
+    /// Boundary conditions fix other nodes than the solver was analysed for.
+    #[error("the boundary conditions fix nodes {given:?}, but this solver was analysed for fixed nodes {expected:?} (build a Solver for these conditions)")]
+    ConstraintMismatch {
+        /// Fixed nodes the solver expects, in order.
+        expected: Vec<usize>,
+        /// Fixed nodes given.
+        given: Vec<usize>,
+    },
     /// The network itself is invalid (for example a non-positive conductance).
     #[error(transparent)]
     Network(#[from] NetworkError),

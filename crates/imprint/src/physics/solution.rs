@@ -28,7 +28,9 @@ pub struct Solution {
     /// functional minimised by the response is half of it minus `I_ext . V`).
     pub dissipated_power: f64,
     /// Largest net current at a free node, relative to the largest edge or
-    /// injected current: zero for an exact solve.
+    /// injected current, and at least `k_max max|V|` (a backward error, so
+    /// that a network where nothing flows is not judged by rounding noise):
+    /// zero for an exact solve.
     pub kirchhoff_residual: f64,
 }
 
@@ -69,11 +71,18 @@ impl Solution {
             .filter(|(_, &fixed)| !fixed)
             .map(|((n, i), _)| (n - i).abs())
             .fold(0.0, f64::max);
+        // Reference current (a normwise backward error, |r| / (|L| |V| + |I|)):
+        // the largest edge or injected current, and at least the current the
+        // largest conductance carries under the largest voltage, so that the
+        // rounding-level imbalance of a network where nothing flows is not
+        // mistaken for a violation.
+        let k_max = conductance.iter().fold(0.0f64, |m, &k| m.max(k));
+        let v_max = voltages.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let scale = currents
             .iter()
             .chain(&injected)
             .map(|c| c.abs())
-            .fold(0.0, f64::max);
+            .fold(k_max * v_max, f64::max);
         let kirchhoff_residual = if scale > 0.0 {
             imbalance / scale
         } else {

@@ -504,10 +504,9 @@ impl Factorization {
         let s = &*self.solver.structure;
         let fixed = conditions.fixed_nodes();
         if fixed != s.constrained {
-            return Err(PhysicsError::LengthMismatch {
-                what: "fixed nodes of the boundary conditions (must match the solver's constrained nodes)",
-                expected: s.constrained.len(),
-                found: fixed.len(),
+            return Err(PhysicsError::ConstraintMismatch {
+                expected: s.constrained.clone(),
+                given: fixed,
             });
         }
         let drive = conditions.drive(s.node_count);
