@@ -7,16 +7,10 @@ use anyhow::Result;
 use imprint::network::Network;
 use imprint::physics::BoundaryConditions;
 
-/// Reads a network file: edge-list CSV for `.csv`, network JSON otherwise.
+/// Reads a network file: edge-list CSV for `.csv`, the literature's plain
+/// text for `.txt`, network JSON otherwise.
 pub fn load_network(path: &Path) -> Result<Network> {
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    Ok(if is_csv {
-        imprint::io::read_edge_list(path)?
-    } else {
-        imprint::io::read_network(path)?
-    })
+    Ok(imprint::io::read_any_network(path)?)
 }
 
 /// Parses `NODE=VALUE` (for `--fix` and `--inject`).

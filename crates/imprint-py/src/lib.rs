@@ -90,17 +90,7 @@ impl PyNetwork {
     /// Reads a network file (.json network, .csv edge list, .txt literature format).
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Self> {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let inner = match extension.as_str() {
-            "csv" => imprint::io::read_edge_list(&path),
-            "txt" => imprint::io::read_jammed_text(&path, 1.0),
-            _ => imprint::io::read_network(&path),
-        }
-        .map_err(fail)?;
+        let inner = imprint::io::read_any_network(&path).map_err(fail)?;
         Ok(Self { inner })
     }
 

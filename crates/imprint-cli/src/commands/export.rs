@@ -11,7 +11,7 @@ use crate::inputs::{load_network, BoundaryArgs};
 pub enum Command {
     /// Write a SPICE netlist (.cir): resistors 1/k, DC voltage sources at fixed nodes, current sources, and `.op`. Node i is SPICE node n<i>; ground is 0.
     Spice {
-        /// Network file (.json network, or .csv edge list).
+        /// Network file (.json network, .csv edge list, or .txt literature format).
         file: PathBuf,
         #[command(flatten)]
         boundary: BoundaryArgs,

@@ -394,10 +394,7 @@ fn generate(kind: Generator) -> Result<()> {
 }
 
 fn info(file: &Path) -> Result<()> {
-    let network = match file.extension().and_then(|e| e.to_str()) {
-        Some("txt") => imprint::io::read_jammed_text(file, 1.0)?,
-        _ => load_network(file)?,
-    };
+    let network = load_network(file)?;
     let degrees = DegreeStatistics::of(&network);
     let components = Components::of(&network);
     let mut sizes = components.sizes();

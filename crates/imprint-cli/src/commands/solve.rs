@@ -12,7 +12,7 @@ use crate::inputs::{load_network, BoundaryArgs};
 /// Flags of `imprint solve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Network file (.json network, or .csv edge list).
+    /// Network file (.json network, .csv edge list, or .txt literature format).
     file: PathBuf,
     #[command(flatten)]
     boundary: BoundaryArgs,

@@ -23,3 +23,19 @@ mod task_json;
 pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT};
 mod npz;
 pub use npz::{npz_bytes, write_npz, NpyArray};
+
+/// Reads a network file of any supported format, chosen by extension:
+/// `.csv` edge list, `.txt`/`.dat` literature plain text (unit
+/// conductances), anything else network JSON.
+pub fn read_any_network(path: &std::path::Path) -> Result<crate::network::Network, IoError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => read_edge_list(path),
+        Some("txt" | "dat") => read_jammed_text(path, 1.0),
+        _ => read_network(path),
+    }
+}
