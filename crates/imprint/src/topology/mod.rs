@@ -1,6 +1,9 @@
 //! Graph structure that the physics depends on: connected components (each
 //! needs a fixed voltage for the bordered Hessian of THEORY.md section 1 to be
-//! invertible) and degree statistics.
+//! invertible), degree statistics, and persistent sectors of node fields
+//! (THEORY.md section 5).
+
+pub mod sectors;
 
 use crate::network::Network;
 
