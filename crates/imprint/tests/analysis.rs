@@ -296,7 +296,7 @@ fn scalable_pieces_agree_with_dense_ones() {
     // Gram stiff modes = dense stiff modes.
     let jacobian = CostJacobian::new(&problem, &factor).unwrap();
     let (dense_values, dense_vectors) = descending_eigen(&jacobian.gauss_newton());
-    let (gram_values, gram_vectors) = jacobian.stiff_modes_gram(6);
+    let (gram_values, gram_vectors) = jacobian.stiff_modes_gram(Some(6));
     for c in 0..6 {
         assert!(
             (gram_values[c] - dense_values[c]).abs() < 1e-10 * dense_values[0],

@@ -111,12 +111,13 @@ impl CostJacobian {
         full
     }
 
-    /// The `count` stiffest modes of `G` from the Gram matrix
+    /// The `count` stiffest modes of `G` (`None`: as many as lie above the
+    /// largest gap of the log spectrum) from the Gram matrix
     /// `K = (1/M) Jw Jw^T` (size `M n_out`), where `Jw = W^{1/2} J` (negative
     /// curvature of `W`, possible away from a minimum of a non-convex cost, is
     /// clipped to zero). Returns eigenvalues (descending) and unit eigenvectors
     /// of `G` as columns (`E x count`).
-    pub fn stiff_modes_gram(&self, count: usize) -> (Vec<f64>, Mat<f64>) {
+    pub fn stiff_modes_gram(&self, count: Option<usize>) -> (Vec<f64>, Mat<f64>) {
         let n_out = self.outputs();
         let m = self.samples() as f64;
         let mut scaled = Mat::zeros(self.rows.nrows(), self.rows.ncols());
@@ -146,7 +147,9 @@ impl CostJacobian {
         let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
         let mut order: Vec<usize> = (0..values.len()).collect();
         order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
-        let count = count.min(values.len());
+        let count = count
+            .unwrap_or_else(|| super::statistics::stiff_mode_count(&values))
+            .min(values.len());
         let mut vectors = Mat::zeros(self.rows.ncols(), count);
         for (c, &k) in order.iter().take(count).enumerate() {
             let u = evd.U().col(k);

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::learning::{cost_gradient, LearningError, Task, TrainingProblem};
+use crate::learning::{gradient_from, LearningError, Task, TrainingProblem};
 use crate::network::Network;
 use crate::physics::physical_hessian;
 use cost_hessian::{descending_eigen, CostJacobian};
@@ -207,9 +207,11 @@ pub fn analyze(
     };
     let mut methods = BTreeMap::new();
     let all: Vec<usize> = (0..task.sample_count()).collect();
-    let gradient = cost_gradient(&problem, &factor, &all)?;
-    let cost = problem.evaluate(network.conductance())?.cost;
+    // One set of free states and one output response serve the Jacobian,
+    // the gradient and the cost.
     let jacobian = CostJacobian::new(&problem, &factor)?;
+    let gradient = gradient_from(&problem, &jacobian.free, &jacobian.response, &all);
+    let cost = problem.score(&jacobian.free.outputs, &task.targets).0;
     let result = if dense {
         dense_path(
             network,
@@ -371,8 +373,7 @@ fn scalable_path(
     );
     let total: f64 = chi.iter().map(|c| c * c).sum();
     let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
-    let (values, _) = jacobian.stiff_modes_gram(0);
-    let (_, stiff) = jacobian.stiff_modes_gram(stiff_mode_count(&values));
+    let (values, stiff) = jacobian.stiff_modes_gram(None);
     methods.insert(
         "cost_hessian",
         format!(

@@ -12,6 +12,6 @@ mod training;
 
 pub use error::LearningError;
 pub use problem::{winner, Evaluation, FreeStates, OutputResponse, TrainingProblem};
-pub use rules::{cost_gradient, coupled_learning_update, Rule};
+pub use rules::{cost_gradient, coupled_learning_update, gradient_from, Rule};
 pub use task::{Cost, Readout, Roles, Task};
 pub use training::{batch, StepTimings, Training, TrainingParameters};

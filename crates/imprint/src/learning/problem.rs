@@ -199,7 +199,9 @@ impl TrainingProblem {
         })
     }
 
-    fn score(&self, outputs: &[Vec<f64>], targets: &[Vec<f64>]) -> (f64, Option<f64>) {
+    /// Mean cost (and winner-take-all accuracy for classification) of
+    /// `outputs` against `targets`, one row per sample.
+    pub fn score(&self, outputs: &[Vec<f64>], targets: &[Vec<f64>]) -> (f64, Option<f64>) {
         let cost = outputs
             .iter()
             .zip(targets)

@@ -229,7 +229,9 @@ pub fn cost_gradient(
     Ok(gradient_from(problem, &free, &response, batch))
 }
 
-fn gradient_from(
+/// The batch cost gradient from already computed free states and output
+/// response (no solve).
+pub fn gradient_from(
     problem: &TrainingProblem,
     free: &FreeStates,
     response: &OutputResponse,
