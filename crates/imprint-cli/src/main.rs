@@ -32,6 +32,8 @@ enum Command {
     Train(commands::train::Args),
     /// Analyse a trained network: susceptibility, physical and cost Hessians, stiff and soft modes.
     Analyze(commands::analyze::AnalyzeArgs),
+    /// Draw every figure of a trained run: networks by susceptibility, stiff weight and conductance, spectra, scatter plots, fields, sectors, training curves.
+    Plot(commands::plot::Args),
     /// Simulate the measurement of every susceptibility: unit currents node by node, every edge drop recorded.
     Measure(commands::analyze::MeasureArgs),
     /// Export a network with its sources to other tools.
@@ -65,6 +67,7 @@ fn main() {
         Command::Solve(args) => commands::solve::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Plot(args) => commands::plot::run(args),
         Command::Measure(args) => commands::analyze::measure(args),
         Command::Export(command) => commands::export::run(command),
         Command::Bench(command) => commands::bench::run(command),

@@ -11,7 +11,12 @@ pub enum Colormap {
     Viridis,
     /// A diverging blue-white-red map for signed quantities centred on zero.
     Diverging,
+    /// Light grey to black (a second quantity over a coloured field).
+    Greys,
 }
+
+/// Light grey to black.
+const GREYS: [(f64, [f64; 3]); 2] = [(0.0, [0.85, 0.85, 0.85]), (1.0, [0.0, 0.0, 0.0])];
 
 /// Viridis sampled at 0, 1/8, ..., 7/8, 15/16, 1 (matplotlib's table).
 const VIRIDIS: [(f64, [f64; 3]); 10] = [
@@ -42,6 +47,7 @@ impl Colormap {
         let table: &[(f64, [f64; 3])] = match self {
             Self::Viridis => &VIRIDIS,
             Self::Diverging => &DIVERGING,
+            Self::Greys => &GREYS,
         };
         let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
         let upper = table

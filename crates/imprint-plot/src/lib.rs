@@ -1,7 +1,8 @@
 //! # imprint-plot
 //!
-//! Figures for imprint: networks with per-edge and per-node fields, colour
-//! bars and node roles, written as SVG or PNG. Text is drawn with an embedded
+//! Figures for imprint: networks with per-edge and per-node fields, current
+//! arrows, colour bars and node roles; charts (lines, markers, histograms,
+//! log axes, decision regions) and grids of panels; written as SVG or PNG. Text is drawn with an embedded
 //! DejaVu Sans through ab_glyph, so no system font or graphics library is
 //! needed and a figure looks the same on every machine.
 //!
@@ -12,9 +13,11 @@
 
 #![warn(missing_docs)]
 
+pub mod chart;
 mod colorbar;
 pub mod colormap;
 pub mod network;
+pub mod paper;
 
 use std::path::Path;
 use std::sync::Once;
@@ -22,8 +25,11 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use chart::{
+    category_color, Axis, Chart, LegendPosition, Panel, Panels, Raster, Series, Style,
+};
 pub use colormap::{Colormap, Scale};
-pub use network::{Marker, NetworkFigure, NodeRole, ValueLayer};
+pub use network::{EdgeSet, Marker, NetworkFigure, NodeRole, ValueLayer};
 
 /// Why a figure could not be made.
 #[derive(Debug, thiserror::Error)]

@@ -140,10 +140,52 @@ pub struct NetworkFigure<'a> {
     pub nodes: Option<ValueLayer>,
     /// Marked node sets, drawn on top and named in the legend.
     pub roles: Vec<NodeRole>,
-    /// Edges outlined in red on top of everything (e.g. the most susceptible).
-    pub highlighted_edges: Vec<usize>,
-    /// Legend label of the highlighted edges.
-    pub highlight_label: String,
+    /// Per-node colours by category (e.g. sectors), instead of a value
+    /// layer; named in the legend with its label.
+    pub node_categories: Option<(Vec<RGBColor>, String)>,
+    /// Signed edge currents `I_e = k_e (V_i - V_j)` (positive from the
+    /// edge's first node to its second): arrows show the flow on the
+    /// edges that carry at least [`Self::arrow_fraction`] of the largest.
+    pub currents: Option<Vec<f64>>,
+    /// Smallest `|I_e| / max |I|` that gets an arrow.
+    pub arrow_fraction: f64,
+    /// Edge sets drawn on top of everything, in order, each named in the legend.
+    pub edge_sets: Vec<EdgeSet>,
+    /// Colour of edges when no edge layer is set.
+    pub plain_edge_color: RGBColor,
+}
+
+/// A set of edges drawn over the network in one colour (e.g. the most
+/// susceptible edges, or sector boundaries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeSet {
+    /// Legend text.
+    pub label: String,
+    /// The edges.
+    pub edges: Vec<usize>,
+    /// Colour.
+    pub color: RGBColor,
+    /// Width as a multiple of the base edge width.
+    pub width: f64,
+}
+
+impl EdgeSet {
+    /// Red, wide: the default highlight.
+    pub fn new(label: impl Into<String>, edges: Vec<usize>) -> Self {
+        Self {
+            label: label.into(),
+            edges,
+            color: RGBColor(220, 20, 20),
+            width: 2.2,
+        }
+    }
+
+    /// The same set in `color`, `width` times the base edge width.
+    pub fn styled(mut self, color: RGBColor, width: f64) -> Self {
+        self.color = color;
+        self.width = width;
+        self
+    }
 }
 
 impl<'a> NetworkFigure<'a> {
@@ -156,8 +198,11 @@ impl<'a> NetworkFigure<'a> {
             width_by_value: false,
             nodes: None,
             roles: Vec::new(),
-            highlighted_edges: Vec::new(),
-            highlight_label: "highlighted edges".into(),
+            node_categories: None,
+            currents: None,
+            arrow_fraction: 0.1,
+            edge_sets: Vec::new(),
+            plain_edge_color: RGBColor(90, 90, 90),
         }
     }
 }
@@ -229,6 +274,35 @@ impl Figure for NetworkFigure<'_> {
             .as_ref()
             .map(|l| l.normalization("node values", net.node_count()))
             .transpose()?;
+        if let Some(currents) = &self.currents {
+            if currents.len() != net.edge_count() {
+                return Err(PlotError::LengthMismatch {
+                    what: "currents".into(),
+                    expected: net.edge_count(),
+                    found: currents.len(),
+                });
+            }
+        }
+        if let Some((colors, _)) = &self.node_categories {
+            if colors.len() != net.node_count() {
+                return Err(PlotError::LengthMismatch {
+                    what: "node categories".into(),
+                    expected: net.node_count(),
+                    found: colors.len(),
+                });
+            }
+        }
+        for set in &self.edge_sets {
+            if let Some(&bad) = set.edges.iter().find(|&&e| e >= net.edge_count()) {
+                return Err(PlotError::InvalidValues {
+                    what: set.label.clone(),
+                    reason: format!(
+                        "edge {bad} does not exist (the network has {})",
+                        net.edge_count()
+                    ),
+                });
+            }
+        }
         for role in &self.roles {
             if let Some(&bad) = role.nodes.iter().find(|&&n| n >= net.node_count()) {
                 return Err(PlotError::InvalidValues {
@@ -258,9 +332,10 @@ impl Figure for NetworkFigure<'_> {
                 .map_err(drawing)?;
             body = rest;
         }
-        let legend_entries = self.roles.len() + usize::from(!self.highlighted_edges.is_empty());
-        if legend_entries > 0 {
-            let (legend, rest) = body.split_vertically(font_px * 2);
+        let (_, legend_lines) = self.legend_layout(width, font_px);
+        if legend_lines > 0 {
+            let (legend, rest) =
+                body.split_vertically(font_px * 2 + (legend_lines - 1) * (font_px * 8 / 5));
             self.draw_legend(&legend, font_px)?;
             body = rest;
         }
@@ -284,39 +359,97 @@ impl Figure for NetworkFigure<'_> {
 }
 
 impl NetworkFigure<'_> {
+    /// Legend entries: the symbol to draw and the text after it.
+    fn legend_entries(&self) -> Vec<(LegendSymbol, String)> {
+        let mut entries: Vec<(LegendSymbol, String)> = self
+            .roles
+            .iter()
+            .map(|role| {
+                (
+                    LegendSymbol::Marker(role.color, role.marker),
+                    format!("{} ({})", role.label, role.nodes.len()),
+                )
+            })
+            .collect();
+        if let Some((_, label)) = &self.node_categories {
+            entries.push((LegendSymbol::Categories, label.clone()));
+        }
+        if self.currents.is_some() {
+            entries.push((LegendSymbol::Arrow, "current".into()));
+        }
+        for set in &self.edge_sets {
+            entries.push((
+                LegendSymbol::Line(set.color),
+                format!("{} ({})", set.label, set.edges.len()),
+            ));
+        }
+        entries
+    }
+
+    /// Position of every legend entry, wrapping to new lines within `width`;
+    /// returns the positions and the number of lines.
+    fn legend_layout(&self, width: u32, font_px: u32) -> (Vec<(i32, i32)>, u32) {
+        let size = (font_px / 2) as i32;
+        let start = font_px as i32;
+        let (mut x, mut line) = (start, 0);
+        let mut positions = Vec::new();
+        for (_, text) in self.legend_entries() {
+            let advance = size + 6 + (text.chars().count() as i32 + 3) * font_px as i32 * 11 / 20;
+            if x > start && x + advance > width as i32 {
+                x = start;
+                line += 1;
+            }
+            positions.push((x, font_px as i32 + line * (font_px as i32 * 8 / 5)));
+            x += advance;
+        }
+        let lines = if positions.is_empty() {
+            0
+        } else {
+            line as u32 + 1
+        };
+        (positions, lines)
+    }
+
     fn draw_legend<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         font_px: u32,
     ) -> Result<()> {
-        let y = font_px as i32;
-        let mut x = font_px as i32;
         let size = (font_px / 2) as i32;
         let font =
             TextStyle::from((FONT, font_px).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-        for role in &self.roles {
-            draw_marker(area, (x, y), size, role.color, role.marker)?;
-            let text = format!("{} ({})", role.label, role.nodes.len());
-            area.draw(&Text::new(text.clone(), (x + size + 6, y), font.clone()))
+        let (positions, _) = self.legend_layout(area.dim_in_pixel().0, font_px);
+        for ((symbol, text), (x, y)) in self.legend_entries().into_iter().zip(positions) {
+            match symbol {
+                LegendSymbol::Marker(color, marker) => {
+                    draw_marker(area, (x, y), size, color, marker)?
+                }
+                LegendSymbol::Categories => {
+                    for k in 0..3 {
+                        area.draw(&Circle::new(
+                            (x - size + k * size, y),
+                            size / 2 + 1,
+                            crate::chart::category_color(k as usize).filled(),
+                        ))
+                        .map_err(drawing)?;
+                    }
+                }
+                LegendSymbol::Arrow => draw_arrow(
+                    area,
+                    (x - 2 * size, y),
+                    (x + 2 * size, y),
+                    size + 2,
+                    RGBColor(30, 30, 30),
+                )?,
+                LegendSymbol::Line(color) => area
+                    .draw(&PathElement::new(
+                        vec![(x - size, y), (x + size, y)],
+                        color.stroke_width(4),
+                    ))
+                    .map_err(drawing)?,
+            }
+            area.draw(&Text::new(text, (x + size + 6, y), font.clone()))
                 .map_err(drawing)?;
-            x += size + 6 + (text.len() as i32 + 3) * font_px as i32 * 11 / 20;
-        }
-        if !self.highlighted_edges.is_empty() {
-            area.draw(&PathElement::new(
-                vec![(x - size, y), (x + size, y)],
-                RGBColor(220, 20, 20).stroke_width(3),
-            ))
-            .map_err(drawing)?;
-            area.draw(&Text::new(
-                format!(
-                    "{} ({})",
-                    self.highlight_label,
-                    self.highlighted_edges.len()
-                ),
-                (x + size + 6, y),
-                font,
-            ))
-            .map_err(drawing)?;
         }
         Ok(())
     }
@@ -406,7 +539,7 @@ impl NetworkFigure<'_> {
                         width,
                     )
                 }
-                _ => (RGBColor(90, 90, 90), base_width),
+                _ => (self.plain_edge_color, base_width),
             };
             for &(a, b) in &segments[e] {
                 area.draw(&PathElement::new(
@@ -416,18 +549,53 @@ impl NetworkFigure<'_> {
                 .map_err(drawing)?;
             }
         }
-        for &e in &self.highlighted_edges {
-            for &(a, b) in segments.get(e).map(Vec::as_slice).unwrap_or(&[]) {
-                area.draw(&PathElement::new(
-                    vec![pixel(a), pixel(b)],
-                    RGBColor(220, 20, 20).stroke_width((base_width * 2.2).round() as u32),
-                ))
-                .map_err(drawing)?;
+        for set in &self.edge_sets {
+            for &e in &set.edges {
+                for &(a, b) in &segments[e] {
+                    area.draw(&PathElement::new(
+                        vec![pixel(a), pixel(b)],
+                        set.color
+                            .stroke_width((base_width * set.width).round().max(1.0) as u32),
+                    ))
+                    .map_err(drawing)?;
+                }
+            }
+        }
+        if let Some(currents) = &self.currents {
+            let largest = currents
+                .iter()
+                .map(|c| c.abs())
+                .filter(|c| c.is_finite())
+                .fold(0.0, f64::max);
+            let head = (typical * 0.22).clamp(3.0, 12.0) as i32;
+            for (e, &current) in currents.iter().enumerate() {
+                if !(largest > 0.0 && current.abs() >= self.arrow_fraction * largest) {
+                    continue;
+                }
+                // The longest drawn piece carries the arrow, pointing along the flow.
+                let Some(&(a, b)) = segments[e].iter().max_by(|p, q| {
+                    let l = |(a, b): &([f64; 2], [f64; 2])| (b[0] - a[0]).hypot(b[1] - a[1]);
+                    l(p).total_cmp(&l(q))
+                }) else {
+                    continue;
+                };
+                let (from, to) = if current > 0.0 { (a, b) } else { (b, a) };
+                let strength = current.abs() / largest;
+                let size = ((head as f64) * (0.6 + 0.6 * strength)).round() as i32;
+                draw_arrow(area, pixel(from), pixel(to), size, RGBColor(30, 30, 30))?;
             }
         }
 
         let radius = (typical * 0.12).clamp(1.0, 7.0);
+        if let Some((colors, _)) = &self.node_categories {
+            let r = (radius * 1.6).round().max(2.0) as i32;
+            for (node, &p) in net.positions().iter().enumerate() {
+                area.draw(&Circle::new(pixel(p), r, colors[node].filled()))
+                    .map_err(drawing)?;
+            }
+        }
         match (&self.nodes, node_norm) {
+            _ if self.node_categories.is_some() => {}
             (Some(layer), Some(norm)) => {
                 let r = (radius * 1.6).round().max(2.0) as i32;
                 for (node, &p) in net.positions().iter().enumerate() {
@@ -468,6 +636,45 @@ impl NetworkFigure<'_> {
         }
         Ok(())
     }
+}
+
+/// What a legend entry shows before its text.
+enum LegendSymbol {
+    Marker(RGBColor, Marker),
+    Categories,
+    Arrow,
+    Line(RGBColor),
+}
+
+/// A filled arrowhead of length `size` at the middle of `from -> to`, pointing to `to`.
+fn draw_arrow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    from: (i32, i32),
+    to: (i32, i32),
+    size: i32,
+    color: RGBColor,
+) -> Result<()> {
+    let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
+    let length = dx.hypot(dy);
+    if length < 1.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / length, dy / length);
+    let mid = (
+        (from.0 + to.0) as f64 / 2.0 + ux * size as f64 / 2.0,
+        (from.1 + to.1) as f64 / 2.0 + uy * size as f64 / 2.0,
+    );
+    let s = size as f64;
+    let tip = (mid.0, mid.1);
+    let back = (mid.0 - ux * s, mid.1 - uy * s);
+    let left = (back.0 - uy * s * 0.5, back.1 + ux * s * 0.5);
+    let right = (back.0 + uy * s * 0.5, back.1 - ux * s * 0.5);
+    let points: Vec<(i32, i32)> = [tip, left, right]
+        .iter()
+        .map(|&(x, y)| (x.round() as i32, y.round() as i32))
+        .collect();
+    area.draw(&Polygon::new(points, color.filled()))
+        .map_err(drawing)
 }
 
 /// A filled marker of half-size `size` with a black outline.

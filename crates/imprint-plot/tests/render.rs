@@ -2,7 +2,10 @@
 //! for not being blank.
 
 use imprint::network::lattice;
-use imprint_plot::{render, save, Format, NetworkFigure, NodeRole, Scale, ValueLayer};
+use imprint_plot::{
+    render, save, Axis, Chart, EdgeSet, Format, NetworkFigure, NodeRole, Panel, Panels, Scale,
+    Series, ValueLayer,
+};
 
 /// Decodes a PNG and returns (width, height, RGB pixels).
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -33,7 +36,8 @@ fn a_coloured_lattice_renders_to_a_non_blank_png_and_svg() {
         NodeRole::input(vec![5]),
         NodeRole::output(vec![20, 30]),
     ];
-    figure.highlighted_edges = vec![3, 4];
+    figure.edge_sets = vec![EdgeSet::new("most susceptible", vec![3, 4])];
+    figure.currents = Some((0..net.edge_count()).map(|e| e as f64 - 40.0).collect());
 
     let bytes = render(&figure, Format::Png, (800, 600)).unwrap();
     let (w, h, pixels) = decode(&bytes);
@@ -71,4 +75,56 @@ fn a_coloured_lattice_renders_to_a_non_blank_png_and_svg() {
         .unwrap_err()
         .to_string()
         .contains("edge values has 3 values but the network has 96"));
+}
+
+#[test]
+fn charts_on_log_axes_and_panels_render_with_their_text() {
+    let values: Vec<f64> = (0..200)
+        .map(|k| 10f64.powf(-12.0 + k as f64 * 0.07))
+        .collect();
+    let mut histogram =
+        Chart::new("spectrum", "eigenvalue", "count").with_axes(Axis::Log, Axis::Linear);
+    histogram.series.push(Series::histogram(
+        "before",
+        &values,
+        [1e-12, 1e2],
+        28,
+        Axis::Log,
+        imprint_plot::category_color(0),
+    ));
+    histogram.notes.push("stiff modes: 4".into());
+    let mut scatter =
+        Chart::new("chi vs k", "conductance (S)", "susceptibility").with_axes(Axis::Log, Axis::Log);
+    scatter.series.push(Series::markers(
+        "edges",
+        values.iter().map(|&v| [v, v.sqrt()]).collect(),
+        imprint_plot::category_color(1),
+    ));
+    let panels = Panels {
+        title: "two panels".into(),
+        columns: 2,
+        panels: vec![Panel::Chart(histogram), Panel::Chart(scatter)],
+    };
+    let bytes = render(&panels, Format::Png, (1200, 500)).unwrap();
+    let (w, h, pixels) = decode(&bytes);
+    assert_eq!((w, h), (1200, 500));
+    let non_white = pixels
+        .chunks(3)
+        .filter(|p| p.iter().any(|&c| c < 240))
+        .count();
+    assert!(non_white as f64 / (w * h) as f64 > 0.01);
+    if let Some(keep) = std::env::var_os("IMPRINT_KEEP_FIGURES") {
+        std::fs::write(std::path::Path::new(&keep).join("chart-test.png"), &bytes).unwrap();
+    }
+    let svg = String::from_utf8(render(&panels, Format::Svg, (1200, 500)).unwrap()).unwrap();
+    for text in [
+        "two panels",
+        "spectrum",
+        "eigenvalue",
+        "stiff modes: 4",
+        "before",
+        "10\u{207B}",
+    ] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
 }

@@ -336,3 +336,36 @@ fn invalid_settings_are_named() {
         "{message}"
     );
 }
+
+#[test]
+fn the_classification_drives_lie_in_a_plane_and_predictions_off_the_samples_use_it() {
+    let net = network();
+    let task = task(&net, "classification-3");
+    // 12 held nodes, driven by two features: +x1, +x1, -x1, -x1, +x2, ...
+    let plane = task
+        .input_plane()
+        .expect("classification-3 drives span a plane");
+    assert_eq!(plane.columns, [0, 4]);
+    for row in &task.fixed_voltages {
+        let drive = plane.drive(row[0], row[4]);
+        for (a, b) in drive.iter().zip(row) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+    }
+    // The plane's coefficients by hand: node 2 carries -x1, node 8 the -1 V rail.
+    let [a, b, c] = plane.coefficients[2];
+    assert!(a.abs() < 1e-12 && (b + 1.0).abs() < 1e-12 && c.abs() < 1e-12);
+    assert!((plane.coefficients[8][0] + 1.0).abs() < 1e-12);
+    // Outputs for the training drives, given as new drives, match the free states.
+    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let factor = problem.factorize(net.conductance()).unwrap();
+    let all: Vec<usize> = (0..task.sample_count()).collect();
+    let expected = problem.free_states(&factor, &all).unwrap().outputs;
+    let found = problem.outputs_for(&factor, &task.fixed_voltages).unwrap();
+    for (e, f) in expected.iter().zip(&found) {
+        assert!(relative_distance(e, f) < 1e-13);
+    }
+    assert!(problem.outputs_for(&factor, &[vec![0.0; 3]]).is_err());
+    // A one-input task is no plane.
+    assert!(task_allostery(&net).input_plane().is_none());
+}

@@ -7,10 +7,12 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use imprint::analysis::measure::{simulate_measurement, ResponseMatrix};
 use imprint::analysis::statistics::{pearson, spearman};
+use imprint::analysis::structure::SectorOverlap;
 use imprint::analysis::{analyze, Analysis, AnalysisOptions, Method};
 use imprint::io::NpyArray;
 use imprint::learning::{Task, TrainingProblem};
 use imprint::network::Network;
+use imprint::topology::sectors::Sectors;
 
 /// Flags of `imprint analyze`.
 #[derive(clap::Args)]
@@ -44,6 +46,15 @@ pub struct AnalyzeArgs {
     /// Seed of random projections and Lanczos.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Training sample whose response is cut into persistent sectors.
+    #[arg(long, default_value_t = 0)]
+    sample: usize,
+    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
+    #[arg(long, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
+    sector_threshold: f64,
+    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
+    #[arg(long, default_value_t = 0.05)]
+    top_share: f64,
     /// Compare with a measured response matrix (CSV from `imprint measure` or a lab).
     #[arg(long, value_name = "FILE.csv")]
     measured: Option<PathBuf>,
@@ -199,7 +210,16 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         seed: args.seed,
         check_tensors: args.check_tensors,
     };
-    let start = Instant::now();
+    let structure = Structure {
+        sample: args.sample,
+        sector_threshold: args.sector_threshold,
+        top_share: args.top_share,
+    };
+    structure.validate(&task)?;
+    let measured = match &args.measured {
+        Some(path) => Some(read_measurement(path, network.edge_count())?.susceptibility()),
+        None => None,
+    };
     eprintln!(
         "analysing {} ({} nodes, {} edges) on task {} ...",
         task.name,
@@ -207,29 +227,169 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         network.edge_count(),
         task.name
     );
-    let analysis = analyze(&network, &task, &options)?;
-    let elapsed = start.elapsed().as_secs_f64();
-    let measured = match &args.measured {
-        Some(path) => Some(read_measurement(path, network.edge_count())?.susceptibility()),
-        None => None,
+    let (analysis, summary) =
+        analyze_and_write(&network, &task, &options, &structure, measured, &output)?;
+    print_summary(&analysis, &summary);
+    println!(
+        "wrote {}/analysis.npz and summary.json ({:.2} s)",
+        output.display(),
+        summary["wall_time_seconds"].as_f64().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+/// Which response is cut into sectors, and how.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Structure {
+    /// Training sample whose free response is analysed.
+    pub sample: usize,
+    /// Persistence threshold as a fraction of the response's voltage range.
+    pub sector_threshold: f64,
+    /// Share of edges counted as the most susceptible.
+    pub top_share: f64,
+}
+
+impl Default for Structure {
+    fn default() -> Self {
+        Self {
+            sample: 0,
+            sector_threshold: imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD,
+            top_share: 0.05,
+        }
+    }
+}
+
+impl Structure {
+    /// Rejects a sample the task lacks and shares outside (0, 1].
+    pub fn validate(&self, task: &Task) -> Result<()> {
+        if self.sample >= task.sample_count() {
+            bail!(
+                "--sample {}: the task has {} samples (0 to {})",
+                self.sample,
+                task.sample_count(),
+                task.sample_count().saturating_sub(1)
+            );
+        }
+        if !(self.sector_threshold.is_finite() && self.sector_threshold >= 0.0) {
+            bail!(
+                "--sector-threshold {} must be a finite fraction >= 0",
+                self.sector_threshold
+            );
+        }
+        if !(self.top_share > 0.0 && self.top_share <= 1.0) {
+            bail!("--top-share {} must lie in (0, 1]", self.top_share);
+        }
+        Ok(())
+    }
+}
+
+/// The response of one sample, its sectors (Morse-Smale and uniform-voltage)
+/// and the walls and corridors.
+pub struct StructureResult {
+    /// The sample's free response.
+    pub response: imprint::physics::Solution,
+    /// Morse-Smale sectors (THEORY.md section 5) and their overlap with the top-chi edges.
+    pub morse_smale: (Sectors, SectorOverlap),
+    /// Sectors of nearly uniform voltage and their overlap with the top-chi edges.
+    pub uniform: (Sectors, SectorOverlap),
+    /// Top-chi edges with relative conductance below 1.
+    pub walls: Vec<usize>,
+}
+
+/// Sectors and walls of `analysis` for `structure`.
+pub fn structure_of(
+    network: &Network,
+    task: &Task,
+    analysis: &Analysis,
+    structure: &Structure,
+) -> Result<StructureResult> {
+    use imprint::analysis::structure::{
+        field_range, sample_response, sector_analysis, walls_and_corridors, SectorMethod,
     };
-    std::fs::create_dir_all(&output)
+    let response = sample_response(network, task, structure.sample)?;
+    let threshold = structure.sector_threshold * field_range(&response.voltages);
+    let cut = |method| {
+        sector_analysis(
+            network,
+            &response.voltages,
+            &analysis.susceptibility,
+            method,
+            threshold,
+            structure.top_share,
+        )
+    };
+    let morse_smale = cut(SectorMethod::MorseSmale);
+    let uniform = cut(SectorMethod::UniformVoltage);
+    let walls = walls_and_corridors(
+        &analysis.susceptibility,
+        &analysis.relative_conductance,
+        structure.top_share,
+    );
+    Ok(StructureResult {
+        response,
+        morse_smale,
+        uniform,
+        walls,
+    })
+}
+
+/// Analyses `network` on `task` and writes `output/analysis.npz` and
+/// `output/summary.json`; returns the analysis and the summary.
+pub fn analyze_and_write(
+    network: &Network,
+    task: &Task,
+    options: &AnalysisOptions,
+    structure: &Structure,
+    measured: Option<Vec<f64>>,
+    output: &Path,
+) -> Result<(Analysis, serde_json::Value)> {
+    let start = Instant::now();
+    let analysis = analyze(network, task, options)?;
+    let found = structure_of(network, task, &analysis, structure)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    std::fs::create_dir_all(output)
         .with_context(|| format!("cannot create {}", output.display()))?;
-    imprint::io::write_npz(
-        &output.join("analysis.npz"),
-        &arrays(&analysis, measured.as_deref()),
-    )?;
-    let summary = summary(&analysis, &task, measured.as_deref(), elapsed, &options);
+    let mut npz = arrays(&analysis, measured.as_deref());
+    npz.push(NpyArray::vector(
+        "sample_voltages",
+        found.response.voltages.clone(),
+    ));
+    npz.push(NpyArray::vector(
+        "sample_currents",
+        found.response.currents.clone(),
+    ));
+    npz.push(NpyArray::vector(
+        "sector_morse_smale",
+        found
+            .morse_smale
+            .0
+            .sector
+            .iter()
+            .map(|&s| s as f64)
+            .collect(),
+    ));
+    npz.push(NpyArray::vector(
+        "sector_uniform_voltage",
+        found.uniform.0.sector.iter().map(|&s| s as f64).collect(),
+    ));
+    imprint::io::write_npz(&output.join("analysis.npz"), &npz)?;
+    let mut summary = summary(&analysis, task, measured.as_deref(), elapsed, options);
+    summary["sectors"] = serde_json::json!({
+        "sample": structure.sample,
+        "threshold_fraction_of_range": structure.sector_threshold,
+        "top_share": structure.top_share,
+        "morse_smale": found.morse_smale.1,
+        "uniform_voltage": found.uniform.1,
+    });
+    summary["walls_and_corridors"] = serde_json::json!({
+        "top_share": structure.top_share,
+        "edges": found.walls.len(),
+    });
     imprint::io::write_atomic(
         &output.join("summary.json"),
         format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
     )?;
-    print_summary(&analysis, &summary);
-    println!(
-        "wrote {}/analysis.npz and summary.json ({elapsed:.2} s)",
-        output.display()
-    );
-    Ok(())
+    Ok((analysis, summary))
 }
 
 fn arrays(a: &Analysis, measured: Option<&[f64]>) -> Vec<NpyArray> {
@@ -382,6 +542,23 @@ fn print_summary(a: &Analysis, s: &serde_json::Value) {
                 .as_f64()
                 .unwrap_or(f64::NAN)
     );
+    for (key, name) in [
+        ("morse_smale", "Morse-Smale"),
+        ("uniform_voltage", "uniform-voltage"),
+    ] {
+        if let Some(o) = s["sectors"][key].as_object() {
+            let number = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "{:<24} {} sectors (sample {}), {} boundary edges; {:.0} % of the top chi edges on them ({:.1} x chance)",
+                format!("{name} sectors"),
+                o["sectors"],
+                s["sectors"]["sample"],
+                o["boundary_edges"],
+                100.0 * number("precision"),
+                number("enrichment")
+            );
+        }
+    }
     if let Some(e) = a.tensor_identity_error {
         println!("tensor identity          largest relative difference {e:.2e}");
     }

@@ -5,5 +5,6 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod network;
+pub mod plot;
 pub mod solve;
 pub mod train;

@@ -201,28 +201,63 @@ pub fn run(args: Args) -> Result<()> {
                 None => None,
             };
             let task = config.build_task(&network, table)?;
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            imprint::io::write_atomic(
-                &dir.join("config.toml"),
-                toml::to_string(&config)?.as_bytes(),
-            )?;
-            imprint::io::write_network(&dir.join("network-initial.json"), &network)?;
-            imprint::io::write_task(&dir.join("task.json"), &task)?;
+            create_run(&dir, &config, &network, &task)?;
             (dir, config, network, task, None)
         }
     };
-    train(&args, &run_dir, &config, &initial, &task, checkpoint)
+    let session = Session {
+        quiet: args.quiet,
+        stop_after: args.stop_after,
+        report: true,
+    };
+    train(&session, &run_dir, &config, &initial, &task, checkpoint)?;
+    Ok(())
+}
+
+/// How a training session talks to the terminal.
+pub struct Session {
+    /// No progress bar.
+    pub quiet: bool,
+    /// Stop as if interrupted after this many iterations.
+    pub stop_after: Option<usize>,
+    /// Print the summary lines at the end.
+    pub report: bool,
+}
+
+/// Writes what a run directory starts with: the resolved configuration,
+/// the initial network and the task.
+pub fn create_run(dir: &Path, config: &RunConfig, network: &Network, task: &Task) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    imprint::io::write_atomic(
+        &dir.join("config.toml"),
+        toml::to_string(config)?.as_bytes(),
+    )?;
+    imprint::io::write_network(&dir.join("network-initial.json"), network)?;
+    imprint::io::write_task(&dir.join("task.json"), task)?;
+    Ok(())
+}
+
+/// Creates RUN_DIR for `config` on `network` and `task` and trains it to
+/// the end; returns the run summary (also in RUN_DIR/summary.json).
+pub fn train_new(
+    session: &Session,
+    dir: &Path,
+    config: &RunConfig,
+    network: &Network,
+    task: &Task,
+) -> Result<serde_json::Value> {
+    create_run(dir, config, network, task)?;
+    train(session, dir, config, network, task, None)
 }
 
 fn train(
-    args: &Args,
+    args: &Session,
     dir: &Path,
     config: &RunConfig,
     initial: &Network,
     task: &Task,
     checkpoint: Option<Checkpoint>,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let (mut training, mut history, earlier_wall) = match checkpoint {
         Some(c) => (
             Training::resume(
@@ -359,6 +394,9 @@ fn train(
         &dir.join("summary.json"),
         format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
     )?;
+    if !args.report {
+        return Ok(summary);
+    }
     println!(
         "task               {} on {} nodes, {} edges",
         task.name,
@@ -387,7 +425,7 @@ fn train(
         wall
     );
     println!("wrote              {}", dir.display());
-    Ok(())
+    Ok(summary)
 }
 
 fn write_history(path: &Path, history: &[Record], classification: bool) -> Result<()> {

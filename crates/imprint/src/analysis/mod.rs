@@ -14,6 +14,7 @@ pub mod cost_hessian;
 pub mod measure;
 pub mod spectrum;
 pub mod statistics;
+pub mod structure;
 pub mod susceptibility;
 pub mod tensors;
 

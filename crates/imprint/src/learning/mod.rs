@@ -13,5 +13,5 @@ mod training;
 pub use error::LearningError;
 pub use problem::{winner, Evaluation, FreeStates, OutputResponse, TrainingProblem};
 pub use rules::{cost_gradient, coupled_learning_update, gradient_from, Rule};
-pub use task::{Cost, Readout, Roles, Task};
+pub use task::{Cost, InputPlane, Readout, Roles, Task};
 pub use training::{batch, StepTimings, Training, TrainingParameters};

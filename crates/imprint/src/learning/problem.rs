@@ -149,6 +149,34 @@ impl TrainingProblem {
         self.states_of(factor, drives)
     }
 
+    /// Outputs `P x` for arbitrary voltages of the fixed nodes (one row per
+    /// drive, in the task's fixed-node order): what the network predicts for
+    /// inputs it was not trained on.
+    pub fn outputs_for(
+        &self,
+        factor: &Factorization,
+        fixed_voltages: &[Vec<f64>],
+    ) -> Result<Vec<Vec<f64>>, LearningError> {
+        let fixed = self.task.fixed_nodes.len();
+        if let Some((row, bad)) = fixed_voltages
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.len() != fixed)
+        {
+            return Err(LearningError::InvalidParameter {
+                field: "fixed_voltages",
+                reason: format!(
+                    "drive {row} has {} voltages for {fixed} fixed nodes",
+                    bad.len()
+                ),
+            });
+        }
+        let n = self.drives.nrows() - fixed;
+        Ok(self
+            .states_of(factor, drive_matrix(n, fixed, fixed_voltages))?
+            .outputs)
+    }
+
     fn states_of(
         &self,
         factor: &Factorization,

@@ -193,7 +193,92 @@ pub struct Task {
     pub classification: bool,
 }
 
+/// A plane of drives: every fixed voltage an affine function of the
+/// voltages `(u, v)` at two fixed nodes (how a two-feature task such as
+/// `classification-3` spreads its inputs over 12 held nodes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputPlane {
+    /// Positions, in the task's fixed-node order, of the two coordinate nodes.
+    pub columns: [usize; 2],
+    /// Per fixed node `[a, b, c]`: `V = a + b u + c v`.
+    pub coefficients: Vec<[f64; 3]>,
+}
+
+impl InputPlane {
+    /// The fixed voltages at the point `(u, v)`.
+    pub fn drive(&self, u: f64, v: f64) -> Vec<f64> {
+        self.coefficients
+            .iter()
+            .map(|[a, b, c]| a + b * u + c * v)
+            .collect()
+    }
+}
+
 impl Task {
+    /// The plane the training drives lie in, when they span exactly two
+    /// input directions (an affine function of two fixed nodes' voltages,
+    /// to `1e-9` relative); `None` otherwise.
+    pub fn input_plane(&self) -> Option<InputPlane> {
+        let rows = &self.fixed_voltages;
+        let m = rows.len();
+        let columns = self.fixed_nodes.len();
+        if m < 3 {
+            return None;
+        }
+        let column = |j: usize| -> Vec<f64> { rows.iter().map(|r| r[j]).collect() };
+        let varies = |x: &[f64]| {
+            let (lo, hi) = x
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            hi - lo > 1e-12 * (1.0 + hi.abs().max(lo.abs()))
+        };
+        let first = (0..columns).find(|&j| varies(&column(j)))?;
+        let u = column(first);
+        let second = (first + 1..columns).find(|&j| {
+            let c = column(j);
+            varies(&c) && crate::analysis::statistics::pearson(&u, &c).abs() < 1.0 - 1e-9
+        })?;
+        let v = column(second);
+        // Least squares for [a, b, c] per column through the 3 x 3 normal equations.
+        let basis: Vec<[f64; 3]> = (0..m).map(|s| [1.0, u[s], v[s]]).collect();
+        let mut normal = faer::Mat::<f64>::zeros(3, 3);
+        for b in &basis {
+            for r in 0..3 {
+                for c in 0..3 {
+                    normal[(r, c)] += b[r] * b[c];
+                }
+            }
+        }
+        let mut right = faer::Mat::<f64>::zeros(3, columns);
+        for (s, b) in basis.iter().enumerate() {
+            for j in 0..columns {
+                for r in 0..3 {
+                    right[(r, j)] += b[r] * rows[s][j];
+                }
+            }
+        }
+        use faer::linalg::solvers::Solve;
+        let solution = normal.as_ref().full_piv_lu().solve(right.as_ref());
+        let coefficients: Vec<[f64; 3]> = (0..columns)
+            .map(|j| [solution[(0, j)], solution[(1, j)], solution[(2, j)]])
+            .collect();
+        let scale = rows.iter().flatten().fold(1.0f64, |a, &x| a.max(x.abs()));
+        let plane = InputPlane {
+            columns: [first, second],
+            coefficients,
+        };
+        let fits = rows.iter().zip(&basis).all(|(row, b)| {
+            plane
+                .drive(b[1], b[2])
+                .iter()
+                .zip(row)
+                .all(|(p, r)| (p - r).abs() <= 1e-9 * scale)
+        });
+        fits.then_some(plane)
+    }
+
     /// Number of training samples `M`.
     pub fn sample_count(&self) -> usize {
         self.fixed_voltages.len()

@@ -7,6 +7,14 @@
 //!
 //! Ties between equal values are broken by node index everywhere, so the
 //! filtration, the pairs and the basins agree on one total order.
+//!
+//! A harmonic field (the free response of a resistor network) has no
+//! interior extrema (maximum principle): its only minima and maxima are held
+//! nodes, so with one input edge the Morse-Smale construction gives a single
+//! sector. [`uniform_voltage_sectors`] is the complementary construction for
+//! "sectors of nearly uniform voltage": the 0-dimensional persistence of the
+//! edge filtration in which every node enters at 0 and every edge at its
+//! drop `|V_i - V_j|`; components alive at the threshold are the sectors.
 
 use crate::network::Network;
 
@@ -207,6 +215,56 @@ pub fn persistent_sectors(network: &Network, values: &[f64], threshold: f64) -> 
     }
 }
 
+/// Sectors of nearly uniform voltage: the components joined by edges whose
+/// drop `|V_i - V_j|` is below `threshold` (the 0-dimensional persistence
+/// of the drop filtration, cut at `threshold`, by union-find in increasing
+/// drop). `minima` and `maxima` are empty: this construction has no extrema.
+pub fn uniform_voltage_sectors(network: &Network, values: &[f64], threshold: f64) -> Sectors {
+    let n = network.node_count();
+    let edges = network.edges();
+    let drop = |e: usize| (values[edges[e][0]] - values[edges[e][1]]).abs();
+    let mut order: Vec<usize> = (0..edges.len()).filter(|&e| drop(e) < threshold).collect();
+    order.sort_by(|&a, &b| drop(a).total_cmp(&drop(b)).then(a.cmp(&b)));
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for e in order {
+        let (a, b) = (
+            root(&mut parent, edges[e][0]),
+            root(&mut parent, edges[e][1]),
+        );
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut labels = std::collections::HashMap::new();
+    let sector: Vec<usize> = (0..n)
+        .map(|v| {
+            let r = root(&mut parent, v);
+            let next = labels.len();
+            *labels.entry(r).or_insert(next)
+        })
+        .collect();
+    let boundary_edges = edges
+        .iter()
+        .enumerate()
+        .filter(|(_, &[i, j])| sector[i] != sector[j])
+        .map(|(e, _)| e)
+        .collect();
+    Sectors {
+        count: labels.len(),
+        sector,
+        boundary_edges,
+        minima: Vec::new(),
+        maxima: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +373,32 @@ mod tests {
             }
         }
         assert_ne!(sectors.sector[0], sectors.sector[9]);
+    }
+
+    #[test]
+    fn uniform_voltage_sectors_of_a_two_step_path() {
+        // Drops 0.01, 0.5, 0.01, 0.3, 0.02: threshold 0.1 cuts edges 1 and 3.
+        let net = path(6);
+        let values = [0.0, 0.01, 0.51, 0.52, 0.82, 0.84];
+        let s = uniform_voltage_sectors(&net, &values, 0.1);
+        assert_eq!(s.sector, vec![0, 0, 1, 1, 2, 2]);
+        assert_eq!((s.count, s.boundary_edges.clone()), (3, vec![1, 3]));
+        // Above every drop: one sector; at zero: every node alone.
+        assert_eq!(uniform_voltage_sectors(&net, &values, 1.0).count, 1);
+        assert_eq!(uniform_voltage_sectors(&net, &values, 0.0).count, 6);
+    }
+
+    #[test]
+    fn a_harmonic_field_with_one_source_pair_is_one_morse_smale_sector() {
+        // A 6 x 6 lattice, 0 V at one corner and 1 V at the other: no free
+        // node is an extremum, so every node shares one minimum and one maximum.
+        let net = crate::network::lattice::square(6, 6, false).unwrap();
+        let conditions = crate::physics::BoundaryConditions::new()
+            .fix(0, 0.0)
+            .fix(35, 1.0);
+        let v = crate::physics::solve(&net, &conditions).unwrap().voltages;
+        let s = persistent_sectors(&net, &v, 0.0);
+        assert_eq!((s.count, s.minima.len(), s.maxima.len()), (1, 1, 1));
+        assert!(uniform_voltage_sectors(&net, &v, 0.02).count > 1);
     }
 }

@@ -1,0 +1,475 @@
+//! The paper's figures, built from an analysis (THEORY.md sections 2-6;
+//! paper Figs. 1 and 4-12): networks coloured by `chi_e`, stiff weight and
+//! `k_e`; cost-Hessian spectra before and after training; the scatter plots
+//! of `chi_e` against stiff weight, conductance and relative conductance;
+//! partial-susceptibility curves; voltage and current fields with walls and
+//! corridors; persistent sectors; training curves and decision regions.
+//! Everything here only arranges numbers it is given: the computations live
+//! in `imprint`.
+
+use imprint::analysis::statistics::spearman;
+use imprint::learning::Task;
+use imprint::network::Network;
+use plotters::style::RGBColor;
+
+use crate::chart::{
+    category_color, Axis, Chart, LegendPosition, Panel, Panels, Raster, Series, Style,
+};
+use crate::colormap::{Colormap, Scale};
+use crate::network::{EdgeSet, NetworkFigure, NodeRole, ValueLayer};
+
+/// Colour of "after training" / trained-network series.
+pub const AFTER: RGBColor = RGBColor(200, 40, 40);
+/// Colour of "before training" series.
+pub const BEFORE: RGBColor = RGBColor(40, 90, 180);
+
+/// Ground, input and output markers of a task.
+pub fn roles(task: &Task) -> Vec<NodeRole> {
+    let mut roles = Vec::new();
+    if !task.roles.grounds.is_empty() {
+        roles.push(NodeRole::ground(task.roles.grounds.clone()));
+    }
+    if !task.roles.inputs.is_empty() {
+        roles.push(NodeRole::input(task.roles.inputs.clone()));
+    }
+    if !task.roles.outputs.is_empty() {
+        roles.push(NodeRole::output(task.roles.outputs.clone()));
+    }
+    roles
+}
+
+/// A network with roles and edges coloured (log scale, width by value) by `values`.
+pub fn network_by<'a>(
+    network: &'a Network,
+    task: &Task,
+    values: &[f64],
+    label: &str,
+    title: &str,
+) -> NetworkFigure<'a> {
+    let mut figure = NetworkFigure::new(network);
+    figure.title = title.to_string();
+    figure.edges = Some(ValueLayer::new(values.to_vec(), label).with_scale(Scale::Log));
+    figure.width_by_value = true;
+    figure.roles = roles(task);
+    figure
+}
+
+/// Smallest value drawn on a log axis of eigenvalues: rounding noise sits
+/// below `1e-16` of the largest.
+fn eigenvalue_floor(values: &[&[f64]]) -> f64 {
+    let largest = values
+        .iter()
+        .flat_map(|v| v.iter())
+        .map(|x| x.abs())
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    (largest * 1e-16).max(f64::MIN_POSITIVE)
+}
+
+/// Cost-Hessian eigenvalue distributions before and after training on a
+/// log axis (paper Fig. 4a), beside the ranked spectra. `before` may hold
+/// negative eigenvalues (the full Hessian away from a minimum): their
+/// magnitudes are drawn and counted in a note.
+pub fn spectrum(
+    title: &str,
+    before: Option<&[f64]>,
+    after: &[f64],
+    stiff_modes: usize,
+    expected_stiff_modes: usize,
+) -> Panels<'static> {
+    let all: Vec<&[f64]> = before.into_iter().chain(std::iter::once(after)).collect();
+    let floor = eigenvalue_floor(&all);
+    let clamp = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.abs().max(floor)).collect() };
+    let largest = all
+        .iter()
+        .flat_map(|v| v.iter())
+        .map(|x| x.abs())
+        .fold(floor, f64::max);
+    let range = [floor, largest * 1.01];
+    let mut histogram = Chart::new(
+        "distribution",
+        "cost-Hessian eigenvalue |λ|",
+        "number of eigenvalues",
+    )
+    .with_axes(Axis::Log, Axis::Linear);
+    let mut ranked = Chart::new("ranked spectrum", "rank (largest first)", "|λ|")
+        .with_axes(Axis::Log, Axis::Log);
+    let mut add = |name: &str, values: &[f64], color: RGBColor| {
+        let clamped = clamp(values);
+        histogram.series.push(Series::histogram(
+            format!("{name} ({})", values.len()),
+            &clamped,
+            range,
+            40,
+            Axis::Log,
+            color,
+        ));
+        let mut sorted = clamped.clone();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        ranked.series.push(Series::line(
+            name,
+            sorted
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| [(k + 1) as f64, v])
+                .collect(),
+            color,
+        ));
+    };
+    if let Some(b) = before {
+        add("before training", b, BEFORE);
+        let negative = b.iter().filter(|&&x| x < 0.0).count();
+        if negative > 0 {
+            histogram
+                .notes
+                .push(format!("before: {negative} negative λ, drawn as |λ|"));
+        }
+    }
+    add("after training", after, AFTER);
+    histogram.notes.push(format!(
+        "|λ| < 1e-16 λmax drawn at {}",
+        crate::colorbar::tick_label(floor)
+    ));
+    ranked.notes.push(format!(
+        "stiff modes after training: {stiff_modes} (n_in x n_out = {expected_stiff_modes})"
+    ));
+    ranked.legend = LegendPosition::LowerLeft;
+    Panels {
+        title: title.to_string(),
+        columns: 2,
+        panels: vec![Panel::Chart(histogram), Panel::Chart(ranked)],
+    }
+}
+
+/// `chi_e` against stiff weight, conductance and relative conductance
+/// (paper Figs. 4d, 8, 10), with Spearman correlations in the notes.
+pub fn scatter(
+    title: &str,
+    susceptibility: &[f64],
+    stiff_weight: &[f64],
+    conductance: &[f64],
+    relative_conductance: &[f64],
+) -> Panels<'static> {
+    let panel = |x: &[f64], x_label: &str, name: &str, color: RGBColor| {
+        let mut chart =
+            Chart::new(name, x_label, "susceptibility χ").with_axes(Axis::Log, Axis::Log);
+        let points: Vec<[f64; 2]> = x
+            .iter()
+            .zip(susceptibility)
+            .map(|(&a, &b)| [a, b])
+            .collect();
+        chart
+            .series
+            .push(Series::markers("", points, color).with_size(3));
+        let (a, b): (Vec<f64>, Vec<f64>) = x
+            .iter()
+            .zip(susceptibility)
+            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .map(|(a, b)| (*a, *b))
+            .unzip();
+        chart
+            .notes
+            .push(format!("Spearman ρ = {:+.2}", spearman(&a, &b)));
+        Panel::Chart(chart)
+    };
+    Panels {
+        title: title.to_string(),
+        columns: 3,
+        panels: vec![
+            panel(
+                stiff_weight,
+                "stiff-mode weight",
+                "χ vs stiff weight",
+                category_color(0),
+            ),
+            panel(
+                conductance,
+                "conductance k (S)",
+                "χ vs conductance",
+                category_color(1),
+            ),
+            panel(
+                relative_conductance,
+                "relative conductance k / <k of adjacent edges>",
+                "χ vs relative conductance",
+                category_color(2),
+            ),
+        ],
+    }
+}
+
+/// Partial susceptibility against the number of softest physical modes
+/// (paper Fig. 7), one curve per named run.
+pub fn partial_susceptibility(title: &str, curves: &[(String, Vec<f64>)]) -> Chart {
+    let mut chart = Chart::new(
+        title,
+        "number of softest modes of H",
+        "partial susceptibility (fraction of Σχ_e)",
+    )
+    .with_axes(Axis::Log, Axis::Linear);
+    chart.y_range = Some([0.0, 1.05]);
+    for (k, (name, curve)) in curves.iter().enumerate() {
+        chart.series.push(Series::line(
+            name.clone(),
+            curve
+                .iter()
+                .enumerate()
+                .map(|(m, &f)| [(m + 1) as f64, f])
+                .collect(),
+            category_color(k),
+        ));
+    }
+    chart.series.push(
+        Series::line(
+            "90 %",
+            vec![
+                [1.0, 0.9],
+                [
+                    curves.iter().map(|c| c.1.len()).max().unwrap_or(1).max(2) as f64,
+                    0.9,
+                ],
+            ],
+            RGBColor(120, 120, 120),
+        )
+        .with_style(Style::Dashed),
+    );
+    chart.legend = LegendPosition::LowerRight;
+    chart
+}
+
+/// What [`fields`] draws for one sample.
+pub struct FieldData<'a> {
+    /// Node voltages of the sample's free response (V).
+    pub voltages: &'a [f64],
+    /// Edge currents `k_e (V_i - V_j)` (A).
+    pub currents: &'a [f64],
+    /// `chi_e`.
+    pub susceptibility: &'a [f64],
+    /// Walls and corridors: top-chi edges with relative conductance below 1.
+    pub walls: &'a [usize],
+}
+
+/// The voltage field with susceptible edges in grey, and the current field
+/// with arrows; walls and corridors outlined in both (paper Fig. 9).
+pub fn fields<'a>(
+    title: &str,
+    network: &'a Network,
+    task: &Task,
+    data: &FieldData<'_>,
+) -> Panels<'a> {
+    let walls = EdgeSet::new(
+        "walls and corridors: top χ, k below its neighbours'",
+        data.walls.to_vec(),
+    )
+    .styled(RGBColor(225, 30, 30), 1.8);
+    let mut voltage = NetworkFigure::new(network);
+    voltage.title = "voltage response, susceptible edges dark".into();
+    voltage.nodes = Some(ValueLayer::new(data.voltages.to_vec(), "voltage (V)"));
+    voltage.edges = Some(
+        ValueLayer::new(data.susceptibility.to_vec(), "susceptibility χ")
+            .with_scale(Scale::Log)
+            .with_colormap(Colormap::Greys),
+    );
+    voltage.roles = roles(task);
+    voltage.edge_sets = vec![walls.clone()];
+    let magnitude: Vec<f64> = data.currents.iter().map(|c| c.abs()).collect();
+    let mut current = NetworkFigure::new(network);
+    current.title = "current field".into();
+    current.edges = Some(
+        ValueLayer::new(magnitude, "|current| (A)")
+            .with_scale(Scale::Log)
+            .with_colormap(Colormap::Viridis),
+    );
+    current.width_by_value = true;
+    current.currents = Some(data.currents.to_vec());
+    current.arrow_fraction = 0.2;
+    current.roles = roles(task);
+    current.edge_sets = vec![walls];
+    Panels {
+        title: title.to_string(),
+        columns: 2,
+        panels: vec![Panel::Network(voltage), Panel::Network(current)],
+    }
+}
+
+/// Colours for sectors such that sectors sharing a boundary edge differ
+/// (greedy colouring, largest sector first, over the ten category colours).
+pub fn sector_colors(network: &Network, sector: &[usize]) -> Vec<RGBColor> {
+    let count = sector.iter().copied().max().map_or(0, |m| m + 1);
+    let mut size = vec![0usize; count];
+    for &s in sector {
+        size[s] += 1;
+    }
+    let mut neighbours = vec![std::collections::BTreeSet::new(); count];
+    for &[i, j] in network.edges() {
+        if sector[i] != sector[j] {
+            neighbours[sector[i]].insert(sector[j]);
+            neighbours[sector[j]].insert(sector[i]);
+        }
+    }
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(a.cmp(&b)));
+    let mut color = vec![usize::MAX; count];
+    for s in order {
+        let taken: Vec<usize> = neighbours[s].iter().map(|&t| color[t]).collect();
+        color[s] = (0..).find(|c| !taken.contains(c)).unwrap_or(0);
+    }
+    sector.iter().map(|&s| category_color(color[s])).collect()
+}
+
+/// One sector drawing: nodes coloured by sector (neighbouring sectors in
+/// different colours), boundaries black, the most susceptible edges red.
+pub fn sectors_panel<'a>(
+    title: &str,
+    network: &'a Network,
+    task: &Task,
+    sector: &[usize],
+    boundary_edges: &[usize],
+    top_edges: &[usize],
+) -> NetworkFigure<'a> {
+    let mut figure = NetworkFigure::new(network);
+    figure.title = title.to_string();
+    figure.node_categories = Some((sector_colors(network, sector), "sector".into()));
+    figure.roles = roles(task);
+    figure.plain_edge_color = RGBColor(205, 205, 205);
+    figure.edge_sets = vec![
+        EdgeSet::new("sector boundary", boundary_edges.to_vec()).styled(RGBColor(0, 0, 0), 1.6),
+        EdgeSet::new("top χ edges", top_edges.to_vec()).styled(RGBColor(225, 30, 30), 1.0),
+    ];
+    figure
+}
+
+/// One recorded point of a training history.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryPoint {
+    /// Iteration.
+    pub step: f64,
+    /// Training cost.
+    pub cost: f64,
+    /// Training accuracy (classification).
+    pub accuracy: Option<f64>,
+    /// Test cost.
+    pub test_cost: Option<f64>,
+    /// Test accuracy.
+    pub test_accuracy: Option<f64>,
+}
+
+/// Cost (log axis) and, for classification, accuracy against iterations.
+pub fn training(title: &str, history: &[HistoryPoint]) -> Panels<'static> {
+    let mut cost = Chart::new("cost", "iteration", "cost").with_axes(Axis::Linear, Axis::Log);
+    cost.series.push(Series::line(
+        "training",
+        history.iter().map(|h| [h.step, h.cost]).collect(),
+        AFTER,
+    ));
+    let test: Vec<[f64; 2]> = history
+        .iter()
+        .filter_map(|h| Some([h.step, h.test_cost?]))
+        .collect();
+    if !test.is_empty() {
+        cost.series
+            .push(Series::line("test", test, BEFORE).with_style(Style::Dashed));
+    }
+    let mut panels = vec![Panel::Chart(cost)];
+    let accuracy: Vec<[f64; 2]> = history
+        .iter()
+        .filter_map(|h| Some([h.step, 100.0 * h.accuracy?]))
+        .collect();
+    if !accuracy.is_empty() {
+        let mut chart = Chart::new("accuracy", "iteration", "accuracy (%)");
+        chart.y_range = Some([0.0, 102.0]);
+        chart.series.push(Series::line("training", accuracy, AFTER));
+        let test: Vec<[f64; 2]> = history
+            .iter()
+            .filter_map(|h| Some([h.step, 100.0 * h.test_accuracy?]))
+            .collect();
+        if !test.is_empty() {
+            chart
+                .series
+                .push(Series::line("test", test, BEFORE).with_style(Style::Dashed));
+        }
+        chart.legend = LegendPosition::LowerRight;
+        panels.push(Panel::Chart(chart));
+    }
+    Panels {
+        title: title.to_string(),
+        columns: panels.len(),
+        panels,
+    }
+}
+
+/// Lightened category colour for region backgrounds.
+fn tint(color: RGBColor) -> RGBColor {
+    let mix = |c: u8| (c as f64 * 0.35 + 255.0 * 0.65).round() as u8;
+    RGBColor(mix(color.0), mix(color.1), mix(color.2))
+}
+
+/// Decision regions of a classifier over a plane of inputs.
+pub struct DecisionRegions {
+    /// Axis labels.
+    pub labels: [String; 2],
+    /// Plane ranges.
+    pub x: [f64; 2],
+    /// Plane ranges.
+    pub y: [f64; 2],
+    /// Predicted class per cell, rows bottom to top.
+    pub predicted: Vec<Vec<usize>>,
+    /// Training points `(x, y, class)`.
+    pub train: Vec<(f64, f64, usize)>,
+    /// Test points `(x, y, class)`.
+    pub test: Vec<(f64, f64, usize)>,
+}
+
+/// The classifier's decision regions with the training (filled) and test
+/// (open) points coloured by their true class.
+pub fn decision_regions(title: &str, regions: &DecisionRegions) -> Chart {
+    let mut chart = Chart::new(title, regions.labels[0].clone(), regions.labels[1].clone());
+    chart.x_range = Some(regions.x);
+    chart.y_range = Some(regions.y);
+    chart.raster = Some(Raster {
+        x: regions.x,
+        y: regions.y,
+        cells: regions
+            .predicted
+            .iter()
+            .map(|row| row.iter().map(|&c| tint(category_color(c))).collect())
+            .collect(),
+    });
+    let classes = regions
+        .train
+        .iter()
+        .chain(&regions.test)
+        .map(|p| p.2 + 1)
+        .max()
+        .unwrap_or(0);
+    for class in 0..classes {
+        let pick = |points: &[(f64, f64, usize)]| -> Vec<[f64; 2]> {
+            points
+                .iter()
+                .filter(|p| p.2 == class)
+                .map(|p| [p.0, p.1])
+                .collect()
+        };
+        chart.series.push(
+            Series::markers(
+                format!("class {class} (train)"),
+                pick(&regions.train),
+                category_color(class),
+            )
+            .with_size(5),
+        );
+        let test = pick(&regions.test);
+        if !test.is_empty() {
+            chart.series.push(
+                Series::markers("", test, category_color(class))
+                    .with_style(Style::OpenMarkers)
+                    .with_size(6),
+            );
+        }
+    }
+    chart
+        .notes
+        .push("background: predicted class; open circles: test points".into());
+    chart.legend = LegendPosition::LowerRight;
+    chart
+}
