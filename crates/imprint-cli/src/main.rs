@@ -21,6 +21,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Reproduce the paper end to end: network, four tasks, Fig. 8 conditions, weak training, analyses, figures and an HTML report of every claim.
+    Reproduce(commands::reproduce::Args),
     /// Generate a small lattice, solve it and print what it does: the quickest check that everything works.
     Demo(commands::demo::Args),
     /// Inspect and convert network files.
@@ -62,6 +64,7 @@ fn main() {
         Err(help_or_version) => help_or_version.exit(),
     };
     let result = match cli.command {
+        Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Network(command) => commands::network::run(command),
         Command::Solve(args) => commands::solve::run(args),

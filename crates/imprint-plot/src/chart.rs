@@ -168,6 +168,9 @@ pub struct Chart {
     pub notes: Vec<String>,
     /// Where the legend goes.
     pub legend: LegendPosition,
+    /// Top-left corner of the notes as fractions `[x, y]` of the plot area
+    /// from its top-left corner (`[0, 0]`: the corner itself).
+    pub notes_position: [f64; 2],
 }
 
 /// Legend placement inside the plot.
@@ -273,7 +276,16 @@ fn axis_label(axis: Axis, span: f64, t: f64) -> String {
                 String::new()
             }
         }
-        Axis::Log => crate::colorbar::tick_label(10f64.powf(t)),
+        Axis::Log => {
+            // Two significant digits: 10^0.5 reads 3.2, not 3.1623.
+            let v = 10f64.powf(t);
+            let digits = (1 - v.log10().floor() as i32).max(0) as usize;
+            if (1e-3..1e4).contains(&v) {
+                format!("{v:.digits$}")
+            } else {
+                format!("{v:.1e}")
+            }
+        }
         Axis::Linear => crate::colorbar::tick_label(t),
     }
 }
@@ -430,19 +442,21 @@ impl Chart {
         }
         if !self.notes.is_empty() {
             let plot = chart.plotting_area();
-            let (_, top) = (0, 0);
             let style = TextStyle::from((FONT, font_px * 9 / 10).into_font())
                 .pos(Pos::new(HPos::Left, VPos::Top));
-            let corner = match self.legend {
-                LegendPosition::UpperLeft => {
+            let (w, h) = plot.dim_in_pixel();
+            let corner = match (self.legend, self.notes_position) {
+                (LegendPosition::UpperLeft, [x, y]) if x == 0.0 && y == 0.0 => {
                     // Keep clear of the legend: notes go to the lower left.
-                    let (_, h) = plot.dim_in_pixel();
                     (
                         font_px as i32 / 2,
                         h as i32 - (self.notes.len() as i32 + 1) * font_px as i32,
                     )
                 }
-                _ => (font_px as i32 / 2, top + font_px as i32 / 2),
+                (_, [x, y]) => (
+                    font_px as i32 / 2 + (x * w as f64) as i32,
+                    font_px as i32 / 2 + (y * h as f64) as i32,
+                ),
             };
             let line = font_px as i32 * 6 / 5;
             let longest = self
@@ -578,6 +592,8 @@ mod tests {
         assert_eq!(axis_label(Axis::Log, 10.0, -3.0), "10\u{207B}\u{00B3}");
         assert_eq!(axis_label(Axis::Log, 10.0, 2.5), "");
         assert_eq!(axis_label(Axis::Linear, 1.0, 0.5), "0.5");
+        assert_eq!(axis_label(Axis::Log, 1.0, 0.5), "3.2");
+        assert_eq!(axis_label(Axis::Log, 1.0, -0.5), "0.32");
         assert_eq!(superscript(10), "\u{00B9}\u{2070}");
     }
 }

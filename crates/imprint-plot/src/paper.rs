@@ -54,6 +54,18 @@ pub fn network_by<'a>(
     figure
 }
 
+/// `values` with everything below `ratio` times the largest raised to it,
+/// so that a log colour scale spends its range on the values that matter
+/// (stiff-mode weights span 20 decades, most of them irrelevant).
+pub fn floored(values: &[f64], ratio: f64) -> Vec<f64> {
+    let largest = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    values.iter().map(|&v| v.max(ratio * largest)).collect()
+}
+
 /// Smallest value drawn on a log axis of eigenvalues: rounding noise sits
 /// below `1e-16` of the largest.
 fn eigenvalue_floor(values: &[&[f64]]) -> f64 {
@@ -66,10 +78,77 @@ fn eigenvalue_floor(values: &[&[f64]]) -> f64 {
     (largest * 1e-16).max(f64::MIN_POSITIVE)
 }
 
+/// Histogram of cost-Hessian eigenvalue magnitudes before and after
+/// training on a log axis (paper Fig. 4a). Magnitudes below `1e-16` of the
+/// largest (rounding) are drawn at that floor; the stiff eigenvalues after
+/// training, too few to show as bars, are marked as a rug along the bottom.
+pub fn eigenvalue_histogram(
+    title: &str,
+    before: Option<&[f64]>,
+    after: &[f64],
+    stiff_modes: usize,
+    expected_stiff_modes: usize,
+) -> Chart {
+    let all: Vec<&[f64]> = before.into_iter().chain(std::iter::once(after)).collect();
+    let floor = eigenvalue_floor(&all);
+    let largest = all
+        .iter()
+        .flat_map(|v| v.iter())
+        .map(|x| x.abs())
+        .fold(floor, f64::max);
+    let range = [floor, largest * 1.01];
+    let mut chart = Chart::new(
+        title,
+        "cost-Hessian eigenvalue |λ|",
+        "number of eigenvalues",
+    )
+    .with_axes(Axis::Log, Axis::Linear);
+    let clamp = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.abs().max(floor)).collect() };
+    let mut tallest = 0.0f64;
+    for (name, values, color) in [
+        ("before training", before, BEFORE),
+        ("after training", Some(after), AFTER),
+    ] {
+        let Some(values) = values else { continue };
+        let series = Series::histogram(name, &clamp(values), range, 40, Axis::Log, color);
+        tallest = series.points.iter().map(|p| p[1]).fold(tallest, f64::max);
+        chart.series.push(series);
+    }
+    let mut sorted: Vec<f64> = after.iter().map(|x| x.abs()).collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let rug: Vec<[f64; 2]> = sorted
+        .iter()
+        .take(stiff_modes)
+        .map(|&v| [v, 0.03 * tallest])
+        .collect();
+    chart.series.push(
+        Series::markers(format!("stiff modes after ({stiff_modes})"), rug, AFTER).with_size(6),
+    );
+    if let Some(b) = before {
+        let negative = b.iter().filter(|&&x| x < 0.0).count();
+        if negative > 0 {
+            chart
+                .notes
+                .push(format!("before: {negative} negative λ, drawn as |λ|"));
+        }
+    }
+    chart.notes.push(format!(
+        "stiff modes after training: {stiff_modes} (n_in x n_out = {expected_stiff_modes})"
+    ));
+    chart.notes.push(format!(
+        "|λ| below 1e-16 λmax drawn at {}",
+        crate::colorbar::tick_label(floor)
+    ));
+    chart.legend = LegendPosition::UpperRight;
+    // Below the legend, above the bulk of the "before" bars.
+    chart.notes_position = [0.25, 0.3];
+    chart
+}
+
 /// Cost-Hessian eigenvalue distributions before and after training on a
 /// log axis (paper Fig. 4a), beside the ranked spectra. `before` may hold
 /// negative eigenvalues (the full Hessian away from a minimum): their
-/// magnitudes are drawn and counted in a note.
+/// magnitudes are drawn.
 pub fn spectrum(
     title: &str,
     before: Option<&[f64]>,
@@ -79,32 +158,21 @@ pub fn spectrum(
 ) -> Panels<'static> {
     let all: Vec<&[f64]> = before.into_iter().chain(std::iter::once(after)).collect();
     let floor = eigenvalue_floor(&all);
-    let clamp = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.abs().max(floor)).collect() };
-    let largest = all
-        .iter()
-        .flat_map(|v| v.iter())
-        .map(|x| x.abs())
-        .fold(floor, f64::max);
-    let range = [floor, largest * 1.01];
-    let mut histogram = Chart::new(
+    let histogram = eigenvalue_histogram(
         "distribution",
-        "cost-Hessian eigenvalue |λ|",
-        "number of eigenvalues",
-    )
-    .with_axes(Axis::Log, Axis::Linear);
+        before,
+        after,
+        stiff_modes,
+        expected_stiff_modes,
+    );
     let mut ranked = Chart::new("ranked spectrum", "rank (largest first)", "|λ|")
         .with_axes(Axis::Log, Axis::Log);
-    let mut add = |name: &str, values: &[f64], color: RGBColor| {
-        let clamped = clamp(values);
-        histogram.series.push(Series::histogram(
-            format!("{name} ({})", values.len()),
-            &clamped,
-            range,
-            40,
-            Axis::Log,
-            color,
-        ));
-        let mut sorted = clamped.clone();
+    for (name, values, color) in [
+        ("before training", before, BEFORE),
+        ("after training", Some(after), AFTER),
+    ] {
+        let Some(values) = values else { continue };
+        let mut sorted: Vec<f64> = values.iter().map(|x| x.abs().max(floor)).collect();
         sorted.sort_by(|a, b| b.total_cmp(a));
         ranked.series.push(Series::line(
             name,
@@ -115,24 +183,7 @@ pub fn spectrum(
                 .collect(),
             color,
         ));
-    };
-    if let Some(b) = before {
-        add("before training", b, BEFORE);
-        let negative = b.iter().filter(|&&x| x < 0.0).count();
-        if negative > 0 {
-            histogram
-                .notes
-                .push(format!("before: {negative} negative λ, drawn as |λ|"));
-        }
     }
-    add("after training", after, AFTER);
-    histogram.notes.push(format!(
-        "|λ| < 1e-16 λmax drawn at {}",
-        crate::colorbar::tick_label(floor)
-    ));
-    ranked.notes.push(format!(
-        "stiff modes after training: {stiff_modes} (n_in x n_out = {expected_stiff_modes})"
-    ));
     ranked.legend = LegendPosition::LowerLeft;
     Panels {
         title: title.to_string(),
@@ -204,7 +255,7 @@ pub fn partial_susceptibility(title: &str, curves: &[(String, Vec<f64>)]) -> Cha
     let mut chart = Chart::new(
         title,
         "number of softest modes of H",
-        "partial susceptibility (fraction of Σχ_e)",
+        "partial susceptibility (fraction of Σ χ²)",
     )
     .with_axes(Axis::Log, Axis::Linear);
     chart.y_range = Some([0.0, 1.05]);

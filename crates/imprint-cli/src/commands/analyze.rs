@@ -347,9 +347,35 @@ pub fn analyze_and_write(
     let analysis = analyze(network, task, options)?;
     let found = structure_of(network, task, &analysis, structure)?;
     let elapsed = start.elapsed().as_secs_f64();
+    let summary = write_analysis(
+        &analysis,
+        &found,
+        task,
+        options,
+        structure,
+        measured.as_deref(),
+        elapsed,
+        output,
+    )?;
+    Ok((analysis, summary))
+}
+
+/// Writes `output/analysis.npz` and `output/summary.json` for a finished
+/// analysis; returns the summary.
+#[allow(clippy::too_many_arguments)]
+pub fn write_analysis(
+    analysis: &Analysis,
+    found: &StructureResult,
+    task: &Task,
+    options: &AnalysisOptions,
+    structure: &Structure,
+    measured: Option<&[f64]>,
+    elapsed: f64,
+    output: &Path,
+) -> Result<serde_json::Value> {
     std::fs::create_dir_all(output)
         .with_context(|| format!("cannot create {}", output.display()))?;
-    let mut npz = arrays(&analysis, measured.as_deref());
+    let mut npz = arrays(analysis, measured);
     npz.push(NpyArray::vector(
         "sample_voltages",
         found.response.voltages.clone(),
@@ -373,7 +399,7 @@ pub fn analyze_and_write(
         found.uniform.0.sector.iter().map(|&s| s as f64).collect(),
     ));
     imprint::io::write_npz(&output.join("analysis.npz"), &npz)?;
-    let mut summary = summary(&analysis, task, measured.as_deref(), elapsed, options);
+    let mut summary = summary(analysis, task, measured, elapsed, options);
     summary["sectors"] = serde_json::json!({
         "sample": structure.sample,
         "threshold_fraction_of_range": structure.sector_threshold,
@@ -389,7 +415,7 @@ pub fn analyze_and_write(
         &output.join("summary.json"),
         format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
     )?;
-    Ok((analysis, summary))
+    Ok(summary)
 }
 
 fn arrays(a: &Analysis, measured: Option<&[f64]>) -> Vec<NpyArray> {

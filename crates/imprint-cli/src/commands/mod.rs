@@ -6,5 +6,6 @@ pub mod demo;
 pub mod export;
 pub mod network;
 pub mod plot;
+pub mod reproduce;
 pub mod solve;
 pub mod train;

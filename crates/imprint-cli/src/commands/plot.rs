@@ -259,19 +259,19 @@ pub fn run_figures(
     for (file, values, label, what) in [
         (
             "network-susceptibility",
-            &a.susceptibility,
+            &a.susceptibility.clone(),
             "susceptibility χ",
             "susceptibility",
         ),
         (
             "network-stiff-weight",
-            &a.stiff_weight,
-            "stiff-mode weight",
+            &paper::floored(&a.stiff_weight, 1e-4),
+            "stiff-mode weight (floor 1e-4 of max)",
             "stiff-mode weight",
         ),
         (
             "network-conductance",
-            &a.conductance,
+            &a.conductance.clone(),
             "conductance k (S)",
             "trained conductance",
         ),

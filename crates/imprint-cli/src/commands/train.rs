@@ -88,8 +88,12 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
     match (base, overlay) {
         (toml::Value::Table(base), toml::Value::Table(overlay)) => {
             for (key, value) in overlay {
+                // A table with a `kind` tag is a whole enum variant: it
+                // replaces the default rather than merging field by field
+                // (a "uniform" conductance has no "value" of a "constant").
+                let tagged = value.get("kind").is_some();
                 match base.get_mut(&key) {
-                    Some(existing) if existing.is_table() && value.is_table() => {
+                    Some(existing) if existing.is_table() && value.is_table() && !tagged => {
                         merge(existing, value)
                     }
                     _ => {
