@@ -50,7 +50,7 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 0)]
     sample: usize,
     /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
-    #[arg(long, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
     sector_threshold: f64,
     /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
     #[arg(long, default_value_t = 0.05)]

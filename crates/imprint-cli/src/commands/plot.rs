@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     sample: usize,
     /// Persistence threshold of the sectors, as a fraction of the sample's voltage range.
-    #[arg(long, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
     sector_threshold: f64,
     /// Share of edges counted as the most susceptible.
     #[arg(long, default_value_t = 0.05)]

@@ -1,0 +1,222 @@
+//! `imprint plot`, the sector report of `imprint analyze`, and
+//! `imprint reproduce --quick` end to end.
+
+mod common;
+
+use common::*;
+
+use std::path::Path;
+
+/// Width and height of a PNG file, from its IHDR chunk.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[1..4], b"PNG", "{} is not a PNG", path.display());
+    let word =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (word(16), word(20))
+}
+
+fn train(dir: &Path, task: &str, iterations: &str, out: &str) {
+    let result = imprint(
+        &[
+            "train",
+            "--task",
+            task,
+            "--iterations",
+            iterations,
+            "--quiet",
+            "-o",
+            out,
+        ],
+        dir,
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+#[test]
+fn plot_draws_every_figure_of_a_classification_run() {
+    let dir = tempfile::tempdir().unwrap();
+    train(dir.path(), "classification-3", "1500", "run");
+    let out = imprint(&["plot", "run", "--format", "both"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "network-susceptibility",
+        "network-stiff-weight",
+        "network-conductance",
+        "cost-hessian-spectrum",
+        "scatter",
+        "partial-susceptibility",
+        "fields",
+        "sectors",
+        "training",
+        "decision-regions",
+    ] {
+        let png = dir.path().join(format!("run/figures/{name}.png"));
+        let (w, h) = png_size(&png);
+        assert!(w >= 1000 && h >= 700, "{name}: {w} x {h}");
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("run/figures/{name}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg"), "{name}.svg");
+    }
+    // The figures carry their labels: the decision regions name the input nodes,
+    // the training curves show accuracy, the spectrum counts the stiff modes.
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.path().join(format!("run/figures/{name}.svg"))).unwrap()
+    };
+    assert!(read("decision-regions").contains("voltage at node"));
+    assert!(read("training").contains("accuracy (%)"));
+    assert!(read("cost-hessian-spectrum").contains("stiff modes after training"));
+    assert!(read("sectors").contains("uniform voltage"));
+
+    // Bad requests name what is wrong in one line.
+    assert_fails(
+        &["plot", "run", "--sample", "999"],
+        dir.path(),
+        "--sample 999: the task has 120 samples",
+    );
+    assert_fails(
+        &["plot", "run", "--top-share", "0"],
+        dir.path(),
+        "--top-share 0 must lie in (0, 1]",
+    );
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    assert_fails(
+        &["plot", "empty"],
+        dir.path(),
+        "no network.json (not a finished run",
+    );
+}
+
+#[test]
+fn analyze_reports_sectors_and_their_overlap_with_susceptible_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    train(dir.path(), "allostery", "20000", "run");
+    let out = imprint(&["analyze", "run", "--sector-threshold", "0.1"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("uniform-voltage sectors"), "{stdout}");
+    let summary = json(&dir.path().join("run/analysis/summary.json"));
+    let sectors = &summary["sectors"];
+    assert_eq!(sectors["threshold_fraction_of_range"], 0.1);
+    // A harmonic response with one input edge: one Morse-Smale sector.
+    assert_eq!(sectors["morse_smale"]["sectors"], 1);
+    assert_eq!(sectors["morse_smale"]["boundary_edges"], 0);
+    let uniform = &sectors["uniform_voltage"];
+    assert!(uniform["sectors"].as_u64().unwrap() > 1);
+    // The trained allosteric network's most susceptible edges sit on sector
+    // boundaries well above chance (4.2 x at the default 5 % threshold, seed 1).
+    assert!(uniform["enrichment"].as_f64().unwrap() > 2.0, "{uniform}");
+    let precision = uniform["precision"].as_f64().unwrap();
+    let hits =
+        uniform["top_on_boundary"].as_f64().unwrap() / uniform["top_edges"].as_f64().unwrap();
+    assert!((precision - hits).abs() < 1e-15);
+    assert_fails(
+        &["analyze", "run", "--sector-threshold", "-1"],
+        dir.path(),
+        "--sector-threshold -1 must be a finite fraction >= 0",
+    );
+}
+
+#[test]
+fn a_uniform_initial_conductance_in_a_config_replaces_the_constant_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("run.toml"),
+        "[task]\nname = \"regression-2x2\"\n[network.conductance]\nkind = \"uniform\"\nmin = 0.5\nmax = 1.5\n",
+    )
+    .unwrap();
+    let out = imprint(
+        &[
+            "train",
+            "run.toml",
+            "--iterations",
+            "10",
+            "--quiet",
+            "-o",
+            "run",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let initial = json(&dir.path().join("run/network-initial.json"));
+    let k: Vec<f64> = initial["conductance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(k.iter().all(|&k| (0.5..1.5).contains(&k)));
+    assert!(k.iter().any(|&k| (k - 1.0).abs() > 0.1));
+}
+
+#[test]
+fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imprint(&["reproduce", "--quick", "--out", "repro"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[14/14]"), "progress lines: {stderr}");
+    let root = dir.path().join("repro");
+    let claims = json(&root.join("claims.json"));
+    let list = claims["claims"].as_array().unwrap();
+    let ids: Vec<&str> = list.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"]);
+    for c in list {
+        assert!(c["holds"].is_boolean());
+        assert!(c["measured"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|ch| ch.is_ascii_digit()));
+        assert!(!c["criterion"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(claims["runs"].as_array().unwrap().len(), 12);
+    assert_eq!(claims["quick"], true);
+
+    // The report names every claim and every image it shows exists.
+    let html = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert_eq!(
+        html.matches("<td class=\"holds\">").count() + html.matches("<td class=\"fails\">").count(),
+        7
+    );
+    let sources: Vec<&str> = html
+        .split("<img src=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(sources.len() >= 30, "{} images", sources.len());
+    for src in &sources {
+        let (w, h) = png_size(&root.join(src));
+        assert!(w > 500 && h > 500, "{src}: {w} x {h}");
+    }
+    // Every run directory can be plotted again and analysed again.
+    assert!(root.join("runs/allostery/analysis/summary.json").exists());
+    assert!(root.join("runs/initial-4/config.toml").exists());
+
+    // A second reproduction into the same folder must be asked for.
+    assert_fails(
+        &["reproduce", "--quick", "--out", "repro"],
+        dir.path(),
+        "already holds a reproduction",
+    );
+}
