@@ -247,7 +247,13 @@ impl Chart {
             return [lo - half, hi + half];
         }
         let pad = 0.04 * (hi - lo);
-        [lo - pad, hi + pad]
+        // Headroom above the data for the notes in the upper corner.
+        let top = if coordinate == 1 && self.notes_position == [0.0, 0.0] {
+            0.07 * self.notes.len() as f64 * (hi - lo)
+        } else {
+            0.0
+        };
+        [lo - pad, hi + pad + top]
     }
 }
 

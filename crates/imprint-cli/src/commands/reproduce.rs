@@ -948,7 +948,6 @@ code { background: #f5f5f5; padding: 0 .25em; }
     for d in tasks {
         let dir = relative(&d.dir, out);
         let _ = writeln!(html, "<h2>{}</h2>", escape(&d.metrics.label));
-        html.push_str("<div class=\"grid\">\n");
         figure(
             &mut html,
             &format!("{dir}/figures/training.png"),
@@ -957,8 +956,9 @@ code { background: #f5f5f5; padding: 0 .25em; }
         figure(
             &mut html,
             &format!("{dir}/figures/cost-hessian-spectrum.png"),
-            "Cost-Hessian spectrum before and after training.",
+            "Cost-Hessian spectrum before and after training: magnitudes (left; the stiff eigenvalues after training marked along the bottom) and ranked (right).",
         );
+        html.push_str("<div class=\"grid\">\n");
         figure(
             &mut html,
             &format!("{dir}/figures/network-susceptibility.png"),
