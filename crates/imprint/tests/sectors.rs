@@ -1,12 +1,15 @@
 //! Persistence pairs against GUDHI (reference data made by
 //! tests/data/sectors/make_reference.py with GUDHI's SimplexTree, kept beside
 //! the tests): the 0-dimensional pairs of the lower-star filtration of a node
-//! field on a literature network, sublevel and superlevel.
+//! field on a literature network, sublevel and superlevel, and the deaths of
+//! the drop filtration behind the uniform-voltage sectors.
 
 use std::path::PathBuf;
 
 use imprint::io::read_jammed_text;
-use imprint::topology::sectors::{persistent_sectors, sublevel_persistence};
+use imprint::topology::sectors::{
+    persistent_sectors, sublevel_persistence, uniform_voltage_sectors,
+};
 
 fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -92,5 +95,51 @@ fn persistence_pairs_match_gudhi() {
             fine.sector[i], fine.sector[j],
             "a coarse boundary is a fine boundary"
         );
+    }
+}
+
+#[test]
+fn uniform_voltage_sector_counts_match_the_gudhi_drop_filtration() {
+    // Nodes enter at 0 and edges at their drop: the components alive just
+    // below a threshold are the sectors, one per pair dying at or above it.
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("sectors/reference.json")).unwrap())
+            .unwrap();
+    let network = read_jammed_text(
+        &data(&format!(
+            "networks/{}",
+            reference["network"].as_str().unwrap()
+        )),
+        1.0,
+    )
+    .unwrap();
+    let values: Vec<f64> = reference["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let deaths: Vec<Option<f64>> = reference["drop_filtration_deaths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_f64())
+        .collect();
+    let finite: Vec<f64> = deaths.iter().flatten().copied().collect();
+    assert!(finite.len() > 200, "{} finite deaths", finite.len());
+    // Thresholds between consecutive deaths, so that no edge sits on one.
+    for k in (0..finite.len() - 1).step_by(17) {
+        let threshold = 0.5 * (finite[k] + finite[k + 1]);
+        let alive = deaths
+            .iter()
+            .filter(|d| d.is_none_or(|d| d >= threshold))
+            .count();
+        let sectors = uniform_voltage_sectors(&network, &values, threshold);
+        assert_eq!(sectors.count, alive, "threshold {threshold}");
+        // Every boundary edge drops by at least the threshold.
+        for &e in &sectors.boundary_edges {
+            let [i, j] = network.edges()[e];
+            assert!((values[i] - values[j]).abs() >= threshold);
+        }
     }
 }

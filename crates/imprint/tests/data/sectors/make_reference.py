@@ -4,7 +4,8 @@ Reads the literature network data_N00256_Lp0.0100_r101.txt, draws a seeded
 smooth-plus-noise node field, builds GUDHI's SimplexTree with the lower-star
 filtration (vertices at their value, edges at the larger end value) and writes
 the 0-dimensional pairs of the sub- and superlevel filtrations to
-reference.json. Run from this folder (pip install gudhi numpy):
+reference.json, with the deaths of the drop filtration (nodes at 0, edges at
+their drop) behind the uniform-voltage sectors. Run from this folder (pip install gudhi numpy):
 
     python make_reference.py
 """
@@ -38,11 +39,25 @@ def pairs(field):
     return sorted([b, d if np.isfinite(d) else None] for dim, (b, d) in diagram if dim == 0)
 
 
+def drop_deaths(field):
+    """Deaths of the 0-dimensional pairs of the drop filtration: every node
+    at 0, every edge at |field_i - field_j| (uniform-voltage sectors)."""
+    tree = gudhi.SimplexTree()
+    for v in range(len(field)):
+        tree.insert([v], filtration=0.0)
+    for i, j in edges:
+        tree.insert([i, j], filtration=float(abs(field[i] - field[j])))
+    diagram = tree.persistence(homology_coeff_field=2, min_persistence=-1)
+    deaths = [d for dim, (b, d) in diagram if dim == 0 and d != b]
+    return sorted(d for d in deaths if np.isfinite(d)) + [None] * sum(1 for d in deaths if not np.isfinite(d))
+
+
 reference = {
     "network": "data_N00256_Lp0.0100_r101.txt",
     "values": values.tolist(),
     "sublevel_pairs": pairs(values),
     "superlevel_pairs_of_negated_values": pairs(-values),
+    "drop_filtration_deaths": drop_deaths(values),
     "gudhi_version": gudhi.__version__,
 }
 (here / "reference.json").write_text(json.dumps(reference, indent=1) + "\n")
