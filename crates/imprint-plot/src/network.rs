@@ -602,12 +602,15 @@ impl NetworkFigure<'_> {
                     let color = layer.colormap.color(norm.apply(layer.values[node]));
                     area.draw(&Circle::new(pixel(p), r, color.filled()))
                         .map_err(drawing)?;
-                    area.draw(&Circle::new(
-                        pixel(p),
-                        r,
-                        RGBColor(40, 40, 40).stroke_width(1),
-                    ))
-                    .map_err(drawing)?;
+                    // An outline on a dot of a few pixels would hide its colour.
+                    if r >= 4 {
+                        area.draw(&Circle::new(
+                            pixel(p),
+                            r,
+                            RGBColor(40, 40, 40).stroke_width(1),
+                        ))
+                        .map_err(drawing)?;
+                    }
                 }
             }
             _ if net.node_count() <= 5_000 => {
