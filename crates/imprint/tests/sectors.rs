@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use imprint::io::read_jammed_text;
+use imprint::network::Network;
 use imprint::topology::sectors::{
     persistent_sectors, sublevel_persistence, uniform_voltage_sectors,
 };
@@ -15,6 +16,28 @@ fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(path)
+}
+
+/// The GUDHI reference data, its literature network and its node field.
+fn reference() -> (serde_json::Value, Network, Vec<f64>) {
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("sectors/reference.json")).unwrap())
+            .unwrap();
+    let network = read_jammed_text(
+        &data(&format!(
+            "networks/{}",
+            reference["network"].as_str().unwrap()
+        )),
+        1.0,
+    )
+    .unwrap();
+    let values: Vec<f64> = reference["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    (reference, network, values)
 }
 
 /// Pairs with positive persistence, and the essential class (death None), sorted.
@@ -35,23 +58,7 @@ fn significant(pairs: &[(f64, Option<f64>)]) -> Vec<(f64, Option<f64>)> {
 
 #[test]
 fn persistence_pairs_match_gudhi() {
-    let reference: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data("sectors/reference.json")).unwrap())
-            .unwrap();
-    let network = read_jammed_text(
-        &data(&format!(
-            "networks/{}",
-            reference["network"].as_str().unwrap()
-        )),
-        1.0,
-    )
-    .unwrap();
-    let values: Vec<f64> = reference["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let (reference, network, values) = reference();
     let parse = |key: &str| -> Vec<(f64, Option<f64>)> {
         reference[key]
             .as_array()
@@ -102,23 +109,7 @@ fn persistence_pairs_match_gudhi() {
 fn uniform_voltage_sector_counts_match_the_gudhi_drop_filtration() {
     // Nodes enter at 0 and edges at their drop: the components alive just
     // below a threshold are the sectors, one per pair dying at or above it.
-    let reference: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data("sectors/reference.json")).unwrap())
-            .unwrap();
-    let network = read_jammed_text(
-        &data(&format!(
-            "networks/{}",
-            reference["network"].as_str().unwrap()
-        )),
-        1.0,
-    )
-    .unwrap();
-    let values: Vec<f64> = reference["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let (reference, network, values) = reference();
     let deaths: Vec<Option<f64>> = reference["drop_filtration_deaths"]
         .as_array()
         .unwrap()

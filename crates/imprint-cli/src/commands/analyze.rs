@@ -46,15 +46,9 @@ pub struct AnalyzeArgs {
     /// Seed of random projections and Lanczos.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Training sample whose response is cut into persistent sectors.
-    #[arg(long, default_value_t = 0)]
-    sample: usize,
-    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
-    #[arg(long, allow_negative_numbers = true, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
-    sector_threshold: f64,
-    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
-    #[arg(long, default_value_t = 0.05)]
-    top_share: f64,
+    /// Which sample's response is cut into sectors, and how.
+    #[command(flatten)]
+    structure: Structure,
     /// Compare with a measured response matrix (CSV from `imprint measure` or a lab).
     #[arg(long, value_name = "FILE.csv")]
     measured: Option<PathBuf>,
@@ -210,11 +204,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         seed: args.seed,
         check_tensors: args.check_tensors,
     };
-    let structure = Structure {
-        sample: args.sample,
-        sector_threshold: args.sector_threshold,
-        top_share: args.top_share,
-    };
+    let structure = args.structure;
     structure.validate(&task)?;
     let measured = match &args.measured {
         Some(path) => Some(read_measurement(path, network.edge_count())?.susceptibility()),
@@ -238,14 +228,18 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Which response is cut into sectors, and how.
-#[derive(Debug, Clone, serde::Serialize)]
+/// Which response is cut into sectors, and how (flags shared by
+/// `imprint analyze` and `imprint plot`).
+#[derive(Debug, Clone, serde::Serialize, clap::Args)]
 pub struct Structure {
-    /// Training sample whose free response is analysed.
+    /// Training sample whose free response is cut into sectors (and drawn as fields).
+    #[arg(long, default_value_t = 0)]
     pub sample: usize,
-    /// Persistence threshold as a fraction of the response's voltage range.
+    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
+    #[arg(long, allow_negative_numbers = true, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
     pub sector_threshold: f64,
-    /// Share of edges counted as the most susceptible.
+    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
+    #[arg(long, default_value_t = 0.05)]
     pub top_share: f64,
 }
 

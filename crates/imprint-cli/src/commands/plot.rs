@@ -26,15 +26,9 @@ pub struct Args {
     /// Output directory (default RUN_DIR/figures).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
-    /// Training sample whose voltage and current fields and sectors are drawn.
-    #[arg(long, default_value_t = 0)]
-    sample: usize,
-    /// Persistence threshold of the sectors, as a fraction of the sample's voltage range.
-    #[arg(long, allow_negative_numbers = true, default_value_t = imprint::analysis::structure::DEFAULT_SECTOR_THRESHOLD)]
-    sector_threshold: f64,
-    /// Share of edges counted as the most susceptible.
-    #[arg(long, default_value_t = 0.05)]
-    top_share: f64,
+    /// Which sample's fields and sectors to draw, and how.
+    #[command(flatten)]
+    structure: Structure,
 }
 
 /// Figure formats on the command line.
@@ -358,24 +352,22 @@ pub fn run_figures(
             100.0 * structure.sector_threshold
         ),
         columns: 2,
-        panels: vec![
+        panels: [
+            (&found.morse_smale, "Morse-Smale"),
+            (&found.uniform, "uniform voltage"),
+        ]
+        .into_iter()
+        .map(|((sectors, overlap), what)| {
             Panel::Network(paper::sectors_panel(
-                &describe(&found.morse_smale.1, "Morse-Smale"),
+                &describe(overlap, what),
                 net,
                 task,
-                &found.morse_smale.0.sector,
-                &found.morse_smale.0.boundary_edges,
+                &sectors.sector,
+                &sectors.boundary_edges,
                 &top,
-            )),
-            Panel::Network(paper::sectors_panel(
-                &describe(&found.uniform.1, "uniform voltage"),
-                net,
-                task,
-                &found.uniform.0.sector,
-                &found.uniform.0.boundary_edges,
-                &top,
-            )),
-        ],
+            ))
+        })
+        .collect(),
     };
     written.extend(save_all(&sectors, out, "sectors", row_size(2), formats)?);
 
@@ -406,11 +398,7 @@ pub fn run_figures(
 /// Runs `imprint plot`.
 pub fn run(args: Args) -> Result<()> {
     let run = load_run(&args.run)?;
-    let structure = Structure {
-        sample: args.sample,
-        sector_threshold: args.sector_threshold,
-        top_share: args.top_share,
-    };
+    let structure = args.structure;
     structure.validate(&run.task)?;
     let out = args.output.unwrap_or_else(|| args.run.join("figures"));
     eprintln!(

@@ -49,6 +49,15 @@ fn neighbours(network: &Network) -> Vec<Vec<usize>> {
     adjacency
 }
 
+/// Union-find root of `x`, halving the path on the way.
+fn root(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
 /// `a` precedes `b` in the filtration order: smaller value, then smaller index.
 fn before(values: &[f64], a: usize, b: usize) -> bool {
     (values[a], a) < (values[b], b)
@@ -67,13 +76,6 @@ pub fn sublevel_persistence(network: &Network, values: &[f64]) -> Vec<Persistenc
     let mut active = vec![false; n];
     let mut pairs: Vec<PersistencePair> = Vec::new();
     let mut pair_of = vec![usize::MAX; n];
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
     for &v in &order {
         active[v] = true;
         let mut roots: Vec<usize> = adjacency[v]
@@ -226,13 +228,6 @@ pub fn uniform_voltage_sectors(network: &Network, values: &[f64], threshold: f64
     let mut order: Vec<usize> = (0..edges.len()).filter(|&e| drop(e) < threshold).collect();
     order.sort_by(|&a, &b| drop(a).total_cmp(&drop(b)).then(a.cmp(&b)));
     let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
     for e in order {
         let (a, b) = (
             root(&mut parent, edges[e][0]),
