@@ -7,7 +7,7 @@
 //! Everything here only arranges numbers it is given: the computations live
 //! in `imprint`.
 
-use imprint::analysis::statistics::spearman;
+use imprint::analysis::statistics::{finite_pairs, spearman};
 use imprint::learning::Task;
 use imprint::network::Network;
 use plotters::style::RGBColor;
@@ -212,12 +212,7 @@ pub fn scatter(
         chart
             .series
             .push(Series::markers("", points, color).with_size(3));
-        let (a, b): (Vec<f64>, Vec<f64>) = x
-            .iter()
-            .zip(susceptibility)
-            .filter(|(a, b)| a.is_finite() && b.is_finite())
-            .map(|(a, b)| (*a, *b))
-            .unzip();
+        let (a, b) = finite_pairs(x, susceptibility);
         chart
             .notes
             .push(format!("Spearman ρ = {:+.2}", spearman(&a, &b)));

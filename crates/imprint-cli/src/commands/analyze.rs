@@ -460,9 +460,7 @@ fn arrays(a: &Analysis, measured: Option<&[f64]>) -> Vec<NpyArray> {
 
 /// Fraction of edges among the top `share` by chi whose relative conductance is below the median.
 fn top_edges_low_relative_conductance(a: &Analysis, share: f64) -> f64 {
-    let mut order: Vec<usize> = (0..a.susceptibility.len()).collect();
-    order.sort_by(|&x, &y| a.susceptibility[y].total_cmp(&a.susceptibility[x]));
-    let top = ((order.len() as f64 * share).ceil() as usize).max(1);
+    let top = imprint::analysis::structure::top_edges(&a.susceptibility, share);
     let mut sorted: Vec<f64> = a
         .relative_conductance
         .iter()
@@ -471,11 +469,10 @@ fn top_edges_low_relative_conductance(a: &Analysis, share: f64) -> f64 {
         .collect();
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
-    order[..top]
-        .iter()
+    top.iter()
         .filter(|&&e| a.relative_conductance[e] < median)
         .count() as f64
-        / top as f64
+        / top.len() as f64
 }
 
 fn summary(

@@ -30,7 +30,7 @@ use cost_hessian::{descending_eigen, CostJacobian};
 use spectrum::{
     mode_weights, partial_susceptibility, physical_modes_dense, physical_modes_lanczos,
 };
-use statistics::{pearson, relative_conductance, spearman, stiff_mode_count};
+use statistics::{finite_pairs, pearson, relative_conductance, spearman, stiff_mode_count};
 
 /// Which computations to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -141,12 +141,7 @@ impl Analysis {
     pub fn correlations(&self) -> BTreeMap<&'static str, Correlation> {
         let chi = &self.susceptibility;
         let pair = |other: &[f64]| {
-            let (a, b): (Vec<f64>, Vec<f64>) = chi
-                .iter()
-                .zip(other)
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-                .map(|(x, y)| (*x, *y))
-                .unzip();
+            let (a, b) = finite_pairs(chi, other);
             Correlation {
                 pearson: pearson(&a, &b),
                 spearman: spearman(&a, &b),

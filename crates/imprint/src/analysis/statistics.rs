@@ -41,6 +41,16 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     pearson(&ranks(a), &ranks(b))
 }
 
+/// The pairs `(a_i, b_i)` where both are finite, as two vectors (relative
+/// conductance is infinite for an edge whose neighbours all have zero conductance).
+pub fn finite_pairs(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| (*x, *y))
+        .unzip()
+}
+
 /// Number of eigenvalues above the largest gap in `log10` of the positive
 /// eigenvalues (sorted in any order): the count of stiff modes. Eigenvalues
 /// below `floor` times the largest are treated as zero.

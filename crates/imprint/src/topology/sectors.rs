@@ -193,10 +193,21 @@ pub fn persistent_sectors(network: &Network, values: &[f64], threshold: f64) -> 
         pair.birth = -pair.birth;
         pair.death = -pair.death;
     }
+    let keys = (0..n).map(|v| (min_rep[down[v]], max_rep[up[v]]));
+    sectors_from_keys(network, keys, minima, maxima)
+}
+
+/// Sectors from a key per node (nodes sharing a key share a sector),
+/// numbered in order of first node, with the edges between them.
+fn sectors_from_keys<K: std::hash::Hash + Eq>(
+    network: &Network,
+    keys: impl Iterator<Item = K>,
+    minima: Vec<PersistencePair>,
+    maxima: Vec<PersistencePair>,
+) -> Sectors {
     let mut labels = std::collections::HashMap::new();
-    let sector: Vec<usize> = (0..n)
-        .map(|v| {
-            let key = (min_rep[down[v]], max_rep[up[v]]);
+    let sector: Vec<usize> = keys
+        .map(|key| {
             let next = labels.len();
             *labels.entry(key).or_insert(next)
         })
@@ -219,45 +230,24 @@ pub fn persistent_sectors(network: &Network, values: &[f64], threshold: f64) -> 
 
 /// Sectors of nearly uniform voltage: the components joined by edges whose
 /// drop `|V_i - V_j|` is below `threshold` (the 0-dimensional persistence
-/// of the drop filtration, cut at `threshold`, by union-find in increasing
-/// drop). `minima` and `maxima` are empty: this construction has no extrema.
+/// of the drop filtration, cut at `threshold`, by union-find). `minima` and
+/// `maxima` are empty: this construction has no extrema.
 pub fn uniform_voltage_sectors(network: &Network, values: &[f64], threshold: f64) -> Sectors {
-    let n = network.node_count();
     let edges = network.edges();
-    let drop = |e: usize| (values[edges[e][0]] - values[edges[e][1]]).abs();
-    let mut order: Vec<usize> = (0..edges.len()).filter(|&e| drop(e) < threshold).collect();
-    order.sort_by(|&a, &b| drop(a).total_cmp(&drop(b)).then(a.cmp(&b)));
-    let mut parent: Vec<usize> = (0..n).collect();
-    for e in order {
-        let (a, b) = (
-            root(&mut parent, edges[e][0]),
-            root(&mut parent, edges[e][1]),
-        );
-        if a != b {
-            parent[a.max(b)] = a.min(b);
+    // The partition does not depend on the order the edges are joined in.
+    let mut parent: Vec<usize> = (0..network.node_count()).collect();
+    for &[i, j] in edges {
+        if (values[i] - values[j]).abs() < threshold {
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
         }
     }
-    let mut labels = std::collections::HashMap::new();
-    let sector: Vec<usize> = (0..n)
-        .map(|v| {
-            let r = root(&mut parent, v);
-            let next = labels.len();
-            *labels.entry(r).or_insert(next)
-        })
+    let keys: Vec<usize> = (0..network.node_count())
+        .map(|v| root(&mut parent, v))
         .collect();
-    let boundary_edges = edges
-        .iter()
-        .enumerate()
-        .filter(|(_, &[i, j])| sector[i] != sector[j])
-        .map(|(e, _)| e)
-        .collect();
-    Sectors {
-        count: labels.len(),
-        sector,
-        boundary_edges,
-        minima: Vec::new(),
-        maxima: Vec::new(),
-    }
+    sectors_from_keys(network, keys.into_iter(), Vec::new(), Vec::new())
 }
 
 #[cfg(test)]
