@@ -1,17 +1,7 @@
-//! Reading what the user names on the command line: network files of either
-//! format and `NODE=VALUE` boundary conditions.
+//! Reading what the user names on the command line: `NODE=VALUE` boundary
+//! conditions.
 
-use std::path::Path;
-
-use anyhow::Result;
-use imprint::network::Network;
 use imprint::physics::BoundaryConditions;
-
-/// Reads a network file: edge-list CSV for `.csv`, the literature's plain
-/// text for `.txt`, network JSON otherwise.
-pub fn load_network(path: &Path) -> Result<Network> {
-    Ok(imprint::io::read_any_network(path)?)
-}
 
 /// Parses `NODE=VALUE` (for `--fix` and `--inject`).
 pub fn node_value(text: &str) -> Result<(usize, f64), String> {

@@ -76,6 +76,11 @@ fn main() {
         Command::Bench(command) => commands::bench::run(command),
     };
     if let Err(error) = result {
+        if let Some(stopped) = error.downcast_ref::<commands::train::Stopped>() {
+            // Interrupted with a checkpoint written: the conventional 128 + SIGINT.
+            eprintln!("{stopped}");
+            std::process::exit(130);
+        }
         // One line: the context chain joined by ": ", naming the file, field or node at fault.
         eprintln!("error: {error:#}");
         std::process::exit(1);

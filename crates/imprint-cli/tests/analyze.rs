@@ -89,7 +89,7 @@ fn a_trained_run_reproduces_the_papers_findings() {
             < 0.1
     );
     assert!(
-        summary["top_5_percent_chi_edges_below_median_relative_conductance"]
+        summary["top_5_percent_chi_edges_with_relative_conductance_below_1"]
             .as_f64()
             .unwrap()
             > 0.7

@@ -192,6 +192,13 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     }
     assert_eq!(claims["runs"].as_array().unwrap().len(), 12);
     assert_eq!(claims["quick"], true);
+    // The regression fixture: claims.json as it was before the science moved
+    // into the library (issue 11), equal apart from timings. A change that
+    // alters the numbers on purpose regenerates it with
+    // `imprint reproduce --quick --out DIR` and says why.
+    let fixture =
+        json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/claims-reproduce-quick.json"));
+    assert_same_apart_from_timings(&claims, &fixture, "claims.json");
 
     // The report names every claim and every image it shows exists.
     let html = std::fs::read_to_string(root.join("index.html")).unwrap();
@@ -219,4 +226,38 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
         dir.path(),
         "already holds a reproduction",
     );
+}
+
+/// Asserts that two JSON values agree, numbers to 1e-9 relative, apart from
+/// fields whose name mentions seconds.
+fn assert_same_apart_from_timings(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys = |m: &serde_json::Map<String, Value>| -> Vec<String> {
+                m.keys()
+                    .filter(|k| !k.contains("seconds"))
+                    .cloned()
+                    .collect()
+            };
+            assert_eq!(keys(x), keys(y), "{at}: fields");
+            for k in keys(x) {
+                assert_same_apart_from_timings(&x[&k], &y[&k], &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: length");
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                assert_same_apart_from_timings(u, v, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(y.abs()),
+                "{at}: {x} against the fixture's {y}"
+            );
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
 }

@@ -16,8 +16,11 @@
 pub mod chart;
 mod colorbar;
 pub mod colormap;
+pub mod figures;
 pub mod network;
+pub mod panels;
 pub mod paper;
+pub mod reproduction;
 
 use std::path::Path;
 use std::sync::Once;
@@ -25,11 +28,11 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use chart::{
-    category_color, Axis, Chart, LegendPosition, Panel, Panels, Raster, Series, Style,
-};
-pub use colormap::{Colormap, Scale};
+pub use chart::{Axis, Chart, LegendPosition, Raster, Series, Style};
+pub use colormap::{category_color, Colormap, Scale};
+pub use figures::{run_figures, save_all};
 pub use network::{EdgeSet, Marker, NetworkFigure, NodeRole, ValueLayer};
+pub use panels::{Panel, Panels};
 
 /// Why a figure could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +68,17 @@ pub enum PlotError {
     /// The file could not be written.
     #[error(transparent)]
     Io(#[from] imprint::io::IoError),
+    /// What a figure shows could not be computed.
+    #[error(transparent)]
+    Learning(#[from] imprint::learning::LearningError),
+    /// A figure file could not be drawn.
+    #[error("cannot draw {}: {source}", path.display())]
+    Save {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: Box<PlotError>,
+    },
 }
 
 /// Shorthand for drawing results.

@@ -429,7 +429,7 @@ impl NetworkFigure<'_> {
                         area.draw(&Circle::new(
                             (x - size + k * size, y),
                             size / 2 + 1,
-                            crate::chart::category_color(k as usize).filled(),
+                            crate::colormap::category_color(k as usize).filled(),
                         ))
                         .map_err(drawing)?;
                     }

@@ -7,16 +7,17 @@
 //! Everything here only arranges numbers it is given: the computations live
 //! in `imprint`.
 
+pub use imprint::analysis::decision::DecisionRegions;
 use imprint::analysis::statistics::{finite_pairs, spearman};
 use imprint::learning::Task;
 use imprint::network::Network;
+use imprint::run::HistoryRecord;
 use plotters::style::RGBColor;
 
-use crate::chart::{
-    category_color, Axis, Chart, LegendPosition, Panel, Panels, Raster, Series, Style,
-};
-use crate::colormap::{Colormap, Scale};
+use crate::chart::{Axis, Chart, LegendPosition, Raster, Series, Style};
+use crate::colormap::{category_color, Colormap, Scale};
 use crate::network::{EdgeSet, NetworkFigure, NodeRole, ValueLayer};
+use crate::panels::{Panel, Panels};
 
 /// Colour of "after training" / trained-network series.
 pub const AFTER: RGBColor = RGBColor(200, 40, 40);
@@ -385,32 +386,17 @@ pub fn sectors_panel<'a>(
     figure
 }
 
-/// One recorded point of a training history.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HistoryPoint {
-    /// Iteration.
-    pub step: f64,
-    /// Training cost.
-    pub cost: f64,
-    /// Training accuracy (classification).
-    pub accuracy: Option<f64>,
-    /// Test cost.
-    pub test_cost: Option<f64>,
-    /// Test accuracy.
-    pub test_accuracy: Option<f64>,
-}
-
 /// Cost (log axis) and, for classification, accuracy against iterations.
-pub fn training(title: &str, history: &[HistoryPoint]) -> Panels<'static> {
+pub fn training(title: &str, history: &[HistoryRecord]) -> Panels<'static> {
     let mut cost = Chart::new("cost", "iteration", "cost").with_axes(Axis::Linear, Axis::Log);
     cost.series.push(Series::line(
         "training",
-        history.iter().map(|h| [h.step, h.cost]).collect(),
+        history.iter().map(|h| [h.step as f64, h.cost]).collect(),
         AFTER,
     ));
     let test: Vec<[f64; 2]> = history
         .iter()
-        .filter_map(|h| Some([h.step, h.test_cost?]))
+        .filter_map(|h| Some([h.step as f64, h.test_cost?]))
         .collect();
     if !test.is_empty() {
         cost.series
@@ -419,7 +405,7 @@ pub fn training(title: &str, history: &[HistoryPoint]) -> Panels<'static> {
     let mut panels = vec![Panel::Chart(cost)];
     let accuracy: Vec<[f64; 2]> = history
         .iter()
-        .filter_map(|h| Some([h.step, 100.0 * h.accuracy?]))
+        .filter_map(|h| Some([h.step as f64, 100.0 * h.accuracy?]))
         .collect();
     if !accuracy.is_empty() {
         let mut chart = Chart::new("accuracy", "iteration", "accuracy (%)");
@@ -427,7 +413,7 @@ pub fn training(title: &str, history: &[HistoryPoint]) -> Panels<'static> {
         chart.series.push(Series::line("training", accuracy, AFTER));
         let test: Vec<[f64; 2]> = history
             .iter()
-            .filter_map(|h| Some([h.step, 100.0 * h.test_accuracy?]))
+            .filter_map(|h| Some([h.step as f64, 100.0 * h.test_accuracy?]))
             .collect();
         if !test.is_empty() {
             chart
@@ -448,22 +434,6 @@ pub fn training(title: &str, history: &[HistoryPoint]) -> Panels<'static> {
 fn tint(color: RGBColor) -> RGBColor {
     let mix = |c: u8| (c as f64 * 0.35 + 255.0 * 0.65).round() as u8;
     RGBColor(mix(color.0), mix(color.1), mix(color.2))
-}
-
-/// Decision regions of a classifier over a plane of inputs.
-pub struct DecisionRegions {
-    /// Axis labels.
-    pub labels: [String; 2],
-    /// Plane ranges.
-    pub x: [f64; 2],
-    /// Plane ranges.
-    pub y: [f64; 2],
-    /// Predicted class per cell, rows bottom to top.
-    pub predicted: Vec<Vec<usize>>,
-    /// Training points `(x, y, class)`.
-    pub train: Vec<(f64, f64, usize)>,
-    /// Test points `(x, y, class)`.
-    pub test: Vec<(f64, f64, usize)>,
 }
 
 /// The classifier's decision regions with the training (filled) and test

@@ -6,11 +6,19 @@
 //! (2025)). Every equation implemented here is written out in the project's
 //! `THEORY.md`; each module's documentation names the section it implements.
 //!
-//! Modules follow the science:
-//! - [`network`]: nodes, edges, conductances, periodic boxes, generators;
-//! - [`topology`]: connected components and degree statistics;
-//! - [`physics`]: boundary conditions, the bordered Hessian and the solver;
-//! - [`io`]: network files (JSON, edge lists) and SPICE netlists.
+//! Modules follow the science (THEORY.md sections in brackets):
+//! - [`network`]: nodes, edges, conductances, periodic boxes, generators (1);
+//! - [`physics`]: boundary conditions, the bordered Hessian and the solver (1);
+//! - [`learning`]: tasks, costs, Coupled Learning, gradient descent, the
+//!   batch response and the training stepper (3, 4);
+//! - [`analysis`]: susceptibility, physical spectrum, partial
+//!   susceptibility, cost Hessians and stiff modes, walls and corridors,
+//!   decision regions, and the analysis report (2, 3);
+//! - [`topology`]: connected components, degrees and persistent sectors (5);
+//! - [`paper`]: the paper's experiments, metrics and claims (6);
+//! - [`run`]: run directories and the training executor (checkpoints,
+//!   history, cancellation);
+//! - [`io`]: network, task and value files, NumPy archives, SPICE netlists.
 //!
 //! ```
 //! use imprint::prelude::*;
@@ -31,8 +39,10 @@ pub mod analysis;
 pub mod io;
 pub mod learning;
 pub mod network;
+pub mod paper;
 pub mod physics;
 pub mod random;
+pub mod run;
 pub mod topology;
 
 /// The types most programs need.

@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 use faer::Mat;
+use imprint::network::delaunay::DelaunayParameters;
+use imprint::network::jammed::JammingParameters;
 use imprint::network::lattice;
+use imprint::network::spec::NetworkSpec;
 use imprint::physics::Solver;
 
 /// Benchmark subcommands.
@@ -160,11 +163,10 @@ fn jammed(sizes: &[usize]) -> Result<()> {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let start = Instant::now();
-        let (_, report) =
-            imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
-                nodes: size,
-                ..Default::default()
-            })?;
+        let (_, report) = imprint::network::jammed::generate(&JammingParameters {
+            nodes: size,
+            ..Default::default()
+        })?;
         println!(
             "| {size} | {} | {} | {:.4} | {} | {} | {:.2} |",
             report.nodes,
@@ -192,22 +194,18 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let start = Instant::now();
-        let network = match kind {
-            BenchNetwork::Jammed => {
-                imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
-                    nodes: size,
-                    ..Default::default()
-                })?
-                .0
-            }
-            BenchNetwork::Delaunay => imprint::network::delaunay::generate(
-                &imprint::network::delaunay::DelaunayParameters {
-                    nodes: size,
-                    seed: 1,
-                    target_coordination: Some(4.1),
-                },
-            )?,
+        let spec = match kind {
+            BenchNetwork::Jammed => NetworkSpec::Jammed(JammingParameters {
+                nodes: size,
+                ..Default::default()
+            }),
+            BenchNetwork::Delaunay => NetworkSpec::Delaunay(DelaunayParameters {
+                nodes: size,
+                seed: 1,
+                target_coordination: Some(4.1),
+            }),
         };
+        let network = spec.generate()?;
         let generation = start.elapsed().as_secs_f64();
         let task = builtin::build("regression-2x2", &network, &Default::default())?;
         let config = RunConfig::for_task("regression-2x2", 1)?;
@@ -246,7 +244,7 @@ fn call(
     boundary: &crate::inputs::BoundaryArgs,
     repeats: usize,
 ) -> Result<()> {
-    let network = crate::inputs::load_network(file)?;
+    let network = imprint::io::read_any_network(file)?;
     let conditions = boundary.conditions();
     let mut times = Vec::with_capacity(repeats);
     for _ in 0..repeats {

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::inputs::{load_network, BoundaryArgs};
+use crate::inputs::BoundaryArgs;
+use imprint::io::read_any_network as load_network;
 
 /// Export subcommands.
 #[derive(clap::Subcommand)]

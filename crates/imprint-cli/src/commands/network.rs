@@ -5,12 +5,14 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use imprint::network::conductance::InitialConductance;
-use imprint::network::jammed::{self, JammingParameters};
-use imprint::network::{delaunay, lattice, Network};
+use imprint::network::delaunay::DelaunayParameters;
+use imprint::network::jammed::{JammingParameters, JammingReport};
+use imprint::network::spec::{LatticeParameters, NetworkSpec};
+use imprint::network::Network;
 use imprint::topology::{Components, DegreeStatistics};
 use imprint_plot::{NetworkFigure, NodeRole, Scale, ValueLayer};
 
-use crate::inputs::load_network;
+use imprint::io::read_any_network as load_network;
 
 /// Network subcommands.
 #[derive(clap::Subcommand)]
@@ -87,16 +89,16 @@ pub enum Generator {
     /// Contact network of a 2D jammed packing of bidisperse soft disks (periodic box), rattlers removed.
     Jammed {
         /// Disks to place (the network has fewer nodes once rattlers are removed).
-        #[arg(long, default_value_t = 512)]
+        #[arg(long, default_value_t = JammingParameters::default().nodes)]
         nodes: usize,
         /// Target pressure in units of the disk stiffness; smaller is closer to jamming (fewer excess contacts).
-        #[arg(long, default_value_t = 1e-4)]
+        #[arg(long, default_value_t = JammingParameters::default().target_pressure)]
         pressure: f64,
         /// Diameter ratio of large to small disks.
-        #[arg(long, default_value_t = 1.4)]
+        #[arg(long, default_value_t = JammingParameters::default().size_ratio)]
         size_ratio: f64,
         /// Stop each energy minimisation when the largest net force is below this fraction of the mean contact force.
-        #[arg(long, default_value_t = 1e-9)]
+        #[arg(long, default_value_t = JammingParameters::default().force_tolerance)]
         force_tolerance: f64,
         #[command(flatten)]
         common: GeneratorArgs,
@@ -132,7 +134,7 @@ pub enum Generator {
     /// Delaunay triangulation of uniform random points, optionally diluted at random (staying connected).
     Delaunay {
         /// Number of points.
-        #[arg(long, default_value_t = 512)]
+        #[arg(long, default_value_t = DelaunayParameters::default().nodes)]
         nodes: usize,
         /// Dilute to this mean coordination Z = 2E/N.
         #[arg(long, value_name = "Z")]
@@ -304,93 +306,115 @@ fn write(output: &Path, network: &Network) -> Result<()> {
 
 fn generate(kind: Generator) -> Result<()> {
     let start = Instant::now();
-    let (mut network, common) = match kind {
+    let (spec, common) = match kind {
         Generator::Jammed {
             nodes,
             pressure,
             size_ratio,
             force_tolerance,
             common,
-        } => {
-            let parameters = JammingParameters {
+        } => (
+            NetworkSpec::Jammed(JammingParameters {
                 nodes,
                 seed: common.seed,
                 target_pressure: pressure,
                 size_ratio,
                 force_tolerance,
                 ..Default::default()
-            };
-            eprintln!(
-                "jamming {nodes} disks to pressure {pressure:e} (seed {})",
-                common.seed
-            );
-            let (network, report) = jammed::generate_with_progress(&parameters, &mut |p| {
-                eprintln!(
-                    "  step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps, {:.1} s)",
-                    p.compression,
-                    p.packing_fraction,
-                    p.pressure,
-                    p.fire_steps,
-                    start.elapsed().as_secs_f64()
-                )
-            })?;
-            println!(
-                "disks              {} requested, {} kept, {} rattlers removed",
-                report.requested_nodes, report.nodes, report.rattlers
-            );
-            println!("contacts           {}", report.contacts);
-            println!("packing fraction   {:.6}", report.packing_fraction);
-            println!(
-                "pressure           {:.4e} (target {:.1e})",
-                report.pressure, report.target_pressure
-            );
-            println!(
-                "coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})",
-                report.mean_coordination,
-                report.excess_coordination,
-                4.0 - 2.0 / report.nodes as f64
-            );
-            println!(
-                "largest overlap    {:.3e} of the contact distance",
-                report.largest_overlap
-            );
-            println!(
-                "force balance      {:.2e} (largest net force / mean contact force)",
-                report.force_balance_residual
-            );
-            (network, common)
-        }
+            }),
+            common,
+        ),
         Generator::Square {
             columns,
             rows,
             periodic,
             common,
-        } => (lattice::square(columns, rows, periodic)?, common),
+        } => (
+            NetworkSpec::Square(LatticeParameters {
+                columns,
+                rows,
+                periodic,
+            }),
+            common,
+        ),
         Generator::Triangular {
             columns,
             rows,
             periodic,
             common,
-        } => (lattice::triangular(columns, rows, periodic)?, common),
+        } => (
+            NetworkSpec::Triangular(LatticeParameters {
+                columns,
+                rows,
+                periodic,
+            }),
+            common,
+        ),
         Generator::Delaunay {
             nodes,
             coordination,
             common,
-        } => {
-            let parameters = delaunay::DelaunayParameters {
+        } => (
+            NetworkSpec::Delaunay(DelaunayParameters {
                 nodes,
                 seed: common.seed,
                 target_coordination: coordination,
-            };
-            (delaunay::generate(&parameters)?, common)
-        }
+            }),
+            common,
+        ),
     };
+    if let NetworkSpec::Jammed(p) = &spec {
+        eprintln!(
+            "jamming {} disks to pressure {:e} (seed {})",
+            p.nodes, p.target_pressure, p.seed
+        );
+    }
+    let (mut network, report) = spec.generate_with_progress(&mut |p| {
+        eprintln!(
+            "  step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps, {:.1} s)",
+            p.compression,
+            p.packing_fraction,
+            p.pressure,
+            p.fire_steps,
+            start.elapsed().as_secs_f64()
+        )
+    })?;
+    if let Some(report) = report {
+        print_jamming_report(&report);
+    }
     apply_conductance(&mut network, &common.conductance, common.seed)?;
     network
         .metadata_mut()
         .insert("seed".into(), common.seed.into());
     println!("generated in       {:.2} s", start.elapsed().as_secs_f64());
     write(&common.output, &network)
+}
+
+fn print_jamming_report(report: &JammingReport) {
+    println!(
+        "disks              {} requested, {} kept, {} rattlers removed",
+        report.requested_nodes, report.nodes, report.rattlers
+    );
+    println!("contacts           {}", report.contacts);
+    println!("packing fraction   {:.6}", report.packing_fraction);
+    println!(
+        "pressure           {:.4e} (target {:.1e})",
+        report.pressure, report.target_pressure
+    );
+    println!(
+        "coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})",
+        report.mean_coordination,
+        report.excess_coordination,
+        4.0 - 2.0 / report.nodes as f64
+    );
+    println!(
+        "largest overlap    {:.3e} of the contact distance",
+        report.largest_overlap
+    );
+    println!(
+        "force balance      {:.2e} (largest net force / mean contact force)",
+        report.force_balance_residual
+    );
 }
 
 fn info(file: &Path) -> Result<()> {

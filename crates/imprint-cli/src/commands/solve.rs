@@ -7,7 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use imprint::physics::Solver;
 
-use crate::inputs::{load_network, BoundaryArgs};
+use crate::inputs::BoundaryArgs;
+use imprint::io::read_any_network as load_network;
 
 /// Flags of `imprint solve`.
 #[derive(clap::Args)]

@@ -1,18 +1,20 @@
-//! `imprint train`: Coupled Learning (or gradient descent) runs that record
-//! everything: resolved configuration, networks before and after, the task,
-//! the cost history, a summary, and checkpoints to resume from.
+//! `imprint train`: a run directory trained by the library's executor, with
+//! a progress bar; SIGINT and SIGTERM checkpoint and stop (exit code 130).
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use imprint::learning::config::RunConfig;
-use imprint::learning::{Evaluation, Task, Training};
-use imprint::network::Network;
+use imprint::learning::resolve::Overrides;
+use imprint::learning::Cost;
+use imprint::run::{
+    create_run, read_checkpoint, read_run_start, train_run, HistoryRecord, Observer, RunControl,
+    RunOutcome, RunStart, TrainingSummary,
+};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::{Deserialize, Serialize};
 
 /// Flags of `imprint train`.
 #[derive(clap::Args)]
@@ -50,145 +52,66 @@ pub struct Args {
     quiet: bool,
 }
 
-/// What a checkpoint holds: enough to continue exactly.
-#[derive(Serialize, Deserialize)]
-struct Checkpoint {
-    format: String,
-    version: u32,
+/// A run stopped by a signal (or `--stop-after`) with its checkpoint written.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped at iteration {step} of {total}; checkpoint written. Continue with: imprint train --resume {}", dir.display())]
+pub struct Stopped {
     step: usize,
-    wall_time_seconds: f64,
-    conductance: Vec<f64>,
-    history: Vec<Record>,
+    total: usize,
+    dir: PathBuf,
 }
 
-/// One line of history.csv.
-#[derive(Serialize, Deserialize, Clone)]
-struct Record {
-    step: usize,
-    cost: f64,
-    accuracy: Option<f64>,
-    test_cost: Option<f64>,
-    test_accuracy: Option<f64>,
-}
-
-impl Record {
-    fn new(step: usize, e: &Evaluation) -> Self {
-        Self {
-            step,
-            cost: e.cost,
-            accuracy: e.accuracy,
-            test_cost: e.test_cost,
-            test_accuracy: e.test_accuracy,
-        }
-    }
-}
-
-/// Merges `overlay` into `base` (tables recursively, other values replaced).
-fn merge(base: &mut toml::Value, overlay: toml::Value) {
-    match (base, overlay) {
-        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
-            for (key, value) in overlay {
-                // A table with a `kind` tag is a whole enum variant: it
-                // replaces the default rather than merging field by field
-                // (a "uniform" conductance has no "value" of a "constant").
-                let tagged = value.get("kind").is_some();
-                match base.get_mut(&key) {
-                    Some(existing) if existing.is_table() && value.is_table() && !tagged => {
-                        merge(existing, value)
-                    }
-                    _ => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay,
-    }
-}
-
-/// The fully resolved configuration: the task's defaults, the file over them, the flags over both.
+/// The resolved configuration of a new run.
 fn resolve(args: &Args) -> Result<RunConfig> {
-    let file: toml::Value = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            toml::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: {}",
-                    path.display(),
-                    e.to_string().lines().collect::<Vec<_>>().join(" ")
-                )
-            })?
-        }
-        None => toml::Value::Table(Default::default()),
+    let text = match &args.config {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => None,
     };
-    let named = file
-        .get("task")
-        .and_then(|t| t.get("name"))
-        .and_then(|n| n.as_str())
-        .map(str::to_string);
-    let name = args
-        .task
-        .clone()
-        .or(named)
-        .unwrap_or_else(|| "regression-2x2".to_string());
-    let seed = args
-        .seed
-        .or_else(|| {
-            file.get("seed")
-                .and_then(|s| s.as_integer())
-                .map(|s| s as u64)
-        })
-        .unwrap_or(1);
-    let defaults = RunConfig::for_task(&name, seed)?;
-    let mut merged = toml::Value::try_from(&defaults)?;
-    merge(&mut merged, file);
-    let label = args
+    let origin = args
         .config
         .as_ref()
         .map_or("configuration".to_string(), |p| p.display().to_string());
-    let mut config: RunConfig = merged
-        .try_into()
-        .map_err(|e: toml::de::Error| anyhow::anyhow!("{label}: {}", e.message()))?;
-    config.task.name = name;
-    if let Some(iterations) = args.iterations {
-        config.training.iterations = iterations;
-    }
-    if let Some(network) = &args.network {
-        config.network.file = Some(network.clone());
-    }
-    config.validate().with_context(|| label.clone())?;
-    Ok(config)
+    let overrides = Overrides {
+        task: args.task.clone(),
+        seed: args.seed,
+        iterations: args.iterations,
+        network_file: args.network.clone(),
+    };
+    Ok(RunConfig::resolve(text.as_deref(), &origin, &overrides)?)
 }
 
-fn load_network(config: &RunConfig) -> Result<Network> {
-    match &config.network.file {
+/// The network and task a configuration names (reading its files).
+pub fn build_start(config: RunConfig) -> Result<RunStart> {
+    let network = match &config.network.file {
         Some(path) => {
-            let mut network = crate::inputs::load_network(path)?;
+            let mut network = imprint::io::read_any_network(path)?;
             config.apply_initial_conductance(&mut network)?;
-            Ok(network)
+            network
         }
-        None => Ok(config.build_network()?),
-    }
+        None => config.build_network()?,
+    };
+    let table = match &config.task.samples_file {
+        Some(path) => Some(imprint::io::read_table(path)?),
+        None => None,
+    };
+    let task = config.build_task(&network, table)?;
+    Ok(RunStart {
+        config,
+        initial: network,
+        task,
+    })
 }
 
 /// Runs `imprint train`.
 pub fn run(args: Args) -> Result<()> {
-    let (run_dir, config, initial, task, checkpoint) = match &args.resume {
+    let (dir, start, checkpoint) = match &args.resume {
         Some(dir) => {
-            let text = std::fs::read_to_string(dir.join("config.toml"))
-                .with_context(|| format!("cannot read {}", dir.join("config.toml").display()))?;
-            let config: RunConfig = toml::from_str(&text).map_err(|e| {
-                anyhow::anyhow!("{}: {}", dir.join("config.toml").display(), e.message())
-            })?;
-            let initial = imprint::io::read_network(&dir.join("network-initial.json"))?;
-            let task = imprint::io::read_task(&dir.join("task.json"))?;
-            let path = dir.join("checkpoint.json");
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}: nothing to resume", path.display()))?;
-            let checkpoint: Checkpoint =
-                serde_json::from_str(&text).with_context(|| path.display().to_string())?;
-            (dir.clone(), config, initial, task, Some(checkpoint))
+            let start = read_run_start(dir)?;
+            let checkpoint = read_checkpoint(dir)?;
+            (dir.clone(), start, Some(checkpoint))
         }
         None => {
             let dir = args
@@ -198,261 +121,104 @@ pub fn run(args: Args) -> Result<()> {
             if dir.join("config.toml").exists() {
                 bail!("{} already holds a run: choose another directory, or continue it with --resume {}", dir.display(), dir.display());
             }
-            let config = resolve(&args)?;
-            let network = load_network(&config)?;
-            let table = match &config.task.samples_file {
-                Some(path) => Some(imprint::io::read_table(path)?),
-                None => None,
-            };
-            let task = config.build_task(&network, table)?;
-            create_run(&dir, &config, &network, &task)?;
-            (dir, config, network, task, None)
+            let start = build_start(resolve(&args)?)?;
+            create_run(&dir, &start.config, &start.initial, &start.task)?;
+            (dir, start, None)
         }
     };
-    let session = Session {
-        quiet: args.quiet,
-        stop_after: args.stop_after,
-        report: true,
-    };
-    train(&session, &run_dir, &config, &initial, &task, checkpoint)?;
-    Ok(())
-}
-
-/// How a training session talks to the terminal.
-pub struct Session {
-    /// No progress bar.
-    pub quiet: bool,
-    /// Stop as if interrupted after this many iterations.
-    pub stop_after: Option<usize>,
-    /// Print the summary lines at the end.
-    pub report: bool,
-}
-
-/// Writes what a run directory starts with: the resolved configuration,
-/// the initial network and the task.
-pub fn create_run(dir: &Path, config: &RunConfig, network: &Network, task: &Task) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    imprint::io::write_atomic(
-        &dir.join("config.toml"),
-        toml::to_string(config)?.as_bytes(),
-    )?;
-    imprint::io::write_network(&dir.join("network-initial.json"), network)?;
-    imprint::io::write_task(&dir.join("task.json"), task)?;
-    Ok(())
-}
-
-/// Creates RUN_DIR for `config` on `network` and `task` and trains it to
-/// the end; returns the run summary (also in RUN_DIR/summary.json).
-pub fn train_new(
-    session: &Session,
-    dir: &Path,
-    config: &RunConfig,
-    network: &Network,
-    task: &Task,
-) -> Result<serde_json::Value> {
-    create_run(dir, config, network, task)?;
-    train(session, dir, config, network, task, None)
-}
-
-fn train(
-    args: &Session,
-    dir: &Path,
-    config: &RunConfig,
-    initial: &Network,
-    task: &Task,
-    checkpoint: Option<Checkpoint>,
-) -> Result<serde_json::Value> {
-    let (mut training, mut history, earlier_wall) = match checkpoint {
-        Some(c) => (
-            Training::resume(
-                initial,
-                task,
-                config.training.clone(),
-                c.step,
-                c.conductance,
-            )?,
-            c.history,
-            c.wall_time_seconds,
-        ),
-        None => (
-            Training::new(initial, task, config.training.clone())?,
-            Vec::new(),
-            0.0,
-        ),
-    };
-    let initial_evaluation = training.problem().evaluate(initial.conductance())?;
-    if history.is_empty() {
-        history.push(Record::new(0, &initial_evaluation));
-    }
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
-        // A second handler cannot be installed in the same process; ignore that case.
+        // SIGINT and SIGTERM (what batch schedulers send) raise the flag; a
+        // second handler cannot be installed in the same process: ignore that.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let total = config.training.iterations;
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total as u64)
+    let control = RunControl {
+        cancel: Some(interrupted),
+        stop_after: args.stop_after,
     };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} iterations, {msg} ({elapsed} elapsed, {eta} left)",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_prefix(task.name.clone());
-    bar.set_position(training.step_count() as u64);
-    bar.set_message(format!(
-        "cost {:.3e}",
-        history.last().map_or(f64::NAN, |r| r.cost)
-    ));
-    let start = Instant::now();
-    let write_checkpoint = |training: &Training, history: &[Record], wall: f64| -> Result<()> {
-        let c = Checkpoint {
-            format: "imprint-checkpoint".into(),
-            version: 1,
-            step: training.step_count(),
-            wall_time_seconds: wall,
-            conductance: training.conductance().to_vec(),
-            history: history.to_vec(),
-        };
-        imprint::io::write_atomic(
-            &dir.join("checkpoint.json"),
-            serde_json::to_string(&c)?.as_bytes(),
-        )?;
-        Ok(())
-    };
-    while !training.is_done() {
-        training.step()?;
-        let step = training.step_count();
-        if step % config.output.record_every == 0 || training.is_done() {
-            let e = training.evaluate()?;
-            let message = match e.accuracy {
-                Some(a) => format!("cost {:.3e}, accuracy {:.1} %", e.cost, 100.0 * a),
-                None => format!("cost {:.3e}", e.cost),
-            };
-            bar.set_message(message);
-            history.push(Record::new(step, &e));
+    let total = start.config.training.iterations;
+    let mut bar = Bar::new(args.quiet, &start.task.name, total);
+    match train_run(&dir, &start, checkpoint, &control, &mut bar)? {
+        RunOutcome::Stopped { step } => {
+            bar.0.abandon();
+            Err(Stopped { step, total, dir }.into())
         }
-        bar.set_position(step as u64);
-        let stop = interrupted.load(Ordering::SeqCst) || args.stop_after == Some(step);
-        if step % config.output.checkpoint_every == 0 || stop {
-            write_checkpoint(
-                &training,
-                &history,
-                earlier_wall + start.elapsed().as_secs_f64(),
-            )?;
-        }
-        if stop {
-            bar.abandon();
-            eprintln!("stopped at iteration {step} of {total}; checkpoint written. Continue with: imprint train --resume {}", dir.display());
-            std::process::exit(130);
+        RunOutcome::Finished(summary) => {
+            bar.0.finish();
+            print_summary(&summary, &dir);
+            Ok(())
         }
     }
-    bar.finish();
-    let wall = earlier_wall + start.elapsed().as_secs_f64();
-    write_checkpoint(&training, &history, wall)?;
-    let final_evaluation = training.evaluate()?;
-    let mut trained = initial.clone();
-    trained.set_conductance(training.conductance().to_vec())?;
-    imprint::io::write_network(&dir.join("network.json"), &trained)?;
-    write_history(&dir.join("history.csv"), &history, task.classification)?;
+}
 
-    // How close every output is to its target, for tasks judged output by output.
-    let factor = training.problem().factorize(training.conductance())?;
-    let all: Vec<usize> = (0..task.sample_count()).collect();
-    let outputs = training.problem().free_states(&factor, &all)?.outputs;
-    let worst_relative = outputs
-        .iter()
-        .zip(&task.targets)
-        .flat_map(|(y, t)| {
-            y.iter()
-                .zip(t)
-                .map(|(y, t)| (y - t).abs() / t.abs().max(1e-12))
-        })
-        .fold(0.0, f64::max);
-    let summary = serde_json::json!({
-        "format": "imprint-summary",
-        "version": 1,
-        "task": task.name,
-        "cost_function": task.cost,
-        "initial_cost": initial_evaluation.cost,
-        "final_cost": final_evaluation.cost,
-        "cost_reduction": initial_evaluation.cost / final_evaluation.cost,
-        "initial_accuracy": initial_evaluation.accuracy,
-        "accuracy": final_evaluation.accuracy,
-        "test_accuracy": final_evaluation.test_accuracy,
-        "test_cost": final_evaluation.test_cost,
-        "largest_relative_output_error": if task.cost == imprint::learning::Cost::Mse { serde_json::json!(worst_relative) } else { serde_json::Value::Null },
-        "final_outputs": if task.sample_count() <= 4 { serde_json::json!(outputs) } else { serde_json::Value::Null },
-        "iterations": training.step_count(),
-        "wall_time_seconds": wall,
-        "seed": config.seed,
-        "nodes": initial.node_count(),
-        "edges": initial.edge_count(),
-    });
-    imprint::io::write_atomic(
-        &dir.join("summary.json"),
-        format!("{}\n", serde_json::to_string_pretty(&summary)?).as_bytes(),
-    )?;
-    if !args.report {
-        return Ok(summary);
+/// The training progress bar, fed by the executor.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(quiet: bool, task: &str, total: usize) -> Self {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(total as u64)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} iterations, {msg} ({elapsed} elapsed, {eta} left)",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(task.to_string());
+        Self(bar)
     }
+
+    fn show(&self, record: &HistoryRecord) {
+        self.0.set_message(match record.accuracy {
+            Some(a) => format!("cost {:.3e}, accuracy {:.1} %", record.cost, 100.0 * a),
+            None => format!("cost {:.3e}", record.cost),
+        });
+    }
+}
+
+impl Observer for Bar {
+    fn started(&mut self, step: usize, last: &HistoryRecord) {
+        self.0.set_position(step as u64);
+        self.show(last);
+    }
+
+    fn stepped(&mut self, step: usize, _total: usize) {
+        self.0.set_position(step as u64);
+    }
+
+    fn recorded(&mut self, record: &HistoryRecord, _conductance: &[f64]) -> ControlFlow<()> {
+        self.show(record);
+        ControlFlow::Continue(())
+    }
+}
+
+fn print_summary(s: &TrainingSummary, dir: &Path) {
     println!(
         "task               {} on {} nodes, {} edges",
-        task.name,
-        initial.node_count(),
-        initial.edge_count()
+        s.task, s.nodes, s.edges
     );
     println!(
         "cost               {:.4e} -> {:.4e} (reduced {:.2e} times)",
-        initial_evaluation.cost,
-        final_evaluation.cost,
-        initial_evaluation.cost / final_evaluation.cost
+        s.initial_cost, s.final_cost, s.cost_reduction
     );
-    if let (Some(a), Some(t)) = (final_evaluation.accuracy, final_evaluation.test_accuracy) {
+    if let (Some(a), Some(t)) = (s.accuracy, s.test_accuracy) {
         println!(
             "accuracy           train {:.1} %, test {:.1} %",
             100.0 * a,
             100.0 * t
         );
     }
-    if task.cost == imprint::learning::Cost::Mse {
-        println!("worst output error {:.3e} (relative)", worst_relative);
+    if let (Cost::Mse, Some(worst)) = (s.cost_function, s.largest_relative_output_error) {
+        println!("worst output error {worst:.3e} (relative)");
     }
     println!(
         "iterations         {} in {:.1} s",
-        training.step_count(),
-        wall
+        s.iterations, s.wall_time_seconds
     );
     println!("wrote              {}", dir.display());
-    Ok(summary)
-}
-
-fn write_history(path: &Path, history: &[Record], classification: bool) -> Result<()> {
-    let mut text = String::from(if classification {
-        "step,cost,accuracy,test_cost,test_accuracy\n"
-    } else {
-        "step,cost\n"
-    });
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
-    for r in history {
-        if classification {
-            text.push_str(&format!(
-                "{},{:e},{},{},{}\n",
-                r.step,
-                r.cost,
-                opt(r.accuracy),
-                opt(r.test_cost),
-                opt(r.test_accuracy)
-            ));
-        } else {
-            text.push_str(&format!("{},{:e}\n", r.step, r.cost));
-        }
-    }
-    imprint::io::write_atomic(path, text.as_bytes())?;
-    Ok(())
 }

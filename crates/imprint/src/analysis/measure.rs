@@ -4,8 +4,11 @@
 //! currents node by node and recording every edge's drop measures all `s_e`,
 //! hence `chi_e`, without knowing any conductance.
 
+use std::path::Path;
+
 use faer::Mat;
 
+use crate::io::IoError;
 use crate::physics::{Factorization, PhysicsError};
 use crate::random::Rng;
 
@@ -67,5 +70,95 @@ impl ResponseMatrix {
                     .sqrt()
             })
             .collect()
+    }
+
+    /// The measurement as CSV: a header `stimulus,e0,e1,...`, then one row
+    /// per stimulus (what `imprint measure` writes and a lab can fill in).
+    pub fn to_csv(&self) -> String {
+        let edges = self.drops.first().map_or(0, Vec::len);
+        let mut text = String::from("stimulus");
+        for e in 0..edges {
+            text.push_str(&format!(",e{e}"));
+        }
+        text.push('\n');
+        for (label, row) in self.stimuli.iter().zip(&self.drops) {
+            text.push_str(label);
+            for v in row {
+                text.push_str(&format!(",{v:e}"));
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Parses a measurement CSV (read from `path`, named in errors) for a
+    /// network of `edges` edges.
+    pub fn parse_csv(text: &str, path: &Path, edges: usize) -> Result<Self, IoError> {
+        let line_error = |line: usize, message: String| IoError::Line {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let mut stimuli = Vec::new();
+        let mut drops = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            if index == 0 || line.trim().is_empty() {
+                continue;
+            }
+            let mut fields = line.split(',');
+            stimuli.push(fields.next().unwrap_or("").to_string());
+            let row: Result<Vec<f64>, _> = fields.map(|f| f.trim().parse::<f64>()).collect();
+            let row = row.map_err(|_| {
+                line_error(
+                    index + 1,
+                    "not a row of numbers after the stimulus label".into(),
+                )
+            })?;
+            if row.len() != edges {
+                return Err(line_error(
+                    index + 1,
+                    format!("{} drops, but the network has {edges} edges", row.len()),
+                ));
+            }
+            drops.push(row);
+        }
+        if drops.is_empty() {
+            return Err(IoError::Field {
+                path: path.to_path_buf(),
+                field: "rows",
+                message: "no measurement rows".into(),
+            });
+        }
+        Ok(Self { stimuli, drops })
+    }
+
+    /// Reads a measurement CSV file.
+    pub fn read_csv(path: &Path, edges: usize) -> Result<Self, IoError> {
+        let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse_csv(&text, path, edges)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_round_trip_and_errors() {
+        let m = ResponseMatrix {
+            stimuli: vec!["current@0".into(), "voltage@3".into()],
+            drops: vec![vec![1.0, -2.5e-7], vec![0.0, 3.0]],
+        };
+        let path = Path::new("m.csv");
+        assert_eq!(ResponseMatrix::parse_csv(&m.to_csv(), path, 2).unwrap(), m);
+        let wrong = ResponseMatrix::parse_csv(&m.to_csv(), path, 3).unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "m.csv, line 2: 2 drops, but the network has 3 edges"
+        );
+        assert!(ResponseMatrix::parse_csv("stimulus,e0\n", path, 1).is_err());
     }
 }

@@ -11,7 +11,9 @@
 //! stiff modes from the `M n_out` Gram matrix.
 
 pub mod cost_hessian;
+pub mod decision;
 pub mod measure;
+pub mod report;
 pub mod spectrum;
 pub mod statistics;
 pub mod structure;
@@ -84,7 +86,7 @@ impl Default for AnalysisOptions {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Which method computed what.
-    pub methods: BTreeMap<&'static str, String>,
+    pub methods: BTreeMap<String, String>,
     /// Eigenvalues of `H` by `|lambda|` ascending (all, or the softest `m`).
     pub physical_eigenvalues: Vec<f64>,
     /// Their eigenvectors (`n x m`).
@@ -128,11 +130,13 @@ pub struct Analysis {
 }
 
 /// Pearson and Spearman correlations of `chi_e` with another per-edge quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Correlation {
     /// Pearson.
+    #[serde(with = "report::nullable")]
     pub pearson: f64,
     /// Spearman.
+    #[serde(with = "report::nullable")]
     pub spearman: f64,
 }
 
@@ -152,6 +156,12 @@ impl Analysis {
             ("conductance", pair(&self.conductance)),
             ("relative_conductance", pair(&self.relative_conductance)),
         ])
+    }
+
+    /// Number of physical modes, `n = N + |C|` (all of them, also when only
+    /// the softest were computed).
+    pub fn mode_count(&self) -> usize {
+        self.physical_eigenvectors.nrows()
     }
 
     /// Modes needed for the partial susceptibility to reach `fraction`, if it does.
@@ -201,7 +211,7 @@ pub fn analyze(
         Method::Scalable => false,
         Method::Auto => network.node_count() <= options.dense_threshold,
     };
-    let mut methods = BTreeMap::new();
+    let mut methods: BTreeMap<&'static str, String> = BTreeMap::new();
     let all: Vec<usize> = (0..task.sample_count()).collect();
     // One set of free states and one output response serve the Jacobian,
     // the gradient and the cost.
@@ -224,7 +234,10 @@ pub fn analyze(
     let count = result.stiff.ncols();
     let stiff = &result.stiff;
     Ok(Analysis {
-        methods,
+        methods: methods
+            .into_iter()
+            .map(|(what, how)| (what.to_string(), how))
+            .collect(),
         physical_eigenvalues: result.modes.eigenvalues,
         physical_residual: result.modes.residual,
         physical_eigenvectors: result.modes.eigenvectors,

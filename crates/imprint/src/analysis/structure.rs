@@ -4,7 +4,7 @@
 //! neighbours), and how the most susceptible edges overlap the boundaries of
 //! the persistent sectors (THEORY.md section 5) of the voltage response.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::learning::{LearningError, Task};
 use crate::network::Network;
@@ -12,7 +12,7 @@ use crate::physics::{solve, BoundaryConditions, Solution};
 use crate::topology::sectors::{persistent_sectors, uniform_voltage_sectors, Sectors};
 
 /// Which sectors to cut a response into (see [`crate::topology::sectors`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectorMethod {
     /// Morse-Smale cells of the sub- and superlevel filtrations (THEORY.md
@@ -64,6 +64,23 @@ pub fn top_edges(values: &[f64], share: f64) -> Vec<usize> {
     order
 }
 
+/// Whether an edge conducts less than its neighbours on average (relative
+/// conductance below 1): the one definition of a "low relative conductance"
+/// edge, used by the walls and corridors and by claim 6.4b.
+pub fn below_neighbours(relative_conductance: f64) -> bool {
+    relative_conductance < 1.0
+}
+
+/// Fraction of `edges` that conduct less than their neighbours
+/// ([`below_neighbours`]); 0 for no edges.
+pub fn share_below_neighbours(relative_conductance: &[f64], edges: &[usize]) -> f64 {
+    edges
+        .iter()
+        .filter(|&&e| below_neighbours(relative_conductance[e]))
+        .count() as f64
+        / edges.len().max(1) as f64
+}
+
 /// Walls and corridors (paper Fig. 9): among the `share` most susceptible
 /// edges, those whose conductance is below the mean of their adjacent
 /// edges' (relative conductance < 1).
@@ -74,16 +91,17 @@ pub fn walls_and_corridors(
 ) -> Vec<usize> {
     top_edges(susceptibility, share)
         .into_iter()
-        .filter(|&e| relative_conductance[e] < 1.0)
+        .filter(|&e| below_neighbours(relative_conductance[e]))
         .collect()
 }
 
 /// How the most susceptible edges sit on persistent-sector boundaries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SectorOverlap {
     /// How the sectors were cut.
     pub method: SectorMethod,
     /// Persistence threshold used (volts).
+    #[serde(with = "super::report::nullable")]
     pub threshold: f64,
     /// Number of sectors.
     pub sectors: usize,
@@ -94,12 +112,15 @@ pub struct SectorOverlap {
     /// How many of them are boundary edges.
     pub top_on_boundary: usize,
     /// `top_on_boundary / top_edges`.
+    #[serde(with = "super::report::nullable")]
     pub precision: f64,
     /// Fraction of all edges that are boundary edges (the precision a
     /// random choice of edges would have).
+    #[serde(with = "super::report::nullable")]
     pub base_rate: f64,
     /// `precision / base_rate`: how much more often than chance a top-chi
-    /// edge is a boundary edge.
+    /// edge is a boundary edge (null when there is no boundary).
+    #[serde(with = "super::report::nullable")]
     pub enrichment: f64,
 }
 
@@ -169,6 +190,8 @@ mod tests {
         assert_eq!(top_edges(&chi, 0.0), vec![1]);
         let relative = [1.0, 1.5, 0.5, 1.0, 0.2];
         assert_eq!(walls_and_corridors(&chi, &relative, 0.6), vec![4, 2]);
+        assert_eq!(share_below_neighbours(&relative, &[0, 2, 4, 1]), 0.5);
+        assert_eq!(share_below_neighbours(&relative, &[]), 0.0);
     }
 
     #[test]

@@ -18,11 +18,11 @@ pub use solution_json::{solution_to_json, write_solution, SOLUTION_FORMAT};
 mod jammed_text;
 mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};
-pub use values::{npy_bytes, parse_npy, read_values, write_npy};
+pub use values::{npy_bytes, parse_npy, parse_npy_array, read_values, write_npy};
 mod task_json;
 pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT};
 mod npz;
-pub use npz::{npz_bytes, write_npz, NpyArray};
+pub use npz::{npz_bytes, parse_npz, read_npz, write_npz, NpyArray};
 
 /// Reads a network file of any supported format, chosen by extension:
 /// `.csv` edge list, `.txt`/`.dat` literature plain text (unit

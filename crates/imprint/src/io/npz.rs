@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::values::npy_bytes;
+use super::values::{npy_bytes, parse_npy_array};
 use super::{atomic::write_atomic_with, IoError};
 
 /// An array to store: name, shape, values in C (row-major) order.
@@ -27,6 +27,29 @@ impl NpyArray {
             shape: vec![values.len()],
             values,
         }
+    }
+
+    /// A scalar (a 0-dimensional array).
+    pub fn scalar(name: &str, value: f64) -> Self {
+        Self {
+            name: name.into(),
+            shape: Vec::new(),
+            values: vec![value],
+        }
+    }
+
+    /// The array as a faer matrix (a vector is one column), or `None` for
+    /// more than two dimensions.
+    pub fn to_matrix(&self) -> Option<faer::Mat<f64>> {
+        let (rows, cols) = match self.shape.as_slice() {
+            [] => (1, 1),
+            [n] => (*n, 1),
+            [r, c] => (*r, *c),
+            _ => return None,
+        };
+        Some(faer::Mat::from_fn(rows, cols, |r, c| {
+            self.values[r * cols + c]
+        }))
     }
 
     /// A matrix from a faer matrix.
@@ -125,6 +148,78 @@ pub fn write_npz(path: &Path, arrays: &[NpyArray]) -> Result<(), IoError> {
     write_atomic_with(path, |w| w.write_all(&bytes))
 }
 
+/// Reads every array of an `.npz` archive stored without compression (what
+/// imprint and `numpy.savez` write).
+pub fn read_npz(path: &Path) -> Result<Vec<NpyArray>, IoError> {
+    let bytes = std::fs::read(path).map_err(|source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_npz(&bytes, path)
+}
+
+/// Parses the bytes of an uncompressed `.npz` archive through its central
+/// directory (`path` names the file in errors).
+pub fn parse_npz(bytes: &[u8], path: &Path) -> Result<Vec<NpyArray>, IoError> {
+    let bad = |message: String| IoError::Field {
+        path: path.to_path_buf(),
+        field: "npz archive",
+        message,
+    };
+    let u16_at = |at: usize| -> Result<usize, IoError> {
+        bytes
+            .get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+            .ok_or_else(|| bad(format!("truncated at byte {at}")))
+    };
+    let u32_at = |at: usize| -> Result<usize, IoError> {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(|| bad(format!("truncated at byte {at}")))
+    };
+    // The end-of-central-directory record: 22 bytes plus a comment of at most 64 KiB.
+    let search_from = bytes.len().saturating_sub(22 + 65_535);
+    let end = (search_from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .ok_or_else(|| bad("not a ZIP archive (no end of central directory)".into()))?;
+    let entries = u16_at(end + 10)?;
+    let mut at = u32_at(end + 16)?;
+    let mut arrays = Vec::with_capacity(entries.min(bytes.len() / 46));
+    for _ in 0..entries {
+        if u32_at(at)? != 0x0201_4b50 {
+            return Err(bad(format!("broken central directory at byte {at}")));
+        }
+        let method = u16_at(at + 10)?;
+        let size = u32_at(at + 20)?;
+        let name_len = u16_at(at + 28)?;
+        let skip = u16_at(at + 30)? + u16_at(at + 32)?;
+        let local = u32_at(at + 42)?;
+        let name = bytes
+            .get(at + 46..at + 46 + name_len)
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .ok_or_else(|| bad("truncated entry name".into()))?;
+        if method != 0 {
+            return Err(bad(format!(
+                "entry {name} is compressed (method {method}); only stored archives are read"
+            )));
+        }
+        let data_start = local + 30 + u16_at(local + 26)? + u16_at(local + 28)?;
+        let data = bytes
+            .get(data_start..data_start.saturating_add(size))
+            .ok_or_else(|| bad(format!("entry {name} runs past the end of the file")))?;
+        let (shape, values) = parse_npy_array(data, &path.join(&name))?;
+        arrays.push(NpyArray {
+            name: name.strip_suffix(".npy").unwrap_or(&name).to_string(),
+            shape,
+            values,
+        });
+        at += 46 + name_len + skip;
+    }
+    Ok(arrays)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +241,24 @@ mod tests {
         ]);
         assert_eq!(&bytes[..4], b"PK\x03\x04");
         assert_eq!(&bytes[bytes.len() - 22..bytes.len() - 18], b"PK\x05\x06");
+    }
+
+    #[test]
+    fn archives_read_back_exactly() {
+        let arrays = vec![
+            NpyArray::vector("a", vec![1.0, -2.5e-300, f64::MAX]),
+            NpyArray::scalar("s", 7.0),
+            NpyArray {
+                name: "m".into(),
+                shape: vec![2, 3],
+                values: (0..6).map(|v| v as f64 / 3.0).collect(),
+            },
+        ];
+        let back = parse_npz(&npz_bytes(&arrays), Path::new("x.npz")).unwrap();
+        assert_eq!(back, arrays);
+        let m = back[2].to_matrix().unwrap();
+        assert_eq!(m[(1, 2)], 5.0 / 3.0);
+        let error = parse_npz(b"PK junk", Path::new("x.npz")).unwrap_err();
+        assert!(error.to_string().contains("no end of central directory"));
     }
 }

@@ -59,12 +59,23 @@ fn npy_error(path: &Path, message: impl Into<String>) -> IoError {
     }
 }
 
-/// Parses the bytes of a `.npy` file into float64 values.
+/// Parses the bytes of a `.npy` file holding a vector (`(n,)`, `(n, 1)`,
+/// `(1, n)` or a scalar) into float64 values.
 pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
+    let (dims, values) = parse_npy_array(bytes, path)?;
+    match dims.as_slice() {
+        [] | [_] | [_, 1] | [1, _] => Ok(values),
+        _ => Err(npy_error(path, format!("shape {dims:?} is not a vector"))),
+    }
+}
+
+/// Parses the bytes of a `.npy` file of any shape (C order) into its shape
+/// and float64 values.
+pub fn parse_npy_array(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<f64>), IoError> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err(npy_error(path, "not a NumPy .npy file (bad magic bytes)"));
     }
-    let (header_len, offset) = match bytes[6] {
+    let (header_len, offset): (usize, usize) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
         2 | 3 if bytes.len() >= 12 => (
             u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
@@ -73,7 +84,7 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
         v => return Err(npy_error(path, format!("unsupported .npy version {v}"))),
     };
     let header = bytes
-        .get(offset..offset + header_len)
+        .get(offset..offset.saturating_add(header_len))
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .ok_or_else(|| npy_error(path, "truncated header"))?;
     let field = |key: &str| -> Option<String> {
@@ -86,22 +97,23 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
     if field("fortran_order").is_some_and(|f| f.starts_with("True")) {
         return Err(npy_error(
             path,
-            "Fortran-ordered arrays are not supported; save a C-ordered vector",
+            "Fortran-ordered arrays are not supported; save a C-ordered array",
         ));
     }
     let shape = field("shape").ok_or_else(|| npy_error(path, "no 'shape' in header"))?;
     let shape =
         &shape[shape.find('(').map_or(0, |i| i + 1)..shape.find(')').unwrap_or(shape.len())];
-    let dims: Vec<usize> = shape
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let count = match dims.as_slice() {
-        [n] | [n, 1] | [1, n] => *n,
-        [] => 1,
-        _ => return Err(npy_error(path, format!("shape ({shape}) is not a vector"))),
-    };
+    let mut dims = Vec::new();
+    for d in shape.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        dims.push(
+            d.parse::<usize>()
+                .map_err(|_| npy_error(path, format!("shape ({shape}) is not a tuple of sizes")))?,
+        );
+    }
+    let count = dims
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| npy_error(path, format!("shape ({shape}) overflows")))?;
     let data = &bytes[offset + header_len..];
     let (width, convert): (usize, fn(&[u8]) -> f64) = match descr.as_str() {
         "<f8" => (8, |b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
@@ -121,7 +133,8 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
             ))
         }
     };
-    if data.len() < count * width {
+    let needed = count.checked_mul(width).filter(|&n| n <= data.len());
+    let Some(needed) = needed else {
         return Err(npy_error(
             path,
             format!(
@@ -129,11 +142,11 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<Vec<f64>, IoError> {
                 data.len() / width
             ),
         ));
-    }
-    Ok(data[..count * width]
-        .chunks_exact(width)
-        .map(convert)
-        .collect())
+    };
+    Ok((
+        dims,
+        data[..needed].chunks_exact(width).map(convert).collect(),
+    ))
 }
 
 /// The bytes of a `.npy` file holding `values` as a float64 array of `shape`

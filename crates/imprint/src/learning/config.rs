@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::custom::{CustomTask, NodeRef, Samples};
 use super::{builtin, Cost, LearningError, Rule, Task, TrainingParameters};
 use crate::network::conductance::InitialConductance;
+use crate::network::delaunay::DelaunayParameters;
 use crate::network::jammed::JammingParameters;
-use crate::network::{delaunay, jammed, lattice, Network};
+use crate::network::spec::{LatticeParameters, NetworkSpec};
+use crate::network::Network;
 
 /// A whole run: network, task, training and records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +47,43 @@ pub struct NetworkConfig {
     pub seed: u64,
     /// Initial conductances (drawn with the network's seed).
     pub conductance: InitialConductance,
+}
+
+impl NetworkConfig {
+    /// The generator this configuration names, with its parameters (square
+    /// lattices of `nodes` have the nearest square side and are periodic).
+    pub fn spec(&self) -> Result<NetworkSpec, LearningError> {
+        let side = (self.nodes as f64).sqrt().round().max(2.0) as usize;
+        Ok(match self.generator.as_str() {
+            "jammed" => NetworkSpec::Jammed(JammingParameters {
+                nodes: self.nodes,
+                seed: self.seed,
+                target_pressure: self.pressure,
+                ..Default::default()
+            }),
+            "square" => NetworkSpec::Square(LatticeParameters {
+                columns: side,
+                rows: side,
+                periodic: true,
+            }),
+            "triangular" => NetworkSpec::Triangular(LatticeParameters {
+                columns: side,
+                rows: side + side % 2,
+                periodic: true,
+            }),
+            "delaunay" => NetworkSpec::Delaunay(DelaunayParameters {
+                nodes: self.nodes,
+                seed: self.seed,
+                target_coordination: None,
+            }),
+            other => {
+                return Err(LearningError::InvalidParameter {
+                    field: "network.generator",
+                    reason: format!("`{other}` is not jammed, square, triangular or delaunay"),
+                })
+            }
+        })
+    }
 }
 
 /// Records and checkpoints.
@@ -143,13 +182,14 @@ impl RunConfig {
                 })
             }
         };
+        let jamming = JammingParameters::default();
         Ok(Self {
             seed,
             network: NetworkConfig {
                 file: None,
                 generator: "jammed".into(),
-                nodes: 512,
-                pressure: 1e-4,
+                nodes: jamming.nodes,
+                pressure: jamming.target_pressure,
                 seed,
                 conductance: InitialConductance::Constant { value: 1.0 },
             },
@@ -173,9 +213,8 @@ impl RunConfig {
                 rule,
                 batch_size,
                 iterations,
-                k_min: 1e-3,
-                k_max: 1e2,
                 seed,
+                ..TrainingParameters::default()
             },
             output: OutputConfig {
                 record_every: (iterations / 200).max(1),
@@ -195,31 +234,7 @@ impl RunConfig {
                     .into(),
             });
         }
-        let side = (n.nodes as f64).sqrt().round().max(2.0) as usize;
-        let mut network = match n.generator.as_str() {
-            "jammed" => {
-                jammed::generate(&JammingParameters {
-                    nodes: n.nodes,
-                    seed: n.seed,
-                    target_pressure: n.pressure,
-                    ..Default::default()
-                })?
-                .0
-            }
-            "square" => lattice::square(side, side, true)?,
-            "triangular" => lattice::triangular(side, side + side % 2, true)?,
-            "delaunay" => delaunay::generate(&delaunay::DelaunayParameters {
-                nodes: n.nodes,
-                seed: n.seed,
-                target_coordination: None,
-            })?,
-            other => {
-                return Err(LearningError::InvalidParameter {
-                    field: "network.generator",
-                    reason: format!("`{other}` is not jammed, square, triangular or delaunay"),
-                })
-            }
-        };
+        let mut network = n.spec()?.generate()?;
         self.apply_initial_conductance(&mut network)?;
         Ok(network)
     }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod custom;
 mod error;
 mod problem;
+pub mod resolve;
 pub mod rules;
 mod task;
 mod training;

@@ -208,6 +208,15 @@ impl TrainingProblem {
 
     /// Cost (and accuracy) over every training (and test) sample.
     pub fn evaluate(&self, conductance: &[f64]) -> Result<Evaluation, LearningError> {
+        Ok(self.evaluate_with_outputs(conductance)?.0)
+    }
+
+    /// [`evaluate`](Self::evaluate), with the outputs of every training
+    /// sample from the same factorisation and solves.
+    pub fn evaluate_with_outputs(
+        &self,
+        conductance: &[f64],
+    ) -> Result<(Evaluation, Vec<Vec<f64>>), LearningError> {
         let factor = self.factorize(conductance)?;
         let all: Vec<usize> = (0..self.task.sample_count()).collect();
         let train = self.free_states(&factor, &all)?;
@@ -219,12 +228,15 @@ impl TrainingProblem {
             let (c, a) = self.score(&test.outputs, &self.task.test_targets);
             (Some(c), a)
         };
-        Ok(Evaluation {
-            cost,
-            accuracy,
-            test_cost,
-            test_accuracy,
-        })
+        Ok((
+            Evaluation {
+                cost,
+                accuracy,
+                test_cost,
+                test_accuracy,
+            },
+            train.outputs,
+        ))
     }
 
     /// Mean cost (and winner-take-all accuracy for classification) of

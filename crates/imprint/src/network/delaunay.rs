@@ -19,6 +19,8 @@ pub struct DelaunayParameters {
     /// Remove random edges until the mean coordination `Z = 2E/N` is at most
     /// this (never below a spanning tree's `2 (N - 1) / N`); `None` keeps the
     /// full triangulation.
+    /// (Also read as `coordination`.)
+    #[serde(alias = "coordination")]
     pub target_coordination: Option<f64>,
 }
 

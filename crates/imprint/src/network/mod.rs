@@ -12,6 +12,7 @@ pub mod delaunay;
 mod error;
 pub mod jammed;
 pub mod lattice;
+pub mod spec;
 
 pub use error::NetworkError;
 

@@ -41,7 +41,8 @@ pub struct JammingParameters {
     /// Seed of every random choice (initial positions).
     pub seed: u64,
     /// Target virial pressure, in units of the disk stiffness over the small
-    /// diameter squared. Smaller is closer to jamming.
+    /// diameter squared. Smaller is closer to jamming. (Also read as `pressure`.)
+    #[serde(alias = "pressure")]
     pub target_pressure: f64,
     /// Accepted relative deviation of the final pressure from the target.
     pub pressure_tolerance: f64,

@@ -1,0 +1,269 @@
+//! The HTML report of `imprint reproduce`: the claims with their criteria
+//! and numbers, the runs, and every figure, assembled from the library's
+//! measurements.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use imprint::network::Network;
+use imprint::paper::{Claim, ReproducedRun, CONDITIONS};
+
+use super::reproduce::Args;
+
+/// HTML-escapes text, then sets the notation of the claims as sub- and
+/// superscripts (χ_e, k_e, n_in n_out, 10^6).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace("χ_e", "χ<sub>e</sub>")
+        .replace("k_e", "k<sub>e</sub>")
+        .replace("n_in", "n<sub>in</sub>")
+        .replace("n_out", "n<sub>out</sub>")
+        .replace("k_rel", "k<sub>rel</sub>")
+        .replace("10^6", "10<sup>6</sup>")
+}
+
+fn relative(path: &Path, out: &Path) -> String {
+    path.strip_prefix(out)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn figure(html: &mut String, src: &str, caption: &str) {
+    // Wide figures (rows of panels) span the page; single drawings and charts stay readable-sized.
+    let wide = [
+        "spectra",
+        "initial-conditions",
+        "weak-training.",
+        "scatter",
+        "fields",
+        "sectors",
+        "spectrum",
+        "training.png",
+    ]
+    .iter()
+    .any(|w| src.contains(w));
+    let _ = writeln!(
+        html,
+        "<figure class=\"{class}\"><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption>{caption}</figcaption></figure>",
+        class = if wide { "wide" } else { "single" },
+        alt = escape(caption),
+        caption = escape(caption)
+    );
+}
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// Everything the report shows.
+pub struct Reproduction<'a> {
+    /// The flags the reproduction ran with.
+    pub args: &'a Args,
+    /// The network every run starts from.
+    pub network: &'a Network,
+    /// The four task runs.
+    pub tasks: &'a [ReproducedRun],
+    /// The Fig. 8 runs.
+    pub conditions: &'a [ReproducedRun],
+    /// The weak-training runs.
+    pub weak: &'a [ReproducedRun],
+    /// The claims, judged.
+    pub claims: &'a [Claim],
+}
+
+/// The HTML report of a reproduction that took `elapsed` seconds.
+pub fn report(r: &Reproduction, elapsed: f64) -> String {
+    let Reproduction {
+        args,
+        network,
+        tasks,
+        conditions,
+        weak,
+        claims,
+    } = *r;
+    let out = &args.out;
+    let mut html = String::new();
+    html.push_str(r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>imprint: reproduction of the paper's claims</title>
+<style>
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.7em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: .2em; }
+table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: .92em; }
+th, td { border: 1px solid #ccc; padding: .35em .5em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.holds { background: #e3f4e3; font-weight: bold; color: #16621b; }
+td.fails { background: #fbe3e3; font-weight: bold; color: #8a1414; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figure.single img { max-width: 640px; width: 100%; }
+figcaption { font-size: .9em; color: #555; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+code { background: #f5f5f5; padding: 0 .25em; }
+.note { background: #fffbe6; border-left: 4px solid #e0b000; padding: .5em 1em; }
+</style></head><body>
+"#);
+    let held = claims.iter().filter(|c| c.holds).count();
+    let _ = write!(
+        html,
+        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{}</code> (imprint {}) in {:.0} s: one jammed contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}</p>\n",
+        if args.quick { " --quick" } else { "" },
+        if args.seed != 1 { format!(" --seed {}", args.seed) } else { String::new() },
+        env!("CARGO_PKG_VERSION"),
+        elapsed,
+        network.node_count(),
+        network.edge_count(),
+        args.seed,
+        tasks.len() + conditions.len() + weak.len(),
+        held,
+        claims.len(),
+        if args.quick { " <span class=\"note\">Quick mode: a small network and a tenth of the iterations; the numbers are rough.</span>" } else { "" }
+    );
+    html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion</th><th>measured</th><th>holds?</th></tr>\n");
+    for c in claims {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            escape(&c.id),
+            escape(&c.statement),
+            escape(&c.criterion),
+            escape(&c.measured),
+            if c.holds { "holds" } else { "fails" },
+            if c.holds { "holds" } else { "does not hold" }
+        );
+    }
+    html.push_str("</table>\n<p>Machine-readable: <a href=\"claims.json\">claims.json</a>. Every run directory under <code>runs/</code> holds its configuration, networks, history, analysis (<code>analysis/analysis.npz</code>, <code>summary.json</code>) and figures, and can be re-plotted with <code>imprint plot</code>.</p>\n");
+
+    html.push_str("<h2>The network</h2>\n");
+    figure(
+        &mut html,
+        "figures/network.png",
+        "The jammed contact network every run starts from.",
+    );
+
+    html.push_str("<h2>All runs</h2>\n<table><tr><th>run</th><th>cost before</th><th>cost after</th><th>accuracy (train / test)</th><th>stiff modes (n<sub>in</sub> n<sub>out</sub>)</th><th>ρ(χ, stiff)</th><th>ρ(χ, k)</th><th>ρ(χ, k<sub>rel</sub>)</th><th>modes for 90 % of Σχ²</th><th>training time</th></tr>\n");
+    for d in tasks.iter().chain(conditions).chain(weak) {
+        let t = &d.metrics;
+        let _ = writeln!(
+            html,
+            "<tr><td><a href=\"{}/\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{:+.2}</td><td>{:+.2}</td><td>{:+.2}</td><td>{}</td><td>{:.1} s</td></tr>",
+            relative(&d.dir, out),
+            escape(&t.id),
+            number(t.initial_cost),
+            number(t.final_cost),
+            match (t.accuracy, t.test_accuracy) {
+                (Some(a), Some(b)) => format!("{:.1} % / {:.1} %", 100.0 * a, 100.0 * b),
+                _ => "–".into(),
+            },
+            t.stiff_modes,
+            t.expected_stiff_modes,
+            t.spearman_stiff,
+            t.spearman_conductance,
+            t.spearman_relative,
+            t.modes_for_90_percent
+                .map_or("not reached".into(), |k| format!("{k} of {}", t.modes)),
+            t.train_seconds
+        );
+    }
+    html.push_str("</table>\n");
+    figure(&mut html, "figures/spectra.png", "Fig. 4a: cost-Hessian eigenvalues before training (full Hessian; magnitudes) and after (Gauss-Newton, exact at the minimum).");
+    figure(
+        &mut html,
+        "figures/partial-susceptibility.png",
+        "Fig. 7: partial susceptibility against the number of softest physical modes.",
+    );
+    for d in tasks {
+        let dir = relative(&d.dir, out);
+        let _ = writeln!(html, "<h2>{}</h2>", escape(&d.metrics.label));
+        figure(
+            &mut html,
+            &format!("{dir}/figures/training.png"),
+            "Training history.",
+        );
+        figure(
+            &mut html,
+            &format!("{dir}/figures/cost-hessian-spectrum.png"),
+            "Cost-Hessian spectrum before and after training: magnitudes (left; the stiff eigenvalues after training marked along the bottom) and ranked (right).",
+        );
+        html.push_str("<div class=\"grid\">\n");
+        figure(
+            &mut html,
+            &format!("{dir}/figures/network-susceptibility.png"),
+            "Edges coloured and widened by χ_e (log scale).",
+        );
+        figure(
+            &mut html,
+            &format!("{dir}/figures/network-stiff-weight.png"),
+            "Edges by their weight in the stiff modes.",
+        );
+        figure(
+            &mut html,
+            &format!("{dir}/figures/network-conductance.png"),
+            "Trained conductances.",
+        );
+        if d.run.task.classification {
+            figure(
+                &mut html,
+                &format!("{dir}/figures/decision-regions.png"),
+                "Decision regions over the input plane.",
+            );
+        }
+        html.push_str("</div>\n");
+        figure(
+            &mut html,
+            &format!("{dir}/figures/scatter.png"),
+            "χ_e against stiff weight, conductance and relative conductance (Figs. 4d, 8, 10).",
+        );
+        figure(&mut html, &format!("{dir}/figures/fields.png"), "Fig. 9: voltage response of sample 0 with the susceptible edges, and the current field; red: walls and corridors (top 5 % χ with conductance below their neighbours').");
+        figure(&mut html, &format!("{dir}/figures/sectors.png"), "Figs. 6, 11: sectors of the response of sample 0 with their boundaries (black) and the top 5 % χ edges (red).");
+    }
+    html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions. The learning rate grows with the conductance scale (relative steps scale as α/k): ");
+    let rates: Vec<String> = CONDITIONS
+        .iter()
+        .map(|c| format!("{}: α = {}", c.label, c.learning_rate))
+        .collect();
+    html.push_str(&escape(&rates.join("; ")));
+    html.push_str(".</p>\n");
+    figure(
+        &mut html,
+        "figures/initial-conditions.png",
+        "χ_e against conductance and relative conductance for the four initial conditions.",
+    );
+    html.push_str("<h2>Weak training (Appendices B and E)</h2>\n<p>Allostery with one target edge and increasing desired drops.</p>\n<table><tr><th>desired drop</th><th>ρ(χ, stiff)</th><th>top-5 % χ among top-5 % stiff</th><th>uniform-voltage sectors</th><th>top χ on boundaries (chance)</th></tr>\n");
+    for d in weak {
+        let t = &d.metrics;
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{:+.2}</td><td>{:.0} %</td><td>{}</td><td>{:.0} % ({:.0} %)</td></tr>",
+            escape(&t.label),
+            t.spearman_stiff,
+            100.0 * t.top_chi_in_top_stiff,
+            t.uniform_sectors.sectors,
+            100.0 * t.uniform_sectors.precision,
+            100.0 * t.uniform_sectors.base_rate
+        );
+    }
+    html.push_str("</table>\n");
+    figure(
+        &mut html,
+        "figures/weak-training.png",
+        "Susceptibility (top) and stiff-mode weight (bottom) for increasing desired drops.",
+    );
+    figure(&mut html, "figures/weak-training-measures.png", "How the agreement between χ and the stiff mode, and the sector overlap, change with the desired drop.");
+    html.push_str(r#"<h2>Methods and caveats</h2>
+<ul>
+<li>χ_e, the physical spectrum and both cost Hessians are computed exactly (dense) on this network; the same analysis runs on 10^5-node networks through the scalable path (<code>imprint analyze --method scalable</code>).</li>
+<li>Before training the cost Hessian is the full Hessian (THEORY.md section 3), which is indefinite away from a minimum: its eigenvalue magnitudes are shown. After training it is the Gauss-Newton Hessian (exact at a minimum).</li>
+<li>Sectors (THEORY.md section 5) are computed two ways. The Morse-Smale construction (sub- and superlevel persistence, steepest-descent basins) is exact but degenerate for a resistor network's response: a harmonic field has no interior extrema (maximum principle), so with one input edge every node shares one minimum and one maximum, and there is one sector. The uniform-voltage sectors (0-dimensional persistence of the edge filtration by voltage drop, cut at 5 % of the voltage range) are the "sectors of nearly uniform voltage" the claim is about; claim 6.5 is judged on them.</li>
+<li>"Top χ edges" are the 5 % of edges with the largest χ_e throughout.</li>
+</ul>
+</body></html>
+"#);
+    html
+}

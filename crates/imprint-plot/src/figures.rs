@@ -1,0 +1,209 @@
+//! Every figure of one run (paper Figs. 1, 4-7, 9, 11 and the training
+//! curves), drawn from the run's files and its stored analysis report: what
+//! `imprint plot` and `imprint.plot` write into `RUN_DIR/figures/`.
+
+use std::path::{Path, PathBuf};
+
+use imprint::analysis::decision::{decision_regions, GRID_CELLS};
+use imprint::analysis::report::{AnalysisReport, SectorCut};
+use imprint::analysis::structure::top_edges;
+use imprint::run::FinishedRun;
+
+use crate::paper::{self, FieldData};
+use crate::{Figure, Format, Panel, Panels, PlotError, Result};
+
+/// Writes `figure` as `dir/name.<ext>` in every format; returns the paths.
+pub fn save_all(
+    figure: &impl Figure,
+    dir: &Path,
+    name: &str,
+    size: (u32, u32),
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for &format in formats {
+        let path = dir.join(format!(
+            "{name}.{}",
+            match format {
+                Format::Png => "png",
+                Format::Svg => "svg",
+            }
+        ));
+        crate::save(figure, &path, size).map_err(|source| PlotError::Save {
+            path: path.clone(),
+            source: Box::new(source),
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Size of a single network drawing.
+pub const NETWORK_SIZE: (u32, u32) = (1100, 1000);
+/// Size of a single chart.
+pub const CHART_SIZE: (u32, u32) = (1100, 800);
+
+/// Size of a row of `panels` panels.
+pub fn row_size(panels: u32) -> (u32, u32) {
+    match panels {
+        2 => (2200, 1000),
+        _ => (700 * panels, 750),
+    }
+}
+
+fn describe_sectors(cut: &SectorCut, what: &str) -> String {
+    let o = &cut.overlap;
+    if o.sectors == 1 {
+        format!("{what}: one sector, no boundary")
+    } else {
+        format!(
+            "{what}: {} sectors, {:.0} % of top χ on boundaries ({:.1} x chance)",
+            o.sectors,
+            100.0 * o.precision,
+            o.enrichment
+        )
+    }
+}
+
+/// Every figure of one run into `out`; returns the files written.
+pub fn run_figures(
+    run: &FinishedRun,
+    report: &AnalysisReport,
+    out: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out).map_err(|source| imprint::io::IoError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let (net, task, a) = (&run.trained, &run.task, &report.analysis);
+    let structure = &report.structure;
+    let sectors = &report.summary.sectors;
+    let name = &task.name;
+    let mut written = Vec::new();
+    for (file, values, label, what) in [
+        (
+            "network-susceptibility",
+            &a.susceptibility.clone(),
+            "susceptibility χ",
+            "susceptibility",
+        ),
+        (
+            "network-stiff-weight",
+            &paper::floored(&a.stiff_weight, 1e-4),
+            "stiff-mode weight (floor 1e-4 of max)",
+            "stiff-mode weight",
+        ),
+        (
+            "network-conductance",
+            &a.conductance.clone(),
+            "conductance k (S)",
+            "trained conductance",
+        ),
+    ] {
+        let figure = paper::network_by(net, task, values, label, &format!("{name}: {what}"));
+        written.extend(save_all(&figure, out, file, NETWORK_SIZE, formats)?);
+    }
+
+    let spectrum = paper::spectrum(
+        &format!("{name}: cost-Hessian spectrum before and after training"),
+        report.initial_spectrum.as_deref(),
+        &a.cost_hessian_eigenvalues,
+        a.stiff_mode_count,
+        a.expected_stiff_modes,
+    );
+    written.extend(save_all(
+        &spectrum,
+        out,
+        "cost-hessian-spectrum",
+        row_size(2),
+        formats,
+    )?);
+
+    let scatter = paper::scatter(
+        &format!("{name}: what the susceptibility goes with"),
+        &a.susceptibility,
+        &a.stiff_weight,
+        &a.conductance,
+        &a.relative_conductance,
+    );
+    written.extend(save_all(&scatter, out, "scatter", row_size(3), formats)?);
+
+    let partial = paper::partial_susceptibility(
+        &format!("{name}: partial susceptibility"),
+        &[(name.clone(), a.partial_susceptibility.clone())],
+    );
+    written.extend(save_all(
+        &partial,
+        out,
+        "partial-susceptibility",
+        CHART_SIZE,
+        formats,
+    )?);
+
+    let fields = paper::fields(
+        &format!(
+            "{name}: fields of sample {} with walls and corridors",
+            sectors.sample
+        ),
+        net,
+        task,
+        &FieldData {
+            voltages: &structure.voltages,
+            currents: &structure.currents,
+            susceptibility: &a.susceptibility,
+            walls: &structure.walls,
+        },
+    );
+    written.extend(save_all(&fields, out, "fields", row_size(2), formats)?);
+
+    let top = top_edges(&a.susceptibility, sectors.top_share);
+    let panels = Panels {
+        title: format!(
+            "{name}: sectors of sample {} (threshold {:.0} % of the voltage range)",
+            sectors.sample,
+            100.0 * sectors.threshold_fraction_of_range
+        ),
+        columns: 2,
+        panels: [
+            (&structure.morse_smale, "Morse-Smale"),
+            (&structure.uniform, "uniform voltage"),
+        ]
+        .into_iter()
+        .map(|(cut, what)| {
+            Panel::Network(paper::sectors_panel(
+                &describe_sectors(cut, what),
+                net,
+                task,
+                &cut.labels,
+                &cut.boundary_edges,
+                &top,
+            ))
+        })
+        .collect(),
+    };
+    written.extend(save_all(&panels, out, "sectors", row_size(2), formats)?);
+
+    if !run.history.is_empty() {
+        let training = paper::training(&format!("{name}: training"), &run.history);
+        let size = if training.columns == 2 {
+            (1800, 750)
+        } else {
+            CHART_SIZE
+        };
+        written.extend(save_all(&training, out, "training", size, formats)?);
+    }
+    if task.classification {
+        if let Some(regions) = decision_regions(net, task, GRID_CELLS)? {
+            let chart = paper::decision_regions(&format!("{name}: decision regions"), &regions);
+            written.extend(save_all(
+                &chart,
+                out,
+                "decision-regions",
+                (1000, 900),
+                formats,
+            )?);
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,189 @@
+//! The summary figures of a reproduction of the paper (THEORY.md section 6):
+//! Fig. 7 for the four tasks, Fig. 4a side by side, the Fig. 8 grid of
+//! initial conditions, and the weak-training grid and measures of
+//! Appendix E.
+
+use std::path::{Path, PathBuf};
+
+use imprint::analysis::Analysis;
+use imprint::paper::{ReproducedRun, RunMetrics, DROPS};
+
+use crate::paper;
+use crate::{
+    category_color, save_all, Axis, Chart, Format, LegendPosition, Panel, Panels, Result, Series,
+};
+
+/// Fig. 7: the partial susceptibility of every task on one chart.
+pub fn partial_susceptibility_figure(
+    tasks: &[ReproducedRun],
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let curves: Vec<(String, Vec<f64>)> = tasks
+        .iter()
+        .map(|d| {
+            (
+                d.run.task.name.clone(),
+                d.report.analysis.partial_susceptibility.clone(),
+            )
+        })
+        .collect();
+    let chart =
+        paper::partial_susceptibility("partial susceptibility of the four tasks (Fig. 7)", &curves);
+    save_all(&chart, dir, "partial-susceptibility", (1100, 800), formats)
+}
+
+/// Fig. 4a for every task side by side: spectra before and after training.
+pub fn spectra_figure(
+    tasks: &[ReproducedRun],
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let spectra = tasks
+        .iter()
+        .map(|d| {
+            Panel::Chart(paper::eigenvalue_histogram(
+                &d.run.task.name,
+                d.report.initial_spectrum.as_deref(),
+                &d.report.analysis.cost_hessian_eigenvalues,
+                d.metrics.stiff_modes,
+                d.metrics.expected_stiff_modes,
+            ))
+        })
+        .collect();
+    let panels = Panels {
+        title: "cost-Hessian eigenvalues before and after training (Fig. 4a)".into(),
+        columns: 2,
+        panels: spectra,
+    };
+    save_all(&panels, dir, "spectra", (2000, 1500), formats)
+}
+
+/// Fig. 8: chi against k (top row) and relative k (bottom row) for the
+/// initial conditions.
+pub fn initial_conditions_figure(
+    conditions: &[ReproducedRun],
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let mut cells = Vec::new();
+    let rows: [(&str, fn(&Analysis) -> &[f64]); 2] = [
+        ("conductance k (S)", |a| &a.conductance),
+        ("relative conductance", |a| &a.relative_conductance),
+    ];
+    for (row, (x_label, pick)) in rows.into_iter().enumerate() {
+        for d in conditions {
+            let a = &d.report.analysis;
+            let mut chart = Chart::new(d.metrics.label.clone(), x_label, "susceptibility χ")
+                .with_axes(Axis::Log, Axis::Log);
+            chart.series.push(
+                Series::markers(
+                    "",
+                    pick(a)
+                        .iter()
+                        .zip(&a.susceptibility)
+                        .map(|(&x, &y)| [x, y])
+                        .collect(),
+                    category_color(row + 1),
+                )
+                .with_size(3),
+            );
+            let rho = if row == 0 {
+                d.metrics.spearman_conductance
+            } else {
+                d.metrics.spearman_relative
+            };
+            chart.notes.push(format!("Spearman ρ = {rho:+.2}"));
+            if row == 1 {
+                chart.notes.push(format!(
+                    "top 5 % χ with k below neighbours: {:.0} %",
+                    100.0 * d.metrics.top_low_relative
+                ));
+            }
+            cells.push(Panel::Chart(chart));
+        }
+    }
+    let panels = Panels {
+        title: "four initial conditions, one task (Fig. 8): χ against conductance (top) and relative conductance (bottom)".into(),
+        columns: conditions.len(),
+        panels: cells,
+    };
+    save_all(&panels, dir, "initial-conditions", (2600, 1300), formats)
+}
+
+/// Appendix E: chi (top) and the stiff mode (bottom) on the network for
+/// increasing desired drops, and how the measures change with the drop.
+pub fn weak_training_figures(
+    weak: &[ReproducedRun],
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let mut cells = Vec::new();
+    for d in weak {
+        cells.push(Panel::Network(paper::network_by(
+            &d.run.trained,
+            &d.run.task,
+            &d.report.analysis.susceptibility,
+            "χ",
+            &format!("χ, {}", d.metrics.label),
+        )));
+    }
+    for d in weak {
+        cells.push(Panel::Network(paper::network_by(
+            &d.run.trained,
+            &d.run.task,
+            &paper::floored(&d.report.analysis.stiff_weight, 1e-4),
+            "stiff weight (floor 1e-4 of max)",
+            &format!(
+                "stiff mode, ρ(χ, weight) = {:+.2}",
+                d.metrics.spearman_stiff
+            ),
+        )));
+    }
+    let panels = Panels {
+        title: "weak training (Appendix E): susceptibility (top) and the stiff mode (bottom) for increasing desired drops".into(),
+        columns: weak.len(),
+        panels: cells,
+    };
+    let mut written = save_all(&panels, dir, "weak-training", (2800, 1400), formats)?;
+
+    let mut chart = Chart::new(
+        "how well χ finds the learned edges as the task strengthens",
+        "desired drop across the target edge (V)",
+        "fraction / correlation",
+    )
+    .with_axes(Axis::Log, Axis::Linear);
+    let line = |f: &dyn Fn(&RunMetrics) -> f64| -> Vec<[f64; 2]> {
+        DROPS
+            .iter()
+            .zip(weak)
+            .map(|(&x, d)| [x, f(&d.metrics)])
+            .collect()
+    };
+    let measures: [(&str, fn(&RunMetrics) -> f64); 3] = [
+        ("Spearman ρ(χ, stiff weight)", |m| m.spearman_stiff),
+        ("top-5 % χ edges among top-5 % stiff", |m| {
+            m.top_chi_in_top_stiff
+        }),
+        ("top-5 % χ edges on sector boundaries", |m| {
+            m.uniform_sectors.precision
+        }),
+    ];
+    for (k, (name, measure)) in measures.into_iter().enumerate() {
+        let color = category_color(k);
+        chart.series.push(Series::line(name, line(&measure), color));
+        chart
+            .series
+            .push(Series::markers("", line(&measure), color).with_size(7));
+    }
+    chart.y_range = Some([0.0, 1.3]);
+    chart.legend = LegendPosition::UpperLeft;
+    written.extend(save_all(
+        &chart,
+        dir,
+        "weak-training-measures",
+        (1100, 800),
+        formats,
+    )?);
+    Ok(written)
+}

@@ -1,0 +1,163 @@
+//! The paper's analysis from Python: the analysis report (every array of
+//! `analysis.npz`, sectors, walls and the sample's response included), run
+//! directories analysed and drawn like `imprint analyze` and `imprint plot`,
+//! and the simulated measurement.
+
+use std::path::PathBuf;
+
+use imprint::analysis::measure::simulate_measurement;
+use imprint::analysis::report::{report, StructureOptions};
+use imprint::analysis::AnalysisOptions;
+use imprint::io::NpyArray;
+use imprint::learning::TrainingProblem;
+use imprint::run::{analysis_for_figures, analyze_run as analyze_run_dir, read_finished_run};
+use numpy::ndarray::{ArrayD, IxDyn};
+use numpy::{IntoPyArray, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::network::PyNetwork;
+use crate::task::PyTask;
+use crate::{fail, kwargs_json, matrix};
+
+/// Keyword arguments of the structure (sectors and walls); the rest are
+/// analysis options.
+const STRUCTURE_KEYS: [&str; 3] = ["sample", "sector_threshold", "top_share"];
+
+fn split_options(
+    py: Python<'_>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(AnalysisOptions, StructureOptions)> {
+    let fields = kwargs_json(py, options)?;
+    let (structure, analysis): (serde_json::Map<_, _>, serde_json::Map<_, _>) = fields
+        .into_iter()
+        .partition(|(key, _)| STRUCTURE_KEYS.contains(&key.as_str()));
+    let analysis = serde_json::from_value(serde_json::Value::Object(analysis))
+        .map_err(|e| fail(format!("analysis options: {e}")))?;
+    let structure = serde_json::from_value(serde_json::Value::Object(structure))
+        .map_err(|e| fail(format!("structure options: {e}")))?;
+    Ok((analysis, structure))
+}
+
+fn array<'py>(py: Python<'py>, a: NpyArray) -> PyResult<Bound<'py, PyAny>> {
+    if a.shape.is_empty() {
+        // Scalars (counts too) as Python floats, as numpy.load's 0-d arrays compare.
+        return Ok(a.values[0].into_pyobject(py)?.into_any());
+    }
+    let array = ArrayD::from_shape_vec(IxDyn(&a.shape), a.values)
+        .map_err(|e| fail(format!("array `{}`: {e}", a.name)))?;
+    Ok(array.into_pyarray(py).into_any())
+}
+
+/// The paper's analysis of `network` on `task` (and of `initial`, the
+/// network before training, for the spectrum before training). Returns a
+/// dict whose keys are exactly those of `analysis.npz`: arrays as numpy
+/// arrays, scalars as numbers. Keyword arguments: the analysis options
+/// (`method`, `dense_threshold`, `projections`, `exact_susceptibility`,
+/// `soft_modes`, `seed`, `check_tensors`) and the structure options
+/// (`sample`, `sector_threshold`, `top_share`); defaults as in the library.
+#[pyfunction]
+#[pyo3(signature = (network, task, initial = None, **options))]
+pub fn analyze<'py>(
+    py: Python<'py>,
+    network: PyRef<'_, PyNetwork>,
+    task: PyRef<'_, PyTask>,
+    initial: Option<PyRef<'_, PyNetwork>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (analysis, structure) = split_options(py, options)?;
+    let (net, task) = (&network.inner, &task.inner);
+    let initial = initial.as_ref().map(|n| &n.inner);
+    let report = py
+        .detach(|| report(net, initial, task, &analysis, &structure, None))
+        .map_err(fail)?;
+    let out = PyDict::new(py);
+    for a in report.arrays() {
+        let name = a.name.clone();
+        out.set_item(name, array(py, a)?)?;
+    }
+    Ok(out)
+}
+
+fn summary_dict<'py>(
+    py: Python<'py>,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value).map_err(fail)?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// Analyses the finished run in `run_dir` as `imprint analyze RUN_DIR` does
+/// (writes `run_dir/analysis/`); returns its summary as a dict.
+#[pyfunction]
+#[pyo3(signature = (run_dir, **options))]
+pub fn analyze_run<'py>(
+    py: Python<'py>,
+    run_dir: PathBuf,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (analysis, structure) = split_options(py, options)?;
+    let (_, report) = py
+        .detach(|| analyze_run_dir(&run_dir, &analysis, &structure))
+        .map_err(fail)?;
+    summary_dict(py, &report.summary)
+}
+
+/// Draws every figure of the run in `run_dir` as `imprint plot` does, from
+/// its stored analysis (analysing it first when there is none); `format` is
+/// "png", "svg" or "both". Returns the paths written.
+#[pyfunction]
+#[pyo3(signature = (run_dir, format = "png", output = None))]
+pub fn plot(
+    py: Python<'_>,
+    run_dir: PathBuf,
+    format: &str,
+    output: Option<PathBuf>,
+) -> PyResult<Vec<PathBuf>> {
+    use imprint_plot::Format;
+    let formats = match format {
+        "png" => vec![Format::Png],
+        "svg" => vec![Format::Svg],
+        "both" => vec![Format::Png, Format::Svg],
+        other => return Err(fail(format!("format `{other}` is not png, svg or both"))),
+    };
+    let out = output.unwrap_or_else(|| run_dir.join("figures"));
+    py.detach(|| -> Result<Vec<PathBuf>, String> {
+        let run = read_finished_run(&run_dir).map_err(|e| e.to_string())?;
+        let (report, _) = analysis_for_figures(&run_dir, &run, &StructureOptions::default())
+            .map_err(|e| e.to_string())?;
+        imprint_plot::run_figures(&run, &report, &out, &formats).map_err(|e| e.to_string())
+    })
+    .map_err(fail)
+}
+
+/// The measurement protocol simulated on the network (paper eq. 17): returns
+/// (stimulus labels, drops of shape (stimuli, E)), with Gaussian noise of
+/// standard deviation `noise` (V) on every drop.
+#[pyfunction]
+#[pyo3(signature = (network, task, noise = 0.0, seed = 1))]
+pub fn measure<'py>(
+    py: Python<'py>,
+    network: PyRef<'_, PyNetwork>,
+    task: PyRef<'_, PyTask>,
+    noise: f64,
+    seed: u64,
+) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(fail(format!(
+            "noise {noise} must be finite and non-negative"
+        )));
+    }
+    let (net, task) = (&network.inner, &task.inner);
+    let m = py
+        .detach(|| -> Result<_, String> {
+            let problem = TrainingProblem::new(net, task).map_err(|e| e.to_string())?;
+            let factor = problem
+                .factorize(net.conductance())
+                .map_err(|e| e.to_string())?;
+            simulate_measurement(&factor, net.edges(), noise, seed).map_err(|e| e.to_string())
+        })
+        .map_err(fail)?;
+    let drops = matrix(py, m.drops.len(), net.edge_count(), |r, c| m.drops[r][c]);
+    Ok((m.stimuli, drops))
+}

@@ -1,0 +1,200 @@
+//! `imprint.Network`: networks from arrays, files and generators.
+
+use std::path::PathBuf;
+
+use imprint::network::spec::{LatticeParameters, NetworkSpec};
+use imprint::network::Network;
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::{fail, kwargs_json, matrix};
+
+/// A resistor network: node positions, edges, conductances, optional periodic box.
+#[pyclass(name = "Network", module = "imprint", from_py_object)]
+#[derive(Clone)]
+pub struct PyNetwork {
+    pub(crate) inner: Network,
+}
+
+#[pymethods]
+impl PyNetwork {
+    /// Network(positions (N, 2), edges (E, 2), conductance (E,) = ones, periodic_box = None)
+    #[new]
+    #[pyo3(signature = (positions, edges, conductance = None, periodic_box = None))]
+    fn new(
+        positions: PyReadonlyArray2<'_, f64>,
+        edges: PyReadonlyArray2<'_, i64>,
+        conductance: Option<PyReadonlyArray1<'_, f64>>,
+        periodic_box: Option<(f64, f64)>,
+    ) -> PyResult<Self> {
+        let positions: Vec<[f64; 2]> = positions
+            .as_array()
+            .outer_iter()
+            .map(|r| [r[0], r.get(1).copied().unwrap_or(f64::NAN)])
+            .collect();
+        let mut list = Vec::new();
+        for (e, row) in edges.as_array().outer_iter().enumerate() {
+            if row.len() != 2 || row[0] < 0 || row[1] < 0 {
+                return Err(fail(format!(
+                    "edge {e} is not a pair of non-negative node indices"
+                )));
+            }
+            list.push([row[0] as usize, row[1] as usize]);
+        }
+        let k = match conductance {
+            Some(k) => k.as_array().to_vec(),
+            None => vec![1.0; list.len()],
+        };
+        Network::new(positions, list, k, periodic_box.map(|(x, y)| [x, y]))
+            .map(|inner| Self { inner })
+            .map_err(fail)
+    }
+
+    /// Reads a network file (.json network, .csv edge list, .txt literature format).
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        let inner = imprint::io::read_any_network(&path).map_err(fail)?;
+        Ok(Self { inner })
+    }
+
+    /// Writes the network as network JSON (atomically).
+    fn save(&self, path: PathBuf) -> PyResult<()> {
+        imprint::io::write_network(&path, &self.inner).map_err(fail)
+    }
+
+    /// The network JSON text.
+    fn to_json(&self) -> String {
+        imprint::io::network_to_json(&self.inner)
+    }
+
+    /// A network from network JSON text.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        imprint::io::parse_network(text, std::path::Path::new("<string>"))
+            .map(|inner| Self { inner })
+            .map_err(fail)
+    }
+
+    /// Generates a network: `generator` is jammed, square, triangular or
+    /// delaunay, and the keyword arguments are that generator's parameters
+    /// (their names and defaults as in the library; unknown ones are refused).
+    #[staticmethod]
+    #[pyo3(signature = (generator, **parameters))]
+    fn generate(
+        py: Python<'_>,
+        generator: &str,
+        parameters: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let mut fields = kwargs_json(py, parameters)?;
+        fields.insert("generator".into(), generator.into());
+        let spec: NetworkSpec = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| fail(format!("network `{generator}`: {e}")))?;
+        let inner = py.detach(|| spec.generate()).map_err(fail)?;
+        Ok(Self { inner })
+    }
+
+    /// Contact network of a 2D jammed packing (periodic box, rattlers removed):
+    /// `nodes`, `seed`, `pressure` (alias of `target_pressure`), `size_ratio`,
+    /// `force_tolerance`, ...
+    #[staticmethod]
+    #[pyo3(signature = (**parameters))]
+    fn jammed(py: Python<'_>, parameters: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Self::generate(py, "jammed", parameters)
+    }
+
+    /// Square or triangular lattice with unit spacing and conductances.
+    #[staticmethod]
+    #[pyo3(signature = (columns, rows, kind = "square", periodic = false))]
+    fn lattice(columns: usize, rows: usize, kind: &str, periodic: bool) -> PyResult<Self> {
+        let parameters = LatticeParameters {
+            columns,
+            rows,
+            periodic,
+        };
+        let spec = match kind {
+            "square" => NetworkSpec::Square(parameters),
+            "triangular" => NetworkSpec::Triangular(parameters),
+            other => {
+                return Err(fail(format!(
+                    "lattice kind `{other}` is not square or triangular"
+                )))
+            }
+        };
+        spec.generate().map(|inner| Self { inner }).map_err(fail)
+    }
+
+    /// Delaunay triangulation of random points (`nodes`, `seed`), optionally
+    /// diluted to mean coordination `coordination` (alias of `target_coordination`).
+    #[staticmethod]
+    #[pyo3(signature = (**parameters))]
+    fn delaunay(py: Python<'_>, parameters: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Self::generate(py, "delaunay", parameters)
+    }
+
+    /// Node count N.
+    #[getter]
+    fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// Edge count E.
+    #[getter]
+    fn edge_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    /// Node positions, shape (N, 2).
+    #[getter]
+    fn positions<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        let p = self.inner.positions();
+        matrix(py, p.len(), 2, |r, c| p[r][c])
+    }
+
+    /// Edges as node pairs, shape (E, 2), int64.
+    #[getter]
+    fn edges<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<i64>> {
+        let e = self.inner.edges();
+        Array2::from_shape_fn((e.len(), 2), |(r, c)| e[r][c] as i64).into_pyarray(py)
+    }
+
+    /// Conductances, shape (E,).
+    #[getter]
+    fn conductance<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, self.inner.conductance())
+    }
+
+    /// Replaces every conductance (finite and positive, one per edge).
+    #[setter]
+    fn set_conductance(&mut self, values: PyReadonlyArray1<'_, f64>) -> PyResult<()> {
+        self.inner
+            .set_conductance(values.as_array().to_vec())
+            .map_err(fail)
+    }
+
+    /// Side lengths of the periodic box, or None.
+    #[getter]
+    fn periodic_box(&self) -> Option<(f64, f64)> {
+        self.inner.periodic_box().map(|[x, y]| (x, y))
+    }
+
+    /// Provenance metadata as JSON text (see `metadata` in the Python layer).
+    #[getter]
+    fn metadata_json(&self) -> String {
+        serde_json::to_string(self.inner.metadata()).unwrap_or_default()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Network({} nodes, {} edges{})",
+            self.inner.node_count(),
+            self.inner.edge_count(),
+            if self.inner.periodic_box().is_some() {
+                ", periodic"
+            } else {
+                ""
+            }
+        )
+    }
+}

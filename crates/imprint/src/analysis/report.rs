@@ -1,0 +1,489 @@
+//! The analysis report of a trained network (THEORY.md sections 2, 3 and 5;
+//! claims 4-5 of section 6): the [`Analysis`] itself, the cost-Hessian
+//! spectrum of the network before training, the structure of one sample's
+//! response (sectors, walls and corridors), and the typed summary that
+//! `summary.json` holds. [`AnalysisReport::arrays`] names every output array
+//! once, for the `.npz` writer and for Python alike.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::statistics::{pearson, spearman};
+use super::structure::{
+    field_range, sample_response, sector_analysis, share_below_neighbours, top_edges,
+    walls_and_corridors, SectorMethod, SectorOverlap, DEFAULT_SECTOR_THRESHOLD,
+};
+use super::{analyze, Analysis, AnalysisOptions, Correlation};
+use crate::io::NpyArray;
+use crate::learning::{LearningError, Task};
+use crate::network::Network;
+
+/// Which sample's response is cut into sectors, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StructureOptions {
+    /// Training sample whose free response is cut into sectors (and drawn as fields).
+    pub sample: usize,
+    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
+    pub sector_threshold: f64,
+    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
+    pub top_share: f64,
+}
+
+impl Default for StructureOptions {
+    fn default() -> Self {
+        Self {
+            sample: 0,
+            sector_threshold: DEFAULT_SECTOR_THRESHOLD,
+            top_share: 0.05,
+        }
+    }
+}
+
+impl StructureOptions {
+    /// Rejects a sample the task lacks and shares outside `(0, 1]`.
+    pub fn validate(&self, task: &Task) -> Result<(), LearningError> {
+        let invalid = |field, reason| Err(LearningError::InvalidParameter { field, reason });
+        if self.sample >= task.sample_count() {
+            return invalid(
+                "sample",
+                format!(
+                    "{}: the task has {} samples (0 to {})",
+                    self.sample,
+                    task.sample_count(),
+                    task.sample_count().saturating_sub(1)
+                ),
+            );
+        }
+        if !(self.sector_threshold.is_finite() && self.sector_threshold >= 0.0) {
+            return invalid(
+                "sector_threshold",
+                format!("{} must be a finite fraction >= 0", self.sector_threshold),
+            );
+        }
+        if !(self.top_share > 0.0 && self.top_share <= 1.0) {
+            return invalid(
+                "top_share",
+                format!("{} must lie in (0, 1]", self.top_share),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Sectors of one construction: labels, boundary edges and their overlap
+/// with the most susceptible edges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorCut {
+    /// Sector of every node.
+    pub labels: Vec<usize>,
+    /// Edges whose ends lie in different sectors.
+    pub boundary_edges: Vec<usize>,
+    /// How the top-chi edges sit on the boundaries.
+    pub overlap: SectorOverlap,
+}
+
+/// The response of one sample, its sectors and the walls and corridors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureReport {
+    /// Node voltages of the sample's free response.
+    pub voltages: Vec<f64>,
+    /// Edge currents of that response.
+    pub currents: Vec<f64>,
+    /// Morse-Smale sectors (THEORY.md section 5).
+    pub morse_smale: SectorCut,
+    /// Sectors of nearly uniform voltage.
+    pub uniform: SectorCut,
+    /// Top-chi edges with relative conductance below 1.
+    pub walls: Vec<usize>,
+}
+
+/// Sectors and walls of `analysis` for `options`.
+pub fn structure_of(
+    network: &Network,
+    task: &Task,
+    analysis: &Analysis,
+    options: &StructureOptions,
+) -> Result<StructureReport, LearningError> {
+    let response = sample_response(network, task, options.sample)?;
+    let threshold = options.sector_threshold * field_range(&response.voltages);
+    let cut = |method| {
+        let (sectors, overlap) = sector_analysis(
+            network,
+            &response.voltages,
+            &analysis.susceptibility,
+            method,
+            threshold,
+            options.top_share,
+        );
+        SectorCut {
+            labels: sectors.sector,
+            boundary_edges: sectors.boundary_edges,
+            overlap,
+        }
+    };
+    Ok(StructureReport {
+        morse_smale: cut(SectorMethod::MorseSmale),
+        uniform: cut(SectorMethod::UniformVoltage),
+        walls: walls_and_corridors(
+            &analysis.susceptibility,
+            &analysis.relative_conductance,
+            options.top_share,
+        ),
+        voltages: response.voltages,
+        currents: response.currents,
+    })
+}
+
+/// How a measured susceptibility compares with the model's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredComparison {
+    /// Median over edges of `|measured - model| / |model|`.
+    #[serde(with = "nullable")]
+    pub median_relative_difference: f64,
+    /// Largest such difference.
+    #[serde(with = "nullable")]
+    pub largest_relative_difference: f64,
+    /// Pearson correlation of measured and model `chi_e`.
+    #[serde(with = "nullable")]
+    pub pearson: f64,
+    /// Spearman correlation.
+    #[serde(with = "nullable")]
+    pub spearman: f64,
+}
+
+impl MeasuredComparison {
+    /// Compares `measured` with the model's `chi`.
+    pub fn of(measured: &[f64], chi: &[f64]) -> Self {
+        let mut relative: Vec<f64> = measured
+            .iter()
+            .zip(chi)
+            .map(|(m, c)| (m - c).abs() / c.abs().max(f64::MIN_POSITIVE))
+            .collect();
+        relative.sort_by(f64::total_cmp);
+        Self {
+            median_relative_difference: relative[relative.len() / 2],
+            largest_relative_difference: relative[relative.len() - 1],
+            pearson: pearson(measured, chi),
+            spearman: spearman(measured, chi),
+        }
+    }
+}
+
+/// The sector part of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectorSummary {
+    /// The sample cut into sectors.
+    pub sample: usize,
+    /// Threshold as a fraction of the response's voltage range.
+    pub threshold_fraction_of_range: f64,
+    /// Share of edges counted as top chi.
+    pub top_share: f64,
+    /// Morse-Smale sectors.
+    pub morse_smale: SectorOverlap,
+    /// Uniform-voltage sectors.
+    pub uniform_voltage: SectorOverlap,
+}
+
+/// The walls-and-corridors part of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WallSummary {
+    /// Share of edges counted as top chi.
+    pub top_share: f64,
+    /// How many of them have relative conductance below 1.
+    pub edges: usize,
+}
+
+/// `summary.json` of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSummary {
+    /// Always `imprint-analysis`.
+    pub format: String,
+    /// Format version.
+    pub version: u32,
+    /// Task name.
+    pub task: String,
+    /// Training cost at the analysed conductances.
+    #[serde(with = "nullable")]
+    pub cost: f64,
+    /// Norm of the cost gradient.
+    #[serde(with = "nullable")]
+    pub gradient_norm: f64,
+    /// Which method computed what.
+    pub methods: BTreeMap<String, String>,
+    /// The options the analysis ran with.
+    pub options: AnalysisOptions,
+    /// Stiff modes found.
+    pub stiff_mode_count: usize,
+    /// `n_in x n_out`.
+    pub expected_stiff_modes: usize,
+    /// Ratio of the last stiff to the first soft cost-Hessian eigenvalue (null: no soft one).
+    pub stiff_gap: Option<f64>,
+    /// Largest cost-Hessian eigenvalue.
+    pub cost_hessian_largest: Option<f64>,
+    /// Correlations of `chi_e` with stiff weight, conductance and relative conductance.
+    pub correlations_with_susceptibility: BTreeMap<String, Correlation>,
+    /// Softest modes holding 90 % of the squared susceptibility, if reached.
+    pub partial_susceptibility_modes_for_90_percent: Option<usize>,
+    /// Modes the partial susceptibility was computed over.
+    pub partial_susceptibility_modes_computed: usize,
+    /// The 90 % mode count as a fraction of all `N + |C|` modes.
+    pub partial_susceptibility_fraction_of_modes_for_90_percent: Option<f64>,
+    /// Share of the top 5 % chi edges with relative conductance below 1 (claim 6.4b).
+    #[serde(with = "nullable")]
+    pub top_5_percent_chi_edges_with_relative_conductance_below_1: f64,
+    /// Largest relative residual of the physical eigenpairs.
+    #[serde(with = "nullable")]
+    pub physical_eigenpair_residual: f64,
+    /// Relative standard error of `chi_e` (0 when exact).
+    #[serde(with = "nullable")]
+    pub susceptibility_relative_error: f64,
+    /// Largest relative error of the literal tensor identity, when checked.
+    pub tensor_identity_error: Option<f64>,
+    /// Comparison with a measured susceptibility, when given.
+    pub measured: Option<MeasuredComparison>,
+    /// Time the analysis took.
+    pub wall_time_seconds: f64,
+    /// Sectors of the analysed sample.
+    pub sectors: SectorSummary,
+    /// Walls and corridors.
+    pub walls_and_corridors: WallSummary,
+}
+
+/// Everything `imprint analyze` computes and writes: the analysis of the
+/// trained network, the spectrum before training, the structure of one
+/// sample's response and the summary.
+#[derive(Debug, Clone)]
+pub struct AnalysisReport {
+    /// The analysis of the network as given.
+    pub analysis: Analysis,
+    /// Cost-Hessian eigenvalues of the network before training (full Hessian
+    /// on the dense path, Gauss-Newton otherwise), when it was given.
+    pub initial_spectrum: Option<Vec<f64>>,
+    /// Sectors, walls and the sample's response.
+    pub structure: StructureReport,
+    /// A measured susceptibility, when given.
+    pub measured: Option<Vec<f64>>,
+    /// The summary.
+    pub summary: AnalysisSummary,
+}
+
+/// Analyses `network` on `task`, and `initial` (the network before
+/// training) for its cost-Hessian spectrum when given.
+pub fn report(
+    network: &Network,
+    initial: Option<&Network>,
+    task: &Task,
+    options: &AnalysisOptions,
+    structure_options: &StructureOptions,
+    measured: Option<Vec<f64>>,
+) -> Result<AnalysisReport, LearningError> {
+    structure_options.validate(task)?;
+    let start = Instant::now();
+    let analysis = analyze(network, task, options)?;
+    let initial_spectrum = match initial {
+        Some(initial) => Some(initial_spectrum(&analyze(initial, task, options)?)),
+        None => None,
+    };
+    let structure = structure_of(network, task, &analysis, structure_options)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let summary = summarise(
+        &analysis,
+        &structure,
+        task,
+        options,
+        structure_options,
+        measured.as_deref(),
+        elapsed,
+    );
+    Ok(AnalysisReport {
+        analysis,
+        initial_spectrum,
+        structure,
+        measured,
+        summary,
+    })
+}
+
+/// The spectrum shown "before training": the full cost Hessian's
+/// eigenvalues when computed (dense path), else the Gauss-Newton ones.
+pub fn initial_spectrum(before: &Analysis) -> Vec<f64> {
+    before
+        .cost_hessian_full_eigenvalues
+        .clone()
+        .unwrap_or_else(|| before.cost_hessian_eigenvalues.clone())
+}
+
+/// The summary of an analysis.
+pub fn summarise(
+    a: &Analysis,
+    structure: &StructureReport,
+    task: &Task,
+    options: &AnalysisOptions,
+    structure_options: &StructureOptions,
+    measured: Option<&[f64]>,
+    elapsed: f64,
+) -> AnalysisSummary {
+    let g = &a.cost_hessian_eigenvalues;
+    let gap = (a.stiff_mode_count < g.len() && g[a.stiff_mode_count] > 0.0)
+        .then(|| g[a.stiff_mode_count - 1] / g[a.stiff_mode_count]);
+    let top = top_edges(&a.susceptibility, 0.05);
+    AnalysisSummary {
+        format: "imprint-analysis".into(),
+        version: 1,
+        task: task.name.clone(),
+        cost: a.cost,
+        gradient_norm: a.gradient.iter().map(|g| g * g).sum::<f64>().sqrt(),
+        methods: a.methods.clone(),
+        options: options.clone(),
+        stiff_mode_count: a.stiff_mode_count,
+        expected_stiff_modes: a.expected_stiff_modes,
+        stiff_gap: gap.filter(|g| g.is_finite()),
+        cost_hessian_largest: g.first().copied(),
+        correlations_with_susceptibility: a
+            .correlations()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        partial_susceptibility_modes_for_90_percent: a.modes_to_reach(0.9),
+        partial_susceptibility_modes_computed: a.partial_susceptibility.len(),
+        partial_susceptibility_fraction_of_modes_for_90_percent: a
+            .modes_to_reach(0.9)
+            .map(|m| m as f64 / a.mode_count() as f64),
+        top_5_percent_chi_edges_with_relative_conductance_below_1: share_below_neighbours(
+            &a.relative_conductance,
+            &top,
+        ),
+        physical_eigenpair_residual: a.physical_residual,
+        susceptibility_relative_error: a.susceptibility_error,
+        tensor_identity_error: a.tensor_identity_error,
+        measured: measured.map(|m| MeasuredComparison::of(m, &a.susceptibility)),
+        wall_time_seconds: elapsed,
+        sectors: SectorSummary {
+            sample: structure_options.sample,
+            threshold_fraction_of_range: structure_options.sector_threshold,
+            top_share: structure_options.top_share,
+            morse_smale: structure.morse_smale.overlap.clone(),
+            uniform_voltage: structure.uniform.overlap.clone(),
+        },
+        walls_and_corridors: WallSummary {
+            top_share: structure_options.top_share,
+            edges: structure.walls.len(),
+        },
+    }
+}
+
+/// Serde for `f64` fields that may be non-finite: JSON has no NaN or
+/// infinity, so they are written as `null` and read back as NaN.
+pub(crate) mod nullable {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes a finite value as a number, any other as `null`.
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            serializer.serialize_f64(*value)
+        } else {
+            serializer.serialize_none()
+        }
+    }
+
+    /// Reads a number, or `null` as NaN.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
+    }
+}
+
+fn flags(edges: &[usize], count: usize) -> Vec<f64> {
+    let mut out = vec![0.0; count];
+    for &e in edges {
+        out[e] = 1.0;
+    }
+    out
+}
+
+fn labels(values: &[usize]) -> Vec<f64> {
+    values.iter().map(|&s| s as f64).collect()
+}
+
+impl AnalysisReport {
+    /// Every output array by name: what `analysis.npz` holds and what
+    /// Python's `analyze` returns. Scalars are 0-dimensional arrays.
+    pub fn arrays(&self) -> Vec<NpyArray> {
+        let a = &self.analysis;
+        let s = &self.structure;
+        let edges = a.susceptibility.len();
+        let mut out = vec![
+            NpyArray::vector("physical_eigenvalues", a.physical_eigenvalues.clone()),
+            NpyArray::vector("susceptibility", a.susceptibility.clone()),
+            NpyArray::vector(
+                "susceptibility_error",
+                a.susceptibility
+                    .iter()
+                    .map(|c| c * a.susceptibility_error)
+                    .collect(),
+            ),
+            NpyArray::vector("partial_susceptibility", a.partial_susceptibility.clone()),
+            NpyArray::vector(
+                "cost_hessian_eigenvalues",
+                a.cost_hessian_eigenvalues.clone(),
+            ),
+            NpyArray::matrix("stiff_modes", &a.stiff_modes),
+            NpyArray::vector("stiff_weight", a.stiff_weight.clone()),
+            NpyArray::vector("relative_conductance", a.relative_conductance.clone()),
+            NpyArray::vector("conductance", a.conductance.clone()),
+            NpyArray::vector("gradient", a.gradient.clone()),
+            NpyArray::scalar("cost", a.cost),
+            NpyArray::scalar("stiff_mode_count", a.stiff_mode_count as f64),
+            NpyArray::scalar("expected_stiff_modes", a.expected_stiff_modes as f64),
+            NpyArray::scalar("mode_count", a.mode_count() as f64),
+        ];
+        if a.physical_eigenvectors.ncols() > 0 {
+            out.push(NpyArray::matrix(
+                "physical_eigenvectors",
+                &a.physical_eigenvectors,
+            ));
+        }
+        if let Some(v) = &a.susceptibility_vectors {
+            out.push(NpyArray::matrix("susceptibility_vectors", v));
+        }
+        if let Some(g) = &a.cost_hessian {
+            out.push(NpyArray::matrix("cost_hessian", g));
+        }
+        if let Some(h) = &a.cost_hessian_full {
+            out.push(NpyArray::matrix("cost_hessian_full", h));
+        }
+        if let Some(v) = &a.cost_hessian_full_eigenvalues {
+            out.push(NpyArray::vector("cost_hessian_full_eigenvalues", v.clone()));
+        }
+        if let Some(e) = a.tensor_identity_error {
+            out.push(NpyArray::scalar("tensor_identity_error", e));
+        }
+        if let Some(v) = &self.initial_spectrum {
+            out.push(NpyArray::vector(
+                "initial_cost_hessian_eigenvalues",
+                v.clone(),
+            ));
+        }
+        if let Some(m) = &self.measured {
+            out.push(NpyArray::vector("measured_susceptibility", m.clone()));
+        }
+        out.extend([
+            NpyArray::vector("sample_voltages", s.voltages.clone()),
+            NpyArray::vector("sample_currents", s.currents.clone()),
+            NpyArray::vector("sector_morse_smale", labels(&s.morse_smale.labels)),
+            NpyArray::vector(
+                "sector_morse_smale_boundary",
+                flags(&s.morse_smale.boundary_edges, edges),
+            ),
+            NpyArray::vector("sector_uniform_voltage", labels(&s.uniform.labels)),
+            NpyArray::vector(
+                "sector_uniform_voltage_boundary",
+                flags(&s.uniform.boundary_edges, edges),
+            ),
+            NpyArray::vector("walls_and_corridors", flags(&s.walls, edges)),
+        ]);
+        out
+    }
+}

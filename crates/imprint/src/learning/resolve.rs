@@ -1,0 +1,142 @@
+//! Resolving a run configuration: the chosen task's documented defaults,
+//! a TOML file over them, and explicit overrides over both. The result is
+//! what `config.toml` of a run directory records.
+
+use std::path::PathBuf;
+
+use super::config::RunConfig;
+use super::LearningError;
+
+/// Values given outside the configuration file (command-line flags,
+/// Python keyword arguments); each wins over the file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Built-in task name.
+    pub task: Option<String>,
+    /// Master seed.
+    pub seed: Option<u64>,
+    /// Iterations.
+    pub iterations: Option<usize>,
+    /// A network file to train instead of a generated network.
+    pub network_file: Option<PathBuf>,
+}
+
+/// Merges `overlay` into `base` (tables recursively, other values replaced).
+fn merge(base: &mut toml::Value, overlay: toml::Value) {
+    match (base, overlay) {
+        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
+            for (key, value) in overlay {
+                // A table with a `kind` tag is a whole enum variant: it
+                // replaces the default rather than merging field by field
+                // (a "uniform" conductance has no "value" of a "constant").
+                let tagged = value.get("kind").is_some();
+                match base.get_mut(&key) {
+                    Some(existing) if existing.is_table() && value.is_table() && !tagged => {
+                        merge(existing, value)
+                    }
+                    _ => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+impl RunConfig {
+    /// The fully resolved configuration: the task's defaults, the TOML
+    /// `file` text over them, `overrides` over both. `origin` names the file
+    /// (or "configuration") in errors.
+    pub fn resolve(
+        file: Option<&str>,
+        origin: &str,
+        overrides: &Overrides,
+    ) -> Result<Self, LearningError> {
+        let configuration = |message: String| LearningError::Configuration {
+            origin: origin.to_string(),
+            message,
+        };
+        let file: toml::Value = match file {
+            Some(text) => toml::from_str(text)
+                .map_err(|e| configuration(e.to_string().lines().collect::<Vec<_>>().join(" ")))?,
+            None => toml::Value::Table(Default::default()),
+        };
+        let named = file
+            .get("task")
+            .and_then(|t| t.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string);
+        let name = overrides
+            .task
+            .clone()
+            .or(named)
+            .unwrap_or_else(|| "regression-2x2".to_string());
+        let seed = overrides
+            .seed
+            .or_else(|| {
+                file.get("seed")
+                    .and_then(|s| s.as_integer())
+                    .map(|s| s as u64)
+            })
+            .unwrap_or(1);
+        let defaults = Self::for_task(&name, seed)?;
+        let mut merged =
+            toml::Value::try_from(&defaults).map_err(|e| configuration(e.to_string()))?;
+        merge(&mut merged, file);
+        let mut config: Self = merged
+            .try_into()
+            .map_err(|e: toml::de::Error| configuration(e.message().to_string()))?;
+        config.task.name = name;
+        if let Some(iterations) = overrides.iterations {
+            config.training.iterations = iterations;
+        }
+        if let Some(network) = &overrides.network_file {
+            config.network.file = Some(network.clone());
+        }
+        config
+            .validate()
+            .map_err(|e| configuration(e.to_string()))?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::conductance::InitialConductance;
+
+    #[test]
+    fn file_over_defaults_and_overrides_over_both() {
+        let text = "seed = 7\n[task]\nname = \"allostery\"\n[training]\niterations = 5\n[network.conductance]\nkind = \"uniform\"\nmin = 0.5\nmax = 2.0\n";
+        let config = RunConfig::resolve(Some(text), "c.toml", &Overrides::default()).unwrap();
+        assert_eq!((config.seed, config.task.name.as_str()), (7, "allostery"));
+        assert_eq!(config.training.iterations, 5);
+        assert_eq!(config.training.batch_size, 1);
+        assert_eq!(
+            config.network.conductance,
+            InitialConductance::Uniform { min: 0.5, max: 2.0 }
+        );
+        let overrides = Overrides {
+            task: Some("regression-2x5".into()),
+            iterations: Some(9),
+            ..Overrides::default()
+        };
+        let config = RunConfig::resolve(Some(text), "c.toml", &overrides).unwrap();
+        assert_eq!(
+            (config.task.name.as_str(), config.training.iterations),
+            ("regression-2x5", 9)
+        );
+        let error = RunConfig::resolve(
+            Some("[training]\nspeed = 1\n"),
+            "c.toml",
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("c.toml: unknown field `speed`"),
+            "{error}"
+        );
+    }
+}

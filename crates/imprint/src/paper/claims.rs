@@ -1,0 +1,329 @@
+//! The claims of THEORY.md section 6, each judged from [`RunMetrics`] by the
+//! criterion it states.
+
+use serde::{Deserialize, Serialize};
+
+use super::{RunMetrics, TOP_SHARE};
+
+/// One of the paper's claims, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Section number in THEORY.md section 6 (`6.1` ... `6.5`, `E`).
+    pub id: String,
+    /// What the paper says.
+    pub statement: String,
+    /// How we judge it.
+    pub criterion: String,
+    /// What we measured.
+    pub measured: String,
+    /// Whether the criterion holds.
+    pub holds: bool,
+}
+
+fn listing<T>(items: &[T], separator: &str, item: impl Fn(&T) -> String) -> String {
+    items.iter().map(item).collect::<Vec<_>>().join(separator)
+}
+
+/// Claim 6.1: after training at most `2 n_in n_out` cost-Hessian eigenvalues
+/// lie within 10^6 of the largest, and before training at least ten times
+/// as many (as fractions) do.
+pub fn spectrum_claim(tasks: &[RunMetrics]) -> Claim {
+    let holds = |t: &RunMetrics| {
+        // Counts, not fractions: at most 2 n_in n_out large eigenvalues after training.
+        (t.large_after * t.cost_hessian_size as f64).round() <= 2.0 * t.expected_stiff_modes as f64
+            && t.large_before >= 10.0 * t.large_after
+    };
+    Claim {
+        id: "6.1".into(),
+        statement: "Cost-Hessian spectrum: broad before training; after training most eigenvalues near 0 and a few (= learned coefficients) very large.".into(),
+        criterion: "For each task: after training at most 2 n_in n_out eigenvalues lie within 10^6 of the largest, and before training at least 10 times as many do.".into(),
+        measured: listing(tasks, "; ", |t| {
+            format!(
+                "{}: {:.1} % -> {:.2} % within 10^6 of the largest; {} stiff modes (n_in n_out = {})",
+                t.task,
+                100.0 * t.large_before,
+                100.0 * t.large_after,
+                t.stiff_modes,
+                t.expected_stiff_modes
+            )
+        }),
+        holds: tasks.iter().all(holds),
+    }
+}
+
+/// Claim 6.2: Spearman rho(chi, stiff weight) > 0 in every run.
+pub fn stiffness_claim(runs: &[RunMetrics]) -> Claim {
+    Claim {
+        id: "6.2".into(),
+        statement: "Edges with large χ_e carry the large entries of the stiff modes: positive rank correlation between χ_e and the stiff-mode weight.".into(),
+        criterion: "Spearman ρ(χ, stiff weight) > 0 in every run (four tasks, four initial conditions).".into(),
+        measured: listing(runs, ", ", |t| format!("{} {:+.2}", t.id, t.spearman_stiff)),
+        holds: runs.iter().all(|t| t.spearman_stiff > 0.0),
+    }
+}
+
+/// Claim 6.3: the softest 5 % of the physical modes carry 90 % of the
+/// squared susceptibility, for each task.
+pub fn partial_susceptibility_claim(tasks: &[RunMetrics]) -> Claim {
+    Claim {
+        id: "6.3".into(),
+        statement: "Partial susceptibility saturates after a few soft modes.".into(),
+        criterion: "For each task, the softest 5 % of the physical modes carry 90 % of Σ χ_e² (THEORY.md eq. 24).".into(),
+        measured: listing(tasks, "; ", |t| match t.modes_for_90_percent {
+            Some(k) => format!("{}: 90 % after {k} of {} modes", t.task, t.modes),
+            None => format!("{}: 90 % not reached", t.task),
+        }),
+        holds: tasks.iter().all(|t| {
+            t.modes_for_90_percent
+                .is_some_and(|k| k as f64 <= 0.05 * t.modes as f64)
+        }),
+    }
+}
+
+/// Claim 6.4a: the median over runs of |Spearman rho(chi, k)| is below 0.5.
+pub fn conductance_claim(runs: &[RunMetrics]) -> Claim {
+    let mut magnitudes: Vec<f64> = runs.iter().map(|t| t.spearman_conductance.abs()).collect();
+    magnitudes.sort_by(f64::total_cmp);
+    let median = magnitudes
+        .get(magnitudes.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN);
+    Claim {
+        id: "6.4a".into(),
+        statement: "Conductance alone does not predict χ_e.".into(),
+        criterion: "The median over runs of |Spearman ρ(χ, k)| is below 0.5.".into(),
+        measured: format!(
+            "median |ρ| = {median:.2}; {}",
+            listing(runs, ", ", |t| format!(
+                "{} {:+.2}",
+                t.id, t.spearman_conductance
+            ))
+        ),
+        holds: median < 0.5,
+    }
+}
+
+/// Claim 6.4b: in every run more than half of the top chi edges have
+/// relative conductance below 1, a larger share than among all edges.
+pub fn walls_claim(runs: &[RunMetrics]) -> Claim {
+    Claim {
+        id: "6.4b".into(),
+        statement: "High-χ edges have low relative conductance k_e / <k of adjacent edges>: they act as walls and corridors.".into(),
+        criterion: "In every run, more than half of the top 5 % χ edges have relative conductance below 1, and a larger share than among all edges.".into(),
+        measured: listing(runs, ", ", |t| {
+            format!(
+                "{} {:.0} % (all edges {:.0} %)",
+                t.id,
+                100.0 * t.top_low_relative,
+                100.0 * t.all_low_relative
+            )
+        }),
+        holds: runs
+            .iter()
+            .all(|t| t.top_low_relative > 0.5 && t.top_low_relative > t.all_low_relative),
+    }
+}
+
+/// Claim 6.5: on the allosteric task the top chi edges lie on the
+/// uniform-voltage sector boundaries at least twice as often as chance.
+pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
+    let u = &allostery.uniform_sectors;
+    let ms = &allostery.morse_smale_sectors;
+    Claim {
+        id: "6.5".into(),
+        statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors.".into(),
+        criterion: "Top 5 % χ edges lie on the boundaries of the uniform-voltage sectors (threshold 5 % of the voltage range) at least twice as often as edges chosen at random.".into(),
+        measured: format!(
+            "{} sectors; {} of {} top-χ edges on boundaries ({:.0} %, chance {:.0} %, {:.1} x); Morse-Smale sectors: {} ({} boundary edges)",
+            u.sectors,
+            u.top_on_boundary,
+            u.top_edges,
+            100.0 * u.precision,
+            100.0 * u.base_rate,
+            u.enrichment,
+            ms.sectors,
+            ms.boundary_edges
+        ),
+        holds: u.enrichment >= 2.0,
+    }
+}
+
+/// Appendix E: for every desired drop rho(chi, stiff weight) > 0 and the
+/// top chi edges fall among the top stiff-weight edges at least twice as
+/// often as chance.
+pub fn weak_training_claim(weak: &[RunMetrics]) -> Claim {
+    Claim {
+        id: "E".into(),
+        statement: "Weakly trained networks (Appendix E): the susceptibility still captures the edges singled out by the stiff mode.".into(),
+        criterion: "For every desired drop, ρ(χ, stiff weight) > 0 and the top 5 % χ edges fall among the top 5 % stiff-weight edges at least twice as often as chance (10 %).".into(),
+        measured: listing(weak, "; ", |t| {
+            format!(
+                "{}: ρ {:+.2}, overlap {:.0} %",
+                t.label,
+                t.spearman_stiff,
+                100.0 * t.top_chi_in_top_stiff
+            )
+        }),
+        holds: weak
+            .iter()
+            .all(|t| t.spearman_stiff > 0.0 && t.top_chi_in_top_stiff >= 2.0 * TOP_SHARE),
+    }
+}
+
+/// Every claim from the four task runs, the Fig. 8 runs and the weak-training runs.
+pub fn claims(tasks: &[RunMetrics], conditions: &[RunMetrics], weak: &[RunMetrics]) -> Vec<Claim> {
+    let runs: Vec<RunMetrics> = tasks.iter().chain(conditions).cloned().collect();
+    let mut claims = vec![
+        spectrum_claim(tasks),
+        stiffness_claim(&runs),
+        partial_susceptibility_claim(tasks),
+        conductance_claim(&runs),
+        walls_claim(&runs),
+    ];
+    if let Some(allostery) = tasks.iter().find(|t| t.task == "allostery") {
+        claims.push(sectors_claim(allostery));
+    }
+    claims.push(weak_training_claim(weak));
+    claims
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::structure::{SectorMethod, SectorOverlap};
+
+    fn overlap(enrichment: f64) -> SectorOverlap {
+        SectorOverlap {
+            method: SectorMethod::UniformVoltage,
+            threshold: 0.01,
+            sectors: 5,
+            boundary_edges: 10,
+            top_edges: 5,
+            top_on_boundary: 2,
+            precision: 0.4,
+            base_rate: 0.4 / enrichment,
+            enrichment,
+        }
+    }
+
+    fn run(id: &str) -> RunMetrics {
+        RunMetrics {
+            id: id.into(),
+            label: id.into(),
+            task: id.into(),
+            initial_cost: 1.0,
+            final_cost: 1e-20,
+            accuracy: None,
+            test_accuracy: None,
+            stiff_modes: 4,
+            expected_stiff_modes: 4,
+            large_before: 0.9,
+            large_after: 0.04,
+            cost_hessian_size: 100,
+            spearman_stiff: 0.5,
+            spearman_conductance: -0.2,
+            spearman_relative: -0.4,
+            modes_for_90_percent: Some(5),
+            modes: 100,
+            top_low_relative: 0.8,
+            all_low_relative: 0.5,
+            top_chi_in_top_stiff: 0.3,
+            uniform_sectors: overlap(3.0),
+            morse_smale_sectors: overlap(1.0),
+            train_seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn spectrum_counts_large_eigenvalues() {
+        // 4 % of 100 eigenvalues = 4 large ones, 2 n_in n_out = 8: holds.
+        assert!(spectrum_claim(&[run("a")]).holds);
+        // 9 large eigenvalues after training: more than 8.
+        let mut broad = run("a");
+        broad.large_after = 0.09;
+        assert!(!spectrum_claim(&[run("b"), broad.clone()]).holds);
+        // Few large eigenvalues before training too: not ten times as many.
+        broad.large_after = 0.04;
+        broad.large_before = 0.39;
+        assert!(!spectrum_claim(&[broad]).holds);
+    }
+
+    #[test]
+    fn stiffness_needs_every_run_positive() {
+        let mut runs = vec![run("a"), run("b")];
+        assert!(stiffness_claim(&runs).holds);
+        runs[1].spearman_stiff = -0.01;
+        let claim = stiffness_claim(&runs);
+        assert!(!claim.holds);
+        assert_eq!(claim.measured, "a +0.50, b -0.01");
+    }
+
+    #[test]
+    fn partial_susceptibility_within_five_percent_of_modes() {
+        let mut t = run("a");
+        assert!(partial_susceptibility_claim(std::slice::from_ref(&t)).holds);
+        t.modes_for_90_percent = Some(6);
+        assert!(!partial_susceptibility_claim(std::slice::from_ref(&t)).holds);
+        t.modes_for_90_percent = None;
+        let claim = partial_susceptibility_claim(&[t]);
+        assert!(!claim.holds);
+        assert_eq!(claim.measured, "a: 90 % not reached");
+    }
+
+    #[test]
+    fn conductance_median_of_magnitudes() {
+        let mut runs = vec![run("a"), run("b"), run("c")];
+        runs[0].spearman_conductance = -0.9;
+        runs[1].spearman_conductance = 0.6;
+        // Magnitudes 0.9, 0.6, 0.2: median 0.6 fails.
+        let claim = conductance_claim(&runs);
+        assert!(!claim.holds);
+        assert!(claim.measured.starts_with("median |ρ| = 0.60"));
+        runs[1].spearman_conductance = 0.49;
+        assert!(conductance_claim(&runs).holds);
+    }
+
+    #[test]
+    fn walls_need_a_majority_above_the_base_rate() {
+        let mut t = run("a");
+        assert!(walls_claim(std::slice::from_ref(&t)).holds);
+        t.top_low_relative = 0.5;
+        assert!(!walls_claim(std::slice::from_ref(&t)).holds);
+        t.top_low_relative = 0.6;
+        t.all_low_relative = 0.7;
+        assert!(!walls_claim(&[t]).holds);
+    }
+
+    #[test]
+    fn sectors_need_twice_chance() {
+        let mut t = run("allostery");
+        assert!(sectors_claim(&t).holds);
+        t.uniform_sectors = overlap(1.9);
+        assert!(!sectors_claim(&t).holds);
+        t.uniform_sectors.enrichment = f64::NAN;
+        assert!(!sectors_claim(&t).holds);
+    }
+
+    #[test]
+    fn weak_training_needs_both_criteria() {
+        let mut weak = vec![run("w1"), run("w2")];
+        assert!(weak_training_claim(&weak).holds);
+        weak[1].top_chi_in_top_stiff = 0.09;
+        assert!(!weak_training_claim(&weak).holds);
+        weak[1].top_chi_in_top_stiff = 0.1;
+        weak[0].spearman_stiff = 0.0;
+        assert!(!weak_training_claim(&weak).holds);
+    }
+
+    #[test]
+    fn all_claims_in_order() {
+        let mut tasks = vec![run("regression-2x2"), run("allostery")];
+        tasks[1].task = "allostery".into();
+        let ids: Vec<String> = claims(&tasks, &[run("c")], &[run("w")])
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"]);
+        assert_eq!(claims(&tasks[..1], &[], &[]).len(), 6);
+    }
+}

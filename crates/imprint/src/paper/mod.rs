@@ -1,0 +1,243 @@
+//! The paper's experiments and claims (THEORY.md section 6): which runs
+//! reproduce it, what each run measures ([`RunMetrics`]), and each claim as
+//! a pure function of those measurements ([`claims`]), judged by a criterion
+//! written down before the runs. One definition per quantity: the
+//! reproduction, the report and the tests all use these.
+
+mod claims;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use claims::{
+    claims, conductance_claim, partial_susceptibility_claim, sectors_claim, spectrum_claim,
+    stiffness_claim, walls_claim, weak_training_claim, Claim,
+};
+
+use crate::analysis::report::AnalysisReport;
+use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};
+use crate::run::{FinishedRun, TrainingSummary};
+
+/// The four tasks of the paper: name and description (with figures).
+pub const TASKS: [(&str, &str); 4] = [
+    (
+        "regression-2x2",
+        "Linear regression, 2 inputs to 2 outputs (Fig. 1, 4)",
+    ),
+    (
+        "regression-2x5",
+        "Linear regression, 2 inputs to 5 outputs (Fig. 5a-d)",
+    ),
+    (
+        "classification-3",
+        "Classification of three clusters (Fig. 5e-h)",
+    ),
+    (
+        "allostery",
+        "Allostery: three target edges at 0.2 V (Fig. 6)",
+    ),
+];
+
+/// An initial condition of Fig. 8: conductances uniform in `[min, max]` (S)
+/// and the learning rate that trains it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InitialCondition {
+    /// How the report names it.
+    pub label: &'static str,
+    /// Smallest initial conductance.
+    pub min: f64,
+    /// Largest initial conductance.
+    pub max: f64,
+    /// Learning rate `alpha`.
+    pub learning_rate: f64,
+}
+
+/// Fig. 8: initial conductances (S) and the learning rate that trains each
+/// to a relative cost below 1e-15 on the default network (relative steps
+/// scale as alpha / k, so the rate grows with the conductance scale; 1000
+/// at 10 S oscillates, 300 does not).
+pub const CONDITIONS: [InitialCondition; 4] = [
+    InitialCondition {
+        label: "uniform in [0.1, 2] S",
+        min: 0.1,
+        max: 2.0,
+        learning_rate: 100.0,
+    },
+    InitialCondition {
+        label: "peaked at 0.1 S",
+        min: 0.09,
+        max: 0.11,
+        learning_rate: 10.0,
+    },
+    InitialCondition {
+        label: "peaked at 1 S",
+        min: 0.9,
+        max: 1.1,
+        learning_rate: 100.0,
+    },
+    InitialCondition {
+        label: "peaked at 10 S",
+        min: 9.0,
+        max: 11.0,
+        learning_rate: 300.0,
+    },
+];
+
+/// Iterations of the Fig. 8 runs (before any quick-mode scaling).
+pub const CONDITION_ITERATIONS: usize = 30_000;
+
+/// Appendix E: desired drops (V) across one target edge, weakest first.
+pub const DROPS: [f64; 4] = [0.01, 0.03, 0.1, 0.3];
+
+/// Share of edges counted as "top chi" in every claim.
+pub const TOP_SHARE: f64 = 0.05;
+
+/// A cost-Hessian eigenvalue counts as "large" above this fraction of the
+/// largest (within a factor 10^6 of it).
+pub const LARGE_EIGENVALUE_RATIO: f64 = 1e-6;
+
+/// What one run measured, for the claims and the tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    /// Run identifier (folder name).
+    pub id: String,
+    /// What the report calls it.
+    pub label: String,
+    /// Task name.
+    pub task: String,
+    /// Cost before training.
+    pub initial_cost: f64,
+    /// Cost after training.
+    pub final_cost: f64,
+    /// Training accuracy (classification).
+    pub accuracy: Option<f64>,
+    /// Test accuracy (classification).
+    pub test_accuracy: Option<f64>,
+    /// Stiff modes found.
+    pub stiff_modes: usize,
+    /// `n_in x n_out`.
+    pub expected_stiff_modes: usize,
+    /// Fraction of cost-Hessian |eigenvalues| within 1e6 of the largest, before training.
+    pub large_before: f64,
+    /// The same after training.
+    pub large_after: f64,
+    /// Number of cost-Hessian eigenvalues (one per edge).
+    pub cost_hessian_size: usize,
+    /// Spearman rho of chi and the stiff weight.
+    pub spearman_stiff: f64,
+    /// Spearman rho of chi and the conductance.
+    pub spearman_conductance: f64,
+    /// Spearman rho of chi and the relative conductance.
+    pub spearman_relative: f64,
+    /// Softest modes holding 90 % of the squared susceptibility.
+    pub modes_for_90_percent: Option<usize>,
+    /// All `n = N + |C|` modes.
+    pub modes: usize,
+    /// Fraction of the top chi edges with relative conductance below 1.
+    pub top_low_relative: f64,
+    /// The same fraction among all edges.
+    pub all_low_relative: f64,
+    /// Fraction of the top chi edges that are also top stiff-weight edges.
+    pub top_chi_in_top_stiff: f64,
+    /// Uniform-voltage sectors and their overlap with the top chi edges.
+    pub uniform_sectors: SectorOverlap,
+    /// Morse-Smale sectors and their overlap.
+    pub morse_smale_sectors: SectorOverlap,
+    /// Training time.
+    pub train_seconds: f64,
+}
+
+/// Fraction of `values` whose magnitude exceeds [`LARGE_EIGENVALUE_RATIO`]
+/// times the largest (0 when all vanish).
+pub fn fraction_large(values: &[f64]) -> f64 {
+    let largest = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    if values.is_empty() || largest == 0.0 {
+        return 0.0;
+    }
+    values
+        .iter()
+        .filter(|v| v.abs() > LARGE_EIGENVALUE_RATIO * largest)
+        .count() as f64
+        / values.len() as f64
+}
+
+/// Fraction of `edges` that also lie in `others`.
+pub fn shared_fraction(edges: &[usize], others: &[usize]) -> f64 {
+    edges.iter().filter(|e| others.contains(e)).count() as f64 / edges.len().max(1) as f64
+}
+
+impl RunMetrics {
+    /// The measurements of run `id` from its training summary and analysis.
+    pub fn measure(
+        id: &str,
+        label: &str,
+        training: &TrainingSummary,
+        report: &AnalysisReport,
+    ) -> Self {
+        let a = &report.analysis;
+        let correlations = a.correlations();
+        let top = top_edges(&a.susceptibility, TOP_SHARE);
+        let all: Vec<usize> = (0..a.relative_conductance.len())
+            .filter(|&e| a.relative_conductance[e].is_finite())
+            .collect();
+        Self {
+            id: id.to_string(),
+            label: label.to_string(),
+            task: training.task.clone(),
+            initial_cost: training.initial_cost,
+            final_cost: training.final_cost,
+            accuracy: training.accuracy,
+            test_accuracy: training.test_accuracy,
+            stiff_modes: a.stiff_mode_count,
+            expected_stiff_modes: a.expected_stiff_modes,
+            large_before: fraction_large(report.initial_spectrum.as_deref().unwrap_or(&[])),
+            large_after: fraction_large(&a.cost_hessian_eigenvalues),
+            cost_hessian_size: a.cost_hessian_eigenvalues.len(),
+            spearman_stiff: correlations["stiff_weight"].spearman,
+            spearman_conductance: correlations["conductance"].spearman,
+            spearman_relative: correlations["relative_conductance"].spearman,
+            modes_for_90_percent: a.modes_to_reach(0.9),
+            modes: a.mode_count(),
+            top_low_relative: share_below_neighbours(&a.relative_conductance, &top),
+            all_low_relative: share_below_neighbours(&a.relative_conductance, &all),
+            top_chi_in_top_stiff: shared_fraction(&top, &top_edges(&a.stiff_weight, TOP_SHARE)),
+            uniform_sectors: report.structure.uniform.overlap.clone(),
+            morse_smale_sectors: report.structure.morse_smale.overlap.clone(),
+            train_seconds: training.wall_time_seconds,
+        }
+    }
+}
+
+/// One finished run of a reproduction: where it is, what it holds, what
+/// its analysis found and what it measured.
+#[derive(Debug, Clone)]
+pub struct ReproducedRun {
+    /// Its run directory.
+    pub dir: PathBuf,
+    /// The run's files.
+    pub run: FinishedRun,
+    /// Its analysis.
+    pub report: AnalysisReport,
+    /// Its measurements.
+    pub metrics: RunMetrics,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_eigenvalues_by_hand() {
+        // 1e6 times smaller than the largest is not large; a little more is.
+        assert_eq!(fraction_large(&[10.0, -5.0, 0.9e-5, 1.1e-5]), 0.75);
+        assert_eq!(fraction_large(&[0.0, 0.0]), 0.0);
+        assert_eq!(fraction_large(&[]), 0.0);
+    }
+
+    #[test]
+    fn shared_fraction_by_hand() {
+        assert_eq!(shared_fraction(&[1, 2, 3, 4], &[4, 2, 9]), 0.5);
+        assert_eq!(shared_fraction(&[], &[1]), 0.0);
+    }
+}

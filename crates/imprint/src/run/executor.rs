@@ -1,0 +1,313 @@
+//! Training driven to its end (THEORY.md section 4): the [`Executor`] runs a
+//! [`Training`] stepper, records the cost history, writes checkpoints and
+//! tells an [`Observer`] what happened. It stops when a flag is raised (what
+//! a SIGINT or SIGTERM handler sets) and returns; it never ends the process.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::RunError;
+use crate::learning::{Evaluation, LearningError, Task, Training, TrainingParameters};
+use crate::network::Network;
+
+/// One row of the training history (`history.csv`, checkpoints, Python).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRecord {
+    /// Iterations done when the cost was evaluated.
+    pub step: usize,
+    /// Training cost over every sample.
+    pub cost: f64,
+    /// Training accuracy (classification).
+    pub accuracy: Option<f64>,
+    /// Cost on the held-out samples, if any.
+    pub test_cost: Option<f64>,
+    /// Accuracy on the held-out samples (classification).
+    pub test_accuracy: Option<f64>,
+}
+
+impl HistoryRecord {
+    /// The record of `evaluation` at `step`.
+    pub fn new(step: usize, evaluation: &Evaluation) -> Self {
+        Self {
+            step,
+            cost: evaluation.cost,
+            accuracy: evaluation.accuracy,
+            test_cost: evaluation.test_cost,
+            test_accuracy: evaluation.test_accuracy,
+        }
+    }
+}
+
+/// What a checkpoint holds: enough to continue a run exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// Always [`Checkpoint::FORMAT`].
+    pub format: String,
+    /// Always [`Checkpoint::VERSION`].
+    pub version: u32,
+    /// Iterations done.
+    pub step: usize,
+    /// Training time so far, over every session of the run.
+    pub wall_time_seconds: f64,
+    /// Conductances after `step` iterations.
+    pub conductance: Vec<f64>,
+    /// History up to `step`.
+    pub history: Vec<HistoryRecord>,
+}
+
+impl Checkpoint {
+    /// The `format` tag of checkpoint files.
+    pub const FORMAT: &'static str = "imprint-checkpoint";
+    /// The format version written.
+    pub const VERSION: u32 = 1;
+}
+
+/// What the executor tells its caller while it runs. Every method has a
+/// default that does nothing.
+pub trait Observer {
+    /// The run starts (or resumes) after `step` iterations; `last` is the
+    /// latest record.
+    fn started(&mut self, _step: usize, _last: &HistoryRecord) {}
+    /// Iteration `step` of `total` is done.
+    fn stepped(&mut self, _step: usize, _total: usize) {}
+    /// The full cost was evaluated; `conductance` is the current state.
+    /// Returning `Break` stops the run as an interruption would.
+    fn recorded(&mut self, _record: &HistoryRecord, _conductance: &[f64]) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// An observer that ignores everything.
+impl Observer for () {}
+
+/// How [`Executor::run`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every iteration is done.
+    Finished,
+    /// Stopped (flag, observer or `stop_after`) after `step` iterations; a
+    /// checkpoint was written when a checkpoint file was given.
+    Stopped {
+        /// Iterations done.
+        step: usize,
+    },
+}
+
+/// Drives a [`Training`] to its end with records and checkpoints.
+pub struct Executor {
+    initial: Network,
+    training: Training,
+    history: Vec<HistoryRecord>,
+    initial_evaluation: Evaluation,
+    last_outputs: Option<Vec<Vec<f64>>>,
+    record_every: usize,
+    checkpoint: Option<(PathBuf, usize)>,
+    cancel: Option<Arc<AtomicBool>>,
+    stop_after: Option<usize>,
+    earlier_wall: f64,
+    wall: f64,
+}
+
+impl Executor {
+    /// A run of `task` on `initial` from its conductances, evaluating the
+    /// full cost every `record_every` iterations (and at the last).
+    pub fn new(
+        initial: &Network,
+        task: &Task,
+        parameters: TrainingParameters,
+        record_every: usize,
+    ) -> Result<Self, LearningError> {
+        let training = Training::new(initial, task, parameters)?;
+        Self::start(initial, training, Vec::new(), 0.0, record_every)
+    }
+
+    /// Continues the run of `checkpoint`.
+    pub fn resume(
+        initial: &Network,
+        task: &Task,
+        parameters: TrainingParameters,
+        record_every: usize,
+        checkpoint: Checkpoint,
+    ) -> Result<Self, LearningError> {
+        let training = Training::resume(
+            initial,
+            task,
+            parameters,
+            checkpoint.step,
+            checkpoint.conductance,
+        )?;
+        Self::start(
+            initial,
+            training,
+            checkpoint.history,
+            checkpoint.wall_time_seconds,
+            record_every,
+        )
+    }
+
+    fn start(
+        initial: &Network,
+        training: Training,
+        mut history: Vec<HistoryRecord>,
+        earlier_wall: f64,
+        record_every: usize,
+    ) -> Result<Self, LearningError> {
+        if record_every == 0 {
+            return Err(LearningError::InvalidParameter {
+                field: "record_every",
+                reason: "must be at least 1".into(),
+            });
+        }
+        // The cost of the network as given (before the clip into [k_min, k_max]).
+        let initial_evaluation = training.problem().evaluate(initial.conductance())?;
+        if history.is_empty() {
+            history.push(HistoryRecord::new(0, &initial_evaluation));
+        }
+        Ok(Self {
+            initial: initial.clone(),
+            training,
+            history,
+            initial_evaluation,
+            last_outputs: None,
+            record_every,
+            checkpoint: None,
+            cancel: None,
+            stop_after: None,
+            earlier_wall,
+            wall: earlier_wall,
+        })
+    }
+
+    /// Writes a checkpoint to `path` every `every` iterations, when stopped,
+    /// and at the end.
+    pub fn checkpoint_to(mut self, path: PathBuf, every: usize) -> Self {
+        self.checkpoint = Some((path, every.max(1)));
+        self
+    }
+
+    /// Stops at the next iteration once `flag` is raised.
+    pub fn cancel_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Stops (as if interrupted) after iteration `step`.
+    pub fn stop_after(mut self, step: Option<usize>) -> Self {
+        self.stop_after = step;
+        self
+    }
+
+    /// Runs the remaining iterations.
+    pub fn run(&mut self, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+        let start = Instant::now();
+        let total = self.training.parameters().iterations;
+        if let Some(last) = self.history.last() {
+            observer.started(self.training.step_count(), last);
+        }
+        while !self.training.is_done() {
+            self.training.step()?;
+            let step = self.training.step_count();
+            let mut stop = false;
+            if step % self.record_every == 0 || self.training.is_done() {
+                let (evaluation, outputs) = self
+                    .training
+                    .problem()
+                    .evaluate_with_outputs(self.training.conductance())?;
+                let record = HistoryRecord::new(step, &evaluation);
+                self.history.push(record);
+                self.last_outputs = Some(outputs);
+                stop |= observer
+                    .recorded(&record, self.training.conductance())
+                    .is_break();
+            }
+            observer.stepped(step, total);
+            stop |= self
+                .cancel
+                .as_ref()
+                .is_some_and(|flag| flag.load(Ordering::SeqCst))
+                || self.stop_after == Some(step);
+            self.wall = self.earlier_wall + start.elapsed().as_secs_f64();
+            let due = self
+                .checkpoint
+                .as_ref()
+                .is_some_and(|(_, every)| step % every == 0);
+            if due || stop {
+                self.write_checkpoint()?;
+            }
+            if stop {
+                return Ok(Outcome::Stopped { step });
+            }
+        }
+        self.wall = self.earlier_wall + start.elapsed().as_secs_f64();
+        self.write_checkpoint()?;
+        Ok(Outcome::Finished)
+    }
+
+    fn write_checkpoint(&self) -> Result<(), RunError> {
+        if let Some((path, _)) = &self.checkpoint {
+            let text = serde_json::to_string(&self.to_checkpoint())
+                .map_err(|e| RunError::Format(e.to_string()))?;
+            crate::io::write_atomic(path, text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The state as a checkpoint.
+    pub fn to_checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            format: Checkpoint::FORMAT.into(),
+            version: Checkpoint::VERSION,
+            step: self.training.step_count(),
+            wall_time_seconds: self.wall,
+            conductance: self.training.conductance().to_vec(),
+            history: self.history.clone(),
+        }
+    }
+
+    /// The history so far (step 0 first).
+    pub fn history(&self) -> &[HistoryRecord] {
+        &self.history
+    }
+
+    /// The stepper.
+    pub fn training(&self) -> &Training {
+        &self.training
+    }
+
+    /// Cost and accuracy of the network before training.
+    pub fn initial_evaluation(&self) -> &Evaluation {
+        &self.initial_evaluation
+    }
+
+    /// Outputs of every training sample at the last record (computed with
+    /// its evaluation: one factorisation serves both).
+    pub fn last_outputs(&self) -> Option<&[Vec<f64>]> {
+        self.last_outputs.as_deref()
+    }
+
+    /// Training time over every session of the run, in seconds.
+    pub fn wall_time_seconds(&self) -> f64 {
+        self.wall
+    }
+
+    /// The network with the current conductances.
+    pub fn network(&self) -> Network {
+        let mut trained = self.initial.clone();
+        trained
+            .set_conductance(self.training.conductance().to_vec())
+            .expect("conductances stay finite, positive and one per edge");
+        trained
+    }
+
+    /// The trained network (the initial one with the current conductances).
+    pub fn into_network(self) -> Network {
+        self.network()
+    }
+}

@@ -1,0 +1,301 @@
+//! Run directories: what a training run writes and reads back (the resolved
+//! `config.toml`, `network-initial.json`, `task.json`, `checkpoint.json`,
+//! `history.csv`, `network.json`, `summary.json`, and `analysis/`), and the
+//! [`Executor`] that drives training with records and checkpoints (THEORY.md
+//! section 4). The command line and Python both run training through here.
+
+mod analysis_files;
+mod executor;
+mod history;
+mod summary;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+pub use analysis_files::{read_analysis, write_analysis, ARRAYS};
+pub use executor::{Checkpoint, Executor, HistoryRecord, Observer, Outcome};
+pub use history::{history_csv, parse_history};
+pub use summary::TrainingSummary;
+
+use crate::analysis::report::{report, AnalysisReport, StructureOptions};
+use crate::analysis::AnalysisOptions;
+use crate::io::IoError;
+use crate::learning::config::RunConfig;
+use crate::learning::{LearningError, Task};
+use crate::network::Network;
+
+/// File names inside a run directory.
+pub mod files {
+    /// The resolved configuration.
+    pub const CONFIG: &str = "config.toml";
+    /// The network before training.
+    pub const INITIAL_NETWORK: &str = "network-initial.json";
+    /// The trained network.
+    pub const NETWORK: &str = "network.json";
+    /// The task.
+    pub const TASK: &str = "task.json";
+    /// The last checkpoint.
+    pub const CHECKPOINT: &str = "checkpoint.json";
+    /// The cost history.
+    pub const HISTORY: &str = "history.csv";
+    /// The training summary.
+    pub const SUMMARY: &str = "summary.json";
+    /// The analysis folder.
+    pub const ANALYSIS: &str = "analysis";
+}
+
+/// Why a run could not be written, read or trained.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Training failed.
+    #[error(transparent)]
+    Learning(#[from] LearningError),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// A file's content is not what it should be.
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value could not be serialised.
+    #[error("cannot serialise: {0}")]
+    Format(String),
+}
+
+impl RunError {
+    fn invalid(path: &Path, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, RunError> {
+    std::fs::read_to_string(path).map_err(|source| {
+        RunError::Io(IoError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Writes what a run directory starts with: the resolved configuration,
+/// the initial network and the task.
+pub fn create_run(
+    dir: &Path,
+    config: &RunConfig,
+    network: &Network,
+    task: &Task,
+) -> Result<(), RunError> {
+    std::fs::create_dir_all(dir).map_err(|source| {
+        RunError::Io(IoError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })
+    })?;
+    let text = toml::to_string(config).map_err(|e| RunError::Format(e.to_string()))?;
+    crate::io::write_atomic(&dir.join(files::CONFIG), text.as_bytes())?;
+    crate::io::write_network(&dir.join(files::INITIAL_NETWORK), network)?;
+    crate::io::write_task(&dir.join(files::TASK), task)?;
+    Ok(())
+}
+
+/// What a run directory starts with, read back.
+#[derive(Debug, Clone)]
+pub struct RunStart {
+    /// The resolved configuration.
+    pub config: RunConfig,
+    /// The network before training.
+    pub initial: Network,
+    /// The task.
+    pub task: Task,
+}
+
+/// Reads `config.toml`, `network-initial.json` and `task.json` of `dir`.
+pub fn read_run_start(dir: &Path) -> Result<RunStart, RunError> {
+    let path = dir.join(files::CONFIG);
+    let config: RunConfig = toml::from_str(&read_text(&path)?)
+        .map_err(|e| RunError::invalid(&path, e.message().to_string()))?;
+    Ok(RunStart {
+        config,
+        initial: crate::io::read_network(&dir.join(files::INITIAL_NETWORK))?,
+        task: crate::io::read_task(&dir.join(files::TASK))?,
+    })
+}
+
+/// Reads `checkpoint.json` of `dir`.
+pub fn read_checkpoint(dir: &Path) -> Result<Checkpoint, RunError> {
+    let path = dir.join(files::CHECKPOINT);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        RunError::invalid(&path, format!("cannot read it ({e}): nothing to resume"))
+    })?;
+    serde_json::from_str(&text).map_err(|e| RunError::invalid(&path, e.to_string()))
+}
+
+/// A finished run directory, read back.
+#[derive(Debug, Clone)]
+pub struct FinishedRun {
+    /// The network before training.
+    pub initial: Network,
+    /// The trained network.
+    pub trained: Network,
+    /// The task.
+    pub task: Task,
+    /// The recorded history.
+    pub history: Vec<HistoryRecord>,
+}
+
+/// Reads a finished run directory.
+pub fn read_finished_run(dir: &Path) -> Result<FinishedRun, RunError> {
+    if !dir.join(files::NETWORK).exists() {
+        return Err(RunError::invalid(
+            dir,
+            format!(
+                "no network.json (not a finished run; train it, or continue it with imprint train --resume {})",
+                dir.display()
+            ),
+        ));
+    }
+    let history_path = dir.join(files::HISTORY);
+    Ok(FinishedRun {
+        initial: crate::io::read_network(&dir.join(files::INITIAL_NETWORK))?,
+        trained: crate::io::read_network(&dir.join(files::NETWORK))?,
+        task: crate::io::read_task(&dir.join(files::TASK))?,
+        history: parse_history(&read_text(&history_path)?, &history_path)?,
+    })
+}
+
+/// How [`train_run`] ended.
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    /// Trained to the end; the summary is also in `summary.json`.
+    Finished(Box<TrainingSummary>),
+    /// Stopped after `step` iterations with a checkpoint written.
+    Stopped {
+        /// Iterations done.
+        step: usize,
+    },
+}
+
+/// How a run is driven besides its configuration.
+#[derive(Default)]
+pub struct RunControl {
+    /// Stop at the next iteration once raised (set it from a signal handler).
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Stop as if interrupted after this many iterations.
+    pub stop_after: Option<usize>,
+}
+
+/// Trains the run in `dir` (created by [`create_run`]) from `checkpoint`, or
+/// from the start, to its end or until stopped; writes checkpoints, and at
+/// the end `network.json`, `history.csv` and `summary.json`.
+pub fn train_run(
+    dir: &Path,
+    start: &RunStart,
+    checkpoint: Option<Checkpoint>,
+    control: &RunControl,
+    observer: &mut dyn Observer,
+) -> Result<RunOutcome, RunError> {
+    let RunStart {
+        config,
+        initial,
+        task,
+    } = start;
+    let parameters = config.training.clone();
+    let record_every = config.output.record_every;
+    let executor = match checkpoint {
+        Some(c) => Executor::resume(initial, task, parameters, record_every, c)?,
+        None => Executor::new(initial, task, parameters, record_every)?,
+    };
+    let mut executor = executor
+        .checkpoint_to(dir.join(files::CHECKPOINT), config.output.checkpoint_every)
+        .stop_after(control.stop_after);
+    if let Some(flag) = &control.cancel {
+        executor = executor.cancel_on(flag.clone());
+    }
+    if let Outcome::Stopped { step } = executor.run(observer)? {
+        return Ok(RunOutcome::Stopped { step });
+    }
+    let summary = TrainingSummary::of(&executor, task, config.seed)?;
+    let trained = executor.network();
+    crate::io::write_network(&dir.join(files::NETWORK), &trained)?;
+    crate::io::write_atomic(
+        &dir.join(files::HISTORY),
+        history_csv(executor.history(), task.classification).as_bytes(),
+    )?;
+    summary.write(&dir.join(files::SUMMARY))?;
+    Ok(RunOutcome::Finished(Box::new(summary)))
+}
+
+/// Creates the run directory `dir` for `start` and trains it to the end
+/// without interruption; returns the summary (also in `summary.json`).
+pub fn train_new(dir: &Path, start: &RunStart) -> Result<TrainingSummary, RunError> {
+    create_run(dir, &start.config, &start.initial, &start.task)?;
+    match train_run(dir, start, None, &RunControl::default(), &mut ())? {
+        RunOutcome::Finished(summary) => Ok(*summary),
+        RunOutcome::Stopped { step } => Err(RunError::invalid(
+            dir,
+            format!("training stopped at iteration {step} with nothing to stop it"),
+        )),
+    }
+}
+
+/// Analyses the finished run in `dir` (the trained network, and the
+/// initial one for the spectrum before training) and writes `dir/analysis/`;
+/// returns the run and the report.
+pub fn analyze_run(
+    dir: &Path,
+    options: &AnalysisOptions,
+    structure: &StructureOptions,
+) -> Result<(FinishedRun, AnalysisReport), RunError> {
+    let run = read_finished_run(dir)?;
+    let report = report(
+        &run.trained,
+        Some(&run.initial),
+        &run.task,
+        options,
+        structure,
+        None,
+    )?;
+    write_analysis(&dir.join(files::ANALYSIS), &report)?;
+    Ok((run, report))
+}
+
+/// The analysis the figures of the finished `run` in `dir` show: the stored
+/// one in `dir/analysis/` (as `imprint analyze` wrote it), or, when there is
+/// none, a new one with the default options and `structure`, written there.
+/// The flag says whether the analysis was made now.
+pub fn analysis_for_figures(
+    dir: &Path,
+    run: &FinishedRun,
+    structure: &StructureOptions,
+) -> Result<(AnalysisReport, bool), RunError> {
+    let analysis_dir = dir.join(files::ANALYSIS);
+    if analysis_dir.join(ARRAYS).exists() {
+        return Ok((read_analysis(&analysis_dir)?, false));
+    }
+    let report = report(
+        &run.trained,
+        Some(&run.initial),
+        &run.task,
+        &AnalysisOptions::default(),
+        structure,
+        None,
+    )?;
+    write_analysis(&analysis_dir, &report)?;
+    Ok((report, true))
+}
+
+/// Writes `value` as pretty JSON with a final newline, atomically.
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), RunError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| RunError::Format(e.to_string()))?;
+    crate::io::write_atomic(path, format!("{text}\n").as_bytes())?;
+    Ok(())
+}

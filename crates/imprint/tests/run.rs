@@ -1,0 +1,229 @@
+//! Run directories and the training executor: cancellation by a flag,
+//! resumption equal to an uninterrupted run, observers, the typed summary,
+//! and the analysis report written and read back exactly.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use imprint::analysis::report::{report, StructureOptions};
+use imprint::analysis::AnalysisOptions;
+use imprint::learning::config::RunConfig;
+use imprint::learning::{builtin, Task};
+use imprint::network::lattice;
+use imprint::network::Network;
+use imprint::run::{
+    create_run, read_analysis, read_checkpoint, read_finished_run, read_run_start, train_run,
+    write_analysis, Executor, HistoryRecord, Observer, Outcome, RunControl, RunOutcome, RunStart,
+};
+
+fn problem() -> (Network, Task, RunConfig) {
+    let network = lattice::square(7, 7, false).unwrap();
+    let options = builtin::BuiltinOptions {
+        samples: 12,
+        ..Default::default()
+    };
+    let task = builtin::build("regression-2x2", &network, &options).unwrap();
+    let mut config = RunConfig::for_task("regression-2x2", 3).unwrap();
+    config.training.iterations = 60;
+    config.training.batch_size = 5;
+    config.output.record_every = 7;
+    config.output.checkpoint_every = 20;
+    (network, task, config)
+}
+
+/// Counts what the executor reports and stops when told.
+#[derive(Default)]
+struct Recorder {
+    records: Vec<HistoryRecord>,
+    steps: usize,
+    started_at: Option<usize>,
+    stop_at_record: Option<usize>,
+}
+
+impl Observer for Recorder {
+    fn started(&mut self, step: usize, _last: &HistoryRecord) {
+        self.started_at = Some(step);
+    }
+    fn stepped(&mut self, _step: usize, _total: usize) {
+        self.steps += 1;
+    }
+    fn recorded(&mut self, record: &HistoryRecord, _k: &[f64]) -> ControlFlow<()> {
+        self.records.push(*record);
+        if self.stop_at_record == Some(self.records.len()) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+}
+
+#[test]
+fn a_cancelled_and_resumed_run_ends_exactly_as_an_uninterrupted_one() {
+    let (network, task, config) = problem();
+    let mut whole = Executor::new(&network, &task, config.training.clone(), 7).unwrap();
+    let mut seen = Recorder::default();
+    assert_eq!(whole.run(&mut seen).unwrap(), Outcome::Finished);
+    // Records at multiples of 7 and at the last step, after step 0.
+    let steps: Vec<usize> = whole.history().iter().map(|r| r.step).collect();
+    assert_eq!(steps, [0, 7, 14, 21, 28, 35, 42, 49, 56, 60]);
+    assert_eq!(seen.records.len(), 9);
+    assert_eq!((seen.steps, seen.started_at), (60, Some(0)));
+    assert!(whole.history()[9].cost < 0.1 * whole.history()[0].cost);
+
+    // A raised flag stops after the current iteration.
+    let flag = Arc::new(AtomicBool::new(true));
+    let mut stopped = Executor::new(&network, &task, config.training.clone(), 7)
+        .unwrap()
+        .cancel_on(flag.clone());
+    assert_eq!(stopped.run(&mut ()).unwrap(), Outcome::Stopped { step: 1 });
+    flag.store(false, Ordering::SeqCst);
+    // An observer stops it too, at its second record (step 14).
+    let mut observer = Recorder {
+        stop_at_record: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(
+        stopped.run(&mut observer).unwrap(),
+        Outcome::Stopped { step: 14 }
+    );
+    assert_eq!(observer.started_at, Some(1));
+    // Resumed from its state (as a checkpoint), it ends bit for bit where the whole run did.
+    let mut resumed = Executor::resume(
+        &network,
+        &task,
+        config.training.clone(),
+        7,
+        stopped.to_checkpoint(),
+    )
+    .unwrap();
+    assert_eq!(resumed.run(&mut ()).unwrap(), Outcome::Finished);
+    assert_eq!(resumed.history(), whole.history());
+    assert_eq!(
+        resumed.into_network().conductance(),
+        whole.network().conductance()
+    );
+}
+
+#[test]
+fn run_directories_checkpoint_resume_and_summarise() {
+    let (network, task, config) = problem();
+    let dir = tempfile::tempdir().unwrap();
+    let start = RunStart {
+        config,
+        initial: network,
+        task,
+    };
+    create_run(dir.path(), &start.config, &start.initial, &start.task).unwrap();
+    let control = RunControl {
+        cancel: None,
+        stop_after: Some(25),
+    };
+    let outcome = train_run(dir.path(), &start, None, &control, &mut ()).unwrap();
+    assert!(matches!(outcome, RunOutcome::Stopped { step: 25 }));
+    let checkpoint = read_checkpoint(dir.path()).unwrap();
+    assert_eq!(checkpoint.step, 25);
+    assert!(read_finished_run(dir.path())
+        .unwrap_err()
+        .to_string()
+        .contains("not a finished run"));
+
+    let again = read_run_start(dir.path()).unwrap();
+    assert_eq!(again.config, start.config);
+    let RunOutcome::Finished(summary) = train_run(
+        dir.path(),
+        &again,
+        Some(checkpoint),
+        &RunControl::default(),
+        &mut (),
+    )
+    .unwrap() else {
+        panic!("the resumed run did not finish");
+    };
+    let run = read_finished_run(dir.path()).unwrap();
+    assert_eq!(summary.iterations, 60);
+    assert_eq!(run.history.last().unwrap().cost, summary.final_cost);
+    assert_eq!(summary.nodes, 49);
+    // The summary's worst output error is that of the outputs of the trained network.
+    let problem = imprint::learning::TrainingProblem::new(&run.trained, &run.task).unwrap();
+    let (evaluation, outputs) = problem
+        .evaluate_with_outputs(run.trained.conductance())
+        .unwrap();
+    assert_eq!(evaluation.cost, summary.final_cost);
+    let worst = outputs
+        .iter()
+        .zip(&run.task.targets)
+        .flat_map(|(y, t)| y.iter().zip(t).map(|(y, t)| (y - t).abs() / t.abs()))
+        .fold(0.0, f64::max);
+    assert!((summary.largest_relative_output_error.unwrap() - worst).abs() <= 1e-15 * worst);
+}
+
+#[test]
+fn an_analysis_report_reads_back_exactly() {
+    let (network, task, _) = problem();
+    let mut trained = network.clone();
+    let k: Vec<f64> = (0..network.edge_count())
+        .map(|e| 0.5 + (e % 5) as f64 * 0.3)
+        .collect();
+    trained.set_conductance(k).unwrap();
+    let structure = StructureOptions {
+        sample: 2,
+        ..Default::default()
+    };
+    let written = report(
+        &trained,
+        Some(&network),
+        &task,
+        &AnalysisOptions::default(),
+        &structure,
+        Some(vec![1.0; network.edge_count()]),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_analysis(dir.path(), &written).unwrap();
+    let read = read_analysis(dir.path()).unwrap();
+    assert_eq!(read.arrays(), written.arrays());
+    // (A constant measurement has NaN correlations: written as null, read as NaN.)
+    let text = |s| serde_json::to_string(s).unwrap();
+    assert_eq!(text(&read.summary), text(&written.summary));
+    assert!(read.summary.measured.unwrap().pearson.is_nan());
+    assert_eq!(read.structure, written.structure);
+    // Every name appears once; scalars are 0-dimensional.
+    let arrays = written.arrays();
+    let mut names: Vec<&str> = arrays.iter().map(|a| a.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), arrays.len());
+    for name in [
+        "sample_voltages",
+        "sector_uniform_voltage",
+        "sector_morse_smale_boundary",
+        "walls_and_corridors",
+        "initial_cost_hessian_eigenvalues",
+        "measured_susceptibility",
+    ] {
+        assert!(names.contains(&name), "{name}");
+    }
+    assert!(arrays
+        .iter()
+        .any(|a| a.name == "stiff_mode_count" && a.shape.is_empty()));
+    // A sample the task does not have is refused, naming the field.
+    let bad = StructureOptions {
+        sample: 99,
+        ..Default::default()
+    };
+    let error = report(
+        &trained,
+        None,
+        &task,
+        &AnalysisOptions::default(),
+        &bad,
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        error,
+        "invalid `sample`: 99: the task has 12 samples (0 to 11)"
+    );
+}
