@@ -17,6 +17,8 @@ pub mod chart;
 mod colorbar;
 pub mod colormap;
 pub mod figures;
+mod geometry;
+mod legend;
 pub mod network;
 pub mod panels;
 pub mod paper;

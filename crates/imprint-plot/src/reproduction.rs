@@ -13,6 +13,11 @@ use crate::{
     category_color, save_all, Axis, Chart, Format, LegendPosition, Panel, Panels, Result, Series,
 };
 
+/// A per-edge quantity of an analysis.
+type PerEdge = fn(&Analysis) -> &[f64];
+/// A number a run measured.
+type Measure = fn(&RunMetrics) -> f64;
+
 /// Fig. 7: the partial susceptibility of every task on one chart.
 pub fn partial_susceptibility_figure(
     tasks: &[ReproducedRun],
@@ -67,7 +72,7 @@ pub fn initial_conditions_figure(
     formats: &[Format],
 ) -> Result<Vec<PathBuf>> {
     let mut cells = Vec::new();
-    let rows: [(&str, fn(&Analysis) -> &[f64]); 2] = [
+    let rows: [(&str, PerEdge); 2] = [
         ("conductance k (S)", |a| &a.conductance),
         ("relative conductance", |a| &a.relative_conductance),
     ];
@@ -160,7 +165,7 @@ pub fn weak_training_figures(
             .map(|(&x, d)| [x, f(&d.metrics)])
             .collect()
     };
-    let measures: [(&str, fn(&RunMetrics) -> f64); 3] = [
+    let measures: [(&str, Measure); 3] = [
         ("Spearman ρ(χ, stiff weight)", |m| m.spearman_stiff),
         ("top-5 % χ edges among top-5 % stiff", |m| {
             m.top_chi_in_top_stiff

@@ -18,7 +18,8 @@
 //! - [`paper`]: the paper's experiments, metrics and claims (6);
 //! - [`run`]: run directories and the training executor (checkpoints,
 //!   history, cancellation);
-//! - [`io`]: network, task and value files, NumPy archives, SPICE netlists.
+//! - [`io`]: network, task and value files, NumPy archives, SPICE netlists;
+//! - [`bench`]: timings of the hot paths for `imprint bench`.
 //!
 //! ```
 //! use imprint::prelude::*;
@@ -36,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod bench;
 pub mod io;
 pub mod learning;
 pub mod network;

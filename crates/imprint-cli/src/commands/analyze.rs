@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use imprint::analysis::measure::{simulate_measurement, ResponseMatrix};
-use imprint::analysis::report::{report, AnalysisReport, StructureOptions};
+use imprint::analysis::report::{report, StructureOptions};
 use imprint::analysis::{AnalysisOptions, Method};
 use imprint::learning::{LearningError, Task, TrainingProblem};
 use imprint::network::Network;
@@ -213,72 +213,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         measured,
     )?;
     write_analysis(&output, &report)?;
-    print_summary(&report);
+    print!("{report}");
     println!(
         "wrote {}/analysis.npz and summary.json ({:.2} s)",
         output.display(),
         report.summary.wall_time_seconds
     );
     Ok(())
-}
-
-fn print_summary(report: &AnalysisReport) {
-    let (a, s) = (&report.analysis, &report.summary);
-    println!(
-        "cost                     {:.4e} (gradient norm {:.3e})",
-        a.cost, s.gradient_norm
-    );
-    println!(
-        "stiff modes              {} (largest log gap, ratio {:.3e}); learned coefficients n_in x n_out = {}",
-        a.stiff_mode_count,
-        s.stiff_gap.unwrap_or(f64::INFINITY),
-        a.expected_stiff_modes
-    );
-    for (name, c) in a.correlations() {
-        println!(
-            "chi vs {name:<20} Pearson {:+.3}, Spearman {:+.3}",
-            c.pearson, c.spearman
-        );
-    }
-    match a.modes_to_reach(0.9) {
-        Some(m) => println!(
-            "partial susceptibility   90 % after {m} of {} modes",
-            a.mode_count()
-        ),
-        None => println!(
-            "partial susceptibility   {:.1} % after the {} modes computed",
-            100.0 * a.partial_susceptibility.last().copied().unwrap_or(0.0),
-            a.partial_susceptibility.len()
-        ),
-    }
-    println!(
-        "top 5 % chi edges        {:.0} % have relative conductance below 1",
-        100.0 * s.top_5_percent_chi_edges_with_relative_conductance_below_1
-    );
-    for (o, name) in [
-        (&s.sectors.morse_smale, "Morse-Smale"),
-        (&s.sectors.uniform_voltage, "uniform-voltage"),
-    ] {
-        println!(
-            "{:<24} {} sectors (sample {}), {} boundary edges; {:.0} % of the top chi edges on them ({:.1} x chance)",
-            format!("{name} sectors"),
-            o.sectors,
-            s.sectors.sample,
-            o.boundary_edges,
-            100.0 * o.precision,
-            o.enrichment
-        );
-    }
-    if let Some(e) = a.tensor_identity_error {
-        println!("tensor identity          largest relative difference {e:.2e}");
-    }
-    if let Some(m) = &s.measured {
-        println!(
-            "measured chi vs model    median relative difference {:.3e}, Spearman {:.4}",
-            m.median_relative_difference, m.spearman
-        );
-    }
-    for (what, how) in &a.methods {
-        println!("method: {what:<18} {how}");
-    }
 }

@@ -4,12 +4,10 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use faer::Mat;
+use imprint::bench::{cpu_model, solve_timing, train_timing};
 use imprint::network::delaunay::DelaunayParameters;
 use imprint::network::jammed::JammingParameters;
-use imprint::network::lattice;
 use imprint::network::spec::NetworkSpec;
-use imprint::physics::Solver;
 
 /// Benchmark subcommands.
 #[derive(clap::Subcommand)]
@@ -87,78 +85,38 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-fn best_of<T>(repeats: usize, mut work: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut last = None;
-    for _ in 0..repeats {
-        let start = Instant::now();
-        let out = work();
-        best = best.min(start.elapsed().as_secs_f64());
-        last = Some(out);
-    }
-    (best, last.expect("at least one repeat"))
-}
-
-fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
+fn header() {
     println!(
         "machine: {} ({} threads available)",
         cpu_model(),
         rayon::current_num_threads()
     );
     println!();
+}
+
+fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
+    header();
     println!("| N | E | nnz(L_FF) | nnz(factor) | analysis (ms) | factorisation (ms) | one solve (ms) | per RHS in a block of {rhs} (ms) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
-        let side = (size as f64).sqrt().round().max(2.0) as usize;
-        let network = lattice::square(side, side, false)?;
-        let n = network.node_count();
-        let (analysis, solver) = best_of(repeats, || Solver::new(&network, &[0]));
-        let solver = solver?;
-        let (factorisation, factor) = best_of(repeats, || solver.factorize(network.conductance()));
-        let factor = factor?;
-        let mut drive = vec![0.0; n + 1];
-        drive[n - 1] = 1.0;
-        let (single, state) = best_of(repeats, || factor.solve_state(&drive));
-        state?;
-        let drives = Mat::from_fn(
-            n + 1,
-            rhs,
-            |i, j| if i == (j * 7919) % n { 1.0 } else { 0.0 },
-        );
-        let (block, states) = best_of(repeats, || factor.solve_states(drives.as_ref()));
-        states?;
-        let (pattern, fill) = solver.fill();
+        let t = solve_timing(size, repeats, rhs)?;
         println!(
-            "| {n} | {} | {pattern} | {fill} | {:.3} | {:.3} | {:.3} | {:.4} |",
-            network.edge_count(),
-            analysis * 1e3,
-            factorisation * 1e3,
-            single * 1e3,
-            block * 1e3 / rhs as f64
+            "| {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.4} |",
+            t.nodes,
+            t.edges,
+            t.pattern,
+            t.fill,
+            t.analysis * 1e3,
+            t.factorization * 1e3,
+            t.single_solve * 1e3,
+            t.per_rhs * 1e3
         );
     }
     Ok(())
 }
 
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_string())
-}
-
 fn jammed(sizes: &[usize]) -> Result<()> {
-    println!(
-        "machine: {} ({} threads available)",
-        cpu_model(),
-        rayon::current_num_threads()
-    );
-    println!();
+    header();
     println!("| disks | nodes | contacts | Z | compressions | FIRE steps | time (s) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
@@ -181,19 +139,12 @@ fn jammed(sizes: &[usize]) -> Result<()> {
 }
 
 fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
-    use imprint::learning::{builtin, config::RunConfig, Training};
-    println!(
-        "machine: {} ({} threads available)",
-        cpu_model(),
-        rayon::current_num_threads()
-    );
-    println!();
+    header();
     println!(
         "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | generation (s) |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
-        let start = Instant::now();
         let spec = match kind {
             BenchNetwork::Jammed => NetworkSpec::Jammed(JammingParameters {
                 nodes: size,
@@ -205,20 +156,8 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
                 target_coordination: Some(4.1),
             }),
         };
-        let network = spec.generate()?;
-        let generation = start.elapsed().as_secs_f64();
-        let task = builtin::build("regression-2x2", &network, &Default::default())?;
-        let config = RunConfig::for_task("regression-2x2", 1)?;
-        let mut training = Training::new(&network, &task, config.training)?;
-        training.step()?;
-        let (mut factorization, mut solves, mut update) = (0.0, 0.0, 0.0);
-        for _ in 0..iterations {
-            let t = training.step_timed()?;
-            factorization += t.factorization.as_secs_f64();
-            solves += t.solves.as_secs_f64();
-            update += t.update.as_secs_f64();
-        }
-        let total = factorization + solves + update;
+        let t = train_timing(&spec, iterations)?;
+        let total = t.factorization + t.solves + t.update;
         let share = |x: f64| {
             format!(
                 "{:.2} ms ({:.0} %)",
@@ -227,13 +166,14 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
             )
         };
         println!(
-            "| {} | {} | {:.2} | {} | {} | {} | {generation:.1} |",
-            network.node_count(),
-            network.edge_count(),
+            "| {} | {} | {:.2} | {} | {} | {} | {:.1} |",
+            t.nodes,
+            t.edges,
             1e3 * total / iterations as f64,
-            share(factorization),
-            share(solves),
-            share(update)
+            share(t.factorization),
+            share(t.solves),
+            share(t.update),
+            t.generation
         );
     }
     Ok(())

@@ -6,13 +6,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use imprint::network::conductance::InitialConductance;
 use imprint::network::delaunay::DelaunayParameters;
-use imprint::network::jammed::{JammingParameters, JammingReport};
+use imprint::network::jammed::JammingParameters;
 use imprint::network::spec::{LatticeParameters, NetworkSpec};
 use imprint::network::Network;
-use imprint::topology::{Components, DegreeStatistics};
+use imprint::topology::Description;
 use imprint_plot::{NetworkFigure, NodeRole, Scale, ValueLayer};
 
-use imprint::io::read_any_network as load_network;
+use imprint::io::{read_any_network as load_network, NetworkFormat};
 
 /// Network subcommands.
 #[derive(clap::Subcommand)]
@@ -232,7 +232,7 @@ pub fn run(command: Command) -> Result<()> {
         } => {
             let mut network = import(&file, format)?;
             if let Some(spec) = conductance {
-                apply_conductance(&mut network, &spec, seed)?;
+                spec.apply_to(&mut network, seed)?;
             }
             write(&output, &network)
         }
@@ -245,7 +245,7 @@ pub fn run(command: Command) -> Result<()> {
         } => {
             let mut network = load_network(&file)?;
             match (set, from) {
-                (Some(spec), _) => apply_conductance(&mut network, &spec, seed)?,
+                (Some(spec), _) => spec.apply_to(&mut network, seed)?,
                 (None, Some(path)) => {
                     let values = imprint::io::read_values(&path)?;
                     network
@@ -265,32 +265,13 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 fn import(file: &Path, format: ImportFormat) -> Result<Network> {
-    let extension = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let format = match (format, extension.as_str()) {
-        (ImportFormat::Auto, "csv") => ImportFormat::EdgeList,
-        (ImportFormat::Auto, "txt" | "dat") => ImportFormat::Literature,
-        (ImportFormat::Auto, "json") => ImportFormat::Json,
-        (ImportFormat::Auto, _) => bail!("{}: cannot tell the format from the extension; pass --format edge-list, literature or json", file.display()),
-        (f, _) => f,
+    let format = match format {
+        ImportFormat::EdgeList => NetworkFormat::EdgeList,
+        ImportFormat::Literature => NetworkFormat::Literature,
+        ImportFormat::Json => NetworkFormat::Json,
+        ImportFormat::Auto => NetworkFormat::of(file).with_context(|| format!("{}: cannot tell the format from the extension; pass --format edge-list, literature or json", file.display()))?,
     };
-    Ok(match format {
-        ImportFormat::EdgeList => imprint::io::read_edge_list(file)?,
-        ImportFormat::Literature => imprint::io::read_jammed_text(file, 1.0)?,
-        ImportFormat::Json | ImportFormat::Auto => imprint::io::read_network(file)?,
-    })
-}
-
-fn apply_conductance(network: &mut Network, spec: &InitialConductance, seed: u64) -> Result<()> {
-    let values = spec.sample(network.edge_count(), seed)?;
-    network.set_conductance(values)?;
-    let mut record = serde_json::to_value(spec)?;
-    record["seed"] = seed.into();
-    network.metadata_mut().insert("conductance".into(), record);
-    Ok(())
+    Ok(imprint::io::read_network_as(file, format)?)
 }
 
 fn write(output: &Path, network: &Network) -> Result<()> {
@@ -380,9 +361,9 @@ fn generate(kind: Generator) -> Result<()> {
         )
     })?;
     if let Some(report) = report {
-        print_jamming_report(&report);
+        println!("{report}");
     }
-    apply_conductance(&mut network, &common.conductance, common.seed)?;
+    common.conductance.apply_to(&mut network, common.seed)?;
     network
         .metadata_mut()
         .insert("seed".into(), common.seed.into());
@@ -390,71 +371,10 @@ fn generate(kind: Generator) -> Result<()> {
     write(&common.output, &network)
 }
 
-fn print_jamming_report(report: &JammingReport) {
-    println!(
-        "disks              {} requested, {} kept, {} rattlers removed",
-        report.requested_nodes, report.nodes, report.rattlers
-    );
-    println!("contacts           {}", report.contacts);
-    println!("packing fraction   {:.6}", report.packing_fraction);
-    println!(
-        "pressure           {:.4e} (target {:.1e})",
-        report.pressure, report.target_pressure
-    );
-    println!(
-        "coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})",
-        report.mean_coordination,
-        report.excess_coordination,
-        4.0 - 2.0 / report.nodes as f64
-    );
-    println!(
-        "largest overlap    {:.3e} of the contact distance",
-        report.largest_overlap
-    );
-    println!(
-        "force balance      {:.2e} (largest net force / mean contact force)",
-        report.force_balance_residual
-    );
-}
-
 fn info(file: &Path) -> Result<()> {
     let network = load_network(file)?;
-    let degrees = DegreeStatistics::of(&network);
-    let components = Components::of(&network);
-    let mut sizes = components.sizes();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let k = network.conductance();
-    let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
-        (lo.min(x), hi.max(x))
-    });
-    let k_mean = k.iter().sum::<f64>() / k.len() as f64;
     println!("file         {}", file.display());
-    println!("nodes        {}", network.node_count());
-    println!("edges        {}", network.edge_count());
-    println!(
-        "degree       mean Z = {:.4}, min {}, max {}, std {:.3}",
-        degrees.mean, degrees.min, degrees.max, degrees.std
-    );
-    let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
-    println!(
-        "components   {} (sizes {}{})",
-        components.count,
-        shown.join(", "),
-        if sizes.len() > 5 { ", ..." } else { "" }
-    );
-    println!("conductance  min {k_min:.6e}, mean {k_mean:.6e}, max {k_max:.6e}");
-    match network.periodic_box() {
-        Some([lx, ly]) => {
-            let crossing = (0..network.edge_count())
-                .filter(|&e| network.crosses_box(e))
-                .count();
-            println!("periodic     yes, box {lx} x {ly}, {crossing} edges cross it");
-        }
-        None => println!("periodic     no"),
-    }
-    for (key, value) in network.metadata() {
-        println!("metadata     {key} = {value}");
-    }
+    println!("{}", Description::of(&network));
     Ok(())
 }
 

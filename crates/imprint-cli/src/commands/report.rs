@@ -90,25 +90,18 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
     } = *r;
     let out = &args.out;
     let mut html = String::new();
-    html.push_str(r#"<!DOCTYPE html>
+    html.push_str(
+        r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>imprint: reproduction of the paper's claims</title>
 <style>
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-h1 { font-size: 1.7em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: .2em; }
-table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: .92em; }
-th, td { border: 1px solid #ccc; padding: .35em .5em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.holds { background: #e3f4e3; font-weight: bold; color: #16621b; }
-td.fails { background: #fbe3e3; font-weight: bold; color: #8a1414; }
-figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-figure.single img { max-width: 640px; width: 100%; }
-figcaption { font-size: .9em; color: #555; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
-code { background: #f5f5f5; padding: 0 .25em; }
-.note { background: #fffbe6; border-left: 4px solid #e0b000; padding: .5em 1em; }
-</style></head><body>
-"#);
+"#,
+    );
+    html.push_str(include_str!("report.css"));
+    html.push_str(
+        r#"</style></head><body>
+"#,
+    );
     let held = claims.iter().filter(|c| c.holds).count();
     let _ = write!(
         html,
@@ -256,14 +249,6 @@ code { background: #f5f5f5; padding: 0 .25em; }
         "Susceptibility (top) and stiff-mode weight (bottom) for increasing desired drops.",
     );
     figure(&mut html, "figures/weak-training-measures.png", "How the agreement between χ and the stiff mode, and the sector overlap, change with the desired drop.");
-    html.push_str(r#"<h2>Methods and caveats</h2>
-<ul>
-<li>χ_e, the physical spectrum and both cost Hessians are computed exactly (dense) on this network; the same analysis runs on 10^5-node networks through the scalable path (<code>imprint analyze --method scalable</code>).</li>
-<li>Before training the cost Hessian is the full Hessian (THEORY.md section 3), which is indefinite away from a minimum: its eigenvalue magnitudes are shown. After training it is the Gauss-Newton Hessian (exact at a minimum).</li>
-<li>Sectors (THEORY.md section 5) are computed two ways. The Morse-Smale construction (sub- and superlevel persistence, steepest-descent basins) is exact but degenerate for a resistor network's response: a harmonic field has no interior extrema (maximum principle), so with one input edge every node shares one minimum and one maximum, and there is one sector. The uniform-voltage sectors (0-dimensional persistence of the edge filtration by voltage drop, cut at 5 % of the voltage range) are the "sectors of nearly uniform voltage" the claim is about; claim 6.5 is judged on them.</li>
-<li>"Top χ edges" are the 5 % of edges with the largest χ_e throughout.</li>
-</ul>
-</body></html>
-"#);
+    html.push_str(include_str!("report-methods.html"));
     html
 }

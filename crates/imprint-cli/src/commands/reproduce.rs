@@ -11,11 +11,9 @@ use anyhow::{bail, Context, Result};
 use imprint::analysis::report::StructureOptions;
 use imprint::analysis::AnalysisOptions;
 use imprint::learning::config::RunConfig;
-use imprint::learning::Rule;
-use imprint::network::conductance::InitialConductance;
 use imprint::network::Network;
 use imprint::paper::{
-    claims, ReproducedRun, RunMetrics, CONDITIONS, CONDITION_ITERATIONS, DROPS, TASKS, TOP_SHARE,
+    claims, ReproducedRun, RunMetrics, Scale, CONDITIONS, DROPS, TASKS, TOP_SHARE,
 };
 use imprint::run::{analyze_run, train_new, RunStart};
 use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
@@ -42,19 +40,6 @@ pub struct Args {
     force: bool,
 }
 
-/// How big and how long.
-struct Plan {
-    disks: usize,
-    iteration_scale: f64,
-    formats: Vec<Format>,
-}
-
-impl Plan {
-    fn iterations(&self, full: usize) -> usize {
-        ((full as f64 * self.iteration_scale).round() as usize).max(50)
-    }
-}
-
 /// Progress on the terminal: "[k/n] what".
 struct Progress {
     step: usize,
@@ -76,7 +61,7 @@ impl Progress {
 
 /// Trains, analyses and draws one run in `dir`.
 fn execute(
-    plan: &Plan,
+    formats: &[Format],
     (id, label): (&str, &str),
     config: RunConfig,
     network: &Network,
@@ -96,7 +81,7 @@ fn execute(
         ..StructureOptions::default()
     };
     let (run, report) = analyze_run(dir, &AnalysisOptions::default(), &structure)?;
-    run_figures(&run, &report, &dir.join("figures"), &plan.formats)?;
+    run_figures(&run, &report, &dir.join("figures"), formats)?;
     let metrics = RunMetrics::measure(id, label, &training, &report);
     Ok(ReproducedRun {
         dir: dir.to_path_buf(),
@@ -128,11 +113,7 @@ pub fn run(args: Args) -> Result<()> {
         // The report embeds PNG.
         formats.insert(0, Format::Png);
     }
-    let plan = Plan {
-        disks: if args.quick { 256 } else { 512 },
-        iteration_scale: if args.quick { 0.2 } else { 1.0 },
-        formats,
-    };
+    let scale = Scale::new(args.quick);
     let mut progress = Progress {
         step: 0,
         total: 1 + TASKS.len() + CONDITIONS.len() + DROPS.len() + 1,
@@ -142,11 +123,9 @@ pub fn run(args: Args) -> Result<()> {
     // The network all runs share.
     progress.say(&format!(
         "jammed packing of {} disks (seed {})",
-        plan.disks, args.seed
+        scale.disks, args.seed
     ));
-    let mut base = RunConfig::for_task("regression-2x2", args.seed)?;
-    base.network.nodes = plan.disks;
-    let network = base.build_network()?;
+    let network = scale.network_config(args.seed)?.build_network()?;
     let network_file = out.join("network.json");
     imprint::io::write_network(&network_file, &network)?;
     let mut drawing = NetworkFigure::new(&network);
@@ -155,25 +134,17 @@ pub fn run(args: Args) -> Result<()> {
         network.node_count(),
         network.edge_count()
     );
-    save_all(&drawing, &figures, "network", (1000, 1000), &plan.formats)?;
+    save_all(&drawing, &figures, "network", (1000, 1000), &formats)?;
 
-    let configure = |name: &str, iterations: Option<usize>| -> Result<RunConfig> {
-        let mut config = RunConfig::for_task(name, args.seed)?;
-        config.network.file = Some(std::fs::canonicalize(&network_file)?);
-        config.network.nodes = plan.disks;
-        config.training.iterations =
-            plan.iterations(iterations.unwrap_or(config.training.iterations));
-        config.output.record_every = (config.training.iterations / 200).max(1);
-        Ok(config)
-    };
+    let network_file = std::fs::canonicalize(&network_file)?;
     let runs = out.join("runs");
 
     let mut tasks = Vec::new();
     for (name, label) in TASKS {
         progress.say(&format!("{name}: train, analyse, draw"));
-        let config = configure(name, None)?;
+        let config = scale.run_config(name, args.seed, &network_file, None)?;
         tasks.push(execute(
-            &plan,
+            &formats,
             (name, label),
             config,
             &network,
@@ -188,18 +159,10 @@ pub fn run(args: Args) -> Result<()> {
             k + 1,
             condition.label
         ));
-        let mut config = configure("regression-2x2", Some(CONDITION_ITERATIONS))?;
-        config.network.conductance = InitialConductance::Uniform {
-            min: condition.min,
-            max: condition.max,
-        };
-        config.training.rule = Rule::CoupledLearning {
-            learning_rate: condition.learning_rate,
-            nudge: 0.1,
-        };
+        let config = scale.condition_config(condition, args.seed, &network_file)?;
         let id = format!("initial-{}", k + 1);
         conditions.push(execute(
-            &plan,
+            &formats,
             (&id, condition.label),
             config,
             &network,
@@ -212,12 +175,10 @@ pub fn run(args: Args) -> Result<()> {
         progress.say(&format!(
             "Appendix E: allostery, one target edge at {drop} V"
         ));
-        let mut config = configure("allostery", None)?;
-        config.task.target_edges = 1;
-        config.task.desired_drop = drop;
+        let config = scale.weak_config(drop, args.seed, &network_file)?;
         let id = format!("weak-{drop}");
         weak.push(execute(
-            &plan,
+            &formats,
             (&id, &format!("desired drop {drop} V")),
             config,
             &network,
@@ -226,10 +187,10 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     progress.say("summary figures and report");
-    reproduction::partial_susceptibility_figure(&tasks, &figures, &plan.formats)?;
-    reproduction::spectra_figure(&tasks, &figures, &plan.formats)?;
-    reproduction::initial_conditions_figure(&conditions, &figures, &plan.formats)?;
-    reproduction::weak_training_figures(&weak, &figures, &plan.formats)?;
+    reproduction::partial_susceptibility_figure(&tasks, &figures, &formats)?;
+    reproduction::spectra_figure(&tasks, &figures, &formats)?;
+    reproduction::initial_conditions_figure(&conditions, &figures, &formats)?;
+    reproduction::weak_training_figures(&weak, &figures, &formats)?;
     let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
         runs.iter().map(|d| d.metrics.clone()).collect()
     };

@@ -83,28 +83,6 @@ fn resolve(args: &Args) -> Result<RunConfig> {
     Ok(RunConfig::resolve(text.as_deref(), &origin, &overrides)?)
 }
 
-/// The network and task a configuration names (reading its files).
-pub fn build_start(config: RunConfig) -> Result<RunStart> {
-    let network = match &config.network.file {
-        Some(path) => {
-            let mut network = imprint::io::read_any_network(path)?;
-            config.apply_initial_conductance(&mut network)?;
-            network
-        }
-        None => config.build_network()?,
-    };
-    let table = match &config.task.samples_file {
-        Some(path) => Some(imprint::io::read_table(path)?),
-        None => None,
-    };
-    let task = config.build_task(&network, table)?;
-    Ok(RunStart {
-        config,
-        initial: network,
-        task,
-    })
-}
-
 /// Runs `imprint train`.
 pub fn run(args: Args) -> Result<()> {
     let (dir, start, checkpoint) = match &args.resume {
@@ -121,7 +99,7 @@ pub fn run(args: Args) -> Result<()> {
             if dir.join("config.toml").exists() {
                 bail!("{} already holds a run: choose another directory, or continue it with --resume {}", dir.display(), dir.display());
             }
-            let start = build_start(resolve(&args)?)?;
+            let start = RunStart::from_config(resolve(&args)?)?;
             create_run(&dir, &start.config, &start.initial, &start.task)?;
             (dir, start, None)
         }

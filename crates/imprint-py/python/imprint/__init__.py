@@ -6,8 +6,12 @@ The Rust library from Python, numpy arrays in and out::
     net = imprint.Network.jammed(nodes=512, seed=1)
     task = imprint.Task.builtin("regression-2x2", net)
     trained, history = imprint.train(net, task, progress=True)
-    result = imprint.analyze(trained, task)
-    result["susceptibility"]          # chi_e per edge, as in analysis.npz
+    result = imprint.analyze(trained, task, initial=net)
+    result["susceptibility"]          # chi_e per edge; keys exactly those of analysis.npz
+    result["sector_uniform_voltage"]  # sectors, walls, the sample's response too
+
+Run directories written by ``imprint train`` are analysed and drawn as the
+command line does: ``imprint.analyze_run(run_dir)`` and ``imprint.plot(run_dir)``.
 
 Errors raise ``imprint.ImprintError`` (a ``ValueError``) with the same one-line
 message as the ``imprint`` command.
@@ -15,9 +19,33 @@ message as the ``imprint`` command.
 
 import json as _json
 
-from ._imprint import ImprintError, Network, Task, __version__, analyze, evaluate, solve, train
+from ._imprint import (
+    ImprintError,
+    Network,
+    Task,
+    __version__,
+    analyze,
+    analyze_run,
+    evaluate,
+    measure,
+    plot,
+    solve,
+    train,
+)
 
-__all__ = ["ImprintError", "Network", "Task", "analyze", "evaluate", "solve", "train", "__version__"]
+__all__ = [
+    "ImprintError",
+    "Network",
+    "Task",
+    "analyze",
+    "analyze_run",
+    "evaluate",
+    "measure",
+    "plot",
+    "solve",
+    "train",
+    "__version__",
+]
 
 
 def _metadata(self):

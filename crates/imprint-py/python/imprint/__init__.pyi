@@ -32,7 +32,17 @@ class Network:
     @staticmethod
     def from_json(text: str) -> "Network": ...
     @staticmethod
-    def jammed(nodes: int = 512, seed: int = 1, pressure: float = 1e-4, size_ratio: float = 1.4) -> "Network":
+    def generate(generator: str, **parameters: Any) -> "Network":
+        """jammed, square, triangular or delaunay, with that generator's parameters (library names and defaults; unknown names raise)."""
+    @staticmethod
+    def jammed(
+        nodes: int = 512,
+        seed: int = 1,
+        pressure: float = 1e-4,
+        size_ratio: float = 1.4,
+        force_tolerance: float = 1e-9,
+        **parameters: Any,
+    ) -> "Network":
         """Contact network of a 2D jammed packing of bidisperse disks (periodic, rattlers removed)."""
     @staticmethod
     def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False) -> "Network":
@@ -74,6 +84,7 @@ class Task:
     def builtin(
         name: str,
         network: Network,
+        *,
         seed: int = 1,
         samples: int = 112,
         target_edges: int = 3,
@@ -128,8 +139,8 @@ def train(
     nudge: Optional[float] = None,
     batch_size: Optional[int] = None,
     iterations: Optional[int] = None,
-    k_min: float = 1e-3,
-    k_max: float = 1e2,
+    k_min: Optional[float] = None,
+    k_max: Optional[float] = None,
     seed: int = 1,
     callback: Optional[Callable[[int, Dict[str, Any], npt.NDArray[np.float64]], Any]] = None,
     callback_every: int = 100,
@@ -140,6 +151,8 @@ def train(
 def analyze(
     network: Network,
     task: Task,
+    initial: Optional[Network] = None,
+    *,
     method: str = "auto",
     dense_threshold: int = 3000,
     projections: int = 200,
@@ -147,5 +160,19 @@ def analyze(
     soft_modes: int = 50,
     seed: int = 1,
     check_tensors: bool = False,
+    sample: int = 0,
+    sector_threshold: float = 0.05,
+    top_share: float = 0.05,
 ) -> Dict[str, Any]:
-    """Arrays named as in analysis.npz, plus stiff_mode_count, expected_stiff_modes, cost."""
+    """Keys exactly those of analysis.npz: arrays (susceptibility, stiff modes, spectra, the
+    sample's response, sectors, walls) and scalars (cost, stiff_mode_count, ...) as floats.
+    `initial` (the network before training) adds initial_cost_hessian_eigenvalues."""
+
+def analyze_run(run_dir: _Path, **options: Any) -> Dict[str, Any]:
+    """Analyses a finished run directory like `imprint analyze RUN_DIR`; returns summary.json as a dict."""
+
+def plot(run_dir: _Path, format: str = "png", output: Optional[_Path] = None) -> List[str]:
+    """Every figure of a run like `imprint plot RUN_DIR` (from its stored analysis); returns the paths."""
+
+def measure(network: Network, task: Task, noise: float = 0.0, seed: int = 1) -> Tuple[List[str], npt.NDArray[np.float64]]:
+    """The measurement protocol simulated: stimulus labels and drops of shape (stimuli, E)."""

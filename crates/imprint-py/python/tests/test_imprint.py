@@ -147,9 +147,58 @@ def test_analysis_equals_the_command_line(tmp_path):
     subprocess.run([binary, "analyze", str(tmp_path / "run")], check=True, capture_output=True)
     stored = np.load(tmp_path / "run" / "analysis" / "analysis.npz")
     net = imprint.Network.load(tmp_path / "run" / "network.json")
+    initial = imprint.Network.load(tmp_path / "run" / "network-initial.json")
     task = imprint.Task.load(tmp_path / "run" / "task.json")
-    ours = imprint.analyze(net, task)
-    for name in ["susceptibility", "stiff_weight", "partial_susceptibility", "cost_hessian", "gradient", "relative_conductance"]:
+    ours = imprint.analyze(net, task, initial=initial)
+    # Exactly the keys of analysis.npz: sectors, walls and the sample's response included.
+    assert set(ours) == set(stored.files)
+    for name in ["sample_voltages", "sample_currents", "sector_uniform_voltage", "sector_morse_smale", "walls_and_corridors", "initial_cost_hessian_eigenvalues"]:
+        assert name in ours, name
+    for name in stored.files:
         np.testing.assert_allclose(ours[name], stored[name], rtol=1e-12, atol=1e-300, err_msg=name)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert imprint.evaluate(net, task)["cost"] == pytest.approx(summary["final_cost"], rel=1e-12)
+
+
+@pytest.mark.skipif(not os.environ.get("IMPRINT_BIN"), reason="IMPRINT_BIN (the imprint binary) not set")
+def test_run_directories_are_analysed_and_drawn_as_on_the_command_line(tmp_path):
+    binary = os.environ["IMPRINT_BIN"]
+    run = tmp_path / "run"
+    subprocess.run([binary, "train", "--task", "regression-2x2", "--iterations", "300", "--quiet", "-o", str(run)], check=True)
+    summary = imprint.analyze_run(run, sample=3, top_share=0.1)
+    assert summary["format"] == "imprint-analysis"
+    assert summary["sectors"]["sample"] == 3 and summary["walls_and_corridors"]["top_share"] == 0.1
+    on_disk = json.loads((run / "analysis" / "summary.json").read_text())
+    assert on_disk["sectors"] == summary["sectors"]
+    written = imprint.plot(run)
+    names = sorted(Path(p).stem for p in written)
+    assert "fields" in names and "sectors" in names and "cost-hessian-spectrum" in names
+    for path in written:
+        assert Path(path).read_bytes()[1:4] == b"PNG"
+    # The command line draws the same analysis.
+    subprocess.run([binary, "plot", str(run), "-o", str(tmp_path / "cli")], check=True, capture_output=True)
+    assert sorted(p.stem for p in (tmp_path / "cli").iterdir()) == names
+
+
+def test_measurement_gives_the_susceptibility(network):
+    task = imprint.Task.builtin("regression-2x2", network, samples=5)
+    stimuli, drops = imprint.measure(network, task)
+    assert drops.shape == (len(stimuli), network.edge_count)
+    assert stimuli[0] == "current@0"
+    chi = imprint.analyze(network, task)["susceptibility"]
+    np.testing.assert_allclose(np.linalg.norm(drops, axis=0), chi, rtol=1e-10)
+
+
+def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network):
+    small = imprint.Network.generate("square", columns=4, rows=3)
+    assert (small.node_count, small.edge_count) == (12, 17)
+    assert imprint.Network.delaunay(nodes=40, coordination=4.5).edge_count <= 90
+    with pytest.raises(imprint.ImprintError, match="unknown field `nodez`"):
+        imprint.Network.jammed(nodez=64)
+    task = imprint.Task.builtin("regression-2x2", network, samples=5)
+    with pytest.raises(imprint.ImprintError, match="unknown field `projection`"):
+        imprint.analyze(network, task, projection=10)
+    with pytest.raises(imprint.ImprintError, match="sample"):
+        imprint.analyze(network, task, sample=99)
+    result = imprint.analyze(network, task, method="dense", sample=4)
+    assert result["stiff_mode_count"] >= 1

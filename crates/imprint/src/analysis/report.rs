@@ -375,6 +375,82 @@ pub fn summarise(
     }
 }
 
+impl std::fmt::Display for AnalysisReport {
+    /// The summary as aligned lines, as `imprint analyze` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, s) = (&self.analysis, &self.summary);
+        writeln!(
+            f,
+            "cost                     {:.4e} (gradient norm {:.3e})",
+            a.cost, s.gradient_norm
+        )?;
+        writeln!(
+            f,
+        "stiff modes              {} (largest log gap, ratio {:.3e}); learned coefficients n_in x n_out = {}",
+        a.stiff_mode_count,
+        s.stiff_gap.unwrap_or(f64::INFINITY),
+        a.expected_stiff_modes
+    )?;
+        for (name, c) in a.correlations() {
+            writeln!(
+                f,
+                "chi vs {name:<20} Pearson {:+.3}, Spearman {:+.3}",
+                c.pearson, c.spearman
+            )?;
+        }
+        match a.modes_to_reach(0.9) {
+            Some(m) => writeln!(
+                f,
+                "partial susceptibility   90 % after {m} of {} modes",
+                a.mode_count()
+            ),
+            None => writeln!(
+                f,
+                "partial susceptibility   {:.1} % after the {} modes computed",
+                100.0 * a.partial_susceptibility.last().copied().unwrap_or(0.0),
+                a.partial_susceptibility.len()
+            ),
+        }?;
+        writeln!(
+            f,
+            "top 5 % chi edges        {:.0} % have relative conductance below 1",
+            100.0 * s.top_5_percent_chi_edges_with_relative_conductance_below_1
+        )?;
+        for (o, name) in [
+            (&s.sectors.morse_smale, "Morse-Smale"),
+            (&s.sectors.uniform_voltage, "uniform-voltage"),
+        ] {
+            writeln!(
+            f,
+            "{:<24} {} sectors (sample {}), {} boundary edges; {:.0} % of the top chi edges on them ({:.1} x chance)",
+            format!("{name} sectors"),
+            o.sectors,
+            s.sectors.sample,
+            o.boundary_edges,
+            100.0 * o.precision,
+            o.enrichment
+        )?;
+        }
+        if let Some(e) = a.tensor_identity_error {
+            writeln!(
+                f,
+                "tensor identity          largest relative difference {e:.2e}"
+            )?;
+        }
+        if let Some(m) = &s.measured {
+            writeln!(
+                f,
+                "measured chi vs model    median relative difference {:.3e}, Spearman {:.4}",
+                m.median_relative_difference, m.spearman
+            )?;
+        }
+        for (what, how) in &a.methods {
+            writeln!(f, "method: {what:<18} {how}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Serde for `f64` fields that may be non-finite: JSON has no NaN or
 /// infinity, so they are written as `null` and read back as NaN.
 pub(crate) mod nullable {

@@ -24,18 +24,49 @@ pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT
 mod npz;
 pub use npz::{npz_bytes, parse_npz, read_npz, write_npz, NpyArray};
 
+/// The network file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFormat {
+    /// `i,j[,conductance]` lines (`.csv`).
+    EdgeList,
+    /// The literature's plain text: `N E L`, `x y` lines, `i j` lines (`.txt`, `.dat`).
+    Literature,
+    /// imprint network JSON.
+    Json,
+}
+
+impl NetworkFormat {
+    /// The format a file's extension names: `.csv`, `.txt`/`.dat`, `.json`.
+    pub fn of(path: &std::path::Path) -> Option<Self> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv") => Some(Self::EdgeList),
+            Some("txt" | "dat") => Some(Self::Literature),
+            Some("json") => Some(Self::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a network file of `format` (literature files get unit conductances).
+pub fn read_network_as(
+    path: &std::path::Path,
+    format: NetworkFormat,
+) -> Result<crate::network::Network, IoError> {
+    match format {
+        NetworkFormat::EdgeList => read_edge_list(path),
+        NetworkFormat::Literature => read_jammed_text(path, 1.0),
+        NetworkFormat::Json => read_network(path),
+    }
+}
+
 /// Reads a network file of any supported format, chosen by extension:
 /// `.csv` edge list, `.txt`/`.dat` literature plain text (unit
 /// conductances), anything else network JSON.
 pub fn read_any_network(path: &std::path::Path) -> Result<crate::network::Network, IoError> {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("csv") => read_edge_list(path),
-        Some("txt" | "dat") => read_jammed_text(path, 1.0),
-        _ => read_network(path),
-    }
+    read_network_as(path, NetworkFormat::of(path).unwrap_or(NetworkFormat::Json))
 }

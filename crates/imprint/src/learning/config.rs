@@ -241,12 +241,10 @@ impl RunConfig {
 
     /// Replaces the conductances of `network` by the configured initial ones.
     pub fn apply_initial_conductance(&self, network: &mut Network) -> Result<(), LearningError> {
-        let k = self
+        Ok(self
             .network
             .conductance
-            .sample(network.edge_count(), self.network.seed)?;
-        network.set_conductance(k)?;
-        Ok(())
+            .apply_to(network, self.network.seed)?)
     }
 
     /// Builds the task on `network`; `table` holds the rows of

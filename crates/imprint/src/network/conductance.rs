@@ -91,6 +91,18 @@ impl InitialConductance {
     }
 }
 
+impl InitialConductance {
+    /// Draws the conductances of `network` from `seed` and records the
+    /// distribution and the seed in its metadata (`conductance`).
+    pub fn apply_to(&self, network: &mut super::Network, seed: u64) -> Result<(), NetworkError> {
+        network.set_conductance(self.sample(network.edge_count(), seed)?)?;
+        let mut record = serde_json::to_value(self).unwrap_or_default();
+        record["seed"] = seed.into();
+        network.metadata_mut().insert("conductance".into(), record);
+        Ok(())
+    }
+}
+
 impl std::str::FromStr for InitialConductance {
     type Err = String;
 

@@ -6,7 +6,7 @@
 
 mod claims;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,9 @@ pub use claims::{
 
 use crate::analysis::report::AnalysisReport;
 use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};
+use crate::learning::config::RunConfig;
+use crate::learning::{LearningError, Rule};
+use crate::network::conductance::InitialConductance;
 use crate::run::{FinishedRun, TrainingSummary};
 
 /// The four tasks of the paper: name and description (with figures).
@@ -96,6 +99,101 @@ pub const TOP_SHARE: f64 = 0.05;
 /// A cost-Hessian eigenvalue counts as "large" above this fraction of the
 /// largest (within a factor 10^6 of it).
 pub const LARGE_EIGENVALUE_RATIO: f64 = 1e-6;
+
+/// How large and how long a reproduction is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    /// Disks of the shared jammed packing.
+    pub disks: usize,
+    /// Factor on every run's iterations (at least 50 remain).
+    pub iteration_scale: f64,
+}
+
+impl Scale {
+    /// The full reproduction (512 disks, every iteration) or the quick one
+    /// (256 disks, a fifth of the iterations).
+    pub fn new(quick: bool) -> Self {
+        if quick {
+            Self {
+                disks: 256,
+                iteration_scale: 0.2,
+            }
+        } else {
+            Self {
+                disks: 512,
+                iteration_scale: 1.0,
+            }
+        }
+    }
+
+    /// `full` iterations scaled.
+    pub fn iterations(&self, full: usize) -> usize {
+        ((full as f64 * self.iteration_scale).round() as usize).max(50)
+    }
+
+    /// The configuration of the shared network (regression-2x2 defaults with `seed`).
+    pub fn network_config(&self, seed: u64) -> Result<RunConfig, LearningError> {
+        let mut base = RunConfig::for_task("regression-2x2", seed)?;
+        base.network.nodes = self.disks;
+        Ok(base)
+    }
+
+    /// The configuration of a run of task `name` on the shared network in
+    /// `network_file`, with `iterations` (the task's default when `None`)
+    /// scaled and 200 records.
+    pub fn run_config(
+        &self,
+        name: &str,
+        seed: u64,
+        network_file: &Path,
+        iterations: Option<usize>,
+    ) -> Result<RunConfig, LearningError> {
+        let mut config = RunConfig::for_task(name, seed)?;
+        config.network.file = Some(network_file.to_path_buf());
+        config.network.nodes = self.disks;
+        config.training.iterations =
+            self.iterations(iterations.unwrap_or(config.training.iterations));
+        config.output.record_every = (config.training.iterations / 200).max(1);
+        Ok(config)
+    }
+
+    /// The Fig. 8 run from `condition`.
+    pub fn condition_config(
+        &self,
+        condition: &InitialCondition,
+        seed: u64,
+        network_file: &Path,
+    ) -> Result<RunConfig, LearningError> {
+        let mut config = self.run_config(
+            "regression-2x2",
+            seed,
+            network_file,
+            Some(CONDITION_ITERATIONS),
+        )?;
+        config.network.conductance = InitialConductance::Uniform {
+            min: condition.min,
+            max: condition.max,
+        };
+        config.training.rule = Rule::CoupledLearning {
+            learning_rate: condition.learning_rate,
+            nudge: 0.1,
+        };
+        Ok(config)
+    }
+
+    /// The Appendix E run: allostery with one target edge at `drop` volts.
+    pub fn weak_config(
+        &self,
+        drop: f64,
+        seed: u64,
+        network_file: &Path,
+    ) -> Result<RunConfig, LearningError> {
+        let mut config = self.run_config("allostery", seed, network_file, None)?;
+        config.task.target_edges = 1;
+        config.task.desired_drop = drop;
+        Ok(config)
+    }
+}
 
 /// What one run measured, for the claims and the tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -118,6 +118,32 @@ pub struct RunStart {
     pub task: Task,
 }
 
+impl RunStart {
+    /// The network and task `config` names: its network file read (or its
+    /// generator run) with the initial conductances drawn, and its task built
+    /// (reading a custom task's samples file).
+    pub fn from_config(config: RunConfig) -> Result<Self, RunError> {
+        let network = match &config.network.file {
+            Some(path) => {
+                let mut network = crate::io::read_any_network(path)?;
+                config.apply_initial_conductance(&mut network)?;
+                network
+            }
+            None => config.build_network()?,
+        };
+        let table = match &config.task.samples_file {
+            Some(path) => Some(crate::io::read_table(path)?),
+            None => None,
+        };
+        let task = config.build_task(&network, table)?;
+        Ok(Self {
+            config,
+            initial: network,
+            task,
+        })
+    }
+}
+
 /// Reads `config.toml`, `network-initial.json` and `task.json` of `dir`.
 pub fn read_run_start(dir: &Path) -> Result<RunStart, RunError> {
     let path = dir.join(files::CONFIG);

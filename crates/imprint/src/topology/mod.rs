@@ -100,6 +100,75 @@ impl DegreeStatistics {
     }
 }
 
+/// What `imprint network info` prints: size, degrees, components,
+/// conductance range, the periodic box and the provenance metadata.
+#[derive(Debug, Clone)]
+pub struct Description<'a> {
+    network: &'a Network,
+    degrees: DegreeStatistics,
+    components: Components,
+}
+
+impl<'a> Description<'a> {
+    /// Describes `network`.
+    pub fn of(network: &'a Network) -> Self {
+        Self {
+            network,
+            degrees: DegreeStatistics::of(network),
+            components: Components::of(network),
+        }
+    }
+}
+
+impl std::fmt::Display for Description<'_> {
+    /// Aligned `name  value` lines.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (network, degrees) = (self.network, &self.degrees);
+        let mut sizes = self.components.sizes();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        let k = network.conductance();
+        let (k_min, k_max) = k.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+        let k_mean = k.iter().sum::<f64>() / k.len() as f64;
+        writeln!(f, "nodes        {}", network.node_count())?;
+        writeln!(f, "edges        {}", network.edge_count())?;
+        writeln!(
+            f,
+            "degree       mean Z = {:.4}, min {}, max {}, std {:.3}",
+            degrees.mean, degrees.min, degrees.max, degrees.std
+        )?;
+        let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
+        writeln!(
+            f,
+            "components   {} (sizes {}{})",
+            self.components.count,
+            shown.join(", "),
+            if sizes.len() > 5 { ", ..." } else { "" }
+        )?;
+        writeln!(
+            f,
+            "conductance  min {k_min:.6e}, mean {k_mean:.6e}, max {k_max:.6e}"
+        )?;
+        match network.periodic_box() {
+            Some([lx, ly]) => {
+                let crossing = (0..network.edge_count())
+                    .filter(|&e| network.crosses_box(e))
+                    .count();
+                write!(
+                    f,
+                    "periodic     yes, box {lx} x {ly}, {crossing} edges cross it"
+                )?;
+            }
+            None => write!(f, "periodic     no")?,
+        }
+        for (key, value) in network.metadata() {
+            write!(f, "\nmetadata     {key} = {value}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

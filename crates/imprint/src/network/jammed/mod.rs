@@ -162,6 +162,41 @@ pub struct JammingReport {
     pub fire_steps: usize,
 }
 
+impl std::fmt::Display for JammingReport {
+    /// The report as aligned `name  value` lines.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "disks              {} requested, {} kept, {} rattlers removed",
+            self.requested_nodes, self.nodes, self.rattlers
+        )?;
+        writeln!(f, "contacts           {}", self.contacts)?;
+        writeln!(f, "packing fraction   {:.6}", self.packing_fraction)?;
+        writeln!(
+            f,
+            "pressure           {:.4e} (target {:.1e})",
+            self.pressure, self.target_pressure
+        )?;
+        writeln!(
+            f,
+            "coordination Z     {:.4} (Z - 4 = {:.4}; isostatic bound 4 - 2/N = {:.4})",
+            self.mean_coordination,
+            self.excess_coordination,
+            4.0 - 2.0 / self.nodes as f64
+        )?;
+        writeln!(
+            f,
+            "largest overlap    {:.3e} of the contact distance",
+            self.largest_overlap
+        )?;
+        write!(
+            f,
+            "force balance      {:.2e} (largest net force / mean contact force)",
+            self.force_balance_residual
+        )
+    }
+}
+
 /// Progress of a running generation, passed to the observer after every
 /// minimisation.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,142 @@
+//! Timings of the hot paths on seeded, size-swept inputs, for `imprint
+//! bench` and docs/benchmarks.md. Measured here, printed by the front end,
+//! never asserted in tests.
+
+use std::time::Instant;
+
+use faer::Mat;
+
+use crate::learning::config::RunConfig;
+use crate::learning::{builtin, LearningError, Training};
+use crate::network::lattice;
+use crate::network::spec::NetworkSpec;
+use crate::physics::{PhysicsError, Solver};
+
+/// The fastest of `repeats` runs of `work` (seconds) and the last result.
+pub fn best_of<T>(repeats: usize, mut work: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        let out = work();
+        best = best.min(start.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    (best, last.expect("at least one repeat"))
+}
+
+/// The processor's model name (Linux), for benchmark tables.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+/// Solver timings on one square lattice (seconds, fastest of the repeats).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolveTiming {
+    /// Nodes.
+    pub nodes: usize,
+    /// Edges.
+    pub edges: usize,
+    /// Non-zeros of the reduced Laplacian.
+    pub pattern: usize,
+    /// Non-zeros of its Cholesky factor.
+    pub fill: usize,
+    /// Symbolic analysis.
+    pub analysis: f64,
+    /// Numeric factorisation.
+    pub factorization: f64,
+    /// One solve.
+    pub single_solve: f64,
+    /// One right-hand side within a block of `rhs`.
+    pub per_rhs: f64,
+}
+
+/// Times the solver on the square lattice nearest `size` nodes, grounded at
+/// node 0, with blocks of `rhs` right-hand sides.
+pub fn solve_timing(size: usize, repeats: usize, rhs: usize) -> Result<SolveTiming, PhysicsError> {
+    let side = (size as f64).sqrt().round().max(2.0) as usize;
+    let network = lattice::square(side, side, false)?;
+    let n = network.node_count();
+    let (analysis, solver) = best_of(repeats, || Solver::new(&network, &[0]));
+    let solver = solver?;
+    let (factorization, factor) = best_of(repeats, || solver.factorize(network.conductance()));
+    let factor = factor?;
+    let mut drive = vec![0.0; n + 1];
+    drive[n - 1] = 1.0;
+    let (single_solve, state) = best_of(repeats, || factor.solve_state(&drive));
+    state?;
+    let rhs = rhs.max(1);
+    let drives = Mat::from_fn(
+        n + 1,
+        rhs,
+        |i, j| if i == (j * 7919) % n { 1.0 } else { 0.0 },
+    );
+    let (block, states) = best_of(repeats, || factor.solve_states(drives.as_ref()));
+    states?;
+    let (pattern, fill) = solver.fill();
+    Ok(SolveTiming {
+        nodes: n,
+        edges: network.edge_count(),
+        pattern,
+        fill,
+        analysis,
+        factorization,
+        single_solve,
+        per_rhs: block / rhs as f64,
+    })
+}
+
+/// Where Coupled Learning iterations spent their time (seconds, summed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainTiming {
+    /// Nodes.
+    pub nodes: usize,
+    /// Edges.
+    pub edges: usize,
+    /// Time to generate the network.
+    pub generation: f64,
+    /// Iterations timed.
+    pub iterations: usize,
+    /// Factorisations.
+    pub factorization: f64,
+    /// Free states and the output response.
+    pub solves: f64,
+    /// Clamped drops, update and clip.
+    pub update: f64,
+}
+
+/// Times `iterations` Coupled Learning iterations (regression-2x2 with its
+/// default batch, after one warm-up iteration) on the network of `spec`.
+pub fn train_timing(spec: &NetworkSpec, iterations: usize) -> Result<TrainTiming, LearningError> {
+    let start = Instant::now();
+    let network = spec.generate()?;
+    let generation = start.elapsed().as_secs_f64();
+    let task = builtin::build("regression-2x2", &network, &Default::default())?;
+    let config = RunConfig::for_task("regression-2x2", 1)?;
+    let mut training = Training::new(&network, &task, config.training)?;
+    training.step()?;
+    let mut timing = TrainTiming {
+        nodes: network.node_count(),
+        edges: network.edge_count(),
+        generation,
+        iterations,
+        factorization: 0.0,
+        solves: 0.0,
+        update: 0.0,
+    };
+    for _ in 0..iterations {
+        let t = training.step_timed()?;
+        timing.factorization += t.factorization.as_secs_f64();
+        timing.solves += t.solves.as_secs_f64();
+        timing.update += t.update.as_secs_f64();
+    }
+    Ok(timing)
+}
