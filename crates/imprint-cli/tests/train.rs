@@ -7,7 +7,7 @@ use common::*;
 
 use std::process::Command;
 
-use imprint::learning::TrainingProblem;
+use imprint::learning::TaskCircuit;
 
 #[test]
 fn a_run_records_everything_and_its_cost_can_be_recomputed() {
@@ -56,7 +56,7 @@ fn a_run_records_everything_and_its_cost_can_be_recomputed() {
     // The cost from the files alone: network.json and task.json.
     let network = imprint::io::read_network(&run.join("network.json")).unwrap();
     let task = imprint::io::read_task(&run.join("task.json")).unwrap();
-    let recomputed = TrainingProblem::new(&network, &task)
+    let recomputed = TaskCircuit::new(&network, &task)
         .unwrap()
         .evaluate(network.conductance())
         .unwrap()
@@ -153,7 +153,14 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_does() {
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_writes_a_checkpoint() {
+fn ctrl_c_and_sigterm_write_a_checkpoint() {
+    for signal in ["-INT", "-TERM"] {
+        interrupted_run_checkpoints(signal);
+    }
+}
+
+/// Sends `signal` to a long training run: it checkpoints and exits with 130.
+fn interrupted_run_checkpoints(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_imprint"))
         .args([
@@ -179,7 +186,7 @@ fn ctrl_c_writes_a_checkpoint() {
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
     Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     let out = child.wait_with_output().unwrap();
@@ -190,7 +197,8 @@ fn ctrl_c_writes_a_checkpoint() {
         String::from_utf8_lossy(&out.stderr)
     );
     let checkpoint = json(&dir.path().join("run/checkpoint.json"));
-    assert!(checkpoint["step"].as_u64().unwrap() > 0);
+    assert!(checkpoint["step"].as_u64().unwrap() > 0, "{signal}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imprint train --resume"));
 }
 
 #[test]

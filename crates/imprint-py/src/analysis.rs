@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use imprint::analysis::measure::simulate_measurement;
-use imprint::analysis::report::{report, StructureOptions};
+use imprint::analysis::report::{report, StructureOptions, COUNTS};
 use imprint::analysis::AnalysisOptions;
 use imprint::io::NpyArray;
-use imprint::learning::TrainingProblem;
+use imprint::learning::TaskCircuit;
 use imprint::run::{analysis_for_figures, analyze_run as analyze_run_dir, read_finished_run};
 use numpy::ndarray::{ArrayD, IxDyn};
 use numpy::{IntoPyArray, PyArray2};
@@ -41,8 +41,13 @@ fn split_options(
 
 fn array<'py>(py: Python<'py>, a: NpyArray) -> PyResult<Bound<'py, PyAny>> {
     if a.shape.is_empty() {
-        // Scalars (counts too) as Python floats, as numpy.load's 0-d arrays compare.
-        return Ok(a.values[0].into_pyobject(py)?.into_any());
+        // Scalars as Python numbers: counts as int, the rest as float.
+        let v = a.values[0];
+        return Ok(if COUNTS.contains(&a.name.as_str()) {
+            (v as u64).into_pyobject(py)?.into_any()
+        } else {
+            v.into_pyobject(py)?.into_any()
+        });
     }
     let array = ArrayD::from_shape_vec(IxDyn(&a.shape), a.values)
         .map_err(|e| fail(format!("array `{}`: {e}", a.name)))?;
@@ -151,7 +156,7 @@ pub fn measure<'py>(
     let (net, task) = (&network.inner, &task.inner);
     let m = py
         .detach(|| -> Result<_, String> {
-            let problem = TrainingProblem::new(net, task).map_err(|e| e.to_string())?;
+            let problem = TaskCircuit::new(net, task).map_err(|e| e.to_string())?;
             let factor = problem
                 .factorize(net.conductance())
                 .map_err(|e| e.to_string())?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use imprint::learning::config::RunConfig;
-use imprint::learning::{builtin, Rule, TrainingParameters, TrainingProblem};
+use imprint::learning::{builtin, Rule, TaskCircuit, TrainingParameters};
 use imprint::physics::{solve as solve_network, BoundaryConditions};
 use imprint::run::{Executor, HistoryRecord, Observer};
 use numpy::{IntoPyArray, PyArray1};
@@ -76,7 +76,7 @@ pub fn evaluate<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (net, task) = (&network.inner, &task.inner);
     let e = py
-        .detach(|| TrainingProblem::new(net, task).and_then(|p| p.evaluate(net.conductance())))
+        .detach(|| TaskCircuit::new(net, task).and_then(|p| p.evaluate(net.conductance())))
         .map_err(fail)?;
     let out = PyDict::new(py);
     out.set_item("cost", e.cost)?;

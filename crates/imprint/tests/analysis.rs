@@ -16,7 +16,7 @@ use imprint::analysis::susceptibility::{
     susceptibility_exact, susceptibility_sketch, susceptibility_vectors,
 };
 use imprint::analysis::{analyze, AnalysisOptions, Method};
-use imprint::learning::{builtin, cost_gradient, Task, TrainingProblem};
+use imprint::learning::{builtin, cost_gradient, Task, TaskCircuit};
 use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::{lattice, Network};
 use imprint::physics::physical_hessian;
@@ -55,7 +55,7 @@ fn with_conductance(net: &Network, k: Vec<f64>) -> Network {
     n
 }
 
-fn gradient_at(problem: &TrainingProblem, k: &[f64]) -> Vec<f64> {
+fn gradient_at(problem: &TaskCircuit, k: &[f64]) -> Vec<f64> {
     let factor = problem.factorize(k).unwrap();
     let all: Vec<usize> = (0..problem.task().sample_count()).collect();
     cost_gradient(problem, &factor, &all).unwrap()
@@ -66,7 +66,7 @@ fn full_hessian_matches_finite_differences_of_the_cost() {
     let net = network(64, 2);
     for name in ["regression-2x2", "classification-3"] {
         let task = task(&net, name);
-        let problem = TrainingProblem::new(&net, &task).unwrap();
+        let problem = TaskCircuit::new(&net, &task).unwrap();
         let analysis = analyze(
             &net,
             &task,
@@ -133,7 +133,7 @@ fn gauss_newton_equals_the_full_hessian_at_zero_residual() {
     let net = network(64, 3);
     let mut task = task(&net, "regression-2x5");
     // Targets = the network's own outputs: every residual vanishes.
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let all: Vec<usize> = (0..task.sample_count()).collect();
     task.targets = problem.free_states(&factor, &all).unwrap().outputs;
@@ -202,7 +202,7 @@ fn the_tensor_identity_holds_on_a_small_network() {
 fn spectral_sums_measurement_and_scaling() {
     let net = network(64, 5);
     let task = task(&net, "regression-2x2");
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let s = susceptibility_vectors(&factor, net.edges()).unwrap();
     let chi: Vec<f64> = (0..net.edge_count())
@@ -264,7 +264,7 @@ fn spectral_sums_measurement_and_scaling() {
 fn scalable_pieces_agree_with_dense_ones() {
     let net = network(256, 6);
     let task = task(&net, "regression-2x5");
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let exact = susceptibility_exact(&factor, net.edges()).unwrap();
 

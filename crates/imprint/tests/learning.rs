@@ -7,10 +7,10 @@ mod common;
 use common::relative_distance;
 use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::Mat;
-use imprint::learning::rules::clamped_states;
+use imprint::learning::coupled_learning::clamped_states;
 use imprint::learning::{
-    builtin, cost_gradient, coupled_learning_update, Readout, Rule, Task, Training,
-    TrainingParameters, TrainingProblem,
+    builtin, cost_gradient, coupled_learning_update, Readout, Rule, Task, TaskCircuit, Training,
+    TrainingParameters,
 };
 use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::Network;
@@ -47,7 +47,7 @@ fn clamped_states_from_the_free_factorisation_match_direct_clamped_solves() {
     let nudge = 0.3;
     // Node read-out: clamp the outputs as extra fixed nodes.
     let task = task(&net, "regression-2x5");
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let batch = [0, 3, 7];
     let free = problem.free_states(&factor, &batch).unwrap();
@@ -77,7 +77,7 @@ fn clamped_states_from_the_free_factorisation_match_direct_clamped_solves() {
 
     // Edge read-out: a dense bordered solve with the drops as extra constraints.
     let task = task_allostery(&net);
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let free = problem.free_states(&factor, &[0]).unwrap();
     let clamped = clamped_states(&problem, &factor, &[0], nudge).unwrap();
@@ -117,7 +117,7 @@ fn task_allostery(net: &Network) -> Task {
 }
 
 /// Central finite difference of the full training cost.
-fn finite_difference(problem: &TrainingProblem, k: &[f64], edge: usize) -> f64 {
+fn finite_difference(problem: &TaskCircuit, k: &[f64], edge: usize) -> f64 {
     let h = 1e-5 * k[edge];
     let mut plus = k.to_vec();
     plus[edge] += h;
@@ -135,7 +135,7 @@ fn adjoint_gradient_matches_finite_differences() {
         } else {
             task(&net, name)
         };
-        let problem = TrainingProblem::new(&net, &task).unwrap();
+        let problem = TaskCircuit::new(&net, &task).unwrap();
         let k = net.conductance();
         let factor = problem.factorize(k).unwrap();
         let all: Vec<usize> = (0..task.sample_count()).collect();
@@ -156,7 +156,7 @@ fn adjoint_gradient_matches_finite_differences() {
 fn coupled_learning_tends_to_the_small_nudge_limit_linearly() {
     let net = network();
     let task = task(&net, "regression-2x2");
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let k = net.conductance().to_vec();
     let all: Vec<usize> = (0..task.sample_count()).collect();
     let m = all.len() as f64;
@@ -224,7 +224,7 @@ fn coupled_learning_tends_to_the_small_nudge_limit_linearly() {
 fn batch_updates_are_means_of_single_sample_updates() {
     let net = network();
     let task = task(&net, "regression-2x5");
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let batch = [1, 4, 5, 9];
     let together = coupled_learning_update(&problem, &factor, &batch, 3.0, 0.2).unwrap();
@@ -327,7 +327,7 @@ fn invalid_settings_are_named() {
         panic!()
     };
     nodes[0] = task.fixed_nodes[1];
-    let message = TrainingProblem::new(&net, &task).unwrap_err().to_string();
+    let message = TaskCircuit::new(&net, &task).unwrap_err().to_string();
     assert!(
         message.contains(&format!(
             "node {} is both fixed and output",
@@ -357,7 +357,7 @@ fn the_classification_drives_lie_in_a_plane_and_predictions_off_the_samples_use_
     assert!(a.abs() < 1e-12 && (b + 1.0).abs() < 1e-12 && c.abs() < 1e-12);
     assert!((plane.coefficients[8][0] + 1.0).abs() < 1e-12);
     // Outputs for the training drives, given as new drives, match the free states.
-    let problem = TrainingProblem::new(&net, &task).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
     let all: Vec<usize> = (0..task.sample_count()).collect();
     let expected = problem.free_states(&factor, &all).unwrap().outputs;

@@ -145,7 +145,7 @@ fn run_directories_checkpoint_resume_and_summarise() {
     assert_eq!(run.history.last().unwrap().cost, summary.final_cost);
     assert_eq!(summary.nodes, 49);
     // The summary's worst output error is that of the outputs of the trained network.
-    let problem = imprint::learning::TrainingProblem::new(&run.trained, &run.task).unwrap();
+    let problem = imprint::learning::TaskCircuit::new(&run.trained, &run.task).unwrap();
     let (evaluation, outputs) = problem
         .evaluate_with_outputs(run.trained.conductance())
         .unwrap();

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use imprint::analysis::measure::{simulate_measurement, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
 use imprint::analysis::{AnalysisOptions, Method};
-use imprint::learning::{LearningError, Task, TrainingProblem};
+use imprint::learning::{LearningError, Task, TaskCircuit};
 use imprint::network::Network;
 use imprint::run::{files, write_analysis};
 
@@ -144,7 +144,7 @@ pub fn measure(args: MeasureArgs) -> Result<()> {
     if network.node_count() > 20_000 {
         bail!("{} nodes: the simulated measurement stores one drop per node and edge; use at most 20000 nodes", network.node_count());
     }
-    let problem = TrainingProblem::new(&network, &task)?;
+    let problem = TaskCircuit::new(&network, &task)?;
     let factor = problem.factorize(network.conductance())?;
     let matrix = simulate_measurement(&factor, network.edges(), args.noise, args.seed)?;
     let output = args

@@ -165,7 +165,7 @@ def analyze(
     top_share: float = 0.05,
 ) -> Dict[str, Any]:
     """Keys exactly those of analysis.npz: arrays (susceptibility, stiff modes, spectra, the
-    sample's response, sectors, walls) and scalars (cost, stiff_mode_count, ...) as floats.
+    sample's response, sectors, walls) and scalars (cost as float; stiff_mode_count, expected_stiff_modes, mode_count as int).
     `initial` (the network before training) adds initial_cost_hessian_eigenvalues."""
 
 def analyze_run(run_dir: _Path, **options: Any) -> Dict[str, Any]:

@@ -9,7 +9,7 @@
 
 use faer::{Mat, Side};
 
-use crate::learning::{FreeStates, LearningError, OutputResponse, TrainingProblem};
+use crate::learning::{BatchResponse, LearningError, TaskCircuit};
 use crate::physics::{edge_drops, Factorization};
 
 /// The output Jacobian of every sample and the output Hessians of the cost.
@@ -19,18 +19,16 @@ pub struct CostJacobian {
     pub rows: Mat<f64>,
     /// `hess_y c(y_mu)` per sample (`n_out x n_out`).
     pub output_hessians: Vec<Mat<f64>>,
-    /// Free states and outputs of every sample.
-    pub free: FreeStates,
-    /// The output response of this factorisation.
-    pub response: OutputResponse,
+    /// Free states and outputs of every sample, and the output response.
+    pub batch: BatchResponse,
 }
 
 impl CostJacobian {
     /// Jacobians of all training samples.
-    pub fn new(problem: &TrainingProblem, factor: &Factorization) -> Result<Self, LearningError> {
+    pub fn new(problem: &TaskCircuit, factor: &Factorization) -> Result<Self, LearningError> {
         let all: Vec<usize> = (0..problem.task().sample_count()).collect();
-        let free = problem.free_states(factor, &all)?;
-        let response = problem.output_response(factor)?;
+        let batch = problem.batch_response(factor, &all)?;
+        let (free, response) = (&batch.free, &batch.response);
         let edges = problem.edges();
         let n_out = response.response.ncols();
         let drops = edge_drops(free.states.as_ref(), edges);
@@ -49,14 +47,13 @@ impl CostJacobian {
         Ok(Self {
             rows,
             output_hessians,
-            free,
-            response,
+            batch,
         })
     }
 
     /// Outputs per sample.
     pub fn outputs(&self) -> usize {
-        self.response.response.ncols()
+        self.batch.response.response.ncols()
     }
 
     /// Samples.
@@ -90,15 +87,16 @@ impl CostJacobian {
     /// The full Hessian `G + (1/M) sum_mu R_ef (dlambda_f dV_e + dlambda_e dV_f)`
     /// with `lambda_mu = G_O grad_y c(y_mu)` and `R_ef = bb_e . s_f`, from the
     /// susceptibility vectors `s` (`n x E`).
-    pub fn full(&self, problem: &TrainingProblem, susceptibility_vectors: &Mat<f64>) -> Mat<f64> {
+    pub fn full(&self, problem: &TaskCircuit, susceptibility_vectors: &Mat<f64>) -> Mat<f64> {
         let edges = problem.edges();
         let (m, e_count) = (self.samples(), edges.len());
-        let gradients = problem.output_gradients(&self.free.outputs, &(0..m).collect::<Vec<_>>());
+        let gradients = self.batch.output_gradients(problem);
         let n_out = self.outputs();
         // Free drops dV (E x M) and adjoint drops dlambda = (drops of G_O) grad_y c (E x M).
-        let drops = edge_drops(self.free.states.as_ref(), edges);
+        let drops = edge_drops(self.batch.free.states.as_ref(), edges);
         let output_gradients = Mat::from_fn(n_out, m, |o, s| gradients[s][o]);
-        let adjoint_drops = edge_drops(self.response.response.as_ref(), edges) * &output_gradients;
+        let adjoint_drops =
+            edge_drops(self.batch.response.response.as_ref(), edges) * &output_gradients;
         let cross = &drops * adjoint_drops.transpose();
         let mut full = self.gauss_newton();
         let s = susceptibility_vectors;

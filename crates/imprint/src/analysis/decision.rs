@@ -2,7 +2,7 @@
 //! network predicts at every cell of a grid over its two-feature input plane
 //! ([`Task::input_plane`]), with the training and test points.
 
-use crate::learning::{winner, LearningError, Task, TrainingProblem};
+use crate::learning::{winner, LearningError, Task, TaskCircuit};
 use crate::network::Network;
 
 /// Cells per side of the prediction grid.
@@ -36,7 +36,7 @@ pub fn decision_regions(
     let Some(plane) = task.input_plane() else {
         return Ok(None);
     };
-    let problem = TrainingProblem::new(network, task)?;
+    let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
     let [cu, cv] = plane.columns;
     let coordinates = |rows: &[Vec<f64>], targets: &[Vec<f64>]| -> Vec<(f64, f64, usize)> {

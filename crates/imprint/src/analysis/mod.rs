@@ -25,9 +25,9 @@ use std::collections::BTreeMap;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::learning::{gradient_from, LearningError, Task, TrainingProblem};
+use crate::learning::{gradient_from, LearningError, Task, TaskCircuit};
 use crate::network::Network;
-use crate::physics::physical_hessian;
+use crate::physics::{hessian_times, physical_hessian};
 use cost_hessian::{descending_eigen, CostJacobian};
 use spectrum::{
     mode_weights, partial_susceptibility, physical_modes_dense, physical_modes_lanczos,
@@ -204,7 +204,7 @@ pub fn analyze(
     task: &Task,
     options: &AnalysisOptions,
 ) -> Result<Analysis, LearningError> {
-    let problem = TrainingProblem::new(network, task)?;
+    let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
     let dense = match options.method {
         Method::Dense => true,
@@ -212,12 +212,11 @@ pub fn analyze(
         Method::Auto => network.node_count() <= options.dense_threshold,
     };
     let mut methods: BTreeMap<&'static str, String> = BTreeMap::new();
-    let all: Vec<usize> = (0..task.sample_count()).collect();
     // One set of free states and one output response serve the Jacobian,
     // the gradient and the cost.
     let jacobian = CostJacobian::new(&problem, &factor)?;
-    let gradient = gradient_from(&problem, &jacobian.free, &jacobian.response, &all);
-    let cost = problem.score(&jacobian.free.outputs, &task.targets).0;
+    let gradient = gradient_from(&problem, &jacobian.batch);
+    let cost = problem.score(&jacobian.batch.free.outputs, &task.targets).0;
     let result = if dense {
         dense_path(
             network,
@@ -266,7 +265,7 @@ pub fn analyze(
 fn dense_path(
     network: &Network,
     task: &Task,
-    problem: &TrainingProblem,
+    problem: &TaskCircuit,
     factor: &crate::physics::Factorization,
     jacobian: &CostJacobian,
     options: &AnalysisOptions,
@@ -356,19 +355,7 @@ fn scalable_path(
         (sketch.chi, sketch.relative_error)
     };
     let sparse = physical_hessian(network, &task.fixed_nodes)?;
-    let apply = |v: &[f64]| {
-        let mut out = vec![0.0; v.len()];
-        for (col, &x) in v.iter().enumerate() {
-            let range = sparse.symbolic().col_range(col);
-            for (row, value) in sparse.symbolic().row_idx()[range.clone()]
-                .iter()
-                .zip(&sparse.val()[range])
-            {
-                out[*row] += value * x;
-            }
-        }
-        out
-    };
+    let apply = |v: &[f64]| hessian_times(&sparse, v);
     let modes = physical_modes_lanczos(
         factor,
         apply,

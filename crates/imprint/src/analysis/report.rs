@@ -483,6 +483,10 @@ fn labels(values: &[usize]) -> Vec<f64> {
     values.iter().map(|&s| s as f64).collect()
 }
 
+/// The 0-dimensional arrays of [`AnalysisReport::arrays`] that are counts
+/// (stored as float64 like every array; integers to a caller that wants them).
+pub const COUNTS: [&str; 3] = ["stiff_mode_count", "expected_stiff_modes", "mode_count"];
+
 impl AnalysisReport {
     /// Every output array by name: what `analysis.npz` holds and what
     /// Python's `analyze` returns. Scalars are 0-dimensional arrays.

@@ -6,7 +6,7 @@
 
 use faer::Mat;
 
-use crate::learning::TrainingProblem;
+use crate::learning::TaskCircuit;
 
 /// Largest size `n = N + |C|` for which the tensors are formed.
 pub const TENSOR_LIMIT: usize = 64;
@@ -14,7 +14,7 @@ pub const TENSOR_LIMIT: usize = 64;
 /// Largest relative difference `|T : X^{ef} - G_ef| / max |G|` over the edge
 /// pairs `pairs`; `None` when the network is larger than [`TENSOR_LIMIT`].
 pub fn tensor_identity_error(
-    problem: &TrainingProblem,
+    problem: &TaskCircuit,
     susceptibility_vectors: &Mat<f64>,
     output_hessians: &[Mat<f64>],
     gauss_newton: &Mat<f64>,

@@ -1,18 +1,26 @@
 //! Learning (THEORY.md sections 3-4): tasks, costs, Coupled Learning and
 //! gradient descent, and training as a resumable stepper.
 
+mod batch;
 pub mod builtin;
+mod circuit;
 pub mod config;
+mod cost;
+pub mod coupled_learning;
 pub mod custom;
 mod error;
-mod problem;
+pub mod gradient;
 pub mod resolve;
 pub mod rules;
 mod task;
 mod training;
 
+pub use batch::BatchResponse;
+pub use circuit::{winner, Evaluation, FreeStates, OutputResponse, TaskCircuit};
+pub use cost::Cost;
+pub use coupled_learning::coupled_learning_update;
 pub use error::LearningError;
-pub use problem::{winner, Evaluation, FreeStates, OutputResponse, TrainingProblem};
-pub use rules::{cost_gradient, coupled_learning_update, gradient_from, Rule};
-pub use task::{Cost, InputPlane, Readout, Roles, Task};
+pub use gradient::{cost_gradient, gradient_from};
+pub use rules::Rule;
+pub use task::{InputPlane, Readout, Roles, Task};
 pub use training::{batch, StepTimings, Training, TrainingParameters};

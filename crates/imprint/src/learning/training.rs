@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Evaluation, LearningError, Rule, Task, TrainingProblem};
+use super::{Evaluation, LearningError, Rule, Task, TaskCircuit};
 use crate::network::Network;
 use crate::random::Rng;
 
@@ -103,7 +103,7 @@ pub struct StepTimings {
 /// A training run in progress.
 #[derive(Debug, Clone)]
 pub struct Training {
-    problem: TrainingProblem,
+    problem: TaskCircuit,
     parameters: TrainingParameters,
     conductance: Vec<f64>,
     step: usize,
@@ -129,7 +129,7 @@ impl Training {
         conductance: Vec<f64>,
     ) -> Result<Self, LearningError> {
         parameters.validate()?;
-        let problem = TrainingProblem::new(network, task)?;
+        let problem = TaskCircuit::new(network, task)?;
         if conductance.len() != network.edge_count() {
             return Err(LearningError::InvalidParameter {
                 field: "conductance",
@@ -169,10 +169,9 @@ impl Training {
             p.batch_size,
             self.problem.task().sample_count(),
         );
-        let free = self.problem.free_states(&factor, &batch)?;
-        let response = self.problem.output_response(&factor)?;
+        let response = self.problem.batch_response(&factor, &batch)?;
         let solved = Instant::now();
-        let delta = p.rule.update_from(&self.problem, &free, &response, &batch);
+        let delta = p.rule.update_from(&self.problem, &response);
         for (k, d) in self.conductance.iter_mut().zip(delta) {
             *k = (*k + d).clamp(p.k_min, p.k_max);
         }
@@ -205,7 +204,7 @@ impl Training {
     }
 
     /// The problem being trained.
-    pub fn problem(&self) -> &TrainingProblem {
+    pub fn problem(&self) -> &TaskCircuit {
         &self.problem
     }
 

@@ -56,3 +56,43 @@ pub fn physical_hessian_dense(
 ) -> Result<Mat<f64>, PhysicsError> {
     Ok(physical_hessian(network, constrained)?.to_dense())
 }
+
+/// `H v` for a sparse `H` from [`physical_hessian`] (both triangles stored).
+pub fn hessian_times(hessian: &SparseColMat<usize, f64>, v: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; v.len()];
+    let symbolic = hessian.symbolic();
+    for (col, &x) in v.iter().enumerate() {
+        let range = symbolic.col_range(col);
+        for (row, value) in symbolic.row_idx()[range.clone()]
+            .iter()
+            .zip(&hessian.val()[range])
+        {
+            out[*row] += value * x;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_product_equals_the_dense_one() {
+        let net = Network::new(
+            vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+            vec![[0, 1], [1, 3], [3, 2], [2, 0], [0, 3]],
+            vec![1.0, 2.0, 0.5, 3.0, 0.25],
+            None,
+        )
+        .unwrap();
+        let sparse = physical_hessian(&net, &[0, 3]).unwrap();
+        let dense = physical_hessian_dense(&net, &[0, 3]).unwrap();
+        let v: Vec<f64> = (0..6).map(|i| 1.0 + i as f64 * 0.7).collect();
+        let product = hessian_times(&sparse, &v);
+        for (r, p) in product.iter().enumerate() {
+            let expected: f64 = (0..6).map(|c| dense[(r, c)] * v[c]).sum();
+            assert!((p - expected).abs() < 1e-14, "row {r}: {p} vs {expected}");
+        }
+    }
+}

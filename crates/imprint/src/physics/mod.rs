@@ -9,6 +9,6 @@ mod solver;
 
 pub use boundary::BoundaryConditions;
 pub use error::PhysicsError;
-pub use hessian::{physical_hessian, physical_hessian_dense};
+pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use solution::{edge_drops, Solution};
 pub use solver::{solve, Factorization, Solver};

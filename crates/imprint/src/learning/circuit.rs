@@ -14,9 +14,11 @@ use super::{Cost, LearningError, Task};
 use crate::network::Network;
 use crate::physics::{Factorization, Solver};
 
-/// A task bound to a network's graph.
+/// A task wired into a network: the solver of its constrained set, the
+/// drive of every sample, and its read-out. Conductances are given per
+/// factorisation, so one circuit serves a whole training run.
 #[derive(Debug, Clone)]
-pub struct TrainingProblem {
+pub struct TaskCircuit {
     solver: Solver,
     edges: Vec<[usize; 2]>,
     task: Task,
@@ -85,7 +87,7 @@ pub fn winner(y: &[f64]) -> usize {
         .fold(0, |best, (i, &v)| if v > y[best] { i } else { best })
 }
 
-impl TrainingProblem {
+impl TaskCircuit {
     /// Validates `task` on `network` and analyses the free-state solver.
     pub fn new(network: &Network, task: &Task) -> Result<Self, LearningError> {
         task.validate(network)?;
