@@ -289,3 +289,72 @@ fn custom_tasks_train_from_toml() {
         summary["final_cost"].as_f64().unwrap() < 1e-3 * summary["initial_cost"].as_f64().unwrap()
     );
 }
+
+#[test]
+fn a_network_file_is_trained_with_its_own_conductances() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = imprint(args, dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&[
+        "network",
+        "generate",
+        "jammed",
+        "--nodes",
+        "64",
+        "--seed",
+        "4",
+        "--conductance",
+        "log-uniform:0.1,10",
+        "-o",
+        "net.json",
+    ]);
+    let given = json(&dir.path().join("net.json"))["conductance"].clone();
+    run(&[
+        "train",
+        "--network",
+        "net.json",
+        "--iterations",
+        "20",
+        "--quiet",
+        "-o",
+        "kept",
+    ]);
+    let initial = json(&dir.path().join("kept/network-initial.json"));
+    assert_eq!(initial["conductance"], given);
+    assert_eq!(initial["metadata"]["conductance"]["from"], "net.json");
+    // The resolved configuration names the file and nothing of a generator.
+    let config = std::fs::read_to_string(dir.path().join("kept/config.toml")).unwrap();
+    assert!(config.contains("file = \"net.json\""), "{config}");
+    for generated in ["generator", "nodes", "pressure", "[network.conductance]"] {
+        assert!(!config.contains(generated), "{generated} in {config}");
+    }
+    // A distribution named in the configuration replaces them, and is recorded.
+    std::fs::write(
+        dir.path().join("drawn.toml"),
+        "[network]\nfile = \"net.json\"\n[network.conductance]\nkind = \"constant\"\nvalue = 2.0\n",
+    )
+    .unwrap();
+    run(&[
+        "train",
+        "drawn.toml",
+        "--iterations",
+        "20",
+        "--quiet",
+        "-o",
+        "drawn",
+    ]);
+    let initial = json(&dir.path().join("drawn/network-initial.json"));
+    assert!(initial["conductance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k == 2.0));
+    assert_eq!(initial["metadata"]["conductance"]["kind"], "constant");
+}

@@ -100,6 +100,17 @@ pub fn run(args: Args) -> Result<()> {
                 bail!("{} already holds a run: choose another directory, or continue it with --resume {}", dir.display(), dir.display());
             }
             let start = RunStart::from_config(resolve(&args)?)?;
+            if let Some(file) = &start.config.network.file {
+                match &start.config.network.conductance {
+                    Some(c) => {
+                        eprintln!("network {}: conductances drawn from {c:?}", file.display())
+                    }
+                    None => eprintln!(
+                        "network {}: trained from its own conductances",
+                        file.display()
+                    ),
+                }
+            }
             create_run(&dir, &start.config, &start.initial, &start.task)?;
             (dir, start, None)
         }

@@ -30,36 +30,45 @@ pub struct RunConfig {
     pub output: OutputConfig,
 }
 
-/// The network of a run: a file, or a generator.
+/// The network of a run: a file, or a generator. A file's network is
+/// trained with the file's conductances unless `conductance` names an
+/// initial distribution; a file network has no generator fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
-    /// A network JSON file; when set, the generator fields are ignored.
+    /// A network file (JSON, edge-list CSV or literature text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
-    /// `jammed`, `square`, `triangular` or `delaunay`.
-    pub generator: String,
+    /// `jammed`, `square`, `triangular` or `delaunay` (generated networks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
     /// Disks (jammed), points (delaunay) or nodes per side squared (lattices).
-    pub nodes: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<usize>,
     /// Target pressure of jammed packings.
-    pub pressure: f64,
-    /// Seed of the generator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pressure: Option<f64>,
+    /// Seed of the generator and of the initial conductances.
     pub seed: u64,
-    /// Initial conductances (drawn with the network's seed).
-    pub conductance: InitialConductance,
+    /// Initial conductances, drawn with the network's seed; absent for a
+    /// file network trained with the file's own conductances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conductance: Option<InitialConductance>,
 }
 
 impl NetworkConfig {
     /// The generator this configuration names, with its parameters (square
     /// lattices of `nodes` have the nearest square side and are periodic).
     pub fn spec(&self) -> Result<NetworkSpec, LearningError> {
-        let side = (self.nodes as f64).sqrt().round().max(2.0) as usize;
-        Ok(match self.generator.as_str() {
+        let jamming = JammingParameters::default();
+        let nodes = self.nodes.unwrap_or(jamming.nodes);
+        let side = (nodes as f64).sqrt().round().max(2.0) as usize;
+        Ok(match self.generator.as_deref().unwrap_or("jammed") {
             "jammed" => NetworkSpec::Jammed(JammingParameters {
-                nodes: self.nodes,
+                nodes,
                 seed: self.seed,
-                target_pressure: self.pressure,
-                ..Default::default()
+                target_pressure: self.pressure.unwrap_or(jamming.target_pressure),
+                ..jamming
             }),
             "square" => NetworkSpec::Square(LatticeParameters {
                 columns: side,
@@ -72,7 +81,7 @@ impl NetworkConfig {
                 periodic: true,
             }),
             "delaunay" => NetworkSpec::Delaunay(DelaunayParameters {
-                nodes: self.nodes,
+                nodes,
                 seed: self.seed,
                 target_coordination: None,
             }),
@@ -187,11 +196,11 @@ impl RunConfig {
             seed,
             network: NetworkConfig {
                 file: None,
-                generator: "jammed".into(),
-                nodes: jamming.nodes,
-                pressure: jamming.target_pressure,
+                generator: Some("jammed".into()),
+                nodes: Some(jamming.nodes),
+                pressure: Some(jamming.target_pressure),
                 seed,
-                conductance: InitialConductance::Constant { value: 1.0 },
+                conductance: Some(InitialConductance::default()),
             },
             task: TaskConfig {
                 name: name.to_string(),
@@ -235,16 +244,25 @@ impl RunConfig {
             });
         }
         let mut network = n.spec()?.generate()?;
-        self.apply_initial_conductance(&mut network)?;
+        // A generated network always gets the configured distribution (1 S by default).
+        n.conductance
+            .clone()
+            .unwrap_or_default()
+            .apply_to(&mut network, n.seed)?;
         Ok(network)
     }
 
-    /// Replaces the conductances of `network` by the configured initial ones.
-    pub fn apply_initial_conductance(&self, network: &mut Network) -> Result<(), LearningError> {
-        Ok(self
-            .network
-            .conductance
-            .apply_to(network, self.network.seed)?)
+    /// Replaces the conductances of `network` by the configured initial
+    /// ones, when the configuration names a distribution; otherwise keeps
+    /// them (a file network trained as given). Returns whether it drew.
+    pub fn apply_initial_conductance(&self, network: &mut Network) -> Result<bool, LearningError> {
+        match &self.network.conductance {
+            Some(distribution) => {
+                distribution.apply_to(network, self.network.seed)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Builds the task on `network`; `table` holds the rows of
@@ -296,7 +314,17 @@ impl RunConfig {
     /// Checks what can be checked without building anything.
     pub fn validate(&self) -> Result<(), LearningError> {
         self.training.validate()?;
-        self.network.conductance.validate()?;
+        if let Some(conductance) = &self.network.conductance {
+            conductance.validate()?;
+        }
+        let n = &self.network;
+        if n.file.is_some() && (n.generator.is_some() || n.nodes.is_some() || n.pressure.is_some())
+        {
+            return Err(LearningError::InvalidParameter {
+                field: "network",
+                reason: "a network file has no generator, nodes or pressure: give either `file` or the generator fields".into(),
+            });
+        }
         if self.output.record_every == 0 || self.output.checkpoint_every == 0 {
             return Err(LearningError::InvalidParameter {
                 field: "output",

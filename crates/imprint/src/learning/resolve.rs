@@ -83,6 +83,17 @@ impl RunConfig {
         let defaults = Self::for_task(&name, seed)?;
         let mut merged =
             toml::Value::try_from(&defaults).map_err(|e| configuration(e.to_string()))?;
+        let file_network = overrides.network_file.is_some()
+            || file.get("network").and_then(|n| n.get("file")).is_some();
+        if file_network {
+            // A file's network keeps its own conductances unless the
+            // configuration names a distribution, and has no generator.
+            if let Some(network) = merged.get_mut("network").and_then(|n| n.as_table_mut()) {
+                for generated in ["generator", "nodes", "pressure", "conductance"] {
+                    network.remove(generated);
+                }
+            }
+        }
         merge(&mut merged, file);
         let mut config: Self = merged
             .try_into()
@@ -115,7 +126,7 @@ mod tests {
         assert_eq!(config.training.batch_size, 1);
         assert_eq!(
             config.network.conductance,
-            InitialConductance::Uniform { min: 0.5, max: 2.0 }
+            Some(InitialConductance::Uniform { min: 0.5, max: 2.0 })
         );
         let overrides = Overrides {
             task: Some("regression-2x5".into()),
@@ -138,5 +149,33 @@ mod tests {
             error.starts_with("c.toml: unknown field `speed`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_file_network_keeps_its_conductances_unless_a_distribution_is_named() {
+        let overrides = Overrides {
+            network_file: Some("net.json".into()),
+            ..Overrides::default()
+        };
+        let config = RunConfig::resolve(None, "configuration", &overrides).unwrap();
+        let n = &config.network;
+        assert_eq!(n.file.as_deref(), Some(std::path::Path::new("net.json")));
+        assert_eq!((&n.generator, n.nodes, n.pressure), (&None, None, None));
+        assert_eq!(n.conductance, None);
+        // The resolved config lists only what is used.
+        let text = toml::to_string(&config).unwrap();
+        assert!(!text.contains("generator") && !text.contains("nodes"), "{text}");
+        let named = "[network.conductance]\nkind = \"constant\"\nvalue = 2.0\n";
+        let config = RunConfig::resolve(Some(named), "c.toml", &overrides).unwrap();
+        assert_eq!(
+            config.network.conductance,
+            Some(InitialConductance::Constant { value: 2.0 })
+        );
+        // Generator fields beside a file are refused.
+        let both = "[network]\nfile = \"net.json\"\nnodes = 64\n";
+        let error = RunConfig::resolve(Some(both), "c.toml", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("a network file has no generator"), "{error}");
     }
 }

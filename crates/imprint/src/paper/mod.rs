@@ -134,7 +134,7 @@ impl Scale {
     /// The configuration of the shared network (regression-2x2 defaults with `seed`).
     pub fn network_config(&self, seed: u64) -> Result<RunConfig, LearningError> {
         let mut base = RunConfig::for_task("regression-2x2", seed)?;
-        base.network.nodes = self.disks;
+        base.network.nodes = Some(self.disks);
         Ok(base)
     }
 
@@ -150,7 +150,12 @@ impl Scale {
     ) -> Result<RunConfig, LearningError> {
         let mut config = RunConfig::for_task(name, seed)?;
         config.network.file = Some(network_file.to_path_buf());
-        config.network.nodes = self.disks;
+        // The shared network, with the task's initial conductances drawn on it.
+        (
+            config.network.generator,
+            config.network.nodes,
+            config.network.pressure,
+        ) = (None, None, None);
         config.training.iterations =
             self.iterations(iterations.unwrap_or(config.training.iterations));
         config.output.record_every = (config.training.iterations / 200).max(1);
@@ -170,10 +175,10 @@ impl Scale {
             network_file,
             Some(CONDITION_ITERATIONS),
         )?;
-        config.network.conductance = InitialConductance::Uniform {
+        config.network.conductance = Some(InitialConductance::Uniform {
             min: condition.min,
             max: condition.max,
-        };
+        });
         config.training.rule = Rule::CoupledLearning {
             learning_rate: condition.learning_rate,
             nudge: 0.1,

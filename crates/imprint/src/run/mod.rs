@@ -126,7 +126,12 @@ impl RunStart {
         let network = match &config.network.file {
             Some(path) => {
                 let mut network = crate::io::read_any_network(path)?;
-                config.apply_initial_conductance(&mut network)?;
+                if !config.apply_initial_conductance(&mut network)? {
+                    network.metadata_mut().insert(
+                        "conductance".into(),
+                        serde_json::json!({ "from": path.display().to_string() }),
+                    );
+                }
                 network
             }
             None => config.build_network()?,
