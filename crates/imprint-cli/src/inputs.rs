@@ -1,7 +1,13 @@
 //! Reading what the user names on the command line: `NODE=VALUE` boundary
-//! conditions.
+//! conditions and the library's named options.
 
 use imprint::physics::BoundaryConditions;
+
+/// A library enum from its name as written in files (`dense`, `ground`, ...).
+pub fn named<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|e| e.to_string().replace("unknown variant", "unknown value"))
+}
 
 /// Parses `NODE=VALUE` (for `--fix` and `--inject`).
 pub fn node_value(text: &str) -> Result<(usize, f64), String> {

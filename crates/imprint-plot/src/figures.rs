@@ -81,11 +81,12 @@ pub fn run_figures(
     let sectors = &report.summary.sectors;
     let name = &task.name;
     let mut written = Vec::new();
+    let chi_label = format!("susceptibility χ (from {})", a.boundary.symbol());
     for (file, values, label, what) in [
         (
             "network-susceptibility",
             &a.susceptibility.clone(),
-            "susceptibility χ",
+            chi_label.as_str(),
             "susceptibility",
         ),
         (
@@ -129,15 +130,41 @@ pub fn run_figures(
     );
     written.extend(save_all(&scatter, out, "scatter", row_size(3), formats)?);
 
-    let partial = paper::partial_susceptibility(
-        &format!("{name}: partial susceptibility"),
+    let squares = paper::partial_susceptibility(
+        &format!("{name}: Σχ² by |λ| (extra view)"),
         &[(name.clone(), a.partial_susceptibility.clone())],
     );
+    let partial = match &a.partial_susceptibility_norm {
+        Some(norm) => Panels {
+            title: format!(
+                "{name}: partial susceptibility from {}",
+                a.boundary.describe()
+            ),
+            columns: 2,
+            panels: vec![
+                Panel::Chart(paper::partial_susceptibility_norm(
+                    "as the paper (Fig. 7)",
+                    &[(name.clone(), norm.clone())],
+                )),
+                Panel::Chart(squares),
+            ],
+        },
+        None => Panels {
+            title: String::new(),
+            columns: 1,
+            panels: vec![Panel::Chart(squares)],
+        },
+    };
+    let size = if partial.columns == 2 {
+        row_size(2)
+    } else {
+        CHART_SIZE
+    };
     written.extend(save_all(
         &partial,
         out,
         "partial-susceptibility",
-        CHART_SIZE,
+        size,
         formats,
     )?);
 

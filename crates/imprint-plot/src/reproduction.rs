@@ -26,15 +26,15 @@ pub fn partial_susceptibility_figure(
 ) -> Result<Vec<PathBuf>> {
     let curves: Vec<(String, Vec<f64>)> = tasks
         .iter()
-        .map(|d| {
-            (
-                d.run.task.name.clone(),
-                d.report.analysis.partial_susceptibility.clone(),
-            )
+        .filter_map(|d| {
+            let norm = d.report.analysis.partial_susceptibility_norm.clone()?;
+            Some((d.run.task.name.clone(), norm))
         })
         .collect();
-    let chart =
-        paper::partial_susceptibility("partial susceptibility of the four tasks (Fig. 7)", &curves);
+    let chart = paper::partial_susceptibility_norm(
+        "partial susceptibility of the four tasks (Fig. 7, as the paper draws it)",
+        &curves,
+    );
     save_all(&chart, dir, "partial-susceptibility", (1100, 800), formats)
 }
 

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use imprint::analysis::measure::{simulate_measurement, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
-use imprint::analysis::{AnalysisOptions, Method};
+use imprint::analysis::{AnalysisOptions, Boundary, Method};
 use imprint::learning::{LearningError, Task, TaskCircuit};
 use imprint::network::Network;
+
+use crate::inputs::named;
 use imprint::run::{files, write_analysis};
 
 /// Defaults of the analysis flags: the library's.
@@ -27,9 +29,12 @@ pub struct AnalyzeArgs {
     /// Task file, instead of RUN_DIR/task.json.
     #[arg(long, value_name = "FILE")]
     task: Option<PathBuf>,
-    /// auto (dense up to --dense-threshold nodes), dense, or scalable.
-    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
-    method: MethodArg,
+    /// auto (dense up to --dense-threshold nodes), dense (exact formulas), or scalable (nothing of size N x N or E x E).
+    #[arg(long, default_value = "auto", value_parser = named::<Method>)]
+    method: Method,
+    /// Hessian of chi and the physical spectrum: ground (the paper's H_g: ground and rails bordered) or held (every held node bordered).
+    #[arg(long, default_value = "ground", value_parser = named::<Boundary>)]
+    boundary: Boundary,
     /// Largest node count analysed densely by `auto`.
     #[arg(long, default_value_t = defaults().dense_threshold)]
     dense_threshold: usize,
@@ -57,17 +62,6 @@ pub struct AnalyzeArgs {
     /// Output directory (default RUN_DIR/analysis).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
-}
-
-/// Analysis methods on the command line.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum MethodArg {
-    /// Dense below the threshold, scalable above.
-    Auto,
-    /// Exact dense formulas.
-    Dense,
-    /// Nothing of size N x N or E x E.
-    Scalable,
 }
 
 /// Which response is cut into sectors, and how (flags shared by `imprint
@@ -174,11 +168,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         (None, None) => bail!("give -o DIR when analysing --network/--task files"),
     };
     let options = AnalysisOptions {
-        method: match args.method {
-            MethodArg::Auto => Method::Auto,
-            MethodArg::Dense => Method::Dense,
-            MethodArg::Scalable => Method::Scalable,
-        },
+        method: args.method,
+        boundary: args.boundary,
         dense_threshold: args.dense_threshold,
         projections: args.projections,
         exact_susceptibility: args.exact_susceptibility,

@@ -27,10 +27,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::learning::{gradient_from, LearningError, Task, TaskCircuit};
 use crate::network::Network;
-use crate::physics::{hessian_times, physical_hessian};
+use crate::physics::{hessian_times, physical_hessian, Factorization, Solver};
 use cost_hessian::{descending_eigen, CostJacobian};
 use spectrum::{
-    mode_weights, partial_susceptibility, physical_modes_dense, physical_modes_lanczos,
+    mode_weights, partial_susceptibility, partial_susceptibility_norm, physical_modes_dense,
+    physical_modes_lanczos,
 };
 use statistics::{finite_pairs, pearson, relative_conductance, spearman, stiff_mode_count};
 
@@ -47,12 +48,62 @@ pub enum Method {
     Scalable,
 }
 
+/// Which nodes border the physical Hessian whose inverse gives `s_e`,
+/// `chi_e` and the physical spectrum (THEORY.md section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Boundary {
+    /// Only the ground and rail nodes (the task's grounds): the paper's
+    /// `H_g` of eq. 2, as its authors compute `chi_e` and the partial
+    /// susceptibility.
+    #[default]
+    Ground,
+    /// Every held node (grounds and voltage inputs): the `H` under which
+    /// eq. 8 and the tensor identity hold exactly for voltage inputs.
+    Held,
+}
+
+impl Boundary {
+    /// The bordered nodes of `task` under this boundary.
+    pub fn nodes(self, task: &Task) -> Result<Vec<usize>, LearningError> {
+        match self {
+            Self::Held => Ok(task.fixed_nodes.clone()),
+            Self::Ground if task.roles.grounds.is_empty() => Err(LearningError::InvalidParameter {
+                field: "boundary",
+                reason: format!(
+                    "task `{}` names no ground node to border H_g with: use the `held` boundary",
+                    task.name
+                ),
+            }),
+            Self::Ground => Ok(task.roles.grounds.clone()),
+        }
+    }
+
+    /// The Hessian's symbol: `H_g` or `H`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Ground => "H_g",
+            Self::Held => "H",
+        }
+    }
+
+    /// How the boundary reads in reports and figure titles.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Ground => "H_g (ground and rails bordered, as the paper)",
+            Self::Held => "H (every held node bordered)",
+        }
+    }
+}
+
 /// Options of [`analyze`]; `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnalysisOptions {
     /// Dense or scalable.
     pub method: Method,
+    /// Which nodes border the Hessian of `chi_e` and the physical spectrum.
+    pub boundary: Boundary,
     /// Largest node count analysed densely under [`Method::Auto`].
     pub dense_threshold: usize,
     /// Random projections for `chi_e` on the scalable path (200 gives a
@@ -72,6 +123,7 @@ impl Default for AnalysisOptions {
     fn default() -> Self {
         Self {
             method: Method::Auto,
+            boundary: Boundary::Ground,
             dense_threshold: 3000,
             projections: 200,
             exact_susceptibility: false,
@@ -99,8 +151,14 @@ pub struct Analysis {
     pub susceptibility_error: f64,
     /// `s_e` as columns (dense path).
     pub susceptibility_vectors: Option<Mat<f64>>,
-    /// `sum_e |s_e^(m)|^2 / sum_e |s_e|^2` for `m = 1..`.
+    /// `sum_e |s_e^(m)|^2 / sum_e |s_e|^2` for `m = 1..`, modes by `|lambda|`
+    /// ascending.
     pub partial_susceptibility: Vec<f64>,
+    /// `||S^(m)||_F / ||S||_F` for `m = 1..n`, modes in ascending algebraic
+    /// order, as the paper's authors compute it (dense path).
+    pub partial_susceptibility_norm: Option<Vec<f64>>,
+    /// The nodes that bordered the Hessian of `chi_e`.
+    pub boundary: Boundary,
     /// Gauss-Newton Hessian (dense path).
     pub cost_hessian: Option<Mat<f64>>,
     /// Full Hessian (dense path).
@@ -190,6 +248,7 @@ struct PathResult {
     chi_error: f64,
     vectors: Option<Mat<f64>>,
     partial: Vec<f64>,
+    partial_norm: Option<Vec<f64>>,
     gauss_newton: Option<Mat<f64>>,
     full: Option<Mat<f64>>,
     gauss_newton_values: Vec<f64>,
@@ -206,6 +265,20 @@ pub fn analyze(
 ) -> Result<Analysis, LearningError> {
     let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
+    // The Hessian of chi: the task's own factorisation when every held node
+    // borders it, else one of the ground-bordered H_g.
+    let bordered = options.boundary.nodes(task)?;
+    let ground_factor = match options.boundary {
+        Boundary::Held => None,
+        Boundary::Ground => {
+            Some(Solver::new(network, &bordered)?.factorize(network.conductance())?)
+        }
+    };
+    let border = Border {
+        nodes: &bordered,
+        factor: ground_factor.as_ref().unwrap_or(&factor),
+        same_as_task: ground_factor.is_none(),
+    };
     let dense = match options.method {
         Method::Dense => true,
         Method::Scalable => false,
@@ -220,15 +293,15 @@ pub fn analyze(
     let result = if dense {
         dense_path(
             network,
-            task,
             &problem,
             &factor,
+            &border,
             &jacobian,
             options,
             &mut methods,
         )?
     } else {
-        scalable_path(network, task, &factor, &jacobian, options, &mut methods)?
+        scalable_path(network, &border, &jacobian, options, &mut methods)?
     };
     let count = result.stiff.ncols();
     let stiff = &result.stiff;
@@ -244,6 +317,8 @@ pub fn analyze(
         susceptibility_error: result.chi_error,
         susceptibility_vectors: result.vectors,
         partial_susceptibility: result.partial,
+        partial_susceptibility_norm: result.partial_norm,
+        boundary: options.boundary,
         cost_hessian: result.gauss_newton,
         cost_hessian_full: result.full,
         cost_hessian_eigenvalues: result.gauss_newton_values,
@@ -262,24 +337,46 @@ pub fn analyze(
     })
 }
 
+/// The Hessian that `chi_e` and the physical spectrum come from.
+struct Border<'a> {
+    /// Its bordered nodes.
+    nodes: &'a [usize],
+    /// Its factorisation.
+    factor: &'a Factorization,
+    /// Whether it is the task's own (every held node bordered).
+    same_as_task: bool,
+}
+
 fn dense_path(
     network: &Network,
-    task: &Task,
     problem: &TaskCircuit,
-    factor: &crate::physics::Factorization,
+    factor: &Factorization,
+    border: &Border,
     jacobian: &CostJacobian,
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
 ) -> Result<PathResult, LearningError> {
     let edges = network.edges();
-    let hessian = physical_hessian(network, &task.fixed_nodes)?.to_dense();
+    let hessian = physical_hessian(network, border.nodes)?.to_dense();
     let modes = physical_modes_dense(&hessian);
+    // s_e of the task's H (held nodes) serve the full cost Hessian and the
+    // tensor identity; chi comes from the chosen border.
     let s = susceptibility::susceptibility_vectors(factor, edges)?;
+    let s_chi = if border.same_as_task {
+        None
+    } else {
+        Some(susceptibility::susceptibility_vectors(
+            border.factor,
+            edges,
+        )?)
+    };
+    let vectors = s_chi.as_ref().unwrap_or(&s);
     let chi: Vec<f64> = (0..edges.len())
-        .map(|e| s.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
+        .map(|e| vectors.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect();
     let total: f64 = chi.iter().map(|c| c * c).sum();
     let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
+    let partial_norm = Some(partial_susceptibility_norm(&modes, edges, total));
     let g = jacobian.gauss_newton();
     let full = jacobian.full(problem, &s);
     let (g_values, g_vectors) = descending_eigen(&g);
@@ -298,7 +395,10 @@ fn dense_path(
     };
     methods.insert(
         "susceptibility",
-        "exact: dense s_e = H^-1 bb_e for every edge".to_string(),
+        format!(
+            "exact: dense s_e = H^-1 bb_e for every edge, {}",
+            options.boundary.describe()
+        ),
     );
     methods.insert(
         "physical_spectrum",
@@ -312,8 +412,9 @@ fn dense_path(
         modes,
         chi,
         chi_error: 0.0,
-        vectors: Some(s),
+        vectors: Some(s_chi.unwrap_or(s)),
         partial,
+        partial_norm,
         gauss_newton: Some(g),
         full: Some(full),
         gauss_newton_values: g_values,
@@ -325,17 +426,20 @@ fn dense_path(
 
 fn scalable_path(
     network: &Network,
-    task: &Task,
-    factor: &crate::physics::Factorization,
+    border: &Border,
     jacobian: &CostJacobian,
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
 ) -> Result<PathResult, LearningError> {
     let edges = network.edges();
+    let factor = border.factor;
     let (chi, chi_error) = if options.exact_susceptibility {
         methods.insert(
             "susceptibility",
-            "exact: blocked solves, one per edge".to_string(),
+            format!(
+                "exact: blocked solves, one per edge, {}",
+                options.boundary.describe()
+            ),
         );
         (susceptibility::susceptibility_exact(factor, edges)?, 0.0)
     } else {
@@ -348,13 +452,15 @@ fn scalable_path(
         methods.insert(
             "susceptibility",
             format!(
-                "random projection, {} solves, relative error {:.3}",
-                sketch.projections, sketch.relative_error
+                "random projection, {} solves, relative error {:.3}, {}",
+                sketch.projections,
+                sketch.relative_error,
+                options.boundary.describe()
             ),
         );
         (sketch.chi, sketch.relative_error)
     };
-    let sparse = physical_hessian(network, &task.fixed_nodes)?;
+    let sparse = physical_hessian(network, border.nodes)?;
     let apply = |v: &[f64]| hessian_times(&sparse, v);
     let modes = physical_modes_lanczos(
         factor,
@@ -383,6 +489,9 @@ fn scalable_path(
         chi_error,
         vectors: None,
         partial,
+        // The norm curve orders every mode algebraically: the soft modes
+        // alone cannot give it.
+        partial_norm: None,
         gauss_newton: None,
         full: None,
         gauss_newton_values: values,

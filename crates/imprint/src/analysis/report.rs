@@ -15,7 +15,7 @@ use super::structure::{
     field_range, sample_response, sector_analysis, share_below_neighbours, top_edges,
     walls_and_corridors, SectorMethod, SectorOverlap, DEFAULT_SECTOR_THRESHOLD,
 };
-use super::{analyze, Analysis, AnalysisOptions, Correlation};
+use super::{analyze, Analysis, AnalysisOptions, Boundary, Correlation};
 use crate::io::NpyArray;
 use crate::learning::{LearningError, Task};
 use crate::network::Network;
@@ -215,6 +215,8 @@ pub struct AnalysisSummary {
     pub methods: BTreeMap<String, String>,
     /// The options the analysis ran with.
     pub options: AnalysisOptions,
+    /// Which nodes bordered the Hessian of `chi_e` (`ground`: the paper's `H_g`).
+    pub boundary: Boundary,
     /// Stiff modes found.
     pub stiff_mode_count: usize,
     /// `n_in x n_out`.
@@ -338,6 +340,7 @@ pub fn summarise(
         gradient_norm: a.gradient.iter().map(|g| g * g).sum::<f64>().sqrt(),
         methods: a.methods.clone(),
         options: options.clone(),
+        boundary: a.boundary,
         stiff_mode_count: a.stiff_mode_count,
         expected_stiff_modes: a.expected_stiff_modes,
         stiff_gap: gap.filter(|g| g.is_finite()),
@@ -384,6 +387,7 @@ impl std::fmt::Display for AnalysisReport {
             "cost                     {:.4e} (gradient norm {:.3e})",
             a.cost, s.gradient_norm
         )?;
+        writeln!(f, "chi from                 {}", a.boundary.describe())?;
         writeln!(
             f,
         "stiff modes              {} (largest log gap, ratio {:.3e}); learned coefficients n_in x n_out = {}",
@@ -396,6 +400,15 @@ impl std::fmt::Display for AnalysisReport {
                 f,
                 "chi vs {name:<20} Pearson {:+.3}, Spearman {:+.3}",
                 c.pearson, c.spearman
+            )?;
+        }
+        if let Some(norm) = &a.partial_susceptibility_norm {
+            let at = |m: usize| norm.get(m - 1).copied().unwrap_or(f64::NAN);
+            writeln!(
+                f,
+                "partial susceptibility   norm ratio {:.3} at 2 modes, {:.3} at 10 (algebraic order, as the paper)",
+                at(2),
+                at(10)
             )?;
         }
         match a.modes_to_reach(0.9) {
@@ -539,6 +552,9 @@ impl AnalysisReport {
         }
         if let Some(e) = a.tensor_identity_error {
             out.push(NpyArray::scalar("tensor_identity_error", e));
+        }
+        if let Some(v) = &a.partial_susceptibility_norm {
+            out.push(NpyArray::vector("partial_susceptibility_norm", v.clone()));
         }
         if let Some(v) = &self.initial_spectrum {
             out.push(NpyArray::vector(

@@ -164,7 +164,10 @@ mod tests {
         assert_eq!(n.conductance, None);
         // The resolved config lists only what is used.
         let text = toml::to_string(&config).unwrap();
-        assert!(!text.contains("generator") && !text.contains("nodes"), "{text}");
+        assert!(
+            !text.contains("generator") && !text.contains("nodes"),
+            "{text}"
+        );
         let named = "[network.conductance]\nkind = \"constant\"\nvalue = 2.0\n";
         let config = RunConfig::resolve(Some(named), "c.toml", &overrides).unwrap();
         assert_eq!(

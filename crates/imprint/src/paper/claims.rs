@@ -62,21 +62,31 @@ pub fn stiffness_claim(runs: &[RunMetrics]) -> Claim {
     }
 }
 
-/// Claim 6.3: the softest 5 % of the physical modes carry 90 % of the
-/// squared susceptibility, for each task.
+/// The norm share claim 6.3 asks of the first 10 modes (the paper's Fig. 7
+/// shows 10).
+pub const PARTIAL_NORM: f64 = 0.9;
+
+/// Claim 6.3: for each task, the first 10 modes in ascending algebraic order
+/// carry at least 90 % of the Frobenius norm of `S` (the authors' measure;
+/// their Fig. 1 network: 0.82 at 2 modes, 0.97 at 10).
 pub fn partial_susceptibility_claim(tasks: &[RunMetrics]) -> Claim {
     Claim {
         id: "6.3".into(),
-        statement: "Partial susceptibility saturates after a few soft modes.".into(),
-        criterion: "For each task, the softest 5 % of the physical modes carry 90 % of Σ χ_e² (THEORY.md eq. 24).".into(),
-        measured: listing(tasks, "; ", |t| match t.modes_for_90_percent {
-            Some(k) => format!("{}: 90 % after {k} of {} modes", t.task, t.modes),
-            None => format!("{}: 90 % not reached", t.task),
+        statement: "Partial susceptibility saturates after a few soft modes (Fig. 7).".into(),
+        criterion: "For each task, ||S^(10)||_F / ||S||_F >= 0.9: the first 10 modes of H_g in ascending eigenvalue order (the authors' order and norm) carry 90 % of the norm of the susceptibility matrix.".into(),
+        measured: listing(tasks, "; ", |t| match (t.partial_norm_at_2, t.partial_norm_at_10) {
+            (Some(two), Some(ten)) => format!(
+                "{}: {two:.2} at 2 modes, {ten:.2} at 10 (Σχ² by |λ|: 90 % after {} of {})",
+                t.task,
+                t.modes_for_90_percent.map_or("-".into(), |k| k.to_string()),
+                t.modes
+            ),
+            _ => format!("{}: norm curve not computed (scalable path)", t.task),
         }),
-        holds: tasks.iter().all(|t| {
-            t.modes_for_90_percent
-                .is_some_and(|k| k as f64 <= 0.05 * t.modes as f64)
-        }),
+        holds: !tasks.is_empty()
+            && tasks
+                .iter()
+                .all(|t| t.partial_norm_at_10.is_some_and(|v| v >= PARTIAL_NORM)),
     }
 }
 
@@ -225,6 +235,8 @@ mod tests {
             spearman_relative: -0.4,
             modes_for_90_percent: Some(5),
             modes: 100,
+            partial_norm_at_2: Some(0.82),
+            partial_norm_at_10: Some(0.97),
             top_low_relative: 0.8,
             all_low_relative: 0.5,
             top_chi_in_top_stiff: 0.3,
@@ -259,15 +271,21 @@ mod tests {
     }
 
     #[test]
-    fn partial_susceptibility_within_five_percent_of_modes() {
+    fn partial_susceptibility_needs_ninety_percent_of_the_norm_at_ten_modes() {
         let mut t = run("a");
         assert!(partial_susceptibility_claim(std::slice::from_ref(&t)).holds);
-        t.modes_for_90_percent = Some(6);
-        assert!(!partial_susceptibility_claim(std::slice::from_ref(&t)).holds);
-        t.modes_for_90_percent = None;
+        t.partial_norm_at_10 = Some(0.899);
+        let claim = partial_susceptibility_claim(std::slice::from_ref(&t));
+        assert!(!claim.holds);
+        assert_eq!(
+            claim.measured,
+            "a: 0.82 at 2 modes, 0.90 at 10 (Σχ² by |λ|: 90 % after 5 of 100)"
+        );
+        t.partial_norm_at_10 = None;
         let claim = partial_susceptibility_claim(&[t]);
         assert!(!claim.holds);
-        assert_eq!(claim.measured, "a: 90 % not reached");
+        assert_eq!(claim.measured, "a: norm curve not computed (scalable path)");
+        assert!(!partial_susceptibility_claim(&[]).holds);
     }
 
     #[test]

@@ -237,6 +237,11 @@ pub struct RunMetrics {
     pub modes_for_90_percent: Option<usize>,
     /// All `n = N + |C|` modes.
     pub modes: usize,
+    /// `||S^(m)||_F / ||S||_F` at m = 2 and m = 10 modes in ascending
+    /// algebraic order (the authors' Fig. 7), when computed (dense path).
+    pub partial_norm_at_2: Option<f64>,
+    /// The same at 10 modes.
+    pub partial_norm_at_10: Option<f64>,
     /// Fraction of the top chi edges with relative conductance below 1.
     pub top_low_relative: f64,
     /// The same fraction among all edges.
@@ -280,6 +285,11 @@ impl RunMetrics {
     ) -> Self {
         let a = &report.analysis;
         let correlations = a.correlations();
+        let norm_at = |m: usize| {
+            a.partial_susceptibility_norm
+                .as_ref()
+                .and_then(|n| n.get(m - 1).copied())
+        };
         let top = top_edges(&a.susceptibility, TOP_SHARE);
         let all: Vec<usize> = (0..a.relative_conductance.len())
             .filter(|&e| a.relative_conductance[e].is_finite())
@@ -302,6 +312,8 @@ impl RunMetrics {
             spearman_relative: correlations["relative_conductance"].spearman,
             modes_for_90_percent: a.modes_to_reach(0.9),
             modes: a.mode_count(),
+            partial_norm_at_2: norm_at(2),
+            partial_norm_at_10: norm_at(10),
             top_low_relative: share_below_neighbours(&a.relative_conductance, &top),
             all_low_relative: share_below_neighbours(&a.relative_conductance, &all),
             top_chi_in_top_stiff: shared_fraction(&top, &top_edges(&a.stiff_weight, TOP_SHARE)),

@@ -80,6 +80,11 @@ pub fn read_analysis(dir: &Path) -> Result<AnalysisReport, RunError> {
         susceptibility_error: summary.susceptibility_relative_error,
         susceptibility_vectors: arrays.by_name.remove("susceptibility_vectors").map(matrix),
         partial_susceptibility: vector(arrays.need("partial_susceptibility")?),
+        partial_susceptibility_norm: arrays
+            .by_name
+            .remove("partial_susceptibility_norm")
+            .map(vector),
+        boundary: summary.boundary,
         cost_hessian: arrays.by_name.remove("cost_hessian").map(matrix),
         cost_hessian_full: arrays.by_name.remove("cost_hessian_full").map(matrix),
         cost_hessian_eigenvalues: vector(arrays.need("cost_hessian_eigenvalues")?),
