@@ -74,7 +74,9 @@ fn plot_draws_every_figure_of_a_classification_run() {
     assert!(read("decision-regions").contains("voltage at node"));
     assert!(read("training").contains("accuracy (%)"));
     assert!(read("cost-hessian-spectrum").contains("stiff modes after training"));
-    assert!(read("sectors").contains("uniform voltage"));
+    assert!(read("sectors").contains("persistence diagram"));
+    assert!(read("sectors").contains("kept death edges"));
+    assert!(read("network-susceptibility").contains("from H_g"));
 
     // Bad requests name what is wrong in one line.
     assert_fails(
@@ -99,33 +101,39 @@ fn plot_draws_every_figure_of_a_classification_run() {
 fn analyze_reports_sectors_and_their_overlap_with_susceptible_edges() {
     let dir = tempfile::tempdir().unwrap();
     train(dir.path(), "allostery", "20000", "run");
-    let out = imprint(&["analyze", "run", "--sector-threshold", "0.1"], dir.path());
+    let out = imprint(&["analyze", "run", "--roles", "all"], dir.path());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("uniform-voltage sectors"), "{stdout}");
+    assert!(stdout.contains("persistent sectors"), "{stdout}");
     let summary = json(&dir.path().join("run/analysis/summary.json"));
+    assert_eq!(summary["boundary"], "ground");
     let sectors = &summary["sectors"];
-    assert_eq!(sectors["threshold_fraction_of_range"], 0.1);
-    // A harmonic response with one input edge: one Morse-Smale sector.
-    assert_eq!(sectors["morse_smale"]["sectors"], 1);
-    assert_eq!(sectors["morse_smale"]["boundary_edges"], 0);
-    let uniform = &sectors["uniform_voltage"];
-    assert!(uniform["sectors"].as_u64().unwrap() > 1);
-    // The trained allosteric network's most susceptible edges sit on sector
-    // boundaries well above chance (4.2 x at the default 5 % threshold, seed 1).
-    assert!(uniform["enrichment"].as_f64().unwrap() > 2.0, "{uniform}");
-    let precision = uniform["precision"].as_f64().unwrap();
-    let hits =
-        uniform["top_on_boundary"].as_f64().unwrap() / uniform["top_edges"].as_f64().unwrap();
-    assert!((precision - hits).abs() < 1e-15);
+    assert_eq!(sectors["roles"], "all");
+    // Three target edges: six role nodes, fifteen pairs, all separated.
+    assert_eq!(sectors["role_pairs"], 15);
+    assert_eq!(sectors["inseparable"], 0);
+    assert!(sectors["sectors"].as_u64().unwrap() >= 2);
+    // The trained allosteric network's most susceptible edges trace the cut
+    // set well above chance, and chi ranks cut edges above the others.
+    let cut = &sectors["cut"];
+    let (overlap, chance) = (
+        cut["overlap"].as_f64().unwrap(),
+        cut["chance"].as_f64().unwrap(),
+    );
+    assert!(overlap > 2.0 * chance, "{cut}");
+    assert!(cut["auc"].as_f64().unwrap() > 0.7, "{cut}");
+    assert!(
+        (overlap - cut["top_in_set"].as_f64().unwrap() / cut["edges"].as_f64().unwrap()).abs()
+            < 1e-15
+    );
     assert_fails(
-        &["analyze", "run", "--sector-threshold", "-1"],
+        &["analyze", "run", "--roles", "some"],
         dir.path(),
-        "--sector-threshold -1 must be a finite fraction >= 0",
+        "unknown value `some`, expected `per-edge` or `all`",
     );
 }
 

@@ -51,16 +51,17 @@ pub fn row_size(panels: u32) -> (u32, u32) {
     }
 }
 
-fn describe_sectors(cut: &SectorCut, what: &str) -> String {
+fn describe_sectors(cut: &SectorCut) -> String {
     let o = &cut.overlap;
     if o.sectors == 1 {
-        format!("{what}: one sector, no boundary")
+        "one sector: no pair separates the role nodes".into()
     } else {
         format!(
-            "{what}: {} sectors, {:.0} % of top χ on boundaries ({:.1} x chance)",
+            "{} sectors; top χ on the cut set {:.0} % (chance {:.0} %), AUC {:.2}",
             o.sectors,
-            100.0 * o.precision,
-            o.enrichment
+            100.0 * o.cut.overlap,
+            100.0 * o.cut.chance,
+            o.cut.auc
         )
     }
 }
@@ -184,30 +185,27 @@ pub fn run_figures(
     );
     written.extend(save_all(&fields, out, "fields", row_size(2), formats)?);
 
-    let top = top_edges(&a.susceptibility, sectors.top_share);
+    let cut = &structure.sectors;
+    let top: Vec<usize> = top_edges(&a.susceptibility, 1.0)
+        .into_iter()
+        .take(cut.cut_edges.len())
+        .collect();
     let panels = Panels {
         title: format!(
-            "{name}: sectors of sample {} (threshold {:.0} % of the voltage range)",
-            sectors.sample,
-            100.0 * sectors.threshold_fraction_of_range
+            "{name}: persistent sectors of sample {} ({} of {} pairs cancelled)",
+            sectors.sample, cut.overlap.cancelled, cut.overlap.pairs
         ),
         columns: 2,
-        panels: [
-            (&structure.morse_smale, "Morse-Smale"),
-            (&structure.uniform, "uniform voltage"),
-        ]
-        .into_iter()
-        .map(|(cut, what)| {
+        panels: vec![
             Panel::Network(paper::sectors_panel(
-                &describe_sectors(cut, what),
+                &describe_sectors(cut),
                 net,
                 task,
-                &cut.labels,
-                &cut.boundary_edges,
+                cut,
                 &top,
-            ))
-        })
-        .collect(),
+            )),
+            Panel::Chart(paper::persistence_diagram("persistence diagram", cut)),
+        ],
     };
     written.extend(save_all(&panels, out, "sectors", row_size(2), formats)?);
 

@@ -8,6 +8,7 @@
 //! in `imprint`.
 
 pub use imprint::analysis::decision::DecisionRegions;
+use imprint::analysis::report::SectorCut;
 use imprint::analysis::statistics::{finite_pairs, spearman};
 use imprint::learning::Task;
 use imprint::network::Network;
@@ -414,20 +415,79 @@ pub fn sectors_panel<'a>(
     title: &str,
     network: &'a Network,
     task: &Task,
-    sector: &[usize],
-    boundary_edges: &[usize],
+    sectors: &SectorCut,
     top_edges: &[usize],
 ) -> NetworkFigure<'a> {
     let mut figure = NetworkFigure::new(network);
     figure.title = title.to_string();
-    figure.node_categories = Some((sector_colors(network, sector), "sector".into()));
+    figure.node_categories = Some((sector_colors(network, &sectors.labels), "sector".into()));
     figure.roles = roles(task);
     figure.plain_edge_color = RGBColor(205, 205, 205);
     figure.edge_sets = vec![
-        EdgeSet::new("sector boundary", boundary_edges.to_vec()).styled(RGBColor(0, 0, 0), 1.6),
-        EdgeSet::new("top χ edges", top_edges.to_vec()).styled(RGBColor(225, 30, 30), 1.0),
+        EdgeSet::new("cut set (edges between sectors)", sectors.cut_edges.clone())
+            .styled(RGBColor(110, 110, 110), 1.0),
+        EdgeSet::new("kept death edges", sectors.boundary_edges.clone())
+            .styled(RGBColor(0, 0, 0), 1.8),
+        EdgeSet::new("top χ edges (as many as the cut set)", top_edges.to_vec())
+            .styled(RGBColor(225, 30, 30), 1.0),
     ];
     figure
+}
+
+/// The persistence diagram of the sectors' edge filtration: birth against
+/// death drop of every pair, the kept pairs coloured and the cancelled ones
+/// grey, the diagonal, and the line of persistence `tau*` where cancelling stopped.
+pub fn persistence_diagram(title: &str, sectors: &SectorCut) -> Chart {
+    let mut chart = Chart::new(title, "birth: drop |ΔV| (V)", "death: drop |ΔV| (V)");
+    let cancelled = sectors.overlap.cancelled.min(sectors.diagram.len());
+    let (gone, kept) = sectors.diagram.split_at(cancelled);
+    let largest = sectors
+        .diagram
+        .iter()
+        .flatten()
+        .chain(&sectors.essential)
+        .copied()
+        .fold(0.0, f64::max)
+        .max(1e-12);
+    chart.x_range = Some([0.0, 1.05 * largest]);
+    chart.y_range = Some([0.0, 1.05 * largest]);
+    chart.series.push(
+        Series::line(
+            "birth = death",
+            vec![[0.0, 0.0], [largest, largest]],
+            RGBColor(150, 150, 150),
+        )
+        .with_style(Style::Dashed),
+    );
+    if let Some(tau) = sectors.overlap.tau_star {
+        chart.series.push(
+            Series::line(
+                "persistence τ*",
+                vec![[0.0, tau], [(largest - tau).max(0.0), largest]],
+                RGBColor(225, 30, 30),
+            )
+            .with_style(Style::Dashed),
+        );
+    }
+    let points = |pairs: &[[f64; 2]]| pairs.iter().map(|&[b, d]| [b, d]).collect();
+    chart.series.push(
+        Series::markers(
+            format!("cancelled ({})", gone.len()),
+            points(gone),
+            RGBColor(170, 170, 170),
+        )
+        .with_size(4),
+    );
+    chart.series.push(
+        Series::markers(
+            format!("kept ({})", kept.len()),
+            points(kept),
+            category_color(0),
+        )
+        .with_size(6),
+    );
+    chart.legend = LegendPosition::LowerRight;
+    chart
 }
 
 /// Cost (log axis) and, for classification, accuracy against iterations.

@@ -170,8 +170,8 @@ pub fn weak_training_figures(
         ("top-5 % χ edges among top-5 % stiff", |m| {
             m.top_chi_in_top_stiff
         }),
-        ("top-5 % χ edges on sector boundaries", |m| {
-            m.uniform_sectors.precision
+        ("top χ edges in the sectors' cut set", |m| {
+            m.sectors.cut.overlap
         }),
     ];
     for (k, (name, measure)) in measures.into_iter().enumerate() {

@@ -5,11 +5,10 @@
 
 use std::path::PathBuf;
 
-use imprint::analysis::measure::simulate_measurement;
+use imprint::analysis::measure::simulate_for_task;
 use imprint::analysis::report::{report, StructureOptions, COUNTS};
-use imprint::analysis::AnalysisOptions;
+use imprint::analysis::{AnalysisOptions, Boundary};
 use imprint::io::NpyArray;
-use imprint::learning::TaskCircuit;
 use imprint::run::{analysis_for_figures, analyze_run as analyze_run_dir, read_finished_run};
 use numpy::ndarray::{ArrayD, IxDyn};
 use numpy::{IntoPyArray, PyArray2};
@@ -22,7 +21,7 @@ use crate::{fail, kwargs_json, matrix};
 
 /// Keyword arguments of the structure (sectors and walls); the rest are
 /// analysis options.
-const STRUCTURE_KEYS: [&str; 3] = ["sample", "sector_threshold", "top_share"];
+const STRUCTURE_KEYS: [&str; 3] = ["sample", "roles", "top_share"];
 
 fn split_options(
     py: Python<'_>,
@@ -138,30 +137,26 @@ pub fn plot(
 
 /// The measurement protocol simulated on the network (paper eq. 17): returns
 /// (stimulus labels, drops of shape (stimuli, E)), with Gaussian noise of
-/// standard deviation `noise` (V) on every drop.
+/// standard deviation `noise` (V) on every drop. `boundary` names the held
+/// nodes ("ground": the paper's H_g; "held": every held node of the task).
 #[pyfunction]
-#[pyo3(signature = (network, task, noise = 0.0, seed = 1))]
+#[pyo3(signature = (network, task, noise = 0.0, seed = 1, boundary = "ground"))]
 pub fn measure<'py>(
     py: Python<'py>,
     network: PyRef<'_, PyNetwork>,
     task: PyRef<'_, PyTask>,
     noise: f64,
     seed: u64,
+    boundary: &str,
 ) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
     if !(noise.is_finite() && noise >= 0.0) {
-        return Err(fail(format!(
-            "noise {noise} must be finite and non-negative"
-        )));
+        return Err(fail(format!("noise {noise} must be finite and non-negative")));
     }
+    let boundary: Boundary = serde_json::from_value(boundary.into())
+        .map_err(|e| fail(format!("boundary: {e}")))?;
     let (net, task) = (&network.inner, &task.inner);
     let m = py
-        .detach(|| -> Result<_, String> {
-            let problem = TaskCircuit::new(net, task).map_err(|e| e.to_string())?;
-            let factor = problem
-                .factorize(net.conductance())
-                .map_err(|e| e.to_string())?;
-            simulate_measurement(&factor, net.edges(), noise, seed).map_err(|e| e.to_string())
-        })
+        .detach(|| simulate_for_task(net, task, boundary, noise, seed))
         .map_err(fail)?;
     let drops = matrix(py, m.drops.len(), net.edge_count(), |r, c| m.drops[r][c]);
     Ok((m.stimuli, drops))

@@ -196,8 +196,11 @@ fn an_analysis_report_reads_back_exactly() {
     assert_eq!(names.len(), arrays.len());
     for name in [
         "sample_voltages",
-        "sector_uniform_voltage",
-        "sector_morse_smale_boundary",
+        "sector_labels",
+        "sector_boundary",
+        "sector_cut",
+        "sector_diagram",
+        "partial_susceptibility_norm",
         "walls_and_corridors",
         "initial_cost_hessian_eigenvalues",
         "measured_susceptibility",

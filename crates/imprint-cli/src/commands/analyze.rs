@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use imprint::analysis::measure::{simulate_measurement, ResponseMatrix};
+use imprint::analysis::measure::{simulate_for_task, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
 use imprint::analysis::{AnalysisOptions, Boundary, Method};
-use imprint::learning::{LearningError, Task, TaskCircuit};
+use imprint::learning::{LearningError, Task};
 use imprint::network::Network;
+use imprint::topology::sectors::RoleMode;
 
 use crate::inputs::named;
 use imprint::run::{files, write_analysis};
@@ -71,10 +72,10 @@ pub struct StructureArgs {
     /// Training sample whose free response is cut into sectors (and drawn as fields).
     #[arg(long, default_value_t = StructureOptions::default().sample)]
     pub sample: usize,
-    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
-    #[arg(long, allow_negative_numbers = true, default_value_t = StructureOptions::default().sector_threshold)]
-    pub sector_threshold: f64,
-    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
+    /// Role nodes the sectors must separate: per-edge (the ends of each target edge) or all (every role node from every other).
+    #[arg(long, default_value = "per-edge", value_parser = named::<RoleMode>)]
+    pub roles: RoleMode,
+    /// Share of edges counted as the most susceptible (walls and corridors).
     #[arg(long, default_value_t = StructureOptions::default().top_share)]
     pub top_share: f64,
 }
@@ -84,7 +85,7 @@ impl StructureArgs {
     pub fn options(&self, task: &Task) -> Result<StructureOptions> {
         let options = StructureOptions {
             sample: self.sample,
-            sector_threshold: self.sector_threshold,
+            roles: self.roles,
             top_share: self.top_share,
         };
         match options.validate(task) {
@@ -108,6 +109,9 @@ pub struct MeasureArgs {
     /// Seed of the noise.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Nodes held during the protocol: ground (the paper's H_g) or held (every held node of the task).
+    #[arg(long, default_value = "ground", value_parser = named::<Boundary>)]
+    boundary: Boundary,
     /// Output CSV (default RUN_DIR/measurement.csv).
     #[arg(short, long, value_name = "FILE.csv")]
     output: Option<PathBuf>,
@@ -138,9 +142,7 @@ pub fn measure(args: MeasureArgs) -> Result<()> {
     if network.node_count() > 20_000 {
         bail!("{} nodes: the simulated measurement stores one drop per node and edge; use at most 20000 nodes", network.node_count());
     }
-    let problem = TaskCircuit::new(&network, &task)?;
-    let factor = problem.factorize(network.conductance())?;
-    let matrix = simulate_measurement(&factor, network.edges(), args.noise, args.seed)?;
+    let matrix = simulate_for_task(&network, &task, args.boundary, args.noise, args.seed)?;
     let output = args
         .output
         .unwrap_or_else(|| args.run.join("measurement.csv"));

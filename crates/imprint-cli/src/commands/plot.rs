@@ -70,26 +70,22 @@ pub fn run(args: Args) -> Result<()> {
             analysis_dir.display()
         );
     } else {
-        eprintln!(
-            "drawing the analysis in {} (options {}; sample {}, sector threshold {}, top share {})",
-            analysis_dir.display(),
-            serde_json::to_string(&report.summary.options)?,
-            stored.sample,
-            stored.threshold_fraction_of_range,
-            stored.top_share
-        );
         let drawn = StructureOptions {
             sample: stored.sample,
-            sector_threshold: stored.threshold_fraction_of_range,
-            top_share: stored.top_share,
+            roles: stored.overlap.roles,
+            top_share: report.summary.walls_and_corridors.top_share,
         };
+        eprintln!(
+            "drawing the analysis in {} (options {}; structure {})",
+            analysis_dir.display(),
+            serde_json::to_string(&report.summary.options)?,
+            serde_json::to_string(&drawn)?
+        );
         if drawn != structure && structure != StructureOptions::default() {
             bail!(
-                "{} was analysed with --sample {} --sector-threshold {} --top-share {}: run imprint analyze {} with the flags you want, then plot",
+                "{} was analysed with structure {}: run imprint analyze {} with the flags you want, then plot",
                 analysis_dir.display(),
-                drawn.sample,
-                drawn.sector_threshold,
-                drawn.top_share,
+                serde_json::to_string(&drawn)?,
                 args.run.display()
             );
         }

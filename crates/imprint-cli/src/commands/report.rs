@@ -228,18 +228,19 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         "figures/initial-conditions.png",
         "χ_e against conductance and relative conductance for the four initial conditions.",
     );
-    html.push_str("<h2>Weak training (Appendices B and E)</h2>\n<p>Allostery with one target edge and increasing desired drops.</p>\n<table><tr><th>desired drop</th><th>ρ(χ, stiff)</th><th>top-5 % χ among top-5 % stiff</th><th>uniform-voltage sectors</th><th>top χ on boundaries (chance)</th></tr>\n");
+    html.push_str("<h2>Weak training (Appendices B and E)</h2>\n<p>Allostery with one target edge and increasing desired drops.</p>\n<table><tr><th>desired drop</th><th>ρ(χ, stiff)</th><th>top-5 % χ among top-5 % stiff</th><th>persistent sectors</th><th>top χ in the cut set (chance), AUC</th></tr>\n");
     for d in weak {
         let t = &d.metrics;
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{:+.2}</td><td>{:.0} %</td><td>{}</td><td>{:.0} % ({:.0} %)</td></tr>",
+            "<tr><td>{}</td><td>{:+.2}</td><td>{:.0} %</td><td>{}</td><td>{:.0} % ({:.0} %), {:.2}</td></tr>",
             escape(&t.label),
             t.spearman_stiff,
             100.0 * t.top_chi_in_top_stiff,
-            t.uniform_sectors.sectors,
-            100.0 * t.uniform_sectors.precision,
-            100.0 * t.uniform_sectors.base_rate
+            t.sectors.sectors,
+            100.0 * t.sectors.cut.overlap,
+            100.0 * t.sectors.cut.chance,
+            t.sectors.cut.auc
         );
     }
     html.push_str("</table>\n");

@@ -154,6 +154,7 @@ def analyze(
     initial: Optional[Network] = None,
     *,
     method: str = "auto",
+    boundary: str = "ground",
     dense_threshold: int = 3000,
     projections: int = 200,
     exact_susceptibility: bool = False,
@@ -161,7 +162,7 @@ def analyze(
     seed: int = 1,
     check_tensors: bool = False,
     sample: int = 0,
-    sector_threshold: float = 0.05,
+    roles: str = "per-edge",
     top_share: float = 0.05,
 ) -> Dict[str, Any]:
     """Keys exactly those of analysis.npz: arrays (susceptibility, stiff modes, spectra, the
@@ -174,5 +175,5 @@ def analyze_run(run_dir: _Path, **options: Any) -> Dict[str, Any]:
 def plot(run_dir: _Path, format: str = "png", output: Optional[_Path] = None) -> List[str]:
     """Every figure of a run like `imprint plot RUN_DIR` (from its stored analysis); returns the paths."""
 
-def measure(network: Network, task: Task, noise: float = 0.0, seed: int = 1) -> Tuple[List[str], npt.NDArray[np.float64]]:
-    """The measurement protocol simulated: stimulus labels and drops of shape (stimuli, E)."""
+def measure(network: Network, task: Task, noise: float = 0.0, seed: int = 1, boundary: str = "ground") -> Tuple[List[str], npt.NDArray[np.float64]]:
+    """The measurement protocol simulated with the ground (H_g) or every held node held: stimulus labels and drops (stimuli, E)."""

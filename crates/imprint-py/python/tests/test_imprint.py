@@ -187,6 +187,11 @@ def test_measurement_gives_the_susceptibility(network):
     assert stimuli[0] == "current@0"
     chi = imprint.analyze(network, task)["susceptibility"]
     np.testing.assert_allclose(np.linalg.norm(drops, axis=0), chi, rtol=1e-10)
+    # With every held node held, the measurement gives the held-border chi.
+    _, held = imprint.measure(network, task, boundary="held")
+    chi_held = imprint.analyze(network, task, boundary="held")["susceptibility"]
+    np.testing.assert_allclose(np.linalg.norm(held, axis=0), chi_held, rtol=1e-10)
+    assert np.max(np.abs(chi_held / chi - 1)) > 1e-3
 
 
 def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network):

@@ -57,6 +57,21 @@ pub fn simulate_measurement(
     Ok(ResponseMatrix { stimuli, drops })
 }
 
+/// The protocol on `network` with the nodes of `boundary` for `task` held
+/// (the ground and rails for the paper's `H_g`): the measurement whose column
+/// norms are the `chi_e` of an analysis with the same boundary.
+pub fn simulate_for_task(
+    network: &crate::network::Network,
+    task: &crate::learning::Task,
+    boundary: super::Boundary,
+    noise: f64,
+    seed: u64,
+) -> Result<ResponseMatrix, crate::learning::LearningError> {
+    let held = boundary.nodes(task)?;
+    let factor = crate::physics::Solver::new(network, &held)?.factorize(network.conductance())?;
+    Ok(simulate_measurement(&factor, network.edges(), noise, seed)?)
+}
+
 impl ResponseMatrix {
     /// `chi_e`: the norm of each column.
     pub fn susceptibility(&self) -> Vec<f64> {

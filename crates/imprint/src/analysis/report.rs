@@ -11,131 +11,12 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::statistics::{pearson, spearman};
-use super::structure::{
-    field_range, sample_response, sector_analysis, share_below_neighbours, top_edges,
-    walls_and_corridors, SectorMethod, SectorOverlap, DEFAULT_SECTOR_THRESHOLD,
-};
+use super::structure::{share_below_neighbours, top_edges, SectorOverlap};
+pub use super::structure::{structure_of, SectorCut, StructureOptions, StructureReport};
 use super::{analyze, Analysis, AnalysisOptions, Boundary, Correlation};
 use crate::io::NpyArray;
 use crate::learning::{LearningError, Task};
 use crate::network::Network;
-
-/// Which sample's response is cut into sectors, and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StructureOptions {
-    /// Training sample whose free response is cut into sectors (and drawn as fields).
-    pub sample: usize,
-    /// Persistence threshold of the sectors, as a fraction of that response's voltage range.
-    pub sector_threshold: f64,
-    /// Share of edges counted as the most susceptible (sector overlap, walls and corridors).
-    pub top_share: f64,
-}
-
-impl Default for StructureOptions {
-    fn default() -> Self {
-        Self {
-            sample: 0,
-            sector_threshold: DEFAULT_SECTOR_THRESHOLD,
-            top_share: 0.05,
-        }
-    }
-}
-
-impl StructureOptions {
-    /// Rejects a sample the task lacks and shares outside `(0, 1]`.
-    pub fn validate(&self, task: &Task) -> Result<(), LearningError> {
-        let invalid = |field, reason| Err(LearningError::InvalidParameter { field, reason });
-        if self.sample >= task.sample_count() {
-            return invalid(
-                "sample",
-                format!(
-                    "{}: the task has {} samples (0 to {})",
-                    self.sample,
-                    task.sample_count(),
-                    task.sample_count().saturating_sub(1)
-                ),
-            );
-        }
-        if !(self.sector_threshold.is_finite() && self.sector_threshold >= 0.0) {
-            return invalid(
-                "sector_threshold",
-                format!("{} must be a finite fraction >= 0", self.sector_threshold),
-            );
-        }
-        if !(self.top_share > 0.0 && self.top_share <= 1.0) {
-            return invalid(
-                "top_share",
-                format!("{} must lie in (0, 1]", self.top_share),
-            );
-        }
-        Ok(())
-    }
-}
-
-/// Sectors of one construction: labels, boundary edges and their overlap
-/// with the most susceptible edges.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SectorCut {
-    /// Sector of every node.
-    pub labels: Vec<usize>,
-    /// Edges whose ends lie in different sectors.
-    pub boundary_edges: Vec<usize>,
-    /// How the top-chi edges sit on the boundaries.
-    pub overlap: SectorOverlap,
-}
-
-/// The response of one sample, its sectors and the walls and corridors.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StructureReport {
-    /// Node voltages of the sample's free response.
-    pub voltages: Vec<f64>,
-    /// Edge currents of that response.
-    pub currents: Vec<f64>,
-    /// Morse-Smale sectors (THEORY.md section 5).
-    pub morse_smale: SectorCut,
-    /// Sectors of nearly uniform voltage.
-    pub uniform: SectorCut,
-    /// Top-chi edges with relative conductance below 1.
-    pub walls: Vec<usize>,
-}
-
-/// Sectors and walls of `analysis` for `options`.
-pub fn structure_of(
-    network: &Network,
-    task: &Task,
-    analysis: &Analysis,
-    options: &StructureOptions,
-) -> Result<StructureReport, LearningError> {
-    let response = sample_response(network, task, options.sample)?;
-    let threshold = options.sector_threshold * field_range(&response.voltages);
-    let cut = |method| {
-        let (sectors, overlap) = sector_analysis(
-            network,
-            &response.voltages,
-            &analysis.susceptibility,
-            method,
-            threshold,
-            options.top_share,
-        );
-        SectorCut {
-            labels: sectors.sector,
-            boundary_edges: sectors.boundary_edges,
-            overlap,
-        }
-    };
-    Ok(StructureReport {
-        morse_smale: cut(SectorMethod::MorseSmale),
-        uniform: cut(SectorMethod::UniformVoltage),
-        walls: walls_and_corridors(
-            &analysis.susceptibility,
-            &analysis.relative_conductance,
-            options.top_share,
-        ),
-        voltages: response.voltages,
-        currents: response.currents,
-    })
-}
 
 /// How a measured susceptibility compares with the model's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,14 +58,9 @@ impl MeasuredComparison {
 pub struct SectorSummary {
     /// The sample cut into sectors.
     pub sample: usize,
-    /// Threshold as a fraction of the response's voltage range.
-    pub threshold_fraction_of_range: f64,
-    /// Share of edges counted as top chi.
-    pub top_share: f64,
-    /// Morse-Smale sectors.
-    pub morse_smale: SectorOverlap,
-    /// Uniform-voltage sectors.
-    pub uniform_voltage: SectorOverlap,
+    /// The sectors and how the susceptible edges sit on them.
+    #[serde(flatten)]
+    pub overlap: SectorOverlap,
 }
 
 /// The walls-and-corridors part of `summary.json`.
@@ -366,10 +242,7 @@ pub fn summarise(
         wall_time_seconds: elapsed,
         sectors: SectorSummary {
             sample: structure_options.sample,
-            threshold_fraction_of_range: structure_options.sector_threshold,
-            top_share: structure_options.top_share,
-            morse_smale: structure.morse_smale.overlap.clone(),
-            uniform_voltage: structure.uniform.overlap.clone(),
+            overlap: structure.sectors.overlap.clone(),
         },
         walls_and_corridors: WallSummary {
             top_share: structure_options.top_share,
@@ -429,20 +302,32 @@ impl std::fmt::Display for AnalysisReport {
             "top 5 % chi edges        {:.0} % have relative conductance below 1",
             100.0 * s.top_5_percent_chi_edges_with_relative_conductance_below_1
         )?;
-        for (o, name) in [
-            (&s.sectors.morse_smale, "Morse-Smale"),
-            (&s.sectors.uniform_voltage, "uniform-voltage"),
-        ] {
-            writeln!(
+        let o = &s.sectors.overlap;
+        writeln!(
             f,
-            "{:<24} {} sectors (sample {}), {} boundary edges; {:.0} % of the top chi edges on them ({:.1} x chance)",
-            format!("{name} sectors"),
+            "persistent sectors       {} (sample {}, {} of {} pairs cancelled{}){}",
             o.sectors,
             s.sectors.sample,
-            o.boundary_edges,
-            100.0 * o.precision,
-            o.enrichment
+            o.cancelled,
+            o.pairs,
+            o.tau_star
+                .map_or(String::new(), |t| format!(", tau* = {t:.3e} V")),
+            if o.inseparable > 0 {
+                format!("; {} role pairs cannot be separated", o.inseparable)
+            } else {
+                String::new()
+            }
         )?;
+        for (set, name) in [(&o.cut, "cut set"), (&o.boundary, "kept death edges")] {
+            writeln!(
+                f,
+                "  {name:<22} {} edges; top-{} chi overlap {:.0} % (chance {:.0} %), AUC {:.2}",
+                set.edges,
+                set.edges,
+                100.0 * set.overlap,
+                100.0 * set.chance,
+                set.auc
+            )?;
         }
         if let Some(e) = a.tensor_identity_error {
             writeln!(
@@ -568,16 +453,15 @@ impl AnalysisReport {
         out.extend([
             NpyArray::vector("sample_voltages", s.voltages.clone()),
             NpyArray::vector("sample_currents", s.currents.clone()),
-            NpyArray::vector("sector_morse_smale", labels(&s.morse_smale.labels)),
-            NpyArray::vector(
-                "sector_morse_smale_boundary",
-                flags(&s.morse_smale.boundary_edges, edges),
-            ),
-            NpyArray::vector("sector_uniform_voltage", labels(&s.uniform.labels)),
-            NpyArray::vector(
-                "sector_uniform_voltage_boundary",
-                flags(&s.uniform.boundary_edges, edges),
-            ),
+            NpyArray::vector("sector_labels", labels(&s.sectors.labels)),
+            NpyArray::vector("sector_boundary", flags(&s.sectors.boundary_edges, edges)),
+            NpyArray::vector("sector_cut", flags(&s.sectors.cut_edges, edges)),
+            NpyArray {
+                name: "sector_diagram".into(),
+                shape: vec![s.sectors.diagram.len(), 2],
+                values: s.sectors.diagram.iter().flatten().copied().collect(),
+            },
+            NpyArray::vector("sector_essential", s.sectors.essential.clone()),
             NpyArray::vector("walls_and_corridors", flags(&s.walls, edges)),
         ]);
         out

@@ -1,31 +1,17 @@
 //! Where a trained network keeps its task (THEORY.md section 6, claims 4-5;
 //! paper Figs. 6, 9, 11): the response to one training sample, the edges that
 //! act as walls and corridors (large `chi_e`, conductance below that of their
-//! neighbours), and how the most susceptible edges overlap the boundaries of
-//! the persistent sectors (THEORY.md section 5) of the voltage response.
+//! neighbours), and how the most susceptible edges overlap the cut set and
+//! the boundaries of the persistent sectors (THEORY.md section 5) of the
+//! voltage response: overlap against chance and AUC.
 
 use serde::{Deserialize, Serialize};
 
-use crate::learning::{LearningError, Task};
+use super::Analysis;
+use crate::learning::{LearningError, Readout, Task};
 use crate::network::Network;
 use crate::physics::{solve, BoundaryConditions, Solution};
-use crate::topology::sectors::{persistent_sectors, uniform_voltage_sectors, Sectors};
-
-/// Which sectors to cut a response into (see [`crate::topology::sectors`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SectorMethod {
-    /// Morse-Smale cells of the sub- and superlevel filtrations (THEORY.md
-    /// section 5); the threshold simplifies extrema by persistence.
-    MorseSmale,
-    /// Components joined by edges whose drop is below the threshold.
-    UniformVoltage,
-}
-
-/// Default persistence threshold of [`sector_analysis`], as a fraction of
-/// the voltage range of the response: extrema less prominent than 5 % of it
-/// are merged into their neighbours' basins.
-pub const DEFAULT_SECTOR_THRESHOLD: f64 = 0.05;
+use crate::topology::sectors::{persistent_sectors, role_pairs, RoleMode, Sectors};
 
 /// The free response of `network` to training sample `sample` of `task`
 /// (inputs and grounds held at the sample's voltages, outputs free).
@@ -95,88 +81,269 @@ pub fn walls_and_corridors(
         .collect()
 }
 
-/// How the most susceptible edges sit on persistent-sector boundaries.
+/// How the most susceptible edges sit on a set of edges (THEORY.md
+/// section 5, step 9): with `k` the size of the set, the overlap of the `k`
+/// most susceptible edges with it against chance `k / E`, and the AUC of
+/// `chi_e` separating the set from the other edges.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SectorOverlap {
-    /// How the sectors were cut.
-    pub method: SectorMethod,
-    /// Persistence threshold used (volts).
+pub struct EdgeSetOverlap {
+    /// Edges in the set (`k`).
+    pub edges: usize,
+    /// How many of the `k` most susceptible edges are in it.
+    pub top_in_set: usize,
+    /// `top_in_set / k` (0 for an empty set).
     #[serde(with = "super::report::nullable")]
-    pub threshold: f64,
-    /// Number of sectors.
-    pub sectors: usize,
-    /// Number of boundary edges.
-    pub boundary_edges: usize,
-    /// Number of top-chi edges considered.
-    pub top_edges: usize,
-    /// How many of them are boundary edges.
-    pub top_on_boundary: usize,
-    /// `top_on_boundary / top_edges`.
+    pub overlap: f64,
+    /// `k / E`: the overlap of `k` edges chosen at random.
     #[serde(with = "super::report::nullable")]
-    pub precision: f64,
-    /// Fraction of all edges that are boundary edges (the precision a
-    /// random choice of edges would have).
-    #[serde(with = "super::report::nullable")]
-    pub base_rate: f64,
-    /// `precision / base_rate`: how much more often than chance a top-chi
-    /// edge is a boundary edge (null when there is no boundary).
+    pub chance: f64,
+    /// `overlap / chance` (null for an empty set).
     #[serde(with = "super::report::nullable")]
     pub enrichment: f64,
+    /// `P(chi_e > chi_f | e in the set, f not)`, ties counted half (the
+    /// Mann-Whitney statistic; null when either side is empty).
+    #[serde(with = "super::report::nullable")]
+    pub auc: f64,
 }
 
-/// Persistent sectors of a node field and their overlap with the `share`
-/// most susceptible edges. `threshold` is absolute (volts); pass
-/// [`DEFAULT_SECTOR_THRESHOLD`] times the field's range for the default.
+/// The overlap of the most susceptible edges with `set` (edge indices).
+pub fn overlap_with(susceptibility: &[f64], set: &[usize]) -> EdgeSetOverlap {
+    let count = susceptibility.len();
+    let mut inside = vec![false; count];
+    for &e in set {
+        inside[e] = true;
+    }
+    let k = set.len();
+    let top_in_set = if k == 0 {
+        0
+    } else {
+        top_edges(susceptibility, k as f64 / count as f64)
+            .iter()
+            .take(k)
+            .filter(|&&e| inside[e])
+            .count()
+    };
+    let overlap = if k == 0 {
+        0.0
+    } else {
+        top_in_set as f64 / k as f64
+    };
+    let chance = k as f64 / count.max(1) as f64;
+    EdgeSetOverlap {
+        edges: k,
+        top_in_set,
+        overlap,
+        chance,
+        enrichment: if k > 0 { overlap / chance } else { f64::NAN },
+        auc: auc(susceptibility, &inside),
+    }
+}
+
+/// `P(x_e > x_f | e positive, f not)` with ties counted half, by ranks
+/// (non-finite values left out); NaN when either class is empty.
+pub fn auc(values: &[f64], positive: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..values.len())
+        .filter(|&e| values[e].is_finite())
+        .collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // Mid-ranks of tied runs, then the rank sum of the positive class.
+    let (mut rank_sum, mut start) = (0.0, 0);
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        let mid = (start + end + 1) as f64 / 2.0;
+        rank_sum += mid * order[start..end].iter().filter(|&&e| positive[e]).count() as f64;
+        start = end;
+    }
+    let p = order.iter().filter(|&&e| positive[e]).count() as f64;
+    let q = order.len() as f64 - p;
+    if p == 0.0 || q == 0.0 {
+        return f64::NAN;
+    }
+    (rank_sum - p * (p + 1.0) / 2.0) / (p * q)
+}
+
+/// The role pairs of a task's sectors: the ends of each target edge for an
+/// edge read-out (allostery); for a node read-out, each output node paired
+/// with each input and ground node (our choice: the paper cuts sectors for
+/// allostery only).
+pub fn task_role_pairs(task: &Task) -> Vec<[usize; 2]> {
+    match &task.readout {
+        Readout::Edge { edges } => edges.clone(),
+        Readout::Node { nodes } => nodes
+            .iter()
+            .flat_map(|&o| {
+                task.roles
+                    .inputs
+                    .iter()
+                    .chain(&task.roles.grounds)
+                    .map(move |&h| [o, h])
+            })
+            .collect(),
+    }
+}
+
+/// The persistent sectors of one response and how the susceptible edges sit
+/// on their cut set and their kept death edges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectorOverlap {
+    /// How the role pairs were formed.
+    pub roles: RoleMode,
+    /// Role pairs that had to end apart.
+    pub role_pairs: usize,
+    /// Role pairs that share a finest sector and could not be separated.
+    pub inseparable: usize,
+    /// Number of sectors.
+    pub sectors: usize,
+    /// `m*`: pairs cancelled.
+    pub cancelled: usize,
+    /// Finite persistence pairs of the filtration.
+    pub pairs: usize,
+    /// `tau*`: persistence of the first pair kept (volts).
+    pub tau_star: Option<f64>,
+    /// Overlap with the cut set (all edges between sectors).
+    pub cut: EdgeSetOverlap,
+    /// Overlap with the kept death edges.
+    pub boundary: EdgeSetOverlap,
+}
+
+/// Persistent sectors of `voltages` separating `roles` (under `mode`) and
+/// the overlap of the susceptible edges with their cut set and boundary.
 pub fn sector_analysis(
     network: &Network,
     voltages: &[f64],
     susceptibility: &[f64],
-    method: SectorMethod,
-    threshold: f64,
-    share: f64,
+    roles: &[[usize; 2]],
+    mode: RoleMode,
 ) -> (Sectors, SectorOverlap) {
-    let sectors = match method {
-        SectorMethod::MorseSmale => persistent_sectors(network, voltages, threshold),
-        SectorMethod::UniformVoltage => uniform_voltage_sectors(network, voltages, threshold),
-    };
-    let top = top_edges(susceptibility, share);
-    let mut on_boundary = vec![false; network.edge_count()];
-    for &e in &sectors.boundary_edges {
-        on_boundary[e] = true;
-    }
-    let hits = top.iter().filter(|&&e| on_boundary[e]).count();
-    let precision = hits as f64 / top.len().max(1) as f64;
-    let base_rate = sectors.boundary_edges.len() as f64 / network.edge_count().max(1) as f64;
+    let sectors = persistent_sectors(network, voltages, roles, mode);
     let overlap = SectorOverlap {
-        method,
-        threshold,
+        roles: mode,
+        role_pairs: role_pairs(roles, mode).len(),
+        inseparable: sectors.inseparable.len(),
         sectors: sectors.count,
-        boundary_edges: sectors.boundary_edges.len(),
-        top_edges: top.len(),
-        top_on_boundary: hits,
-        precision,
-        base_rate,
-        enrichment: if base_rate > 0.0 {
-            precision / base_rate
-        } else {
-            f64::NAN
-        },
+        cancelled: sectors.cancelled,
+        pairs: sectors.filtration.pairs.len(),
+        tau_star: sectors.tau_star,
+        cut: overlap_with(susceptibility, &sectors.cut_edges),
+        boundary: overlap_with(susceptibility, &sectors.boundary_edges),
     };
     (sectors, overlap)
 }
 
-/// Range `max - min` of a field (0 for an empty one).
-pub fn field_range(values: &[f64]) -> f64 {
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if lo.is_finite() {
-        hi - lo
-    } else {
-        0.0
+/// Which sample's response is cut into sectors, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StructureOptions {
+    /// Training sample whose free response is cut into sectors (and drawn as fields).
+    pub sample: usize,
+    /// Which role nodes the sectors must separate: the ends of each role pair
+    /// (`per-edge`, default) or every role node from every other (`all`).
+    pub roles: RoleMode,
+    /// Share of edges counted as the most susceptible (walls and corridors).
+    pub top_share: f64,
+}
+
+impl Default for StructureOptions {
+    fn default() -> Self {
+        Self {
+            sample: 0,
+            roles: RoleMode::PerEdge,
+            top_share: 0.05,
+        }
     }
+}
+
+impl StructureOptions {
+    /// Rejects a sample the task lacks and shares outside `(0, 1]`.
+    pub fn validate(&self, task: &Task) -> Result<(), LearningError> {
+        let invalid = |field, reason| Err(LearningError::InvalidParameter { field, reason });
+        if self.sample >= task.sample_count() {
+            return invalid(
+                "sample",
+                format!(
+                    "{}: the task has {} samples (0 to {})",
+                    self.sample,
+                    task.sample_count(),
+                    task.sample_count().saturating_sub(1)
+                ),
+            );
+        }
+        if !(self.top_share > 0.0 && self.top_share <= 1.0) {
+            return invalid(
+                "top_share",
+                format!("{} must lie in (0, 1]", self.top_share),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The persistent sectors of the analysed sample, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorCut {
+    /// Sector of every node.
+    pub labels: Vec<usize>,
+    /// The kept death edges (one per adjacent pair of sectors).
+    pub boundary_edges: Vec<usize>,
+    /// Every edge between two sectors.
+    pub cut_edges: Vec<usize>,
+    /// Birth and death drops of every finite pair, in cancellation order.
+    pub diagram: Vec<[f64; 2]>,
+    /// Birth drops of the essential classes.
+    pub essential: Vec<f64>,
+    /// How the susceptible edges sit on them.
+    pub overlap: SectorOverlap,
+}
+
+/// The response of one sample, its sectors and the walls and corridors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureReport {
+    /// Node voltages of the sample's free response.
+    pub voltages: Vec<f64>,
+    /// Edge currents of that response.
+    pub currents: Vec<f64>,
+    /// Its persistent sectors (THEORY.md section 5).
+    pub sectors: SectorCut,
+    /// Top-chi edges with relative conductance below 1.
+    pub walls: Vec<usize>,
+}
+
+/// Sectors and walls of `analysis` for `options`.
+pub fn structure_of(
+    network: &Network,
+    task: &Task,
+    analysis: &Analysis,
+    options: &StructureOptions,
+) -> Result<StructureReport, LearningError> {
+    let response = sample_response(network, task, options.sample)?;
+    let (sectors, overlap) = sector_analysis(
+        network,
+        &response.voltages,
+        &analysis.susceptibility,
+        &task_role_pairs(task),
+        options.roles,
+    );
+    let f = &sectors.filtration;
+    Ok(StructureReport {
+        sectors: SectorCut {
+            diagram: f.pairs.iter().map(|p| [p.birth, p.death]).collect(),
+            essential: f.essential.iter().map(|&e| f.values[e]).collect(),
+            labels: sectors.labels,
+            boundary_edges: sectors.boundary_edges,
+            cut_edges: sectors.cut_edges,
+            overlap,
+        },
+        walls: walls_and_corridors(
+            &analysis.susceptibility,
+            &analysis.relative_conductance,
+            options.top_share,
+        ),
+        voltages: response.voltages,
+        currents: response.currents,
+    })
 }
 
 #[cfg(test)]
@@ -195,26 +362,35 @@ mod tests {
     }
 
     #[test]
-    fn overlap_of_a_path_split_in_two() {
-        // 0 - 1 - 2 - 3 - 4 with a peak at node 2: minima at both ends, node 2
-        // descends to node 1 (the steeper side), so the sectors are {0, 1, 2}
-        // and {3, 4} and edge 2 = (2, 3) is the only boundary.
+    fn overlap_and_auc_by_hand() {
+        let chi = [5.0, 1.0, 4.0, 2.0, 3.0];
+        // The set {0, 3}: the top 2 are edges 0 and 2, one of them in the set.
+        let o = overlap_with(&chi, &[0, 3]);
+        assert_eq!((o.edges, o.top_in_set), (2, 1));
+        assert_eq!((o.overlap, o.chance, o.enrichment), (0.5, 0.4, 1.25));
+        // Pairs (in, out): (5 > 1, 4, 3) = 3, (2 > 1) = 1, of 6.
+        assert!((o.auc - 4.0 / 6.0).abs() < 1e-15);
+        // Ties count half.
+        assert_eq!(auc(&[1.0, 1.0], &[true, false]), 0.5);
+        assert!(auc(&[1.0, 2.0], &[true, true]).is_nan());
+        assert!(overlap_with(&chi, &[]).enrichment.is_nan());
+    }
+
+    #[test]
+    fn a_path_split_by_its_steep_edge() {
         let net = Network::with_uniform_conductance(
-            (0..5).map(|i| [i as f64, 0.0]).collect(),
-            (0..4).map(|i| [i, i + 1]).collect(),
+            (0..6).map(|i| [i as f64, 0.0]).collect(),
+            (0..5).map(|i| [i, i + 1]).collect(),
             1.0,
             None,
         )
         .unwrap();
-        let voltages = [0.0, 0.4, 1.0, 0.6, 0.0];
-        let chi = [0.0, 1.0, 9.0, 2.0];
+        let voltages = [0.0, 0.1, 0.15, 1.05, 1.25, 1.35];
+        let chi = [0.0, 1.0, 9.0, 2.0, 0.5];
         let (sectors, overlap) =
-            sector_analysis(&net, &voltages, &chi, SectorMethod::MorseSmale, 0.05, 0.25);
-        assert_eq!(sectors.sector, vec![0, 0, 0, 1, 1]);
-        assert_eq!(sectors.boundary_edges, vec![2]);
-        assert_eq!(overlap.top_edges, 1);
-        assert_eq!(overlap.top_on_boundary, 1);
-        assert_eq!(overlap.base_rate, 0.25);
-        assert_eq!(overlap.enrichment, 4.0);
+            sector_analysis(&net, &voltages, &chi, &[[0, 5]], RoleMode::PerEdge);
+        assert_eq!(sectors.cut_edges, vec![2]);
+        assert_eq!((overlap.sectors, overlap.cut.top_in_set), (2, 1));
+        assert_eq!((overlap.cut.enrichment, overlap.cut.auc), (5.0, 1.0));
     }
 }

@@ -134,27 +134,40 @@ pub fn walls_claim(runs: &[RunMetrics]) -> Claim {
     }
 }
 
-/// Claim 6.5: on the allosteric task the top chi edges lie on the
-/// uniform-voltage sector boundaries at least twice as often as chance.
+/// The AUC claim 6.5 asks of the susceptibility on the cut set.
+pub const SECTOR_AUC: f64 = 0.7;
+
+/// Claim 6.5: on the allosteric task the `|cut|` most susceptible edges lie
+/// in the cut set of the persistent sectors at least twice as often as
+/// chance, and `chi_e` separates cut edges from the others with an AUC of at
+/// least 0.7.
 pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
-    let u = &allostery.uniform_sectors;
-    let ms = &allostery.morse_smale_sectors;
+    let s = &allostery.sectors;
+    let c = &s.cut;
     Claim {
         id: "6.5".into(),
-        statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors.".into(),
-        criterion: "Top 5 % χ edges lie on the boundaries of the uniform-voltage sectors (threshold 5 % of the voltage range) at least twice as often as edges chosen at random.".into(),
+        statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors (Fig. 6).".into(),
+        criterion: "On allostery, with the sectors of THEORY.md section 5 (edges filtered by |ΔV|, cancelled until the ends of a target edge would share a sector): the |∂| most susceptible edges overlap the cut set ∂ at least twice as often as chance (|∂|/E), and AUC(χ; ∂ vs other edges) >= 0.7.".into(),
         measured: format!(
-            "{} sectors; {} of {} top-χ edges on boundaries ({:.0} %, chance {:.0} %, {:.1} x); Morse-Smale sectors: {} ({} boundary edges)",
-            u.sectors,
-            u.top_on_boundary,
-            u.top_edges,
-            100.0 * u.precision,
-            100.0 * u.base_rate,
-            u.enrichment,
-            ms.sectors,
-            ms.boundary_edges
+            "{} sectors ({} of {} pairs cancelled); cut set {} edges: overlap {:.0} % vs chance {:.0} % ({:.1} x), AUC {:.2}; kept death edges {}: overlap {:.0} %, AUC {:.2}{}",
+            s.sectors,
+            s.cancelled,
+            s.pairs,
+            c.edges,
+            100.0 * c.overlap,
+            100.0 * c.chance,
+            c.enrichment,
+            c.auc,
+            s.boundary.edges,
+            100.0 * s.boundary.overlap,
+            s.boundary.auc,
+            if s.inseparable > 0 {
+                format!("; {} target edges could not be separated", s.inseparable)
+            } else {
+                String::new()
+            }
         ),
-        holds: u.enrichment >= 2.0,
+        holds: c.enrichment >= 2.0 && c.auc >= SECTOR_AUC,
     }
 }
 
@@ -200,19 +213,28 @@ pub fn claims(tasks: &[RunMetrics], conditions: &[RunMetrics], weak: &[RunMetric
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::structure::{SectorMethod, SectorOverlap};
+    use crate::analysis::structure::{EdgeSetOverlap, SectorOverlap};
+    use crate::topology::sectors::RoleMode;
 
-    fn overlap(enrichment: f64) -> SectorOverlap {
-        SectorOverlap {
-            method: SectorMethod::UniformVoltage,
-            threshold: 0.01,
-            sectors: 5,
-            boundary_edges: 10,
-            top_edges: 5,
-            top_on_boundary: 2,
-            precision: 0.4,
-            base_rate: 0.4 / enrichment,
+    fn overlap(enrichment: f64, auc: f64) -> SectorOverlap {
+        let set = EdgeSetOverlap {
+            edges: 10,
+            top_in_set: 4,
+            overlap: 0.4,
+            chance: 0.4 / enrichment,
             enrichment,
+            auc,
+        };
+        SectorOverlap {
+            roles: RoleMode::PerEdge,
+            role_pairs: 3,
+            inseparable: 0,
+            sectors: 5,
+            cancelled: 20,
+            pairs: 24,
+            tau_star: Some(0.01),
+            cut: set.clone(),
+            boundary: set,
         }
     }
 
@@ -240,8 +262,7 @@ mod tests {
             top_low_relative: 0.8,
             all_low_relative: 0.5,
             top_chi_in_top_stiff: 0.3,
-            uniform_sectors: overlap(3.0),
-            morse_smale_sectors: overlap(1.0),
+            sectors: overlap(3.0, 0.8),
             train_seconds: 1.0,
         }
     }
@@ -313,13 +334,19 @@ mod tests {
     }
 
     #[test]
-    fn sectors_need_twice_chance() {
+    fn sectors_need_twice_chance_and_a_high_auc() {
         let mut t = run("allostery");
         assert!(sectors_claim(&t).holds);
-        t.uniform_sectors = overlap(1.9);
+        t.sectors = overlap(1.9, 0.9);
         assert!(!sectors_claim(&t).holds);
-        t.uniform_sectors.enrichment = f64::NAN;
+        t.sectors = overlap(2.5, 0.69);
         assert!(!sectors_claim(&t).holds);
+        t.sectors = overlap(f64::NAN, f64::NAN);
+        assert!(!sectors_claim(&t).holds);
+        t.sectors.inseparable = 1;
+        assert!(sectors_claim(&t)
+            .measured
+            .ends_with("1 target edges could not be separated"));
     }
 
     #[test]

@@ -248,10 +248,8 @@ pub struct RunMetrics {
     pub all_low_relative: f64,
     /// Fraction of the top chi edges that are also top stiff-weight edges.
     pub top_chi_in_top_stiff: f64,
-    /// Uniform-voltage sectors and their overlap with the top chi edges.
-    pub uniform_sectors: SectorOverlap,
-    /// Morse-Smale sectors and their overlap.
-    pub morse_smale_sectors: SectorOverlap,
+    /// The persistent sectors of sample 0 and how the susceptible edges sit on them.
+    pub sectors: SectorOverlap,
     /// Training time.
     pub train_seconds: f64,
 }
@@ -317,8 +315,7 @@ impl RunMetrics {
             top_low_relative: share_below_neighbours(&a.relative_conductance, &top),
             all_low_relative: share_below_neighbours(&a.relative_conductance, &all),
             top_chi_in_top_stiff: shared_fraction(&top, &top_edges(&a.stiff_weight, TOP_SHARE)),
-            uniform_sectors: report.structure.uniform.overlap.clone(),
-            morse_smale_sectors: report.structure.morse_smale.overlap.clone(),
+            sectors: report.structure.sectors.overlap.clone(),
             train_seconds: training.wall_time_seconds,
         }
     }

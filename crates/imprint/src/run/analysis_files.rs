@@ -105,18 +105,17 @@ pub fn read_analysis(dir: &Path) -> Result<AnalysisReport, RunError> {
             .remove("tensor_identity_error")
             .map(|a| a.values[0]),
     };
+    let diagram = arrays.need("sector_diagram")?;
     let structure = StructureReport {
         voltages: vector(arrays.need("sample_voltages")?),
         currents: vector(arrays.need("sample_currents")?),
-        morse_smale: SectorCut {
-            labels: labels(arrays.need("sector_morse_smale")?),
-            boundary_edges: flagged(arrays.need("sector_morse_smale_boundary")?),
-            overlap: summary.sectors.morse_smale.clone(),
-        },
-        uniform: SectorCut {
-            labels: labels(arrays.need("sector_uniform_voltage")?),
-            boundary_edges: flagged(arrays.need("sector_uniform_voltage_boundary")?),
-            overlap: summary.sectors.uniform_voltage.clone(),
+        sectors: SectorCut {
+            labels: labels(arrays.need("sector_labels")?),
+            boundary_edges: flagged(arrays.need("sector_boundary")?),
+            cut_edges: flagged(arrays.need("sector_cut")?),
+            diagram: diagram.values.chunks(2).map(|p| [p[0], p[1]]).collect(),
+            essential: vector(arrays.need("sector_essential")?),
+            overlap: summary.sectors.overlap.clone(),
         },
         walls: flagged(arrays.need("walls_and_corridors")?),
     };

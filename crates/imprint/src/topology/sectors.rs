@@ -1,56 +1,75 @@
-//! Persistent sectors of a node field (THEORY.md section 5; Rocks, Liu,
-//! Katifori, PRR 2, 033234 (2020)): 0-dimensional persistence of the
-//! lower-star filtration of node values on the network (an edge enters at the
-//! larger of its end values), steepest-descent and -ascent basins, basins of
-//! low-persistence extrema merged into the basin they die into, and sectors =
-//! nodes sharing both their simplified minimum and maximum basin.
+//! Persistent sectors as Rocks builds them (THEORY.md section 5; Rocks, Liu,
+//! Katifori, PRR 2, 033234 (2020) and PRL 126, 028102 (2021); J. W. Rocks'
+//! thesis, ch. 4): the edges of a response are filtered by their voltage
+//! drop `f_e = |V_i - V_j|`, ascending, each node entering just before its
+//! lowest edge. Union-find in the order `(f_e, e)` types every edge (birth,
+//! attach, death, cycle) and pairs every death edge with the birth edge of
+//! the younger component it kills (elder rule). The skeleton (birth, attach
+//! and death edges: the minimum spanning forest of `f`) cut at the death
+//! edges gives the finest sectors; cancelling pairs in persistence order
+//! merges them, and cancellation stops just before two role nodes would
+//! share a sector.
 //!
-//! Ties between equal values are broken by node index everywhere, so the
-//! filtration, the pairs and the basins agree on one total order.
-//!
-//! A harmonic field (the free response of a resistor network) has no
-//! interior extrema (maximum principle): its only minima and maxima are held
-//! nodes, so with one input edge the Morse-Smale construction gives a single
-//! sector. [`uniform_voltage_sectors`] is the complementary construction for
-//! "sectors of nearly uniform voltage": the 0-dimensional persistence of the
-//! edge filtration in which every node enters at 0 and every edge at its
-//! drop `|V_i - V_j|`; components alive at the threshold are the sectors.
+//! Node voltages themselves cannot be filtered: a resistor network's response
+//! is harmonic at every free node, so its only extrema are held nodes.
+
+use serde::{Deserialize, Serialize};
 
 use crate::network::Network;
 
-/// One 0-dimensional persistence pair of a sublevel (or superlevel) filtration.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What an edge does when it enters the filtration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeType {
+    /// Both ends already in one component: closes a cycle.
+    Cycle,
+    /// Both ends new: starts a component.
+    Birth,
+    /// Joins two components: the younger dies.
+    Death,
+    /// One end new: the new node joins the other's component.
+    Attach,
+}
+
+/// A finite 0-dimensional persistence pair: a component born at one edge
+/// and killed at another.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PersistencePair {
-    /// The extremum (node) whose component is born.
-    pub extremum: usize,
-    /// Value at birth.
+    /// The edge whose entry started the component.
+    pub birth_edge: usize,
+    /// The edge whose entry merged it into an older component.
+    pub death_edge: usize,
+    /// `f` of the birth edge.
     pub birth: f64,
-    /// Value at which the component merges into an older one (infinite for
-    /// the component that never dies).
+    /// `f` of the death edge.
     pub death: f64,
-    /// The extremum of the older component it merges into.
-    pub merged_into: Option<usize>,
 }
 
 impl PersistencePair {
-    /// `|death - birth|` (infinite for the essential class).
+    /// `death - birth` (positive).
     pub fn persistence(&self) -> f64 {
-        (self.death - self.birth).abs()
+        self.death - self.birth
     }
 }
 
-/// Neighbour lists of every node.
-fn neighbours(network: &Network) -> Vec<Vec<usize>> {
-    let mut adjacency = vec![Vec::new(); network.node_count()];
-    for &[i, j] in network.edges() {
-        adjacency[i].push(j);
-        adjacency[j].push(i);
-    }
-    adjacency
+/// The edge filtration of a response and its 0-dimensional persistence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeFiltration {
+    /// `f_e = |V_i - V_j|` per edge.
+    pub values: Vec<f64>,
+    /// Position of every edge in the filtration order `(f_e, e)`.
+    pub position: Vec<usize>,
+    /// What every edge does.
+    pub types: Vec<EdgeType>,
+    /// The finite pairs in cancellation order: increasing persistence, ties
+    /// by the death edge's filtration position.
+    pub pairs: Vec<PersistencePair>,
+    /// Birth edges of the essential classes (one per connected part with an edge).
+    pub essential: Vec<usize>,
 }
 
 /// Union-find root of `x`, halving the path on the way.
-fn root(parent: &mut [usize], mut x: usize) -> usize {
+pub(crate) fn root(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
         x = parent[x];
@@ -58,332 +77,325 @@ fn root(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// `a` precedes `b` in the filtration order: smaller value, then smaller index.
-fn before(values: &[f64], a: usize, b: usize) -> bool {
-    (values[a], a) < (values[b], b)
-}
-
-/// Persistence pairs of the sublevel filtration of `values` (one per local
-/// minimum), by union-find in increasing value with the elder rule.
-pub fn sublevel_persistence(network: &Network, values: &[f64]) -> Vec<PersistencePair> {
-    let n = network.node_count();
-    let adjacency = neighbours(network);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
-    let mut parent: Vec<usize> = (0..n).collect();
-    // The minimum (oldest node) of each component, stored at its root.
-    let oldest: Vec<usize> = (0..n).collect();
-    let mut active = vec![false; n];
-    let mut pairs: Vec<PersistencePair> = Vec::new();
-    let mut pair_of = vec![usize::MAX; n];
-    for &v in &order {
-        active[v] = true;
-        let mut roots: Vec<usize> = adjacency[v]
-            .iter()
-            .filter(|&&u| active[u])
-            .map(|&u| root(&mut parent, u))
-            .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        if roots.is_empty() {
-            pair_of[v] = pairs.len();
-            pairs.push(PersistencePair {
-                extremum: v,
-                birth: values[v],
-                death: f64::INFINITY,
-                merged_into: None,
-            });
-            continue;
-        }
-        // v joins the oldest neighbouring component; the others die here.
-        roots.sort_by(|&a, &b| {
-            if before(values, oldest[a], oldest[b]) {
-                std::cmp::Ordering::Less
-            } else {
-                std::cmp::Ordering::Greater
-            }
-        });
-        let survivor = roots[0];
-        for &r in &roots[1..] {
-            let dying = oldest[r];
-            let pair = &mut pairs[pair_of[dying]];
-            pair.death = values[v];
-            pair.merged_into = Some(oldest[survivor]);
-            parent[r] = survivor;
-        }
-        parent[v] = survivor;
-    }
-    pairs
-}
-
-/// Steepest-descent basin of every node: the local minimum reached by
-/// repeatedly moving to the lowest lower neighbour.
-pub fn descent_basins(network: &Network, values: &[f64]) -> Vec<usize> {
-    let adjacency = neighbours(network);
-    let n = network.node_count();
-    let next: Vec<usize> = (0..n)
-        .map(|v| {
-            adjacency[v]
-                .iter()
-                .copied()
-                .filter(|&u| before(values, u, v))
-                .fold(v, |best, u| if before(values, u, best) { u } else { best })
-        })
+/// The filtration of the drops of `voltages` on `network`, with its pairs.
+pub fn edge_filtration(network: &Network, voltages: &[f64]) -> EdgeFiltration {
+    let edges = network.edges();
+    let values: Vec<f64> = edges
+        .iter()
+        .map(|&[i, j]| (voltages[i] - voltages[j]).abs())
         .collect();
-    (0..n)
-        .map(|mut v| {
-            while next[v] != v {
-                v = next[v];
-            }
-            v
-        })
-        .collect()
-}
-
-/// The extremum each extremum maps to after merging every basin whose pair
-/// has persistence below `threshold` into the basin it dies into.
-fn simplified(pairs: &[PersistencePair], n: usize, threshold: f64) -> Vec<usize> {
-    let mut into: Vec<usize> = (0..n).collect();
-    for pair in pairs {
-        if pair.persistence() < threshold {
-            if let Some(older) = pair.merged_into {
-                into[pair.extremum] = older;
-            }
-        }
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    let mut position = vec![0; edges.len()];
+    for (p, &e) in order.iter().enumerate() {
+        position[e] = p;
     }
-    (0..n)
-        .map(|mut v| {
-            // Older components die later, so chains are short and end.
-            while into[v] != v {
-                v = into[v];
+    let n = network.node_count();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut entered = vec![false; n];
+    // The birth edge of the component each root stands for.
+    let mut born = vec![usize::MAX; n];
+    let mut types = vec![EdgeType::Cycle; edges.len()];
+    let mut pairs = Vec::new();
+    for &e in &order {
+        let [i, j] = edges[e];
+        types[e] = match (entered[i], entered[j]) {
+            (false, false) => {
+                entered[i] = true;
+                entered[j] = true;
+                parent[j] = i;
+                born[i] = e;
+                EdgeType::Birth
             }
-            v
-        })
-        .collect()
+            (true, false) | (false, true) => {
+                let (old, new) = if entered[i] { (i, j) } else { (j, i) };
+                entered[new] = true;
+                parent[new] = root(&mut parent, old);
+                EdgeType::Attach
+            }
+            (true, true) => {
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                if ri == rj {
+                    EdgeType::Cycle
+                } else {
+                    // Elder rule: the component born later dies.
+                    let (young, old) = if position[born[ri]] > position[born[rj]] {
+                        (ri, rj)
+                    } else {
+                        (rj, ri)
+                    };
+                    pairs.push(PersistencePair {
+                        birth_edge: born[young],
+                        death_edge: e,
+                        birth: values[born[young]],
+                        death: values[e],
+                    });
+                    parent[young] = old;
+                    EdgeType::Death
+                }
+            }
+        };
+    }
+    pairs.sort_by(|a, b| {
+        a.persistence()
+            .total_cmp(&b.persistence())
+            .then(position[a.death_edge].cmp(&position[b.death_edge]))
+    });
+    let mut essential: Vec<usize> = (0..n)
+        .filter(|&v| entered[v] && root(&mut parent, v) == v)
+        .map(|v| born[v])
+        .collect();
+    essential.sort_by_key(|&e| position[e]);
+    EdgeFiltration {
+        values,
+        position,
+        types,
+        pairs,
+        essential,
+    }
 }
 
-/// Persistent sectors of a node field.
+/// Which role nodes must end in different sectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleMode {
+    /// The two ends of each role pair (of each target edge).
+    #[default]
+    PerEdge,
+    /// Every role node apart from every other.
+    All,
+}
+
+/// The persistent sectors of one response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sectors {
     /// Sector of every node, numbered `0..count` in order of first node.
-    pub sector: Vec<usize>,
+    pub labels: Vec<usize>,
     /// Number of sectors.
     pub count: usize,
-    /// Edges whose ends lie in different sectors.
+    /// The kept death edges `B`: one per adjacent pair of sectors, in the skeleton.
     pub boundary_edges: Vec<usize>,
-    /// Pairs of the sublevel filtration (minima).
-    pub minima: Vec<PersistencePair>,
-    /// Pairs of the superlevel filtration (maxima; births and deaths are
-    /// values of the field, decreasing).
-    pub maxima: Vec<PersistencePair>,
+    /// The cut set: every edge whose ends lie in different sectors (`B` is in it).
+    pub cut_edges: Vec<usize>,
+    /// `m*`: pairs cancelled before two role nodes would share a sector.
+    pub cancelled: usize,
+    /// `tau*`: the persistence of the first pair kept (`None` when all were cancelled).
+    pub tau_star: Option<f64>,
+    /// Role pairs that share a finest sector and cannot be separated.
+    pub inseparable: Vec<[usize; 2]>,
+    /// The filtration behind them (diagram, edge types).
+    pub filtration: EdgeFiltration,
 }
 
-/// Sectors of `values` on `network`, with basins of extrema of persistence
-/// below `threshold` merged (THEORY.md section 5).
-pub fn persistent_sectors(network: &Network, values: &[f64], threshold: f64) -> Sectors {
-    let n = network.node_count();
-    let minima = sublevel_persistence(network, values);
-    let negated: Vec<f64> = values.iter().map(|v| -v).collect();
-    let mut maxima = sublevel_persistence(network, &negated);
-    let min_rep = simplified(&minima, n, threshold);
-    let max_rep = simplified(&maxima, n, threshold);
-    let down = descent_basins(network, values);
-    let up = descent_basins(network, &negated);
-    for pair in &mut maxima {
-        pair.birth = -pair.birth;
-        pair.death = -pair.death;
-    }
-    let keys = (0..n).map(|v| (min_rep[down[v]], max_rep[up[v]]));
-    sectors_from_keys(network, keys, minima, maxima)
+/// The skeleton forest rooted by breadth-first search: parent node, the
+/// edge to it, and depth.
+struct Forest {
+    parent: Vec<Option<(usize, usize)>>,
+    depth: Vec<usize>,
 }
 
-/// Sectors from a key per node (nodes sharing a key share a sector),
-/// numbered in order of first node, with the edges between them.
-fn sectors_from_keys<K: std::hash::Hash + Eq>(
-    network: &Network,
-    keys: impl Iterator<Item = K>,
-    minima: Vec<PersistencePair>,
-    maxima: Vec<PersistencePair>,
-) -> Sectors {
-    let mut labels = std::collections::HashMap::new();
-    let sector: Vec<usize> = keys
-        .map(|key| {
-            let next = labels.len();
-            *labels.entry(key).or_insert(next)
-        })
-        .collect();
-    let boundary_edges = network
-        .edges()
-        .iter()
-        .enumerate()
-        .filter(|(_, &[i, j])| sector[i] != sector[j])
-        .map(|(e, _)| e)
-        .collect();
-    Sectors {
-        count: labels.len(),
-        sector,
-        boundary_edges,
-        minima,
-        maxima,
-    }
-}
-
-/// Sectors of nearly uniform voltage: the components joined by edges whose
-/// drop `|V_i - V_j|` is below `threshold` (the 0-dimensional persistence
-/// of the drop filtration, cut at `threshold`, by union-find). `minima` and
-/// `maxima` are empty: this construction has no extrema.
-pub fn uniform_voltage_sectors(network: &Network, values: &[f64], threshold: f64) -> Sectors {
-    let edges = network.edges();
-    // The partition does not depend on the order the edges are joined in.
-    let mut parent: Vec<usize> = (0..network.node_count()).collect();
-    for &[i, j] in edges {
-        if (values[i] - values[j]).abs() < threshold {
-            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
+impl Forest {
+    fn of(network: &Network, types: &[EdgeType]) -> Self {
+        let n = network.node_count();
+        let mut adjacency = vec![Vec::new(); n];
+        for (e, &[i, j]) in network.edges().iter().enumerate() {
+            if types[e] != EdgeType::Cycle {
+                adjacency[i].push((j, e));
+                adjacency[j].push((i, e));
             }
         }
+        let (mut parent, mut depth, mut seen) = (vec![None; n], vec![0; n], vec![false; n]);
+        for start in 0..n {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut queue = std::collections::VecDeque::from([start]);
+            while let Some(x) = queue.pop_front() {
+                for &(y, e) in &adjacency[x] {
+                    if !seen[y] {
+                        seen[y] = true;
+                        parent[y] = Some((x, e));
+                        depth[y] = depth[x] + 1;
+                        queue.push_back(y);
+                    }
+                }
+            }
+        }
+        Self { parent, depth }
     }
-    let keys: Vec<usize> = (0..network.node_count())
-        .map(|v| root(&mut parent, v))
+
+    /// The edges of the tree path from `a` to `b`, or `None` in different trees.
+    fn path(&self, mut a: usize, mut b: usize) -> Option<Vec<usize>> {
+        let mut edges = Vec::new();
+        while a != b {
+            let (deeper, other) = if self.depth[a] >= self.depth[b] {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let (up, e) = self.parent[deeper]?;
+            edges.push(e);
+            (a, b) = (up, other);
+        }
+        Some(edges)
+    }
+}
+
+/// The role pairs of `nodes` under `mode`: the given pairs, or every pair of
+/// distinct role nodes.
+pub fn role_pairs(pairs: &[[usize; 2]], mode: RoleMode) -> Vec<[usize; 2]> {
+    match mode {
+        RoleMode::PerEdge => pairs.to_vec(),
+        RoleMode::All => {
+            let mut nodes: Vec<usize> = pairs.iter().flatten().copied().collect();
+            nodes.sort_unstable();
+            nodes.dedup();
+            nodes
+                .iter()
+                .enumerate()
+                .flat_map(|(k, &a)| nodes[k + 1..].iter().map(move |&b| [a, b]))
+                .collect()
+        }
+    }
+}
+
+/// Persistent sectors of `voltages` on `network`, cancelling pairs in
+/// persistence order until the nodes of some pair in `roles` (expanded by
+/// `mode`) would share a sector.
+pub fn persistent_sectors(
+    network: &Network,
+    voltages: &[f64],
+    roles: &[[usize; 2]],
+    mode: RoleMode,
+) -> Sectors {
+    let filtration = edge_filtration(network, voltages);
+    let mut index = vec![usize::MAX; network.edge_count()];
+    for (k, pair) in filtration.pairs.iter().enumerate() {
+        index[pair.death_edge] = k;
+    }
+    let forest = Forest::of(network, &filtration.types);
+    let mut inseparable = Vec::new();
+    let mut cancelled = filtration.pairs.len();
+    for [a, b] in role_pairs(roles, mode) {
+        // Two nodes merge when the last death edge on their skeleton path is cancelled.
+        let Some(path) = forest.path(a, b) else {
+            continue; // different connected parts: always apart
+        };
+        match path
+            .iter()
+            .filter(|&&e| index[e] != usize::MAX)
+            .map(|&e| index[e])
+            .max()
+        {
+            Some(j) => cancelled = cancelled.min(j),
+            None => inseparable.push([a, b]),
+        }
+    }
+    sectors_after(network, filtration, cancelled, inseparable)
+}
+
+/// The sectors left after cancelling the first `cancelled` pairs.
+fn sectors_after(
+    network: &Network,
+    filtration: EdgeFiltration,
+    cancelled: usize,
+    inseparable: Vec<[usize; 2]>,
+) -> Sectors {
+    let edges = network.edges();
+    let kept: Vec<usize> = filtration.pairs[cancelled..]
+        .iter()
+        .map(|p| p.death_edge)
         .collect();
-    sectors_from_keys(network, keys.into_iter(), Vec::new(), Vec::new())
+    let mut is_kept = vec![false; edges.len()];
+    for &e in &kept {
+        is_kept[e] = true;
+    }
+    let n = network.node_count();
+    let mut parent: Vec<usize> = (0..n).collect();
+    for (e, &[i, j]) in edges.iter().enumerate() {
+        if filtration.types[e] != EdgeType::Cycle && !is_kept[e] {
+            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+            parent[ri] = rj;
+        }
+    }
+    let mut number = vec![usize::MAX; n];
+    let mut count = 0;
+    let labels: Vec<usize> = (0..n)
+        .map(|v| {
+            let r = root(&mut parent, v);
+            if number[r] == usize::MAX {
+                number[r] = count;
+                count += 1;
+            }
+            number[r]
+        })
+        .collect();
+    let cut_edges = (0..edges.len())
+        .filter(|&e| labels[edges[e][0]] != labels[edges[e][1]])
+        .collect();
+    let mut boundary_edges = kept;
+    boundary_edges.sort_unstable();
+    Sectors {
+        labels,
+        count,
+        boundary_edges,
+        cut_edges,
+        cancelled,
+        tau_star: filtration.pairs.get(cancelled).map(|p| p.persistence()),
+        inseparable,
+        filtration,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn path(values: usize) -> Network {
-        let edges = (0..values - 1).map(|i| [i, i + 1]).collect();
-        Network::with_uniform_conductance(
-            (0..values).map(|i| [i as f64, 0.0]).collect(),
-            edges,
+    fn path_network(values: &[f64]) -> (Network, Vec<f64>) {
+        let n = values.len();
+        let net = Network::with_uniform_conductance(
+            (0..n).map(|i| [i as f64, 0.0]).collect(),
+            (0..n - 1).map(|i| [i, i + 1]).collect(),
             1.0,
             None,
         )
-        .unwrap()
+        .unwrap();
+        (net, values.to_vec())
     }
 
     #[test]
-    fn pairs_of_a_path_by_hand() {
-        // 0 - 1 - 2 - 3 - 4 with values 0, 2, 1, 3, 0.5.
-        let net = path(5);
-        let values = [0.0, 2.0, 1.0, 3.0, 0.5];
-        let pairs = sublevel_persistence(&net, &values);
+    fn a_path_with_two_plateaus_splits_at_its_steep_edge() {
+        // Drops 0.1, 0.05, 0.9, 0.2, 0.1: edge 1 is born first (lowest at
+        // both ends), edge 4 second, edge 3 attaches, edge 0 attaches, edge 2
+        // kills the younger component born at edge 4.
+        let (net, v) = path_network(&[0.0, 0.1, 0.15, 1.05, 1.25, 1.35]);
+        let f = edge_filtration(&net, &v);
+        use EdgeType::*;
+        assert_eq!(f.types, vec![Attach, Birth, Death, Attach, Birth]);
+        assert_eq!(f.pairs.len(), 1);
+        assert_eq!((f.pairs[0].birth_edge, f.pairs[0].death_edge), (4, 2));
+        assert!((f.pairs[0].persistence() - 0.8).abs() < 1e-12);
+        assert_eq!(f.essential, vec![1]);
+        let s = persistent_sectors(&net, &v, &[[0, 5]], RoleMode::PerEdge);
+        assert_eq!(s.labels, vec![0, 0, 0, 1, 1, 1]);
         assert_eq!(
-            pairs,
-            vec![
-                PersistencePair {
-                    extremum: 0,
-                    birth: 0.0,
-                    death: f64::INFINITY,
-                    merged_into: None
-                },
-                PersistencePair {
-                    extremum: 4,
-                    birth: 0.5,
-                    death: 3.0,
-                    merged_into: Some(0)
-                },
-                PersistencePair {
-                    extremum: 2,
-                    birth: 1.0,
-                    death: 2.0,
-                    merged_into: Some(0)
-                },
-            ]
+            (s.boundary_edges.clone(), s.cut_edges.clone()),
+            (vec![2], vec![2])
         );
-        assert_eq!(descent_basins(&net, &values), vec![0, 0, 2, 4, 4]);
-        // Threshold 1.5 merges the basin of node 2 (persistence 1) into node 0's.
-        let sectors = persistent_sectors(&net, &values, 1.5);
-        let maxima: Vec<(usize, f64, f64)> = sectors
-            .maxima
-            .iter()
-            .map(|p| (p.extremum, p.birth, p.death))
-            .collect();
-        assert_eq!(maxima, vec![(3, 3.0, f64::NEG_INFINITY), (1, 2.0, 1.0)]);
-        // Max basins: {0, 1, 2} ascend to 1, {3, 4} to 3; node 1's maximum (persistence 1)
-        // merges into 3's. Min basins after merging: {0, 1, 2} -> 0, {3, 4} -> 4.
-        assert_eq!(sectors.sector, vec![0, 0, 0, 1, 1]);
-        assert_eq!(sectors.boundary_edges, vec![2]);
-        // Without simplification: min basins {0, 1}, {2}, {3, 4}; max basins
-        // {0, 1} (node 1), {2, 3, 4} (node 3): three sectors.
-        let raw = persistent_sectors(&net, &values, 0.0);
-        assert_eq!(raw.sector, vec![0, 0, 1, 2, 2]);
-        assert_eq!(raw.boundary_edges, vec![1, 2]);
+        assert_eq!((s.cancelled, s.count), (0, 2));
+        // Nodes on one plateau cannot be separated: reported, all pairs cancelled.
+        let s = persistent_sectors(&net, &v, &[[0, 2]], RoleMode::PerEdge);
+        assert_eq!((s.count, s.inseparable.clone()), (1, vec![[0, 2]]));
+        assert_eq!(s.tau_star, None);
     }
 
     #[test]
-    fn two_valleys_split_at_the_ridge() {
-        // Low on the left (0 V), a ridge in the middle (1 V), a shallower valley
-        // on the right (0.2 V), plus noise. The noise extrema merge away; the
-        // two valleys persist (the right one dies only at the ridge, 0.8 later),
-        // so the network splits into two sectors whose boundary lies in the ridge.
-        let net = crate::network::lattice::square(10, 6, false).unwrap();
-        let mut rng = crate::random::Rng::new(3);
-        let level = |x: f64| {
-            if x < 3.0 {
-                0.0
-            } else if x < 6.0 {
-                1.0
-            } else {
-                0.2
-            }
-        };
-        let values: Vec<f64> = net
-            .positions()
-            .iter()
-            .map(|&[x, _]| level(x) + 0.01 * rng.uniform())
-            .collect();
-        let sectors = persistent_sectors(&net, &values, 0.1);
-        assert_eq!(sectors.count, 2);
-        let long_lived: Vec<&PersistencePair> = sectors
-            .minima
-            .iter()
-            .filter(|p| p.persistence() > 0.1)
-            .collect();
-        assert_eq!(long_lived.len(), 2, "{:?}", sectors.minima);
-        assert!((long_lived[1].persistence() - 0.8).abs() < 0.03);
-        for (e, &[i, j]) in net.edges().iter().enumerate() {
-            let (xi, xj) = (net.positions()[i][0], net.positions()[j][0]);
-            if sectors.boundary_edges.contains(&e) {
-                assert!(
-                    (3.0..6.0).contains(&xi) || (3.0..6.0).contains(&xj),
-                    "boundary edge {e} outside the ridge"
-                );
-            }
-            if xi < 3.0 && xj < 3.0 || xi >= 6.0 && xj >= 6.0 {
-                assert_eq!(sectors.sector[i], sectors.sector[j]);
-            }
-        }
-        assert_ne!(sectors.sector[0], sectors.sector[9]);
-    }
-
-    #[test]
-    fn uniform_voltage_sectors_of_a_two_step_path() {
-        // Drops 0.01, 0.5, 0.01, 0.3, 0.02: threshold 0.1 cuts edges 1 and 3.
-        let net = path(6);
-        let values = [0.0, 0.01, 0.51, 0.52, 0.82, 0.84];
-        let s = uniform_voltage_sectors(&net, &values, 0.1);
-        assert_eq!(s.sector, vec![0, 0, 1, 1, 2, 2]);
-        assert_eq!((s.count, s.boundary_edges.clone()), (3, vec![1, 3]));
-        // Above every drop: one sector; at zero: every node alone.
-        assert_eq!(uniform_voltage_sectors(&net, &values, 1.0).count, 1);
-        assert_eq!(uniform_voltage_sectors(&net, &values, 0.0).count, 6);
-    }
-
-    #[test]
-    fn a_harmonic_field_with_one_source_pair_is_one_morse_smale_sector() {
-        // A 6 x 6 lattice, 0 V at one corner and 1 V at the other: no free
-        // node is an extremum, so every node shares one minimum and one maximum.
-        let net = crate::network::lattice::square(6, 6, false).unwrap();
-        let conditions = crate::physics::BoundaryConditions::new()
-            .fix(0, 0.0)
-            .fix(35, 1.0);
-        let v = crate::physics::solve(&net, &conditions).unwrap().voltages;
-        let s = persistent_sectors(&net, &v, 0.0);
-        assert_eq!((s.count, s.minima.len(), s.maxima.len()), (1, 1, 1));
-        assert!(uniform_voltage_sectors(&net, &v, 0.02).count > 1);
+    fn all_roles_pairs_every_role_node() {
+        assert_eq!(
+            role_pairs(&[[1, 2], [3, 1]], RoleMode::All),
+            vec![[1, 2], [1, 3], [2, 3]]
+        );
+        assert_eq!(role_pairs(&[[1, 2]], RoleMode::PerEdge), vec![[1, 2]]);
     }
 }

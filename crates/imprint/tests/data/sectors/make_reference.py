@@ -1,11 +1,10 @@
 """Reference persistence pairs from GUDHI for imprint's sector tests.
 
 Reads the literature network data_N00256_Lp0.0100_r101.txt, draws a seeded
-smooth-plus-noise node field, builds GUDHI's SimplexTree with the lower-star
-filtration (vertices at their value, edges at the larger end value) and writes
-the 0-dimensional pairs of the sub- and superlevel filtrations to
-reference.json, with the deaths of the drop filtration (nodes at 0, edges at
-their drop) behind the uniform-voltage sectors. Run from this folder (pip install gudhi numpy):
+smooth-plus-noise node field, and writes to reference.json the 0-dimensional
+pairs of the edge filtration behind the persistent sectors (THEORY.md
+section 5): every edge at its drop |V_i - V_j|, every node at the smallest
+drop of its edges (GUDHI's SimplexTree). Run from this folder (pip install gudhi numpy):
 
     python make_reference.py
 """
@@ -28,37 +27,31 @@ x, y = positions[:, 0] / side, positions[:, 1] / side
 values = np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y) + 0.3 * rng.standard_normal(n)
 
 
-def pairs(field):
+def edge_filtration_pairs(field):
+    """Finite 0-dimensional pairs (birth, death) of the drop filtration: edges
+    at |field_i - field_j|, nodes at the smallest drop of their edges."""
+    drops = [abs(field[i] - field[j]) for i, j in edges]
+    lowest = [np.inf] * len(field)
+    for (i, j), d in zip(edges, drops):
+        lowest[i], lowest[j] = min(lowest[i], d), min(lowest[j], d)
     tree = gudhi.SimplexTree()
-    for v, f in enumerate(field):
-        tree.insert([v], filtration=float(f))
-    for i, j in edges:
-        tree.insert([i, j], filtration=float(max(field[i], field[j])))
-    tree.make_filtration_non_decreasing()
+    for v, f in enumerate(lowest):
+        if np.isfinite(f):
+            tree.insert([v], filtration=float(f))
+    for (i, j), d in zip(edges, drops):
+        tree.insert([i, j], filtration=float(d))
     diagram = tree.persistence(homology_coeff_field=2, min_persistence=-1)
-    return sorted([b, d if np.isfinite(d) else None] for dim, (b, d) in diagram if dim == 0)
-
-
-def drop_deaths(field):
-    """Deaths of the 0-dimensional pairs of the drop filtration: every node
-    at 0, every edge at |field_i - field_j| (uniform-voltage sectors)."""
-    tree = gudhi.SimplexTree()
-    for v in range(len(field)):
-        tree.insert([v], filtration=0.0)
-    for i, j in edges:
-        tree.insert([i, j], filtration=float(abs(field[i] - field[j])))
-    diagram = tree.persistence(homology_coeff_field=2, min_persistence=-1)
-    deaths = [d for dim, (b, d) in diagram if dim == 0 and d != b]
-    return sorted(d for d in deaths if np.isfinite(d)) + [None] * sum(1 for d in deaths if not np.isfinite(d))
+    finite = sorted([b, d] for dim, (b, d) in diagram if dim == 0 and np.isfinite(d) and d > b)
+    essential = sorted(b for dim, (b, d) in diagram if dim == 0 and not np.isfinite(d))
+    return finite, essential
 
 
 reference = {
     "network": "data_N00256_Lp0.0100_r101.txt",
     "values": values.tolist(),
-    "sublevel_pairs": pairs(values),
-    "superlevel_pairs_of_negated_values": pairs(-values),
-    "drop_filtration_deaths": drop_deaths(values),
+    "edge_filtration_pairs": edge_filtration_pairs(values)[0],
+    "edge_filtration_essential": edge_filtration_pairs(values)[1],
     "gudhi_version": gudhi.__version__,
 }
 (here / "reference.json").write_text(json.dumps(reference, indent=1) + "\n")
-print(f"wrote reference.json: {len(reference['sublevel_pairs'])} sublevel pairs, {len(reference['superlevel_pairs_of_negated_values'])} superlevel pairs")
+print(f"wrote reference.json: {len(reference['edge_filtration_pairs'])} finite pairs")
