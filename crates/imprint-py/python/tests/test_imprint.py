@@ -71,7 +71,8 @@ def test_solve_matches_scipy(network):
 
 def test_susceptibility_matches_a_dense_numpy_computation(network):
     task = imprint.Task.builtin("regression-2x2", network, samples=10)
-    result = imprint.analyze(network, task, method="dense")
+    # The held border (every fixed node): the Hessian of eq. 8 for voltage inputs.
+    result = imprint.analyze(network, task, method="dense", boundary="held")
     n, c = network.node_count, len(task.fixed_nodes)
     H = np.zeros((n + c, n + c))
     H[:n, :n] = laplacian(network).toarray()
@@ -152,7 +153,7 @@ def test_analysis_equals_the_command_line(tmp_path):
     ours = imprint.analyze(net, task, initial=initial)
     # Exactly the keys of analysis.npz: sectors, walls and the sample's response included.
     assert set(ours) == set(stored.files)
-    for name in ["sample_voltages", "sample_currents", "sector_uniform_voltage", "sector_morse_smale", "walls_and_corridors", "initial_cost_hessian_eigenvalues"]:
+    for name in ["sample_voltages", "sample_currents", "sector_labels", "sector_cut", "sector_boundary", "sector_diagram", "walls_and_corridors", "partial_susceptibility_norm", "initial_cost_hessian_eigenvalues"]:
         assert name in ours, name
     for name in stored.files:
         np.testing.assert_allclose(ours[name], stored[name], rtol=1e-12, atol=1e-300, err_msg=name)
