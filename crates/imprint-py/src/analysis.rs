@@ -150,10 +150,12 @@ pub fn measure<'py>(
     boundary: &str,
 ) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
     if !(noise.is_finite() && noise >= 0.0) {
-        return Err(fail(format!("noise {noise} must be finite and non-negative")));
+        return Err(fail(format!(
+            "noise {noise} must be finite and non-negative"
+        )));
     }
-    let boundary: Boundary = serde_json::from_value(boundary.into())
-        .map_err(|e| fail(format!("boundary: {e}")))?;
+    let boundary: Boundary =
+        serde_json::from_value(boundary.into()).map_err(|e| fail(format!("boundary: {e}")))?;
     let (net, task) = (&network.inner, &task.inner);
     let m = py
         .detach(|| simulate_for_task(net, task, boundary, noise, seed))

@@ -168,3 +168,33 @@ fn bad_parameters_are_named() {
         assert!(message.contains(field), "{message}");
     }
 }
+
+#[test]
+fn clusters_have_the_statistics_of_the_authors_networks() {
+    // Their jammed_network(300, seed=1): 300 nodes, 786 edges, Z = 5.24,
+    // smallest degree 2 (THEORY.md section 7).
+    use imprint::network::cluster::{generate, ClusterParameters};
+    for seed in 1..=5 {
+        let (network, report) = generate(&ClusterParameters {
+            seed,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(report.nodes, network.node_count());
+        assert!(report.removed <= 3, "seed {seed}: {report:?}");
+        assert!(
+            (760..=810).contains(&network.edge_count()),
+            "seed {seed}: {report:?}"
+        );
+        assert!((5.0..5.5).contains(&report.mean_coordination), "{report:?}");
+        assert!(report.min_degree >= 2, "{report:?}");
+        assert!(report.force_balance_residual < 1e-9);
+        assert_eq!(imprint::topology::Components::of(&network).count, 1);
+        // Open and disc-shaped: no box, nodes within a disc around the centre.
+        assert!(network.periodic_box().is_none());
+    }
+    // Reproducible by seed.
+    let a = generate(&ClusterParameters::default()).unwrap().0;
+    let b = generate(&ClusterParameters::default()).unwrap().0;
+    assert_eq!(a.positions(), b.positions());
+}

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use imprint::network::cluster::ClusterParameters;
 use imprint::network::conductance::InitialConductance;
 use imprint::network::delaunay::DelaunayParameters;
 use imprint::network::jammed::JammingParameters;
@@ -100,6 +101,17 @@ pub enum Generator {
         /// Stop each energy minimisation when the largest net force is below this fraction of the mean contact force.
         #[arg(long, default_value_t = JammingParameters::default().force_tolerance)]
         force_tolerance: f64,
+        #[command(flatten)]
+        common: GeneratorArgs,
+    },
+    /// The paper's networks: the contact network of a disk cluster pulled to its centre by a weak central force (open, disc-shaped; sizes 1 and 0.8).
+    Cluster {
+        /// Disks.
+        #[arg(long, default_value_t = ClusterParameters::default().nodes)]
+        nodes: usize,
+        /// Radius of the small disks over the large.
+        #[arg(long, default_value_t = ClusterParameters::default().size_ratio)]
+        size_ratio: f64,
         #[command(flatten)]
         common: GeneratorArgs,
     },
@@ -301,6 +313,19 @@ fn generate(kind: Generator) -> Result<()> {
                 target_pressure: pressure,
                 size_ratio,
                 force_tolerance,
+                ..Default::default()
+            }),
+            common,
+        ),
+        Generator::Cluster {
+            nodes,
+            size_ratio,
+            common,
+        } => (
+            NetworkSpec::Cluster(ClusterParameters {
+                nodes,
+                seed: common.seed,
+                size_ratio,
                 ..Default::default()
             }),
             common,

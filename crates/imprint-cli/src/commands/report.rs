@@ -105,9 +105,10 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
     let held = claims.iter().filter(|c| c.holds).count();
     let _ = write!(
         html,
-        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{}</code> (imprint {}) in {:.0} s: one jammed contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}</p>\n",
+        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
         if args.quick { " --quick" } else { "" },
         if args.seed != 1 { format!(" --seed {}", args.seed) } else { String::new() },
+        serde_json::to_value(args.network).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         env!("CARGO_PKG_VERSION"),
         elapsed,
         network.node_count(),
@@ -116,7 +117,8 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         tasks.len() + conditions.len() + weak.len(),
         held,
         claims.len(),
-        if args.quick { " <span class=\"note\">Quick mode: a small network and a tenth of the iterations; the numbers are rough.</span>" } else { "" }
+        if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
+        escape(args.network.describe())
     );
     html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion</th><th>measured</th><th>holds?</th></tr>\n");
     for c in claims {

@@ -2,17 +2,16 @@
 //! a progress bar; SIGINT and SIGTERM checkpoint and stop (exit code 130).
 
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use imprint::learning::config::RunConfig;
 use imprint::learning::resolve::Overrides;
-use imprint::learning::Cost;
 use imprint::run::{
     create_run, read_checkpoint, read_run_start, train_run, HistoryRecord, Observer, RunControl,
-    RunOutcome, RunStart, TrainingSummary,
+    RunOutcome, RunStart,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -135,7 +134,8 @@ pub fn run(args: Args) -> Result<()> {
         }
         RunOutcome::Finished(summary) => {
             bar.0.finish();
-            print_summary(&summary, &dir);
+            println!("{summary}");
+            println!("wrote              {}", dir.display());
             Ok(())
         }
     }
@@ -184,30 +184,4 @@ impl Observer for Bar {
         self.show(record);
         ControlFlow::Continue(())
     }
-}
-
-fn print_summary(s: &TrainingSummary, dir: &Path) {
-    println!(
-        "task               {} on {} nodes, {} edges",
-        s.task, s.nodes, s.edges
-    );
-    println!(
-        "cost               {:.4e} -> {:.4e} (reduced {:.2e} times)",
-        s.initial_cost, s.final_cost, s.cost_reduction
-    );
-    if let (Some(a), Some(t)) = (s.accuracy, s.test_accuracy) {
-        println!(
-            "accuracy           train {:.1} %, test {:.1} %",
-            100.0 * a,
-            100.0 * t
-        );
-    }
-    if let (Cost::Mse, Some(worst)) = (s.cost_function, s.largest_relative_output_error) {
-        println!("worst output error {worst:.3e} (relative)");
-    }
-    println!(
-        "iterations         {} in {:.1} s",
-        s.iterations, s.wall_time_seconds
-    );
-    println!("wrote              {}", dir.display());
 }

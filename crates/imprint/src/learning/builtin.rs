@@ -37,7 +37,7 @@ pub const BUILTIN_TASKS: [&str; 4] = [
 ];
 
 /// Default coefficients of `regression-2x2`.
-pub const REGRESSION_2X2: [[f64; 2]; 2] = [[0.15, 0.20], [0.25, 0.10]];
+pub const REGRESSION_2X2: [[f64; 2]; 2] = [[0.15, 0.3], [0.2, 0.1]];
 /// Default coefficients of `regression-2x5`.
 pub const REGRESSION_2X5: [[f64; 2]; 5] = [
     [0.15, 0.20],

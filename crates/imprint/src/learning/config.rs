@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::custom::{CustomTask, NodeRef, Samples};
 use super::{builtin, Cost, LearningError, Rule, Task, TrainingParameters};
+use crate::network::cluster::ClusterParameters;
 use crate::network::conductance::InitialConductance;
 use crate::network::delaunay::DelaunayParameters;
 use crate::network::jammed::JammingParameters;
@@ -39,7 +40,7 @@ pub struct NetworkConfig {
     /// A network file (JSON, edge-list CSV or literature text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
-    /// `jammed`, `square`, `triangular` or `delaunay` (generated networks only).
+    /// `jammed`, `cluster`, `square`, `triangular` or `delaunay` (generated networks only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
     /// Disks (jammed), points (delaunay) or nodes per side squared (lattices).
@@ -70,6 +71,11 @@ impl NetworkConfig {
                 target_pressure: self.pressure.unwrap_or(jamming.target_pressure),
                 ..jamming
             }),
+            "cluster" => NetworkSpec::Cluster(ClusterParameters {
+                nodes,
+                seed: self.seed,
+                ..Default::default()
+            }),
             "square" => NetworkSpec::Square(LatticeParameters {
                 columns: side,
                 rows: side,
@@ -88,7 +94,9 @@ impl NetworkConfig {
             other => {
                 return Err(LearningError::InvalidParameter {
                     field: "network.generator",
-                    reason: format!("`{other}` is not jammed, square, triangular or delaunay"),
+                    reason: format!(
+                        "`{other}` is not jammed, cluster, square, triangular or delaunay"
+                    ),
                 })
             }
         })

@@ -7,6 +7,7 @@
 //! invariants (no self-loops or duplicate edges, indices in range, conductances
 //! finite and positive) and reports the first offender as a [`NetworkError`].
 
+pub mod cluster;
 pub mod conductance;
 pub mod delaunay;
 mod error;

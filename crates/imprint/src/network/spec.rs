@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cluster::{self, ClusterParameters};
 use super::delaunay::{self, DelaunayParameters};
-use super::jammed::{self, JammingParameters, JammingProgress, JammingReport};
+use super::jammed::{self, JammingParameters, JammingProgress};
 use super::{lattice, Network, NetworkError};
 
 /// Parameters of the square and triangular lattices.
@@ -35,8 +36,10 @@ impl Default for LatticeParameters {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "generator", rename_all = "lowercase")]
 pub enum NetworkSpec {
-    /// Contact network of a jammed packing of bidisperse disks.
+    /// Contact network of a jammed packing of bidisperse disks (periodic box).
     Jammed(JammingParameters),
+    /// Contact network of a disk cluster pulled to its centre (the paper's networks).
+    Cluster(ClusterParameters),
     /// Square lattice with unit spacing.
     Square(LatticeParameters),
     /// Triangular lattice with unit spacing.
@@ -58,15 +61,20 @@ impl NetworkSpec {
     }
 
     /// [`generate`](Self::generate), reporting the progress of a jammed
-    /// packing after every minimisation and returning its report.
+    /// packing after every minimisation and returning the generator's report
+    /// as text (jammed packings and clusters).
     pub fn generate_with_progress(
         &self,
         progress: &mut dyn FnMut(&JammingProgress),
-    ) -> Result<(Network, Option<JammingReport>), NetworkError> {
+    ) -> Result<(Network, Option<String>), NetworkError> {
         Ok(match self {
             Self::Jammed(p) => {
                 let (network, report) = jammed::generate_with_progress(p, progress)?;
-                (network, Some(report))
+                (network, Some(report.to_string()))
+            }
+            Self::Cluster(p) => {
+                let (network, report) = cluster::generate(p)?;
+                (network, Some(report.to_string()))
             }
             Self::Square(p) => (lattice::square(p.columns, p.rows, p.periodic)?, None),
             Self::Triangular(p) => (lattice::triangular(p.columns, p.rows, p.periodic)?, None),
@@ -78,6 +86,7 @@ impl NetworkSpec {
     pub fn generator(&self) -> &'static str {
         match self {
             Self::Jammed(_) => "jammed",
+            Self::Cluster(_) => "cluster",
             Self::Square(_) => "square",
             Self::Triangular(_) => "triangular",
             Self::Delaunay(_) => "delaunay",

@@ -111,3 +111,35 @@ impl TrainingSummary {
         serde_json::from_str(&text).map_err(|e| RunError::invalid(path, e.to_string()))
     }
 }
+
+impl std::fmt::Display for TrainingSummary {
+    /// The summary as aligned lines, as `imprint train` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "task               {} on {} nodes, {} edges",
+            self.task, self.nodes, self.edges
+        )?;
+        writeln!(
+            f,
+            "cost               {:.4e} -> {:.4e} (reduced {:.2e} times)",
+            self.initial_cost, self.final_cost, self.cost_reduction
+        )?;
+        if let (Some(a), Some(t)) = (self.accuracy, self.test_accuracy) {
+            writeln!(
+                f,
+                "accuracy           train {:.1} %, test {:.1} %",
+                100.0 * a,
+                100.0 * t
+            )?;
+        }
+        if let Some(worst) = self.largest_relative_output_error {
+            writeln!(f, "worst output error {worst:.3e} (relative)")?;
+        }
+        write!(
+            f,
+            "iterations         {} in {:.1} s",
+            self.iterations, self.wall_time_seconds
+        )
+    }
+}

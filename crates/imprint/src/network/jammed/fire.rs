@@ -1,12 +1,29 @@
 //! FIRE energy minimisation (Bitzek et al., PRL 97, 170201 (2006)) of a
-//! [`Packing`](super::packing::Packing), with unit masses and a semi-implicit
-//! Euler integrator.
+//! system of disks (a periodic [`Packing`](super::packing::Packing) or an
+//! open cluster), with unit masses and a semi-implicit Euler integrator.
 
-use super::packing::{ForceField, Packing};
+use super::packing::ForceField;
+
+/// Disks that FIRE can relax.
+pub(crate) trait Relaxable {
+    /// Number of disks.
+    fn len(&self) -> usize;
+    /// Forces and energy of the current configuration into `field`.
+    fn force_field(&self, field: &mut ForceField);
+    /// Moves disk `i` by `step`.
+    fn displace(&mut self, i: usize, step: [f64; 2]);
+    /// Updates neighbour lists after moves.
+    fn refresh_neighbours(&mut self);
+    /// How far from force balance `field` is (FIRE stops below the tolerance):
+    /// by default the largest net force over the mean contact force.
+    fn imbalance(&self, field: &ForceField) -> f64 {
+        residual(field)
+    }
+}
 
 /// Outcome of one minimisation.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Minimisation {
+pub(crate) struct Minimisation {
     pub steps: usize,
     /// Largest net force on a disk over the mean contact force (0 without contacts).
     pub residual: f64,
@@ -24,8 +41,8 @@ const F_ALPHA: f64 = 0.99;
 /// Relaxes `packing` until the largest net force is below `tolerance` times
 /// the mean contact force (or the energy per disk is below `1e-30`: unjammed),
 /// or `max_steps` pass. `field` holds the forces of the final configuration.
-pub(super) fn minimise(
-    packing: &mut Packing,
+pub(crate) fn minimise(
+    packing: &mut impl Relaxable,
     field: &mut ForceField,
     tolerance: f64,
     max_steps: usize,
@@ -35,7 +52,7 @@ pub(super) fn minimise(
     let (mut dt, mut alpha, mut positive_steps) = (DT_START, ALPHA_START, 0usize);
     packing.force_field(field);
     for step in 0..=max_steps {
-        let residual = residual(field);
+        let residual = packing.imbalance(field);
         let unjammed = field.energy < 1e-30 * n as f64;
         if residual < tolerance || unjammed {
             return Minimisation {
@@ -102,7 +119,7 @@ pub(super) fn minimise(
 }
 
 /// Largest net force on a disk over the mean contact force.
-pub(super) fn residual(field: &ForceField) -> f64 {
+pub(crate) fn residual(field: &ForceField) -> f64 {
     if field.contact_count == 0 {
         return 0.0;
     }

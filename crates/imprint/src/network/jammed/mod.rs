@@ -14,8 +14,8 @@
 //! al., PRE 68, 011306 (2003)); the tests check that lowering the pressure
 //! lowers `Z - 4` and that every network is at least isostatic.
 
-mod fire;
-mod packing;
+pub(crate) mod fire;
+pub(crate) mod packing;
 
 use serde::{Deserialize, Serialize};
 

@@ -26,7 +26,7 @@ pub(super) struct Packing {
 
 /// Forces and the scalars read off them.
 #[derive(Debug, Clone, Default)]
-pub(super) struct ForceField {
+pub(crate) struct ForceField {
     pub forces: Vec<[f64; 2]>,
     pub energy: f64,
     /// Sum of `f_ij r_ij` over overlapping pairs.
@@ -34,6 +34,21 @@ pub(super) struct ForceField {
     /// Sum of the contact force magnitudes and their count.
     pub contact_force_sum: f64,
     pub contact_count: usize,
+}
+
+impl super::fire::Relaxable for Packing {
+    fn len(&self) -> usize {
+        self.positions.len()
+    }
+    fn force_field(&self, field: &mut ForceField) {
+        Packing::force_field(self, field)
+    }
+    fn displace(&mut self, i: usize, step: [f64; 2]) {
+        Packing::displace(self, i, step)
+    }
+    fn refresh_neighbours(&mut self) {
+        Packing::refresh_neighbours(self)
+    }
 }
 
 impl Packing {
