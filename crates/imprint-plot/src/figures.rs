@@ -181,6 +181,7 @@ pub fn run_figures(
             currents: &structure.currents,
             susceptibility: &a.susceptibility,
             walls: &structure.walls,
+            corridors: &structure.corridors,
         },
     );
     written.extend(save_all(&fields, out, "fields", row_size(2), formats)?);

@@ -339,6 +339,8 @@ pub struct FieldData<'a> {
     pub susceptibility: &'a [f64],
     /// Walls and corridors: top-chi edges with relative conductance below 1.
     pub walls: &'a [usize],
+    /// Corridors: top-χ edges carrying at least the median current.
+    pub corridors: &'a [usize],
 }
 
 /// The voltage field with susceptible edges in grey, and the current field
@@ -350,10 +352,15 @@ pub fn fields<'a>(
     data: &FieldData<'_>,
 ) -> Panels<'a> {
     let walls = EdgeSet::new(
-        "walls and corridors: top χ, k below its neighbours'",
+        "walls: top χ, k below its neighbours', |ΔV| ≥ median",
         data.walls.to_vec(),
     )
-    .styled(RGBColor(225, 30, 30), 1.8);
+    .styled(RGBColor(20, 160, 60), 2.0);
+    let corridors = EdgeSet::new(
+        "corridors: other top χ with |I| ≥ median",
+        data.corridors.to_vec(),
+    )
+    .styled(RGBColor(230, 80, 180), 2.0);
     let mut voltage = NetworkFigure::new(network);
     voltage.title = "voltage response, susceptible edges dark".into();
     voltage.nodes = Some(ValueLayer::new(data.voltages.to_vec(), "voltage (V)"));
@@ -363,7 +370,7 @@ pub fn fields<'a>(
             .with_colormap(Colormap::Greys),
     );
     voltage.roles = roles(task);
-    voltage.edge_sets = vec![walls.clone()];
+    voltage.edge_sets = vec![walls.clone(), corridors.clone()];
     let magnitude: Vec<f64> = data.currents.iter().map(|c| c.abs()).collect();
     let mut current = NetworkFigure::new(network);
     current.title = "current field".into();
@@ -376,7 +383,7 @@ pub fn fields<'a>(
     current.currents = Some(data.currents.to_vec());
     current.arrow_fraction = 0.2;
     current.roles = roles(task);
-    current.edge_sets = vec![walls];
+    current.edge_sets = vec![walls, corridors];
     Panels {
         title: title.to_string(),
         columns: 2,

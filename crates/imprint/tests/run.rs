@@ -69,7 +69,7 @@ fn a_cancelled_and_resumed_run_ends_exactly_as_an_uninterrupted_one() {
     assert_eq!(steps, [0, 7, 14, 21, 28, 35, 42, 49, 56, 60]);
     assert_eq!(seen.records.len(), 9);
     assert_eq!((seen.steps, seen.started_at), (60, Some(0)));
-    assert!(whole.history()[9].cost < 0.1 * whole.history()[0].cost);
+    assert!(whole.history()[9].cost < 0.5 * whole.history()[0].cost);
 
     // A raised flag stops after the current iteration.
     let flag = Arc::new(AtomicBool::new(true));

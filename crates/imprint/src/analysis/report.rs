@@ -70,6 +70,10 @@ pub struct WallSummary {
     pub top_share: f64,
     /// How many of them have relative conductance below 1.
     pub edges: usize,
+    /// Of those, walls: `|dV|` at least the median of the response.
+    pub walls: usize,
+    /// Top-chi edges that are not walls with `|I|` at least the median.
+    pub corridors: usize,
 }
 
 /// `summary.json` of an analysis.
@@ -246,7 +250,9 @@ pub fn summarise(
         },
         walls_and_corridors: WallSummary {
             top_share: structure_options.top_share,
-            edges: structure.walls.len(),
+            edges: structure.walls_and_corridors.len(),
+            walls: structure.walls.len(),
+            corridors: structure.corridors.len(),
         },
     }
 }
@@ -462,7 +468,12 @@ impl AnalysisReport {
                 values: s.sectors.diagram.iter().flatten().copied().collect(),
             },
             NpyArray::vector("sector_essential", s.sectors.essential.clone()),
-            NpyArray::vector("walls_and_corridors", flags(&s.walls, edges)),
+            NpyArray::vector(
+                "walls_and_corridors",
+                flags(&s.walls_and_corridors, edges),
+            ),
+            NpyArray::vector("walls", flags(&s.walls, edges)),
+            NpyArray::vector("corridors", flags(&s.corridors, edges)),
         ]);
         out
     }

@@ -81,6 +81,45 @@ pub fn walls_and_corridors(
         .collect()
 }
 
+/// The median of the magnitudes of `values` (0 for none).
+fn median_magnitude(values: &[f64]) -> f64 {
+    let mut m: Vec<f64> = values
+        .iter()
+        .map(|v| v.abs())
+        .filter(|v| v.is_finite())
+        .collect();
+    m.sort_by(f64::total_cmp);
+    m.get(m.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Walls (paper Fig. 9): among the walls and corridors, the edges across
+/// which the voltage concentrates, `|dV_e|` at least the median over all
+/// edges of the response.
+pub fn walls(walls_and_corridors: &[usize], drops: &[f64]) -> Vec<usize> {
+    let median = median_magnitude(drops);
+    walls_and_corridors
+        .iter()
+        .copied()
+        .filter(|&e| drops[e].abs() >= median)
+        .collect()
+}
+
+/// Corridors (paper Fig. 9): among the `share` most susceptible edges, those
+/// that are not walls and carry a current `|I_e|` at least the median over
+/// all edges: the channels the current is routed through.
+pub fn corridors(
+    susceptibility: &[f64],
+    currents: &[f64],
+    walls: &[usize],
+    share: f64,
+) -> Vec<usize> {
+    let median = median_magnitude(currents);
+    top_edges(susceptibility, share)
+        .into_iter()
+        .filter(|e| !walls.contains(e) && currents[*e].abs() >= median)
+        .collect()
+}
+
 /// How the most susceptible edges sit on a set of edges (THEORY.md
 /// section 5, step 9): with `k` the size of the set, the overlap of the `k`
 /// most susceptible edges with it against chance `k / E`, and the AUC of
@@ -307,8 +346,12 @@ pub struct StructureReport {
     pub currents: Vec<f64>,
     /// Its persistent sectors (THEORY.md section 5).
     pub sectors: SectorCut,
-    /// Top-chi edges with relative conductance below 1.
+    /// Top-chi edges with relative conductance below 1 (claim 6.4b).
+    pub walls_and_corridors: Vec<usize>,
+    /// Of those, the walls: the voltage concentrates across them.
     pub walls: Vec<usize>,
+    /// Top-chi edges that are not walls and carry at least the median current.
+    pub corridors: Vec<usize>,
 }
 
 /// Sectors and walls of `analysis` for `options`.
@@ -327,6 +370,23 @@ pub fn structure_of(
         options.roles,
     );
     let f = &sectors.filtration;
+    let both = walls_and_corridors(
+        &analysis.susceptibility,
+        &analysis.relative_conductance,
+        options.top_share,
+    );
+    let drops: Vec<f64> = network
+        .edges()
+        .iter()
+        .map(|&[i, j]| response.voltages[i] - response.voltages[j])
+        .collect();
+    let walls = walls(&both, &drops);
+    let corridors = corridors(
+        &analysis.susceptibility,
+        &response.currents,
+        &walls,
+        options.top_share,
+    );
     Ok(StructureReport {
         sectors: SectorCut {
             diagram: f.pairs.iter().map(|p| [p.birth, p.death]).collect(),
@@ -336,11 +396,9 @@ pub fn structure_of(
             cut_edges: sectors.cut_edges,
             overlap,
         },
-        walls: walls_and_corridors(
-            &analysis.susceptibility,
-            &analysis.relative_conductance,
-            options.top_share,
-        ),
+        walls_and_corridors: both,
+        walls,
+        corridors,
         voltages: response.voltages,
         currents: response.currents,
     })
@@ -374,6 +432,21 @@ mod tests {
         assert_eq!(auc(&[1.0, 1.0], &[true, false]), 0.5);
         assert!(auc(&[1.0, 2.0], &[true, true]).is_nan());
         assert!(overlap_with(&chi, &[]).enrichment.is_nan());
+    }
+
+    #[test]
+    fn walls_hold_the_voltage_and_corridors_the_current() {
+        // Top-chi edges 0, 1, 2 (share 0.6 of 5); edges 0 and 1 conduct less
+        // than their neighbours. Median |dV| = 0.2, median |I| = 0.3.
+        let chi = [5.0, 4.0, 3.0, 1.0, 2.0];
+        let relative = [0.5, 0.8, 1.5, 1.0, 1.0];
+        let drops = [0.9, -0.1, 0.2, 0.2, 0.05];
+        let currents = [0.2, 0.05, 0.7, 0.3, 0.4];
+        let both = walls_and_corridors(&chi, &relative, 0.6);
+        assert_eq!(both, vec![0, 1]);
+        let w = walls(&both, &drops);
+        assert_eq!(w, vec![0]);
+        assert_eq!(corridors(&chi, &currents, &w, 0.6), vec![2]);
     }
 
     #[test]

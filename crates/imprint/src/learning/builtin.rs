@@ -2,7 +2,8 @@
 //! from the paper's text are chosen here and documented):
 //!
 //! - `regression-2x2`: inputs `x1, x2 ~ U(0, 1)` V, one ground at 0 V, two
-//!   output nodes trained to `y1 = 0.15 x1 + 0.20 x2`, `y2 = 0.25 x1 + 0.10 x2`;
+//!   output nodes trained to `y1 = 0.15 x1 + 0.3 x2`, `y2 = 0.2 x1 + 0.1 x2`
+//!   (the paper's eq. 1, `A = [[0.15, 0.3], [0.2, 0.1]]`, from its authors' notebook);
 //!   112 samples.
 //! - `regression-2x5`: the same inputs, five outputs, `y = A x` with
 //!   `A = [[0.15, 0.20], [0.25, 0.10], [0.05, 0.30], [0.30, 0.05], [0.20, 0.20]]`

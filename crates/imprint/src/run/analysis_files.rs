@@ -117,7 +117,9 @@ pub fn read_analysis(dir: &Path) -> Result<AnalysisReport, RunError> {
             essential: vector(arrays.need("sector_essential")?),
             overlap: summary.sectors.overlap.clone(),
         },
-        walls: flagged(arrays.need("walls_and_corridors")?),
+        walls_and_corridors: flagged(arrays.need("walls_and_corridors")?),
+        walls: flagged(arrays.need("walls")?),
+        corridors: flagged(arrays.need("corridors")?),
     };
     Ok(AnalysisReport {
         analysis,
