@@ -10,7 +10,7 @@ use imprint::analysis::structure::top_edges;
 use imprint::run::FinishedRun;
 
 use crate::paper::{self, FieldData};
-use crate::{Figure, Format, Panel, Panels, PlotError, Result};
+use crate::{imprints, Figure, Format, Panel, Panels, PlotError, Result};
 
 /// Writes `figure` as `dir/name.<ext>` in every format; returns the paths.
 pub fn save_all(
@@ -198,17 +198,22 @@ pub fn run_figures(
         ),
         columns: 2,
         panels: vec![
-            Panel::Network(paper::sectors_panel(
+            Panel::Network(crate::sectors::sectors_panel(
                 &describe_sectors(cut),
                 net,
                 task,
                 cut,
                 &top,
             )),
-            Panel::Chart(paper::persistence_diagram("persistence diagram", cut)),
+            Panel::Chart(crate::sectors::persistence_diagram(
+                "persistence diagram",
+                cut,
+            )),
         ],
     };
     written.extend(save_all(&panels, out, "sectors", row_size(2), formats)?);
+
+    written.extend(imprint_figures(run, report, out, formats)?);
 
     if !run.history.is_empty() {
         let training = paper::training(&format!("{name}: training"), &run.history);
@@ -231,5 +236,93 @@ pub fn run_figures(
             )?);
         }
     }
+    Ok(written)
+}
+
+/// Figs. 2, 3, 4b, 8 and 10: matrices as pictures and one edge's response
+/// (dense analyses only), the stiff modes on the network, and the
+/// distributions of k and chi.
+fn imprint_figures(
+    run: &FinishedRun,
+    report: &AnalysisReport,
+    out: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    let (net, task, a) = (&run.trained, &run.task, &report.analysis);
+    let name = &task.name;
+    let mut written = Vec::new();
+    if let (Some(g), Some(s)) = (&a.cost_hessian, &a.susceptibility_vectors) {
+        let panels = Panels {
+            title: format!("{name}: the cost Hessian and the susceptibility matrix (Fig. 2)"),
+            columns: 2,
+            panels: vec![
+                Panel::Chart(imprints::matrix_image(
+                    "cost Hessian G (edge x edge)",
+                    g.nrows(),
+                    g.ncols(),
+                    |r, c| g[(r, c)],
+                    1e-6 * g.norm_max().max(f64::MIN_POSITIVE),
+                )),
+                Panel::Chart(imprints::matrix_image(
+                    &format!(
+                        "susceptibility S (edge x node), from {}",
+                        a.boundary.symbol()
+                    ),
+                    s.ncols(),
+                    s.nrows(),
+                    |r, c| s[(c, r)],
+                    1e-2 * s.norm_max().max(f64::MIN_POSITIVE),
+                )),
+            ],
+        };
+        written.extend(save_all(&panels, out, "matrices", row_size(2), formats)?);
+        let edge = top_edges(&a.susceptibility, 0.0)[0];
+        let components: Vec<f64> = (0..net.node_count()).map(|v| s[(v, edge)]).collect();
+        let figure = imprints::edge_response(
+            &format!("{name}: s_e of the most susceptible edge {edge} (Fig. 3)"),
+            net,
+            task,
+            components,
+            edge,
+        );
+        written.extend(save_all(
+            &figure,
+            out,
+            "edge-response",
+            NETWORK_SIZE,
+            formats,
+        )?);
+    }
+    let count = a.stiff_mode_count.min(4).min(a.stiff_modes.ncols());
+    if count > 0 {
+        let modes: Vec<Vec<f64>> = (0..count)
+            .map(|c| {
+                (0..a.stiff_modes.nrows())
+                    .map(|e| a.stiff_modes[(e, c)])
+                    .collect()
+            })
+            .collect();
+        let panels = imprints::stiff_modes(
+            &format!("{name}: the stiffest modes of the cost Hessian on the network (Fig. 4b)"),
+            net,
+            task,
+            &modes,
+        );
+        let size = (700 * panels.columns as u32, 750);
+        written.extend(save_all(&panels, out, "stiff-modes", size, formats)?);
+    }
+    let panels = imprints::distributions(
+        &format!("{name}: conductance and susceptibility (Figs. 8, 10)"),
+        run.initial.conductance(),
+        &a.conductance,
+        &a.susceptibility,
+    );
+    written.extend(save_all(
+        &panels,
+        out,
+        "distributions",
+        row_size(2),
+        formats,
+    )?);
     Ok(written)
 }

@@ -18,11 +18,13 @@ mod colorbar;
 pub mod colormap;
 pub mod figures;
 mod geometry;
+pub mod imprints;
 mod legend;
 pub mod network;
 pub mod panels;
 pub mod paper;
 pub mod reproduction;
+pub mod sectors;
 
 use std::path::Path;
 use std::sync::Once;

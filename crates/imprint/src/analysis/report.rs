@@ -468,10 +468,7 @@ impl AnalysisReport {
                 values: s.sectors.diagram.iter().flatten().copied().collect(),
             },
             NpyArray::vector("sector_essential", s.sectors.essential.clone()),
-            NpyArray::vector(
-                "walls_and_corridors",
-                flags(&s.walls_and_corridors, edges),
-            ),
+            NpyArray::vector("walls_and_corridors", flags(&s.walls_and_corridors, edges)),
             NpyArray::vector("walls", flags(&s.walls, edges)),
             NpyArray::vector("corridors", flags(&s.corridors, edges)),
         ]);
