@@ -374,9 +374,10 @@ pub fn fields<'a>(
     let mut current = NetworkFigure::new(network);
     current.title = "current field".into();
     current.edges = Some(
+        // Greys, so that the green walls and pink corridors stand out.
         ValueLayer::new(magnitude, "|current| (A)")
             .with_scale(Scale::Log)
-            .with_colormap(Colormap::Viridis),
+            .with_colormap(Colormap::Greys),
     );
     current.width_by_value = true;
     current.currents = Some(data.currents.to_vec());

@@ -42,6 +42,10 @@ fn figure(html: &mut String, src: &str, caption: &str) {
         "sectors",
         "spectrum",
         "training.png",
+        "stiff-modes",
+        "matrices",
+        "distributions",
+        "partial-susceptibility",
     ]
     .iter()
     .any(|w| src.contains(w));
@@ -173,50 +177,43 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         "figures/partial-susceptibility.png",
         "Fig. 7: partial susceptibility against the number of softest physical modes.",
     );
+    // Per task: (file, caption, in the two-column grid); missing files are skipped.
+    const RUN_FIGURES: [(&str, &str, bool); 13] = [
+        ("training", "Training history.", false),
+        ("cost-hessian-spectrum", "Fig. 4a: cost-Hessian spectrum before and after training: magnitudes (left; the stiff eigenvalues after training marked along the bottom) and ranked (right).", false),
+        ("network-susceptibility", "Edges coloured and widened by χ_e from H_g (log scale).", true),
+        ("network-stiff-weight", "Edges by their weight in the stiff modes.", true),
+        ("network-conductance", "Trained conductances.", true),
+        ("decision-regions", "Decision regions over the input plane.", true),
+        ("stiff-modes", "Fig. 4b: the stiffest modes ψ of the cost Hessian on the network.", false),
+        ("matrices", "Fig. 2: the cost Hessian and the susceptibility matrix (rows s_e) as pictures.", false),
+        ("edge-response", "Fig. 3: s_e of the most susceptible edge as a field on the nodes.", false),
+        ("scatter", "χ_e against stiff weight, conductance and relative conductance (Figs. 4d, 8, 10).", false),
+        ("distributions", "Figs. 8 and 10: conductances before and after training, and χ.", false),
+        ("fields", "Fig. 9: the voltage response of sample 0 with the susceptible edges, and the current field; green: walls (top χ, k below its neighbours', |ΔV| at least the median), pink: corridors (other top χ edges carrying at least the median current).", false),
+        ("sectors", "Figs. 6, 11: persistent sectors of sample 0 (THEORY.md section 5) with the cut set (grey), the kept death edges (black) and as many top-χ edges (red); the persistence diagram.", false),
+    ];
     for d in tasks {
         let dir = relative(&d.dir, out);
         let _ = writeln!(html, "<h2>{}</h2>", escape(&d.metrics.label));
-        figure(
-            &mut html,
-            &format!("{dir}/figures/training.png"),
-            "Training history.",
-        );
-        figure(
-            &mut html,
-            &format!("{dir}/figures/cost-hessian-spectrum.png"),
-            "Cost-Hessian spectrum before and after training: magnitudes (left; the stiff eigenvalues after training marked along the bottom) and ranked (right).",
-        );
-        html.push_str("<div class=\"grid\">\n");
-        figure(
-            &mut html,
-            &format!("{dir}/figures/network-susceptibility.png"),
-            "Edges coloured and widened by χ_e (log scale).",
-        );
-        figure(
-            &mut html,
-            &format!("{dir}/figures/network-stiff-weight.png"),
-            "Edges by their weight in the stiff modes.",
-        );
-        figure(
-            &mut html,
-            &format!("{dir}/figures/network-conductance.png"),
-            "Trained conductances.",
-        );
-        if d.run.task.classification {
-            figure(
-                &mut html,
-                &format!("{dir}/figures/decision-regions.png"),
-                "Decision regions over the input plane.",
-            );
+        let mut in_grid = false;
+        for (file, caption, grid) in RUN_FIGURES {
+            if !d.dir.join("figures").join(format!("{file}.png")).exists() {
+                continue;
+            }
+            if grid != in_grid {
+                html.push_str(if grid {
+                    "<div class=\"grid\">\n"
+                } else {
+                    "</div>\n"
+                });
+                in_grid = grid;
+            }
+            figure(&mut html, &format!("{dir}/figures/{file}.png"), caption);
         }
-        html.push_str("</div>\n");
-        figure(
-            &mut html,
-            &format!("{dir}/figures/scatter.png"),
-            "χ_e against stiff weight, conductance and relative conductance (Figs. 4d, 8, 10).",
-        );
-        figure(&mut html, &format!("{dir}/figures/fields.png"), "Fig. 9: voltage response of sample 0 with the susceptible edges, and the current field; red: walls and corridors (top 5 % χ with conductance below their neighbours').");
-        figure(&mut html, &format!("{dir}/figures/sectors.png"), "Figs. 6, 11: sectors of the response of sample 0 with their boundaries (black) and the top 5 % χ edges (red).");
+        if in_grid {
+            html.push_str("</div>\n");
+        }
     }
     html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions. The learning rate grows with the conductance scale (relative steps scale as α/k): ");
     let rates: Vec<String> = CONDITIONS

@@ -370,23 +370,26 @@ pub fn structure_of(
         options.roles,
     );
     let f = &sectors.filtration;
-    let both = walls_and_corridors(
+    let mut both = walls_and_corridors(
         &analysis.susceptibility,
         &analysis.relative_conductance,
         options.top_share,
     );
+    // Stored and compared as sets: by edge index.
+    both.sort_unstable();
     let drops: Vec<f64> = network
         .edges()
         .iter()
         .map(|&[i, j]| response.voltages[i] - response.voltages[j])
         .collect();
     let walls = walls(&both, &drops);
-    let corridors = corridors(
+    let mut corridors = corridors(
         &analysis.susceptibility,
         &response.currents,
         &walls,
         options.top_share,
     );
+    corridors.sort_unstable();
     Ok(StructureReport {
         sectors: SectorCut {
             diagram: f.pairs.iter().map(|p| [p.birth, p.death]).collect(),
