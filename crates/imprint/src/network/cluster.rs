@@ -158,13 +158,7 @@ impl Relaxable for Cluster {
             let overlap = self.radii[i] + self.radii[j] - r;
             let magnitude = self.contact * overlap;
             field.energy += 0.5 * self.contact * overlap * overlap;
-            field.contact_force_sum += magnitude;
-            field.contact_count += 1;
-            let f = [magnitude * d[0] / r, magnitude * d[1] / r];
-            field.forces[i][0] -= f[0];
-            field.forces[i][1] -= f[1];
-            field.forces[j][0] += f[0];
-            field.forces[j][1] += f[1];
+            field.add_repulsion(i, j, magnitude, d, r);
         }
     }
 

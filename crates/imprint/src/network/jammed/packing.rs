@@ -36,6 +36,29 @@ pub(crate) struct ForceField {
     pub contact_count: usize,
 }
 
+impl ForceField {
+    /// Adds a contact repulsion of `magnitude` between disks `i` and `j`,
+    /// `d` (of length `r`) pointing from `i` to `j`: it pushes `j` along `+d`
+    /// and `i` along `-d`, and counts towards the mean contact force.
+    #[inline]
+    pub(crate) fn add_repulsion(
+        &mut self,
+        i: usize,
+        j: usize,
+        magnitude: f64,
+        d: [f64; 2],
+        r: f64,
+    ) {
+        self.contact_force_sum += magnitude;
+        self.contact_count += 1;
+        let f = [magnitude * d[0] / r, magnitude * d[1] / r];
+        self.forces[i][0] -= f[0];
+        self.forces[i][1] -= f[1];
+        self.forces[j][0] += f[0];
+        self.forces[j][1] += f[1];
+    }
+}
+
 impl super::fire::Relaxable for Packing {
     fn len(&self) -> usize {
         self.positions.len()
@@ -240,14 +263,7 @@ impl Packing {
             let magnitude = strain / contact;
             field.energy += 0.5 * strain * strain;
             field.virial += magnitude * r;
-            field.contact_force_sum += magnitude;
-            field.contact_count += 1;
-            // Repulsion pushes j along +d and i along -d.
-            let f = [magnitude * d[0] / r, magnitude * d[1] / r];
-            field.forces[i][0] -= f[0];
-            field.forces[i][1] -= f[1];
-            field.forces[j][0] += f[0];
-            field.forces[j][1] += f[1];
+            field.add_repulsion(i, j, magnitude, d, r);
         }
     }
 
