@@ -183,7 +183,7 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
         String::from_utf8_lossy(&out.stderr)
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("[14/14]"), "progress lines: {stderr}");
+    assert!(stderr.contains("[17/17]"), "progress lines: {stderr}");
     let root = dir.path().join("repro");
     let claims = json(&root.join("claims.json"));
     let list = claims["claims"].as_array().unwrap();
@@ -198,7 +198,7 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
             .any(|ch| ch.is_ascii_digit()));
         assert!(!c["criterion"].as_str().unwrap().is_empty());
     }
-    assert_eq!(claims["runs"].as_array().unwrap().len(), 12);
+    assert_eq!(claims["runs"].as_array().unwrap().len(), 15);
     assert_eq!(claims["quick"], true);
     // The regression fixture: claims.json as it was before the science moved
     // into the library (issue 11), equal apart from timings. A change that

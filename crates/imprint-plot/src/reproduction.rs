@@ -192,3 +192,55 @@ pub fn weak_training_figures(
     )?);
     Ok(written)
 }
+
+/// Appendix B (Fig. 11): for the allosteric task with three target edges
+/// trained at increasing drops, the persistent sectors (top) and chi
+/// (bottom) side by side, with the overlap of the susceptible edges with the
+/// cut set in each title.
+pub fn sector_drops_figure(
+    runs: &[ReproducedRun],
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>> {
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cells = Vec::new();
+    for d in runs {
+        let cut = &d.report.structure.sectors;
+        let top: Vec<usize> =
+            imprint::analysis::structure::top_edges(&d.report.analysis.susceptibility, 1.0)
+                .into_iter()
+                .take(cut.cut_edges.len())
+                .collect();
+        cells.push(Panel::Network(crate::sectors::sectors_panel(
+            &format!(
+                "{}: {} sectors, overlap {:.0} % ({:.0} %), AUC {:.2}",
+                d.metrics.label,
+                cut.overlap.sectors,
+                100.0 * cut.overlap.cut.overlap,
+                100.0 * cut.overlap.cut.chance,
+                cut.overlap.cut.auc
+            ),
+            &d.run.trained,
+            &d.run.task,
+            cut,
+            &top,
+        )));
+    }
+    for d in runs {
+        cells.push(Panel::Network(paper::network_by(
+            &d.run.trained,
+            &d.run.task,
+            &d.report.analysis.susceptibility,
+            "χ",
+            &format!("χ, {}", d.metrics.label),
+        )));
+    }
+    let panels = Panels {
+        title: "allostery, three target edges at increasing drops (Appendix B, Fig. 11): sectors (top) and χ (bottom)".into(),
+        columns: runs.len(),
+        panels: cells,
+    };
+    save_all(&panels, dir, "sector-drops", (2400, 1600), formats)
+}

@@ -46,6 +46,7 @@ fn figure(html: &mut String, src: &str, caption: &str) {
         "matrices",
         "distributions",
         "partial-susceptibility",
+        "sector-drops",
     ]
     .iter()
     .any(|w| src.contains(w));
@@ -78,6 +79,8 @@ pub struct Reproduction<'a> {
     pub conditions: &'a [ReproducedRun],
     /// The weak-training runs.
     pub weak: &'a [ReproducedRun],
+    /// The Appendix B runs (three target edges at three drops).
+    pub sectors: &'a [ReproducedRun],
     /// The claims, judged.
     pub claims: &'a [Claim],
 }
@@ -90,6 +93,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         tasks,
         conditions,
         weak,
+        sectors,
         claims,
     } = *r;
     let out = &args.out;
@@ -118,7 +122,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         network.node_count(),
         network.edge_count(),
         args.seed,
-        tasks.len() + conditions.len() + weak.len(),
+        tasks.len() + conditions.len() + weak.len() + sectors.len(),
         held,
         claims.len(),
         if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
@@ -249,6 +253,25 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         "Susceptibility (top) and stiff-mode weight (bottom) for increasing desired drops.",
     );
     figure(&mut html, "figures/weak-training-measures.png", "How the agreement between χ and the stiff mode, and the sector overlap, change with the desired drop.");
+    html.push_str("<h2>Sectors as the task weakens (Appendix B, Fig. 11)</h2>\n<p>Allostery with three target edges at increasing drops (our values: the paper's were lost). The paper: as the drop falls, the susceptible edges overlap the sector boundaries less.</p>\n<ul>\n");
+    for d in sectors {
+        let c = &d.metrics.sectors;
+        let _ = writeln!(
+            html,
+            "<li>{}: {} sectors; top χ in the cut set {:.0} % (chance {:.0} %), AUC {:.2}</li>",
+            escape(&d.metrics.label),
+            c.sectors,
+            100.0 * c.cut.overlap,
+            100.0 * c.cut.chance,
+            c.cut.auc
+        );
+    }
+    html.push_str("</ul>\n");
+    figure(
+        &mut html,
+        "figures/sector-drops.png",
+        "Sectors (top) and χ (bottom) for three target edges at increasing drops.",
+    );
     html.push_str(include_str!("report-methods.html"));
     html
 }

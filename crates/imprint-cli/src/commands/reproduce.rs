@@ -13,7 +13,8 @@ use imprint::analysis::AnalysisOptions;
 use imprint::learning::config::RunConfig;
 use imprint::network::Network;
 use imprint::paper::{
-    claims, Conditions, ReproducedRun, RunMetrics, Scale, CONDITIONS, DROPS, TASKS, TOP_SHARE,
+    claims, Conditions, ReproducedRun, RunGroup, RunMetrics, Scale, CONDITIONS, DROPS,
+    SECTOR_DROPS, TASKS, TOP_SHARE,
 };
 use imprint::run::{analyze_run, train_new, RunStart};
 use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
@@ -119,7 +120,7 @@ pub fn run(args: Args) -> Result<()> {
     let scale = Scale::new(args.quick, args.network);
     let mut progress = Progress {
         step: 0,
-        total: 1 + TASKS.len() + CONDITIONS.len() + DROPS.len() + 1,
+        total: 2 + TASKS.len() + CONDITIONS.len() + DROPS.len() + SECTOR_DROPS.len(),
         start,
     };
 
@@ -142,51 +143,18 @@ pub fn run(args: Args) -> Result<()> {
     let network_file = std::fs::canonicalize(&network_file)?;
     let runs = out.join("runs");
 
-    let mut tasks = Vec::new();
-    for (name, label) in TASKS {
-        progress.say(&format!("{name}: train, analyse, draw"));
-        let config = scale.run_config(name, args.seed, &network_file, None)?;
-        tasks.push(execute(
-            &formats,
-            (name, label),
-            config,
-            &network,
-            &runs.join(name),
-        )?);
-    }
-
-    let mut conditions = Vec::new();
-    for (k, condition) in CONDITIONS.iter().enumerate() {
-        progress.say(&format!(
-            "Fig. 8 condition {}: regression-2x2, k {}",
-            k + 1,
-            condition.label
-        ));
-        let config = scale.condition_config(condition, args.seed, &network_file)?;
-        let id = format!("initial-{}", k + 1);
-        conditions.push(execute(
-            &formats,
-            (&id, condition.label),
-            config,
-            &network,
-            &runs.join(&id),
-        )?);
-    }
-
-    let mut weak = Vec::new();
-    for &drop in &DROPS {
-        progress.say(&format!(
-            "Appendix E: allostery, one target edge at {drop} V"
-        ));
-        let config = scale.weak_config(drop, args.seed, &network_file)?;
-        let id = format!("weak-{drop}");
-        weak.push(execute(
-            &formats,
-            (&id, &format!("desired drop {drop} V")),
-            config,
-            &network,
-            &runs.join(&id),
-        )?);
+    let plan = scale.plan(args.seed, &network_file)?;
+    let (mut tasks, mut conditions, mut weak, mut sectors) = (vec![], vec![], vec![], vec![]);
+    for run in plan {
+        progress.say(&run.progress);
+        let dir = runs.join(&run.id);
+        let done = execute(&formats, (&run.id, &run.label), run.config, &network, &dir)?;
+        match run.group {
+            RunGroup::Tasks => tasks.push(done),
+            RunGroup::Conditions => conditions.push(done),
+            RunGroup::Weak => weak.push(done),
+            RunGroup::Sectors => sectors.push(done),
+        }
     }
 
     progress.say("summary figures and report");
@@ -194,6 +162,7 @@ pub fn run(args: Args) -> Result<()> {
     reproduction::spectra_figure(&tasks, &figures, &formats)?;
     reproduction::initial_conditions_figure(&conditions, &figures, &formats)?;
     reproduction::weak_training_figures(&weak, &figures, &formats)?;
+    reproduction::sector_drops_figure(&sectors, &figures, &formats)?;
     let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
         runs.iter().map(|d| d.metrics.clone()).collect()
     };
@@ -203,6 +172,7 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .chain(&conditions)
         .chain(&weak)
+        .chain(&sectors)
         .map(|d| &d.metrics)
         .collect();
     let record = serde_json::json!({
@@ -228,6 +198,7 @@ pub fn run(args: Args) -> Result<()> {
             tasks: &tasks,
             conditions: &conditions,
             weak: &weak,
+            sectors: &sectors,
             claims: &claims,
         },
         elapsed,

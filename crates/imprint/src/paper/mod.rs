@@ -93,6 +93,39 @@ pub const CONDITION_ITERATIONS: usize = 30_000;
 /// Appendix E: desired drops (V) across one target edge, weakest first.
 pub const DROPS: [f64; 4] = [0.01, 0.03, 0.1, 0.3];
 
+/// Appendix B (Fig. 11): desired drops (V) across each of the three target
+/// edges of the allosteric task, weakest first (the paper's values were lost
+/// from its text; these are ours).
+pub const SECTOR_DROPS: [f64; 3] = [0.05, 0.1, 0.2];
+
+/// The groups of runs of a reproduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunGroup {
+    /// The four tasks.
+    Tasks,
+    /// Fig. 8: four initial conditions on regression-2x2.
+    Conditions,
+    /// Appendix E: one target edge at increasing drops.
+    Weak,
+    /// Appendix B (Fig. 11): three target edges at three drops.
+    Sectors,
+}
+
+/// One run of a reproduction, before it runs.
+#[derive(Debug, Clone)]
+pub struct PlannedRun {
+    /// Its group.
+    pub group: RunGroup,
+    /// Folder name.
+    pub id: String,
+    /// What the report calls it.
+    pub label: String,
+    /// What the terminal shows while it runs.
+    pub progress: String,
+    /// Its configuration.
+    pub config: RunConfig,
+}
+
 /// Share of edges counted as "top chi" in every claim.
 pub const TOP_SHARE: f64 = 0.05;
 
@@ -238,6 +271,63 @@ impl Scale {
         config.task.target_edges = 1;
         config.task.desired_drop = drop;
         Ok(config)
+    }
+}
+
+impl Scale {
+    /// Every run of the reproduction on the shared network in `network_file`.
+    pub fn plan(&self, seed: u64, network_file: &Path) -> Result<Vec<PlannedRun>, LearningError> {
+        let mut runs = Vec::new();
+        let mut add = |group, id: String, label: String, progress: String, config| {
+            runs.push(PlannedRun {
+                group,
+                id,
+                label,
+                progress,
+                config,
+            })
+        };
+        for (name, label) in TASKS {
+            let config = self.run_config(name, seed, network_file, None)?;
+            let progress = format!("{name}: train, analyse, draw");
+            add(RunGroup::Tasks, name.into(), label.into(), progress, config);
+        }
+        for (k, condition) in CONDITIONS.iter().enumerate() {
+            let config = self.condition_config(condition, seed, network_file)?;
+            let progress = format!(
+                "Fig. 8 condition {}: regression-2x2, k {}",
+                k + 1,
+                condition.label
+            );
+            let (id, label) = (format!("initial-{}", k + 1), condition.label.into());
+            add(RunGroup::Conditions, id, label, progress, config);
+        }
+        for &drop in &DROPS {
+            let config = self.weak_config(drop, seed, network_file)?;
+            let progress = format!("Appendix E: allostery, one target edge at {drop} V");
+            let label = format!("desired drop {drop} V");
+            add(
+                RunGroup::Weak,
+                format!("weak-{drop}"),
+                label,
+                progress,
+                config,
+            );
+        }
+        for &drop in &SECTOR_DROPS {
+            let mut config = self.run_config("allostery", seed, network_file, None)?;
+            config.task.desired_drop = drop;
+            let progress = format!("Appendix B: allostery, three target edges at {drop} V");
+            let label = format!("targets at {drop} V");
+            add(
+                RunGroup::Sectors,
+                format!("sectors-{drop}"),
+                label,
+                progress,
+                config,
+            );
+        }
+        Ok(runs)
     }
 }
 
