@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use imprint::analysis::decision::{decision_regions, GRID_CELLS};
+use imprint::analysis::decision::{decision_regions, output_sweep, GRID_CELLS};
 use imprint::analysis::report::{AnalysisReport, SectorCut};
 use imprint::analysis::structure::top_edges;
 use imprint::run::FinishedRun;
@@ -310,6 +310,10 @@ fn imprint_figures(
         );
         let size = (700 * panels.columns as u32, 750);
         written.extend(save_all(&panels, out, "stiff-modes", size, formats)?);
+    }
+    if let Some(sweep) = output_sweep(net, task, 21)? {
+        let chart = imprints::output_sweep(&format!("{name} (Fig. 1c)"), &sweep);
+        written.extend(save_all(&chart, out, "outputs", CHART_SIZE, formats)?);
     }
     let panels = imprints::distributions(
         &format!("{name}: conductance and susceptibility (Figs. 8, 10)"),

@@ -208,3 +208,38 @@ pub fn distributions(
         panels: vec![Panel::Chart(k), Panel::Chart(chi)],
     }
 }
+
+/// Fig. 1c: a regression's outputs (markers) as one input sweeps with the
+/// other fixed, beside the desired lines.
+pub fn output_sweep(title: &str, sweep: &imprint::analysis::decision::OutputSweep) -> Chart {
+    let mut chart = Chart::new(
+        format!("{title}; {} held at {:.2} V", sweep.fixed.0, sweep.fixed.1),
+        sweep.swept.clone(),
+        "output (V)",
+    );
+    let outputs = sweep.outputs.first().map_or(0, Vec::len);
+    for o in 0..outputs {
+        let color = category_color(o);
+        let column = |rows: &[Vec<f64>]| -> Vec<[f64; 2]> {
+            sweep.x.iter().zip(rows).map(|(&x, y)| [x, y[o]]).collect()
+        };
+        chart.series.push(
+            Series::line(
+                format!("desired output {}", o + 1),
+                column(&sweep.desired),
+                color,
+            )
+            .with_style(crate::chart::Style::Dashed),
+        );
+        chart.series.push(
+            Series::markers(
+                format!("network output {}", o + 1),
+                column(&sweep.outputs),
+                color,
+            )
+            .with_size(6),
+        );
+    }
+    chart.legend = LegendPosition::UpperLeft;
+    chart
+}

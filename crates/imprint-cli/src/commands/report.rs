@@ -182,8 +182,9 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         "Fig. 7: partial susceptibility against the number of softest physical modes.",
     );
     // Per task: (file, caption, in the two-column grid); missing files are skipped.
-    const RUN_FIGURES: [(&str, &str, bool); 13] = [
+    const RUN_FIGURES: [(&str, &str, bool); 14] = [
         ("training", "Training history.", false),
+        ("outputs", "Fig. 1c: the trained outputs as input 2 sweeps with input 1 fixed, and the desired lines.", false),
         ("cost-hessian-spectrum", "Fig. 4a: cost-Hessian spectrum before and after training: magnitudes (left; the stiff eigenvalues after training marked along the bottom) and ranked (right).", false),
         ("network-susceptibility", "Edges coloured and widened by χ_e from H_g (log scale).", true),
         ("network-stiff-weight", "Edges by their weight in the stiff modes.", true),

@@ -1,6 +1,8 @@
-//! Decision regions of a trained classifier (paper Fig. 5e-h): the class the
-//! network predicts at every cell of a grid over its two-feature input plane
-//! ([`Task::input_plane`]), with the training and test points.
+//! What a trained network does to inputs it was not trained on: the
+//! decision regions of a classifier (paper Fig. 5e-h), the class predicted at
+//! every cell of a grid over its two-feature input plane
+//! ([`Task::input_plane`]), and for a regression the outputs as one input
+//! sweeps with the other fixed, beside the desired lines (Fig. 1c).
 
 use crate::learning::{winner, LearningError, Task, TaskCircuit};
 use crate::network::Network;
@@ -83,4 +85,119 @@ pub fn decision_regions(
         train,
         test,
     }))
+}
+
+/// A regression's outputs as its second input sweeps with the first fixed
+/// at its largest training value (the authors' Fig. 1c fixes input 1 at 1 V).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSweep {
+    /// Label of the swept input.
+    pub swept: String,
+    /// Label and value of the fixed input.
+    pub fixed: (String, f64),
+    /// Values of the swept input.
+    pub x: Vec<f64>,
+    /// The network's outputs at each value (one row per value).
+    pub outputs: Vec<Vec<f64>>,
+    /// The desired outputs there: the affine map `y = c0 + c1 u + c2 v` of
+    /// the training targets, fitted by least squares (exact for the linear
+    /// tasks).
+    pub desired: Vec<Vec<f64>>,
+}
+
+/// The output sweep of `network` on a regression `task` with a two-input
+/// plane, at `points` values; `None` for classification or other tasks.
+pub fn output_sweep(
+    network: &Network,
+    task: &Task,
+    points: usize,
+) -> Result<Option<OutputSweep>, LearningError> {
+    let Some(plane) = task.input_plane().filter(|_| !task.classification) else {
+        return Ok(None);
+    };
+    let [cu, cv] = plane.columns;
+    let (u, v): (Vec<f64>, Vec<f64>) = task.fixed_voltages.iter().map(|r| (r[cu], r[cv])).unzip();
+    let range = |x: &[f64]| {
+        x.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+                (a.min(t), b.max(t))
+            })
+    };
+    let (u_fixed, (v_lo, v_hi)) = (range(&u).1, range(&v));
+    // Least squares of every output on (1, u, v) through the 3 x 3 normal equations.
+    let mut normal = faer::Mat::<f64>::zeros(3, 3);
+    let outputs_count = task.readout.len();
+    let mut right = faer::Mat::<f64>::zeros(3, outputs_count);
+    for (s, target) in task.targets.iter().enumerate() {
+        let b = [1.0, u[s], v[s]];
+        for r in 0..3 {
+            for c in 0..3 {
+                normal[(r, c)] += b[r] * b[c];
+            }
+            for (o, t) in target.iter().enumerate() {
+                right[(r, o)] += b[r] * t;
+            }
+        }
+    }
+    let coefficients = {
+        use faer::linalg::solvers::Solve;
+        normal.partial_piv_lu().solve(&right)
+    };
+    let points = points.max(2);
+    let x: Vec<f64> = (0..points)
+        .map(|k| v_lo + (v_hi - v_lo) * k as f64 / (points - 1) as f64)
+        .collect();
+    let problem = TaskCircuit::new(network, task)?;
+    let factor = problem.factorize(network.conductance())?;
+    let drives: Vec<Vec<f64>> = x.iter().map(|&v| plane.drive(u_fixed, v)).collect();
+    let outputs = problem.outputs_for(&factor, &drives)?;
+    let desired = x
+        .iter()
+        .map(|&v| {
+            (0..outputs_count)
+                .map(|o| {
+                    coefficients[(0, o)] + coefficients[(1, o)] * u_fixed + coefficients[(2, o)] * v
+                })
+                .collect()
+        })
+        .collect();
+    let node = |k: usize| task.fixed_nodes[plane.columns[k]];
+    Ok(Some(OutputSweep {
+        swept: format!("input 2: voltage at node {} (V)", node(1)),
+        fixed: (format!("input 1 (node {})", node(0)), u_fixed),
+        x,
+        outputs,
+        desired,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::builtin;
+    use crate::network::lattice;
+
+    #[test]
+    fn the_desired_lines_are_the_task_coefficients_and_outputs_the_solves() {
+        let network = lattice::square(8, 8, false).unwrap();
+        let task = builtin::build("regression-2x2", &network, &Default::default()).unwrap();
+        let sweep = output_sweep(&network, &task, 5).unwrap().unwrap();
+        let a = builtin::REGRESSION_2X2;
+        for (k, &v) in sweep.x.iter().enumerate() {
+            for (o, row) in a.iter().enumerate() {
+                let expected = row[0] * sweep.fixed.1 + row[1] * v;
+                assert!((sweep.desired[k][o] - expected).abs() < 1e-12, "{k} {o}");
+            }
+        }
+        // The outputs are those of a direct solve at each drive.
+        let problem = TaskCircuit::new(&network, &task).unwrap();
+        let factor = problem.factorize(network.conductance()).unwrap();
+        let plane = task.input_plane().unwrap();
+        let direct = problem
+            .outputs_for(&factor, &[plane.drive(sweep.fixed.1, sweep.x[3])])
+            .unwrap();
+        assert_eq!(sweep.outputs[3], direct[0]);
+        let classes = builtin::build("classification-3", &network, &Default::default()).unwrap();
+        assert!(output_sweep(&network, &classes, 5).unwrap().is_none());
+    }
 }
