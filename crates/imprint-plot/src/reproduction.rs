@@ -18,6 +18,17 @@ type PerEdge = fn(&Analysis) -> &[f64];
 /// A number a run measured.
 type Measure = fn(&RunMetrics) -> f64;
 
+/// A run's network with its edges coloured by chi.
+fn chi_panel(d: &ReproducedRun) -> Panel<'_> {
+    Panel::Network(paper::network_by(
+        &d.run.trained,
+        &d.run.task,
+        &d.report.analysis.susceptibility,
+        "χ",
+        &format!("χ, {}", d.metrics.label),
+    ))
+}
+
 /// Fig. 7: the partial susceptibility of every task on one chart.
 pub fn partial_susceptibility_figure(
     tasks: &[ReproducedRun],
@@ -125,13 +136,7 @@ pub fn weak_training_figures(
 ) -> Result<Vec<PathBuf>> {
     let mut cells = Vec::new();
     for d in weak {
-        cells.push(Panel::Network(paper::network_by(
-            &d.run.trained,
-            &d.run.task,
-            &d.report.analysis.susceptibility,
-            "χ",
-            &format!("χ, {}", d.metrics.label),
-        )));
+        cells.push(chi_panel(d));
     }
     for d in weak {
         cells.push(Panel::Network(paper::network_by(
@@ -229,13 +234,7 @@ pub fn sector_drops_figure(
         )));
     }
     for d in runs {
-        cells.push(Panel::Network(paper::network_by(
-            &d.run.trained,
-            &d.run.task,
-            &d.report.analysis.susceptibility,
-            "χ",
-            &format!("χ, {}", d.metrics.label),
-        )));
+        cells.push(chi_panel(d));
     }
     let panels = Panels {
         title: "allostery, three target edges at increasing drops (Appendix B, Fig. 11): sectors (top) and χ (bottom)".into(),
