@@ -17,24 +17,12 @@ use imprint::analysis::susceptibility::{
 };
 use imprint::analysis::{analyze, AnalysisOptions, Method};
 use imprint::learning::{builtin, cost_gradient, Task, TaskCircuit};
-use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::{lattice, Network};
 use imprint::physics::physical_hessian;
 use imprint::random::Rng;
 
 fn network(nodes: usize, seed: u64) -> Network {
-    let (mut net, _) = generate(&JammingParameters {
-        nodes,
-        seed,
-        ..Default::default()
-    })
-    .unwrap();
-    let mut rng = Rng::new(seed + 100);
-    let k = (0..net.edge_count())
-        .map(|_| rng.uniform_in(0.2, 2.0))
-        .collect();
-    net.set_conductance(k).unwrap();
-    net
+    common::jammed_with_random_conductance(nodes, seed, seed + 100)
 }
 
 fn task(net: &Network, name: &str) -> Task {

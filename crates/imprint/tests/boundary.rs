@@ -5,28 +5,17 @@
 //! susceptibility (Frobenius norms, algebraic order) against matrices built
 //! column by column.
 
+mod common;
+
 use faer::linalg::solvers::Solve;
 use faer::Mat;
 use imprint::analysis::{analyze, AnalysisOptions, Boundary, Method};
 use imprint::learning::{builtin, Task};
-use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::Network;
 use imprint::physics::{physical_hessian_dense, solve, BoundaryConditions};
-use imprint::random::Rng;
 
 fn network(nodes: usize, seed: u64) -> Network {
-    let (mut net, _) = generate(&JammingParameters {
-        nodes,
-        seed,
-        ..Default::default()
-    })
-    .unwrap();
-    let mut rng = Rng::new(seed + 7);
-    let k = (0..net.edge_count())
-        .map(|_| rng.uniform_in(0.2, 2.0))
-        .collect();
-    net.set_conductance(k).unwrap();
-    net
+    common::jammed_with_random_conductance(nodes, seed, seed + 7)
 }
 
 fn task(net: &Network, name: &str) -> Task {

@@ -124,25 +124,9 @@ pub fn output_sweep(
             })
     };
     let (u_fixed, (v_lo, v_hi)) = (range(&u).1, range(&v));
-    // Least squares of every output on (1, u, v) through the 3 x 3 normal equations.
-    let mut normal = faer::Mat::<f64>::zeros(3, 3);
+    // The desired outputs as an affine map of the two inputs.
+    let coefficients = crate::learning::affine_fit(&u, &v, &task.targets);
     let outputs_count = task.readout.len();
-    let mut right = faer::Mat::<f64>::zeros(3, outputs_count);
-    for (s, target) in task.targets.iter().enumerate() {
-        let b = [1.0, u[s], v[s]];
-        for r in 0..3 {
-            for c in 0..3 {
-                normal[(r, c)] += b[r] * b[c];
-            }
-            for (o, t) in target.iter().enumerate() {
-                right[(r, o)] += b[r] * t;
-            }
-        }
-    }
-    let coefficients = {
-        use faer::linalg::solvers::Solve;
-        normal.partial_piv_lu().solve(&right)
-    };
     let points = points.max(2);
     let x: Vec<f64> = (0..points)
         .map(|k| v_lo + (v_hi - v_lo) * k as f64 / (points - 1) as f64)
@@ -156,7 +140,8 @@ pub fn output_sweep(
         .map(|&v| {
             (0..outputs_count)
                 .map(|o| {
-                    coefficients[(0, o)] + coefficients[(1, o)] * u_fixed + coefficients[(2, o)] * v
+                    let [a, b, c] = coefficients[o];
+                    a + b * u_fixed + c * v
                 })
                 .collect()
         })

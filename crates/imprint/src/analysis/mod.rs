@@ -134,6 +134,37 @@ impl Default for AnalysisOptions {
     }
 }
 
+impl AnalysisOptions {
+    /// Whether `network` is analysed on the dense path.
+    pub fn dense_for(&self, network: &Network) -> bool {
+        match self.method {
+            Method::Dense => true,
+            Method::Scalable => false,
+            Method::Auto => network.node_count() <= self.dense_threshold,
+        }
+    }
+}
+
+/// The cost-Hessian spectrum alone, as [`analyze`] computes it: the full
+/// Hessian's eigenvalues (descending) on the dense path, the Gram matrix's
+/// on the scalable path. What a report shows "before training", without the
+/// susceptibility and physical spectrum a full analysis adds.
+pub fn cost_hessian_spectrum(
+    network: &Network,
+    task: &Task,
+    options: &AnalysisOptions,
+) -> Result<Vec<f64>, LearningError> {
+    let problem = TaskCircuit::new(network, task)?;
+    let factor = problem.factorize(network.conductance())?;
+    let jacobian = CostJacobian::new(&problem, &factor)?;
+    Ok(if options.dense_for(network) {
+        let s = susceptibility::susceptibility_vectors(&factor, network.edges())?;
+        descending_eigen(&jacobian.full(&problem, &s)).0
+    } else {
+        jacobian.stiff_modes_gram(None).0
+    })
+}
+
 /// Everything the analysis computes. Optional fields exist on the dense path only.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -279,11 +310,7 @@ pub fn analyze(
         factor: ground_factor.as_ref().unwrap_or(&factor),
         same_as_task: ground_factor.is_none(),
     };
-    let dense = match options.method {
-        Method::Dense => true,
-        Method::Scalable => false,
-        Method::Auto => network.node_count() <= options.dense_threshold,
-    };
+    let dense = options.dense_for(network);
     let mut methods: BTreeMap<&'static str, String> = BTreeMap::new();
     // One set of free states and one output response serve the Jacobian,
     // the gradient and the cost.
@@ -375,8 +402,9 @@ fn dense_path(
         .map(|e| vectors.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect();
     let total: f64 = chi.iter().map(|c| c * c).sum();
-    let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
-    let partial_norm = Some(partial_susceptibility_norm(&modes, edges, total));
+    let weights = mode_weights(&modes, edges);
+    let partial = partial_susceptibility(&weights, total);
+    let partial_norm = Some(partial_susceptibility_norm(&modes, &weights, total));
     let g = jacobian.gauss_newton();
     let full = jacobian.full(problem, &s);
     let (g_values, g_vectors) = descending_eigen(&g);

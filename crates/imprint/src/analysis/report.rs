@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::statistics::{pearson, spearman};
 use super::structure::{share_below_neighbours, top_edges, SectorOverlap};
 pub use super::structure::{structure_of, SectorCut, StructureOptions, StructureReport};
-use super::{analyze, Analysis, AnalysisOptions, Boundary, Correlation};
+use super::{analyze, cost_hessian_spectrum, Analysis, AnalysisOptions, Boundary, Correlation};
 use crate::io::NpyArray;
 use crate::learning::{LearningError, Task};
 use crate::network::Network;
@@ -166,7 +166,7 @@ pub fn report(
     let start = Instant::now();
     let analysis = analyze(network, task, options)?;
     let initial_spectrum = match initial {
-        Some(initial) => Some(initial_spectrum(&analyze(initial, task, options)?)),
+        Some(initial) => Some(cost_hessian_spectrum(initial, task, options)?),
         None => None,
     };
     let structure = structure_of(network, task, &analysis, structure_options)?;
@@ -187,15 +187,6 @@ pub fn report(
         measured,
         summary,
     })
-}
-
-/// The spectrum shown "before training": the full cost Hessian's
-/// eigenvalues when computed (dense path), else the Gauss-Newton ones.
-pub fn initial_spectrum(before: &Analysis) -> Vec<f64> {
-    before
-        .cost_hessian_full_eigenvalues
-        .clone()
-        .unwrap_or_else(|| before.cost_hessian_eigenvalues.clone())
 }
 
 /// The summary of an analysis.

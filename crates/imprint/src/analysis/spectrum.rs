@@ -176,13 +176,9 @@ pub fn partial_susceptibility(weights: &[f64], total: f64) -> Vec<f64> {
 /// section 2, their notebook cell 37): modes in ascending ALGEBRAIC
 /// eigenvalue order (the negative border eigenvalues first), and the ratio of
 /// Frobenius norms `||S^(m)||_F / ||S||_F` for `m = 1..=n`, where row `e` of
-/// `S^(m)` is `s_e^(m)`. Needs every mode; `total = sum_e chi_e^2`.
-pub fn partial_susceptibility_norm(
-    modes: &PhysicalModes,
-    edges: &[[usize; 2]],
-    total: f64,
-) -> Vec<f64> {
-    let weights = mode_weights(modes, edges);
+/// `S^(m)` is `s_e^(m)`. Needs every mode and its [`mode_weights`];
+/// `total = sum_e chi_e^2`.
+pub fn partial_susceptibility_norm(modes: &PhysicalModes, weights: &[f64], total: f64) -> Vec<f64> {
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| modes.eigenvalues[a].total_cmp(&modes.eigenvalues[b]));
     let mut running = 0.0;

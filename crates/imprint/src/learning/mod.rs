@@ -22,5 +22,6 @@ pub use coupled_learning::coupled_learning_update;
 pub use error::LearningError;
 pub use gradient::{cost_gradient, gradient_from};
 pub use rules::Rule;
+pub(crate) use task::affine_fit;
 pub use task::{InputPlane, Readout, Roles, Task};
 pub use training::{batch, StepTimings, Training, TrainingParameters};

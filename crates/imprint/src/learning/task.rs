@@ -131,6 +131,34 @@ impl InputPlane {
     }
 }
 
+/// Least-squares affine fit `value_j = a_j + b_j u + c_j v` of every column
+/// `j` of `values` (one row per point), through the 3 x 3 normal equations.
+pub(crate) fn affine_fit(u: &[f64], v: &[f64], values: &[Vec<f64>]) -> Vec<[f64; 3]> {
+    let columns = values.first().map_or(0, Vec::len);
+    let basis: Vec<[f64; 3]> = u.iter().zip(v).map(|(&u, &v)| [1.0, u, v]).collect();
+    let mut normal = faer::Mat::<f64>::zeros(3, 3);
+    for b in &basis {
+        for r in 0..3 {
+            for c in 0..3 {
+                normal[(r, c)] += b[r] * b[c];
+            }
+        }
+    }
+    let mut right = faer::Mat::<f64>::zeros(3, columns);
+    for (s, b) in basis.iter().enumerate() {
+        for j in 0..columns {
+            for r in 0..3 {
+                right[(r, j)] += b[r] * values[s][j];
+            }
+        }
+    }
+    use faer::linalg::solvers::Solve;
+    let solution = normal.as_ref().full_piv_lu().solve(right.as_ref());
+    (0..columns)
+        .map(|j| [solution[(0, j)], solution[(1, j)], solution[(2, j)]])
+        .collect()
+}
+
 impl Task {
     /// The plane the training drives lie in, when they span exactly two
     /// input directions (an affine function of two fixed nodes' voltages,
@@ -158,29 +186,8 @@ impl Task {
             varies(&c) && crate::analysis::statistics::pearson(&u, &c).abs() < 1.0 - 1e-9
         })?;
         let v = column(second);
-        // Least squares for [a, b, c] per column through the 3 x 3 normal equations.
+        let coefficients = affine_fit(&u, &v, rows);
         let basis: Vec<[f64; 3]> = (0..m).map(|s| [1.0, u[s], v[s]]).collect();
-        let mut normal = faer::Mat::<f64>::zeros(3, 3);
-        for b in &basis {
-            for r in 0..3 {
-                for c in 0..3 {
-                    normal[(r, c)] += b[r] * b[c];
-                }
-            }
-        }
-        let mut right = faer::Mat::<f64>::zeros(3, columns);
-        for (s, b) in basis.iter().enumerate() {
-            for j in 0..columns {
-                for r in 0..3 {
-                    right[(r, j)] += b[r] * rows[s][j];
-                }
-            }
-        }
-        use faer::linalg::solvers::Solve;
-        let solution = normal.as_ref().full_piv_lu().solve(right.as_ref());
-        let coefficients: Vec<[f64; 3]> = (0..columns)
-            .map(|j| [solution[(0, j)], solution[(1, j)], solution[(2, j)]])
-            .collect();
         let scale = rows.iter().flatten().fold(1.0f64, |a, &x| a.max(x.abs()));
         let plane = InputPlane {
             columns: [first, second],

@@ -55,3 +55,21 @@ pub fn relative_distance(a: &[f64], b: &[f64]) -> f64 {
     let norm: f64 = b.iter().map(|y| y * y).sum();
     (diff / norm.max(f64::MIN_POSITIVE)).sqrt()
 }
+
+/// The contact network of a jammed packing of `nodes` disks (seed `seed`)
+/// with conductances uniform in [0.2, 2] drawn from `conductance_seed`.
+pub fn jammed_with_random_conductance(nodes: usize, seed: u64, conductance_seed: u64) -> Network {
+    let (mut net, _) =
+        imprint::network::jammed::generate(&imprint::network::jammed::JammingParameters {
+            nodes,
+            seed,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut rng = imprint::random::Rng::new(conductance_seed);
+    let k = (0..net.edge_count())
+        .map(|_| rng.uniform_in(0.2, 2.0))
+        .collect();
+    net.set_conductance(k).unwrap();
+    net
+}
