@@ -118,7 +118,13 @@ fn analyze_reports_sectors_and_their_overlap_with_susceptible_edges() {
     assert_eq!(sectors["inseparable"], 0);
     assert!(sectors["sectors"].as_u64().unwrap() >= 2);
     // The trained allosteric network's most susceptible edges trace the cut
-    // set well above chance, and chi ranks cut edges above the others.
+    // set of its sectors (the default role mode: each target edge's ends
+    // kept apart) well above chance, and chi ranks cut edges above the others.
+    let out = imprint(&["analyze", "run"], dir.path());
+    assert!(out.status.success());
+    let summary = json(&dir.path().join("run/analysis/summary.json"));
+    let sectors = &summary["sectors"];
+    assert_eq!(sectors["roles"], "per-edge");
     let cut = &sectors["cut"];
     let (overlap, chance) = (
         cut["overlap"].as_f64().unwrap(),

@@ -48,12 +48,15 @@ fn a_run_records_everything_and_its_cost_can_be_recomputed() {
     assert_eq!(task["fixed_voltages"].as_array().unwrap().len(), 112);
     assert_eq!(task["cost"], "mse");
     let summary = json(&run.join("summary.json"));
+    // network.json holds the best recorded state: its cost is `best_cost`.
     let (initial, final_cost) = (
         summary["initial_cost"].as_f64().unwrap(),
-        summary["final_cost"].as_f64().unwrap(),
+        summary["best_cost"].as_f64().unwrap(),
     );
-    // 300 iterations: the paper's coefficients train slowly at the default rate.
-    assert!(final_cost < 0.5 * initial, "{initial} -> {final_cost}");
+    assert!(summary["final_cost"].as_f64().unwrap() >= final_cost);
+    assert_eq!(summary["kept"], "best");
+    // 300 iterations at the `auto` rate: about 30 times (measured).
+    assert!(final_cost < 0.1 * initial, "{initial} -> {final_cost}");
     // The cost from the files alone: network.json and task.json.
     let network = imprint::io::read_network(&run.join("network.json")).unwrap();
     let task = imprint::io::read_task(&run.join("task.json")).unwrap();
@@ -86,7 +89,7 @@ fn a_run_records_everything_and_its_cost_can_be_recomputed() {
         "{by_hand} vs {final_cost}"
     );
     let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
-    assert!(history.starts_with("step,cost\n0,"));
+    assert!(history.starts_with("step,cost,learning_rate,stiffness\n0,"));
     assert!(history.lines().last().unwrap().starts_with("300,"));
     // The same run twice: the same numbers.
     assert!(imprint(
@@ -358,4 +361,62 @@ fn a_network_file_is_trained_with_its_own_conductances() {
         .iter()
         .all(|k| k == 2.0));
     assert_eq!(initial["metadata"]["conductance"]["kind"], "constant");
+}
+
+#[test]
+fn a_constant_rate_and_the_last_state_can_be_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imprint(
+        &[
+            "train",
+            "--task",
+            "regression-2x2",
+            "--iterations",
+            "60",
+            "--learning-rate",
+            "100",
+            "--keep",
+            "last",
+            "--quiet",
+            "-o",
+            "run",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = dir.path().join("run");
+    let config = std::fs::read_to_string(run.join("config.toml")).unwrap();
+    assert!(config.contains("learning_rate = 100.0"), "{config}");
+    assert!(config.contains("keep = \"last\""), "{config}");
+    let summary = json(&run.join("summary.json"));
+    assert_eq!(summary["kept"], "last");
+    assert_eq!(summary["final_learning_rate"], 100.0);
+    // network.json holds the last state: its cost is the final cost.
+    let network = imprint::io::read_network(&run.join("network.json")).unwrap();
+    let task = imprint::io::read_task(&run.join("task.json")).unwrap();
+    let cost = TaskCircuit::new(&network, &task)
+        .unwrap()
+        .evaluate(network.conductance())
+        .unwrap()
+        .cost;
+    assert_eq!(cost, summary["final_cost"].as_f64().unwrap());
+    // Every record after step 0 has the constant rate and no estimate.
+    let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
+    for line in history.lines().skip(2) {
+        assert!(line.ends_with(",1e2,"), "{line}");
+    }
+    // Neither flag takes anything else.
+    for (flag, value) in [("--keep", "first"), ("--learning-rate", "fast")] {
+        let out = imprint(
+            &["train", "--task", "allostery", flag, value, "-o", "other"],
+            dir.path(),
+        );
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(value), "{stderr}");
+    }
 }

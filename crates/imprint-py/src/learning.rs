@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use imprint::learning::config::RunConfig;
-use imprint::learning::{builtin, Rule, TaskCircuit, TrainingParameters};
+use imprint::learning::{
+    builtin, Keep, LearningRate, Rule, StopRule, TaskCircuit, TrainingParameters,
+};
 use imprint::physics::{solve as solve_network, BoundaryConditions};
 use imprint::run::{Executor, HistoryRecord, Observer};
 use numpy::{IntoPyArray, PyArray1};
@@ -64,6 +66,8 @@ fn record_dict<'py>(py: Python<'py>, r: &HistoryRecord) -> PyResult<Bound<'py, P
     out.set_item("test_cost", r.test_cost)?;
     out.set_item("test_accuracy", r.test_accuracy)?;
     out.set_item("step", r.step)?;
+    out.set_item("learning_rate", r.learning_rate)?;
+    out.set_item("stiffness", r.stiffness)?;
     Ok(out)
 }
 
@@ -144,18 +148,22 @@ impl Observer for PythonObserver<'_> {
 }
 
 /// Trains the network on the task; returns (trained Network, history list of dicts).
-/// Omitted hyperparameters take the task's documented defaults. `callback(step,
-/// record, conductance)` is called every `callback_every` iterations, when the
-/// full cost is recorded.
+/// Omitted hyperparameters take the task's documented defaults
+/// (`learning_rate="auto"`; a number keeps the rate constant). The network
+/// returned is the best recorded state (`keep="best"`) or the last
+/// (`keep="last"`); training stops early once the cost has stayed below
+/// `stop_relative_cost` times the initial cost for `stop_patience`
+/// iterations. `callback(step, record, conductance)` is called every
+/// `callback_every` iterations, when the full cost is recorded.
 #[pyfunction]
-#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false))]
+#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train<'py>(
     py: Python<'py>,
     network: PyRef<'_, PyNetwork>,
     task: PyRef<'_, PyTask>,
     rule: &str,
-    learning_rate: Option<f64>,
+    learning_rate: Option<Bound<'py, PyAny>>,
     nudge: Option<f64>,
     batch_size: Option<usize>,
     iterations: Option<usize>,
@@ -165,7 +173,26 @@ pub fn train<'py>(
     callback: Option<Py<PyAny>>,
     callback_every: usize,
     progress: bool,
+    keep: &str,
+    stop_relative_cost: Option<f64>,
+    stop_patience: Option<usize>,
 ) -> PyResult<(PyNetwork, Vec<Bound<'py, PyDict>>)> {
+    let learning_rate = match learning_rate {
+        None => None,
+        Some(value) => Some(match value.extract::<f64>() {
+            Ok(rate) => LearningRate::Constant(rate),
+            Err(_) => value
+                .extract::<String>()
+                .map_err(|_| fail("learning_rate: a number or \"auto\""))?
+                .parse::<LearningRate>()
+                .map_err(|e| fail(format!("learning_rate: {e}")))?,
+        }),
+    };
+    let keep = match keep {
+        "best" => Keep::Best,
+        "last" => Keep::Last,
+        other => return Err(fail(format!("keep: `{other}` is not best or last"))),
+    };
     let name = if builtin::BUILTIN_TASKS.contains(&task.inner.name.as_str()) {
         task.inner.name.as_str()
     } else {
@@ -200,6 +227,12 @@ pub fn train<'py>(
         k_min: k_min.unwrap_or(defaults.k_min),
         k_max: k_max.unwrap_or(defaults.k_max),
         seed,
+        auto_rate: defaults.auto_rate,
+        stop: StopRule {
+            relative_cost: stop_relative_cost.unwrap_or(defaults.stop.relative_cost),
+            patience: stop_patience.unwrap_or(defaults.stop.patience),
+        },
+        keep,
     };
     let (net, task_ref) = (&network.inner, &task.inner);
     let total = parameters.iterations;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use faer::Mat;
 
 use crate::learning::config::RunConfig;
-use crate::learning::{builtin, LearningError, Training};
+use crate::learning::{builtin, LearningError, LearningRate, Training};
 use crate::network::lattice;
 use crate::network::spec::NetworkSpec;
 use crate::physics::{PhysicsError, Solver};
@@ -111,16 +111,24 @@ pub struct TrainTiming {
     pub solves: f64,
     /// Clamped drops, update and clip.
     pub update: f64,
+    /// Of `update`: the estimates of an `auto` rate.
+    pub step_size: f64,
 }
 
 /// Times `iterations` Coupled Learning iterations (regression-2x2 with its
-/// default batch, after one warm-up iteration) on the network of `spec`.
-pub fn train_timing(spec: &NetworkSpec, iterations: usize) -> Result<TrainTiming, LearningError> {
+/// default batch, after one warm-up iteration) at learning rate `rate` on
+/// the network of `spec`.
+pub fn train_timing(
+    spec: &NetworkSpec,
+    iterations: usize,
+    rate: LearningRate,
+) -> Result<TrainTiming, LearningError> {
     let start = Instant::now();
     let network = spec.generate()?;
     let generation = start.elapsed().as_secs_f64();
     let task = builtin::build("regression-2x2", &network, &Default::default())?;
-    let config = RunConfig::for_task("regression-2x2", 1)?;
+    let mut config = RunConfig::for_task("regression-2x2", 1)?;
+    config.training.rule = config.training.rule.with_learning_rate(rate);
     let mut training = Training::new(&network, &task, config.training)?;
     training.step()?;
     let mut timing = TrainTiming {
@@ -131,12 +139,14 @@ pub fn train_timing(spec: &NetworkSpec, iterations: usize) -> Result<TrainTiming
         factorization: 0.0,
         solves: 0.0,
         update: 0.0,
+        step_size: 0.0,
     };
     for _ in 0..iterations {
         let t = training.step_timed()?;
         timing.factorization += t.factorization.as_secs_f64();
         timing.solves += t.solves.as_secs_f64();
         timing.update += t.update.as_secs_f64();
+        timing.step_size += t.step_size.as_secs_f64();
     }
     Ok(timing)
 }

@@ -9,8 +9,8 @@ use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::Mat;
 use imprint::learning::coupled_learning::clamped_states;
 use imprint::learning::{
-    builtin, cost_gradient, coupled_learning_update, Readout, Rule, Task, TaskCircuit, Training,
-    TrainingParameters,
+    builtin, cost_gradient, coupled_learning_update, LearningRate, Readout, Rule, Task,
+    TaskCircuit, Training, TrainingParameters,
 };
 use imprint::network::jammed::{generate, JammingParameters};
 use imprint::network::Network;
@@ -246,7 +246,7 @@ fn training_clips_reduces_the_cost_and_repeats_itself() {
     let task = task(&net, "regression-2x2");
     let parameters = TrainingParameters {
         rule: Rule::CoupledLearning {
-            learning_rate: 100.0,
+            learning_rate: LearningRate::Constant(100.0),
             nudge: 0.1,
         },
         batch_size: 5,
@@ -254,6 +254,7 @@ fn training_clips_reduces_the_cost_and_repeats_itself() {
         k_min: 0.5,
         k_max: 2.0,
         seed: 3,
+        ..Default::default()
     };
     let run = || {
         let mut training = Training::new(&net, &task, parameters.clone()).unwrap();
@@ -310,7 +311,7 @@ fn invalid_settings_are_named() {
         .contains("k_min"));
     let bad = TrainingParameters {
         rule: Rule::CoupledLearning {
-            learning_rate: -1.0,
+            learning_rate: LearningRate::Constant(-1.0),
             nudge: 0.1,
         },
         ..Default::default()

@@ -35,6 +35,9 @@ pub enum Command {
         /// Networks: jammed packings, or Delaunay triangulations diluted to Z = 4.1 (quicker to make at large N).
         #[arg(long, value_enum, default_value_t = BenchNetwork::Jammed)]
         network: BenchNetwork,
+        /// Learning rate: `auto` (the default; its estimate is timed) or a constant.
+        #[arg(long, default_value = "auto")]
+        learning_rate: imprint::learning::LearningRate,
     },
     /// Time of one complete solve call (validate, analyse, factorise, solve) on a network file: the Rust side of the Python overhead comparison.
     Call {
@@ -75,7 +78,8 @@ pub fn run(command: Command) -> Result<()> {
             sizes,
             iterations,
             network,
-        } => train(&sizes, iterations.max(1), network),
+            learning_rate,
+        } => train(&sizes, iterations.max(1), network, learning_rate),
         Command::Jammed { sizes } => jammed(&sizes),
         Command::Call {
             file,
@@ -138,12 +142,18 @@ fn jammed(sizes: &[usize]) -> Result<()> {
     Ok(())
 }
 
-fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
+fn train(
+    sizes: &[usize],
+    iterations: usize,
+    kind: BenchNetwork,
+    rate: imprint::learning::LearningRate,
+) -> Result<()> {
     header();
+    println!("learning rate {rate}");
     println!(
-        "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | generation (s) |"
+        "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | of which rate estimate | generation (s) |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let spec = match kind {
             BenchNetwork::Jammed => NetworkSpec::Jammed(JammingParameters {
@@ -156,7 +166,7 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
                 target_coordination: Some(4.1),
             }),
         };
-        let t = train_timing(&spec, iterations)?;
+        let t = train_timing(&spec, iterations, rate)?;
         let total = t.factorization + t.solves + t.update;
         let share = |x: f64| {
             format!(
@@ -166,13 +176,14 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork) -> Result<()> {
             )
         };
         println!(
-            "| {} | {} | {:.2} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {:.2} | {} | {} | {} | {} | {:.1} |",
             t.nodes,
             t.edges,
             1e3 * total / iterations as f64,
             share(t.factorization),
             share(t.solves),
             share(t.update),
+            share(t.step_size),
             t.generation
         );
     }

@@ -220,13 +220,10 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
             html.push_str("</div>\n");
         }
     }
-    html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions. The learning rate grows with the conductance scale (relative steps scale as α/k): ");
-    let rates: Vec<String> = CONDITIONS
-        .iter()
-        .map(|c| format!("{}: α = {}", c.label, c.learning_rate))
-        .collect();
-    html.push_str(&escape(&rates.join("; ")));
-    html.push_str(".</p>\n");
+    html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions (");
+    let labels: Vec<&str> = CONDITIONS.iter().map(|c| c.label).collect();
+    html.push_str(&escape(&labels.join("; ")));
+    html.push_str("), each at the <code>auto</code> learning rate, which follows the conductance scale (docs/training.md).</p>\n");
     figure(
         &mut html,
         "figures/initial-conditions.png",

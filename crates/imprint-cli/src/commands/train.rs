@@ -32,6 +32,12 @@ pub struct Args {
     /// Train this network file instead of generating one.
     #[arg(long, value_name = "FILE")]
     network: Option<PathBuf>,
+    /// Learning rate: `auto` (kept inside the stability limit of the update map) or a constant.
+    #[arg(long, value_name = "auto|RATE")]
+    learning_rate: Option<imprint::learning::LearningRate>,
+    /// Which conductances network.json holds: the best recorded state or the last one.
+    #[arg(long, value_name = "best|last", value_parser = crate::inputs::named::<imprint::learning::Keep>)]
+    keep: Option<imprint::learning::Keep>,
     /// Run directory to create.
     #[arg(
         short,
@@ -41,7 +47,7 @@ pub struct Args {
     )]
     output: Option<PathBuf>,
     /// Continue an interrupted run from its last checkpoint.
-    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "task", "seed", "network", "output"])]
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "task", "seed", "network", "output", "learning_rate", "keep"])]
     resume: Option<PathBuf>,
     /// Stop (as if interrupted) after this many iterations; for testing resumption.
     #[arg(long, hide = true)]
@@ -78,6 +84,8 @@ fn resolve(args: &Args) -> Result<RunConfig> {
         seed: args.seed,
         iterations: args.iterations,
         network_file: args.network.clone(),
+        learning_rate: args.learning_rate,
+        keep: args.keep,
     };
     Ok(RunConfig::resolve(text.as_deref(), &origin, &overrides)?)
 }

@@ -1,7 +1,7 @@
 """Type stubs for imprint (the Rust extension plus the Python helpers)."""
 
 from os import PathLike
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Union, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -135,7 +135,7 @@ def train(
     network: Network,
     task: Task,
     rule: str = "coupled-learning",
-    learning_rate: Optional[float] = None,
+    learning_rate: Optional[Union[float, str]] = None,
     nudge: Optional[float] = None,
     batch_size: Optional[int] = None,
     iterations: Optional[int] = None,
@@ -145,8 +145,17 @@ def train(
     callback: Optional[Callable[[int, Dict[str, Any], npt.NDArray[np.float64]], Any]] = None,
     callback_every: int = 100,
     progress: bool = False,
+    keep: str = "best",
+    stop_relative_cost: Optional[float] = None,
+    stop_patience: Optional[int] = None,
 ) -> Tuple[Network, List[Dict[str, Any]]]:
-    """Trains; returns the trained network and the history (step, cost, accuracy...)."""
+    """Trains; returns the trained network and the history (step, cost,
+    accuracy, learning_rate, stiffness...). ``learning_rate="auto"`` (the
+    default) keeps the rate inside the stability limit of the update map; a
+    number keeps it constant. The network returned is the best recorded
+    state (``keep="best"``) or the last (``keep="last"``); training stops
+    early once the cost has stayed below ``stop_relative_cost`` times the
+    initial cost for ``stop_patience`` iterations."""
 
 def analyze(
     network: Network,

@@ -98,9 +98,23 @@ def test_training_with_a_callback_and_evaluation(network):
     assert seen[0][2] == (network.edge_count,)
     assert history[0]["step"] == 0 and history[-1]["step"] == 400
     assert history[-1]["cost"] < 1e-2 * history[0]["cost"]
-    assert imprint.evaluate(trained, task)["cost"] == pytest.approx(history[-1]["cost"], rel=1e-12)
+    # The network returned is the best recorded state.
+    best = min(r["cost"] for r in history)
+    assert imprint.evaluate(trained, task)["cost"] == pytest.approx(best, rel=1e-12)
     again, _ = imprint.train(network, task, iterations=400)
     np.testing.assert_array_equal(again.conductance, trained.conductance)
+    # The default rate is "auto": every record after step 0 has its rate and estimate.
+    assert all(r["learning_rate"] > 0 and r["stiffness"] > 0 for r in history[1:])
+    assert history[0]["learning_rate"] is None
+    # A number keeps it constant; keep="last" returns the last state.
+    last, constant = imprint.train(network, task, iterations=200, learning_rate=100.0, keep="last", callback_every=50)
+    assert {r["learning_rate"] for r in constant[1:]} == {100.0}
+    assert all(r["stiffness"] is None for r in constant)
+    assert imprint.evaluate(last, task)["cost"] == pytest.approx(constant[-1]["cost"], rel=1e-12)
+    with pytest.raises(imprint.ImprintError, match="learning_rate"):
+        imprint.train(network, task, iterations=10, learning_rate="fast")
+    with pytest.raises(imprint.ImprintError, match="keep"):
+        imprint.train(network, task, iterations=10, keep="first")
     # Gradient descent trains too.
     gd, gd_history = imprint.train(network, task, rule="gradient-descent", learning_rate=50.0, iterations=200)
     assert gd_history[-1]["cost"] < gd_history[0]["cost"]

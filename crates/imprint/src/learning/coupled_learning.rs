@@ -3,6 +3,7 @@
 //! from the free factorisation, `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
 
 use super::batch::{accumulate_over_batch, BatchResponse};
+use super::step_size::LearningRate;
 use super::{LearningError, Rule, TaskCircuit};
 use crate::physics::Factorization;
 
@@ -18,7 +19,7 @@ pub fn coupled_learning_update(
     nudge: f64,
 ) -> Result<Vec<f64>, LearningError> {
     Rule::CoupledLearning {
-        learning_rate,
+        learning_rate: LearningRate::Constant(learning_rate),
         nudge,
     }
     .update(problem, factor, batch)

@@ -12,6 +12,7 @@ mod error;
 pub mod gradient;
 pub mod resolve;
 pub mod rules;
+pub mod step_size;
 mod task;
 mod training;
 
@@ -22,6 +23,7 @@ pub use coupled_learning::coupled_learning_update;
 pub use error::LearningError;
 pub use gradient::{cost_gradient, gradient_from};
 pub use rules::Rule;
+pub use step_size::{AutoRate, LearningRate, RateEstimate};
 pub(crate) use task::affine_fit;
 pub use task::{InputPlane, Readout, Roles, Task};
-pub use training::{batch, StepTimings, Training, TrainingParameters};
+pub use training::{batch, Keep, StepTimings, StopRule, Training, TrainingParameters};

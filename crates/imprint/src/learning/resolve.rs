@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::config::RunConfig;
-use super::LearningError;
+use super::{Keep, LearningError, LearningRate};
 
 /// Values given outside the configuration file (command-line flags,
 /// Python keyword arguments); each wins over the file.
@@ -19,6 +19,10 @@ pub struct Overrides {
     pub iterations: Option<usize>,
     /// A network file to train instead of a generated network.
     pub network_file: Option<PathBuf>,
+    /// The rule's learning rate (`auto` or a constant).
+    pub learning_rate: Option<LearningRate>,
+    /// Which state the run keeps.
+    pub keep: Option<Keep>,
 }
 
 /// Merges `overlay` into `base` (tables recursively, other values replaced).
@@ -105,6 +109,12 @@ impl RunConfig {
         if let Some(network) = &overrides.network_file {
             config.network.file = Some(network.clone());
         }
+        if let Some(rate) = overrides.learning_rate {
+            config.training.rule = config.training.rule.with_learning_rate(rate);
+        }
+        if let Some(keep) = overrides.keep {
+            config.training.keep = keep;
+        }
         config
             .validate()
             .map_err(|e| configuration(e.to_string()))?;
@@ -137,6 +147,39 @@ mod tests {
         assert_eq!(
             (config.task.name.as_str(), config.training.iterations),
             ("regression-2x5", 9)
+        );
+        // The defaults: an `auto` rate, the best state kept.
+        assert_eq!(config.training.rule.learning_rate(), LearningRate::Auto);
+        assert_eq!(config.training.keep, Keep::Best);
+        let overrides = Overrides {
+            learning_rate: Some(LearningRate::Constant(30.0)),
+            keep: Some(Keep::Last),
+            ..Overrides::default()
+        };
+        let config = RunConfig::resolve(Some(text), "c.toml", &overrides).unwrap();
+        assert_eq!(
+            config.training.rule.learning_rate(),
+            LearningRate::Constant(30.0)
+        );
+        assert_eq!(config.training.keep, Keep::Last);
+        // In a file, a number or "auto"; anything else is refused.
+        let file =
+            "[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = 100\nnudge = 0.1\n";
+        let config = RunConfig::resolve(Some(file), "c.toml", &Overrides::default()).unwrap();
+        assert_eq!(
+            config.training.rule.learning_rate(),
+            LearningRate::Constant(100.0)
+        );
+        let error = RunConfig::resolve(
+            Some(&file.replace("100", "\"fast\"")),
+            "c.toml",
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("`fast` is neither a number nor \"auto\""),
+            "{error}"
         );
         let error = RunConfig::resolve(
             Some("[training]\nspeed = 1\n"),

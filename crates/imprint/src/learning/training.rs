@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::step_size::{power_stiffness, trust_rate, AutoRate, LearningRate, RateEstimate};
 use super::{Evaluation, LearningError, Rule, Task, TaskCircuit};
 use crate::network::Network;
 use crate::random::Rng;
@@ -28,13 +29,55 @@ pub struct TrainingParameters {
     pub k_max: f64,
     /// Seed of the batch draws.
     pub seed: u64,
+    /// How `learning_rate = "auto"` sets the rate.
+    #[serde(default)]
+    pub auto_rate: AutoRate,
+    /// When a run stops before `iterations`.
+    #[serde(default)]
+    pub stop: StopRule,
+    /// Which conductances a run keeps as its trained network.
+    #[serde(default)]
+    pub keep: Keep,
+}
+
+/// Stop once the training cost has stayed at or below `relative_cost` times
+/// the initial cost for `patience` iterations (judged at the records, where
+/// the full cost is evaluated). `relative_cost = 0` stops only at a cost of
+/// exactly zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StopRule {
+    /// Cost relative to the initial cost below which the run counts as converged.
+    pub relative_cost: f64,
+    /// Iterations the cost must stay there.
+    pub patience: usize,
+}
+
+impl Default for StopRule {
+    fn default() -> Self {
+        Self {
+            relative_cost: 1e-20,
+            patience: 500,
+        }
+    }
+}
+
+/// Which conductances a run keeps as its trained network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    /// Those of the record with the lowest training cost.
+    #[default]
+    Best,
+    /// Those after the last iteration.
+    Last,
 }
 
 impl Default for TrainingParameters {
     fn default() -> Self {
         Self {
             rule: Rule::CoupledLearning {
-                learning_rate: 0.5,
+                learning_rate: LearningRate::Auto,
                 nudge: 0.1,
             },
             batch_size: 30,
@@ -42,6 +85,9 @@ impl Default for TrainingParameters {
             k_min: 1e-3,
             k_max: 1e2,
             seed: 1,
+            auto_rate: AutoRate::default(),
+            stop: StopRule::default(),
+            keep: Keep::Best,
         }
     }
 }
@@ -50,6 +96,13 @@ impl TrainingParameters {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), LearningError> {
         self.rule.validate()?;
+        self.auto_rate.validate()?;
+        if !(self.stop.relative_cost.is_finite() && self.stop.relative_cost >= 0.0) {
+            return Err(LearningError::InvalidParameter {
+                field: "stop.relative_cost",
+                reason: format!("{} must be finite and at least 0", self.stop.relative_cost),
+            });
+        }
         if self.batch_size == 0 {
             return Err(LearningError::InvalidParameter {
                 field: "batch_size",
@@ -96,8 +149,11 @@ pub struct StepTimings {
     pub factorization: Duration,
     /// Free states of the batch and the output response `G_O`.
     pub solves: Duration,
-    /// Clamped drops, the update and the clip.
+    /// Clamped drops, the update and the clip (including `step_size`).
     pub update: Duration,
+    /// The estimate of an `auto` rate (zero for a constant rate, and at the
+    /// iterations between estimates).
+    pub step_size: Duration,
 }
 
 /// A training run in progress.
@@ -107,6 +163,8 @@ pub struct Training {
     parameters: TrainingParameters,
     conductance: Vec<f64>,
     step: usize,
+    estimate: Option<RateEstimate>,
+    rate: Option<f64>,
 }
 
 impl Training {
@@ -149,7 +207,19 @@ impl Training {
             parameters,
             conductance,
             step,
+            estimate: None,
+            rate: None,
         })
+    }
+
+    /// Continues with the `auto` rate estimated before an interruption (as
+    /// a checkpoint holds it), so that the resumed run steps exactly as the
+    /// uninterrupted one.
+    pub fn with_estimate(mut self, estimate: Option<RateEstimate>) -> Self {
+        if matches!(self.parameters.rule.learning_rate(), LearningRate::Auto) {
+            self.estimate = estimate;
+        }
+        self
     }
 
     /// Runs one iteration: factorise, solve the batch, update, clip.
@@ -171,7 +241,52 @@ impl Training {
         );
         let response = self.problem.batch_response(&factor, &batch)?;
         let solved = Instant::now();
-        let delta = p.rule.update_from(&self.problem, &response);
+        let mut step_size = Duration::ZERO;
+        let (rate, delta) = match p.rule.learning_rate() {
+            LearningRate::Constant(rate) => {
+                (rate, p.rule.update_at_rate(&self.problem, &response, rate))
+            }
+            LearningRate::Auto => {
+                // Both rules are linear in the rate: one update at unit rate
+                // gives the direction, and tells which clipped edges move.
+                let unit = p.rule.update_at_rate(&self.problem, &response, 1.0);
+                // Edges held at a bound and pushed outward do not move.
+                let active: Vec<bool> = self
+                    .conductance
+                    .iter()
+                    .zip(&unit)
+                    .map(|(&k, &d)| (k > p.k_min || d > 0.0) && (k < p.k_max || d < 0.0))
+                    .collect();
+                let due = self
+                    .estimate
+                    .is_none_or(|e| self.step % p.auto_rate.every == 0 && e.step != self.step);
+                if due {
+                    let estimating = Instant::now();
+                    let stiffness = power_stiffness(
+                        &self.problem,
+                        &response,
+                        p.rule.map_kind(),
+                        &active,
+                        &unit,
+                    )?;
+                    self.estimate = Some(RateEstimate {
+                        step: self.step,
+                        stiffness,
+                        rate: p.auto_rate.target / stiffness,
+                    });
+                    step_size = estimating.elapsed();
+                }
+                let stable = self.estimate.expect("estimated above").rate;
+                let rate = stable.min(trust_rate(
+                    &self.conductance,
+                    &unit,
+                    &active,
+                    p.auto_rate.trust,
+                ));
+                (rate, unit.into_iter().map(|d| rate * d).collect())
+            }
+        };
+        self.rate = Some(rate);
         for (k, d) in self.conductance.iter_mut().zip(delta) {
             *k = (*k + d).clamp(p.k_min, p.k_max);
         }
@@ -180,7 +295,18 @@ impl Training {
             factorization: factorized - start,
             solves: solved - factorized,
             update: solved.elapsed(),
+            step_size,
         })
+    }
+
+    /// The rate of the last iteration (none before the first of this session).
+    pub fn last_rate(&self) -> Option<f64> {
+        self.rate
+    }
+
+    /// The latest estimate of an `auto` rate.
+    pub fn rate_estimate(&self) -> Option<RateEstimate> {
+        self.estimate
     }
 
     /// Iterations done.

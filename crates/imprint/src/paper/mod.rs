@@ -18,7 +18,7 @@ pub use claims::{
 use crate::analysis::report::AnalysisReport;
 use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};
 use crate::learning::config::RunConfig;
-use crate::learning::{LearningError, Rule};
+use crate::learning::{LearningError, LearningRate, Rule};
 use crate::network::conductance::InitialConductance;
 use crate::run::{FinishedRun, TrainingSummary};
 
@@ -42,8 +42,9 @@ pub const TASKS: [(&str, &str); 4] = [
     ),
 ];
 
-/// An initial condition of Fig. 8: conductances uniform in `[min, max]` (S)
-/// and the learning rate that trains it.
+/// An initial condition of Fig. 8: conductances uniform in `[min, max]` (S),
+/// trained at the `auto` learning rate (which follows the conductance scale;
+/// before it, each condition needed its own hand-tuned constant rate).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct InitialCondition {
     /// How the report names it.
@@ -52,38 +53,29 @@ pub struct InitialCondition {
     pub min: f64,
     /// Largest initial conductance.
     pub max: f64,
-    /// Learning rate `alpha`.
-    pub learning_rate: f64,
 }
 
-/// Fig. 8: initial conductances (S) and the learning rate that trains each
-/// to a relative cost below 1e-15 on the default network (relative steps
-/// scale as alpha / k, so the rate grows with the conductance scale; 1000
-/// at 10 S oscillates, 300 does not).
+/// Fig. 8: initial conductances (S).
 pub const CONDITIONS: [InitialCondition; 4] = [
     InitialCondition {
         label: "uniform in [0.1, 2] S",
         min: 0.1,
         max: 2.0,
-        learning_rate: 100.0,
     },
     InitialCondition {
         label: "peaked at 0.1 S",
         min: 0.09,
         max: 0.11,
-        learning_rate: 10.0,
     },
     InitialCondition {
         label: "peaked at 1 S",
         min: 0.9,
         max: 1.1,
-        learning_rate: 100.0,
     },
     InitialCondition {
         label: "peaked at 10 S",
         min: 9.0,
         max: 11.0,
-        learning_rate: 300.0,
     },
 ];
 
@@ -254,7 +246,7 @@ impl Scale {
             max: condition.max,
         });
         config.training.rule = Rule::CoupledLearning {
-            learning_rate: condition.learning_rate,
+            learning_rate: LearningRate::Auto,
             nudge: 0.1,
         };
         Ok(config)

@@ -12,7 +12,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::RunError;
-use crate::learning::{Evaluation, LearningError, Task, Training, TrainingParameters};
+use crate::learning::{
+    Evaluation, Keep, LearningError, RateEstimate, Task, Training, TrainingParameters,
+};
 use crate::network::Network;
 
 /// One row of the training history (`history.csv`, checkpoints, Python).
@@ -29,10 +31,18 @@ pub struct HistoryRecord {
     pub test_cost: Option<f64>,
     /// Accuracy on the held-out samples (classification).
     pub test_accuracy: Option<f64>,
+    /// Learning rate of the iteration that led here (none at step 0).
+    #[serde(default)]
+    pub learning_rate: Option<f64>,
+    /// `lambda_max` of the linearised update map behind an `auto` rate
+    /// (THEORY.md section 4; `learning_rate * stiffness` is the stability
+    /// margin, below 2 for a stable minimum).
+    #[serde(default)]
+    pub stiffness: Option<f64>,
 }
 
 impl HistoryRecord {
-    /// The record of `evaluation` at `step`.
+    /// The record of `evaluation` at `step`, without rate.
     pub fn new(step: usize, evaluation: &Evaluation) -> Self {
         Self {
             step,
@@ -40,8 +50,22 @@ impl HistoryRecord {
             accuracy: evaluation.accuracy,
             test_cost: evaluation.test_cost,
             test_accuracy: evaluation.test_accuracy,
+            learning_rate: None,
+            stiffness: None,
         }
     }
+}
+
+/// The conductances of the lowest recorded training cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BestState {
+    /// Iterations done when it was recorded.
+    pub step: usize,
+    /// Its training cost.
+    pub cost: f64,
+    /// Its conductances.
+    pub conductance: Vec<f64>,
 }
 
 /// What a checkpoint holds: enough to continue a run exactly.
@@ -60,13 +84,23 @@ pub struct Checkpoint {
     pub conductance: Vec<f64>,
     /// History up to `step`.
     pub history: Vec<HistoryRecord>,
+    /// The latest estimate of an `auto` learning rate.
+    #[serde(default)]
+    pub rate_estimate: Option<RateEstimate>,
+    /// The best recorded state (none when it is the initial network).
+    #[serde(default)]
+    pub best: Option<BestState>,
+    /// The iteration at which the stop rule ended the run, if it did.
+    #[serde(default)]
+    pub converged_at: Option<usize>,
 }
 
 impl Checkpoint {
     /// The `format` tag of checkpoint files.
     pub const FORMAT: &'static str = "imprint-checkpoint";
-    /// The format version written.
-    pub const VERSION: u32 = 1;
+    /// The format version written (version 1, without rate estimate, best
+    /// state and convergence, is still read).
+    pub const VERSION: u32 = 2;
 }
 
 /// What the executor tells its caller while it runs. Every method has a
@@ -92,6 +126,12 @@ impl Observer for () {}
 pub enum Outcome {
     /// Every iteration is done.
     Finished,
+    /// The stop rule ended the run after `step` iterations (the cost stayed
+    /// below its tolerance for its patience).
+    Converged {
+        /// Iterations done.
+        step: usize,
+    },
     /// Stopped (flag, observer or `stop_after`) after `step` iterations; a
     /// checkpoint was written when a checkpoint file was given.
     Stopped {
@@ -113,6 +153,8 @@ pub struct Executor {
     stop_after: Option<usize>,
     earlier_wall: f64,
     wall: f64,
+    best: Option<BestState>,
+    converged_at: Option<usize>,
 }
 
 impl Executor {
@@ -136,20 +178,35 @@ impl Executor {
         record_every: usize,
         checkpoint: Checkpoint,
     ) -> Result<Self, LearningError> {
+        if !(1..=Checkpoint::VERSION).contains(&checkpoint.version)
+            || checkpoint.format != Checkpoint::FORMAT
+        {
+            return Err(LearningError::InvalidParameter {
+                field: "checkpoint",
+                reason: format!(
+                    "format {:?} version {} is not an imprint checkpoint this version reads",
+                    checkpoint.format, checkpoint.version
+                ),
+            });
+        }
         let training = Training::resume(
             initial,
             task,
             parameters,
             checkpoint.step,
             checkpoint.conductance,
-        )?;
-        Self::start(
+        )?
+        .with_estimate(checkpoint.rate_estimate);
+        let mut executor = Self::start(
             initial,
             training,
             checkpoint.history,
             checkpoint.wall_time_seconds,
             record_every,
-        )
+        )?;
+        executor.best = checkpoint.best;
+        executor.converged_at = checkpoint.converged_at;
+        Ok(executor)
     }
 
     fn start(
@@ -182,6 +239,8 @@ impl Executor {
             stop_after: None,
             earlier_wall,
             wall: earlier_wall,
+            best: None,
+            converged_at: None,
         })
     }
 
@@ -204,12 +263,15 @@ impl Executor {
         self
     }
 
-    /// Runs the remaining iterations.
+    /// Runs the remaining iterations, or until the stop rule ends the run.
     pub fn run(&mut self, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
         let start = Instant::now();
         let total = self.training.parameters().iterations;
         if let Some(last) = self.history.last() {
             observer.started(self.training.step_count(), last);
+        }
+        if let Some(step) = self.converged_at {
+            return Ok(Outcome::Converged { step });
         }
         while !self.training.is_done() {
             self.training.step()?;
@@ -220,9 +282,15 @@ impl Executor {
                     .training
                     .problem()
                     .evaluate_with_outputs(self.training.conductance())?;
-                let record = HistoryRecord::new(step, &evaluation);
+                let mut record = HistoryRecord::new(step, &evaluation);
+                record.learning_rate = self.training.last_rate();
+                record.stiffness = self.training.rate_estimate().map(|e| e.stiffness);
                 self.history.push(record);
                 self.last_outputs = Some(outputs);
+                self.track_best(&record);
+                if self.has_converged() {
+                    self.converged_at = Some(step);
+                }
                 stop |= observer
                     .recorded(&record, self.training.conductance())
                     .is_break();
@@ -238,8 +306,11 @@ impl Executor {
                 .checkpoint
                 .as_ref()
                 .is_some_and(|(_, every)| step % every == 0);
-            if due || stop {
+            if due || stop || self.converged_at.is_some() {
                 self.write_checkpoint()?;
+            }
+            if let Some(step) = self.converged_at {
+                return Ok(Outcome::Converged { step });
             }
             if stop {
                 return Ok(Outcome::Stopped { step });
@@ -248,6 +319,41 @@ impl Executor {
         self.wall = self.earlier_wall + start.elapsed().as_secs_f64();
         self.write_checkpoint()?;
         Ok(Outcome::Finished)
+    }
+
+    /// Keeps the conductances of `record` when its cost is the lowest yet
+    /// (below the initial cost too).
+    fn track_best(&mut self, record: &HistoryRecord) {
+        let best_cost = self.best.as_ref().map_or(self.history[0].cost, |b| b.cost);
+        if record.cost < best_cost {
+            self.best = Some(BestState {
+                step: record.step,
+                cost: record.cost,
+                conductance: self.training.conductance().to_vec(),
+            });
+        }
+    }
+
+    /// Whether the records of the last `patience` iterations all lie at or
+    /// below the stop rule's tolerance.
+    fn has_converged(&self) -> bool {
+        let rule = self.training.parameters().stop;
+        let threshold = rule.relative_cost * self.history[0].cost;
+        let Some(last) = self.history.last() else {
+            return false;
+        };
+        if last.cost > threshold {
+            return false;
+        }
+        // The first record of the current stretch below the threshold.
+        let since = self
+            .history
+            .iter()
+            .rev()
+            .take_while(|r| r.cost <= threshold)
+            .last()
+            .map_or(last.step, |r| r.step);
+        last.step - since >= rule.patience
     }
 
     fn write_checkpoint(&self) -> Result<(), RunError> {
@@ -268,7 +374,20 @@ impl Executor {
             wall_time_seconds: self.wall,
             conductance: self.training.conductance().to_vec(),
             history: self.history.clone(),
+            rate_estimate: self.training.rate_estimate(),
+            best: self.best.clone(),
+            converged_at: self.converged_at,
         }
+    }
+
+    /// The best recorded state, if training improved on the initial network.
+    pub fn best(&self) -> Option<&BestState> {
+        self.best.as_ref()
+    }
+
+    /// The iteration at which the stop rule ended the run, if it did.
+    pub fn converged_at(&self) -> Option<usize> {
+        self.converged_at
     }
 
     /// The history so far (step 0 first).
@@ -299,15 +418,32 @@ impl Executor {
 
     /// The network with the current conductances.
     pub fn network(&self) -> Network {
+        self.network_with(self.training.conductance())
+    }
+
+    /// The network a run keeps ([`Keep`]): the best recorded state by
+    /// default (the initial network when no record improved on it), or the
+    /// last one.
+    pub fn kept_network(&self) -> Network {
+        match self.training.parameters().keep {
+            Keep::Last => self.network(),
+            Keep::Best => match &self.best {
+                Some(best) => self.network_with(&best.conductance),
+                None => self.initial.clone(),
+            },
+        }
+    }
+
+    fn network_with(&self, conductance: &[f64]) -> Network {
         let mut trained = self.initial.clone();
         trained
-            .set_conductance(self.training.conductance().to_vec())
+            .set_conductance(conductance.to_vec())
             .expect("conductances stay finite, positive and one per edge");
         trained
     }
 
-    /// The trained network (the initial one with the current conductances).
+    /// The network the run keeps ([`kept_network`](Self::kept_network)).
     pub fn into_network(self) -> Network {
-        self.network()
+        self.kept_network()
     }
 }

@@ -14,9 +14,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 pub use analysis_files::{read_analysis, write_analysis, ARRAYS};
-pub use executor::{Checkpoint, Executor, HistoryRecord, Observer, Outcome};
+pub use executor::{BestState, Checkpoint, Executor, HistoryRecord, Observer, Outcome};
 pub use history::{history_csv, parse_history};
-pub use summary::TrainingSummary;
+pub use summary::{TrainingStatus, TrainingSummary};
 
 use crate::analysis::report::{report, AnalysisReport, StructureOptions};
 use crate::analysis::AnalysisOptions;
@@ -255,7 +255,7 @@ pub fn train_run(
         return Ok(RunOutcome::Stopped { step });
     }
     let summary = TrainingSummary::of(&executor, task, config.seed)?;
-    let trained = executor.network();
+    let trained = executor.kept_network();
     crate::io::write_network(&dir.join(files::NETWORK), &trained)?;
     crate::io::write_atomic(
         &dir.join(files::HISTORY),

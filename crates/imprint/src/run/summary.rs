@@ -4,8 +4,49 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Executor, RunError};
-use crate::learning::{Cost, Task};
+use super::{Executor, HistoryRecord, RunError};
+use crate::learning::{Cost, Keep, Task};
+
+/// How a finished run's cost behaved (judged from its records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrainingStatus {
+    /// The best cost reached `stop.relative_cost` times the initial cost.
+    Converged,
+    /// The best cost fell more than 10 times over the second half of the
+    /// run: more iterations would likely lower it further.
+    Improving,
+    /// The best cost fell less than 10 times over the second half of the
+    /// run, above the stop rule's tolerance: more iterations at this rate
+    /// are unlikely to help (for a regression or allostery task, the
+    /// network may not be able to realise the task within `[k_min, k_max]`;
+    /// a classification's cosine cost never reaches zero, judge it by its
+    /// accuracy).
+    Plateau,
+}
+
+impl TrainingStatus {
+    /// The status of `history` (step 0 first) under a stop tolerance of
+    /// `relative_cost` times the initial cost.
+    pub fn of(history: &[HistoryRecord], relative_cost: f64) -> Self {
+        let initial = history[0].cost;
+        let best = history.iter().map(|r| r.cost).fold(f64::INFINITY, f64::min);
+        if best <= relative_cost * initial {
+            return Self::Converged;
+        }
+        let last = history.last().map_or(0, |r| r.step);
+        let best_by_half = history
+            .iter()
+            .filter(|r| 2 * r.step <= last)
+            .map(|r| r.cost)
+            .fold(f64::INFINITY, f64::min);
+        if best_by_half > 10.0 * best {
+            Self::Improving
+        } else {
+            Self::Plateau
+        }
+    }
+}
 
 /// What a finished training run reports (`summary.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,19 +63,33 @@ pub struct TrainingSummary {
     pub initial_cost: f64,
     /// Cost after the last iteration.
     pub final_cost: f64,
-    /// `initial_cost / final_cost`.
+    /// Lowest recorded training cost (the initial cost if none was lower).
+    pub best_cost: f64,
+    /// Iterations done at the lowest recorded cost (0: the initial network).
+    pub best_step: usize,
+    /// Which state `network.json` holds: `best` or `last`.
+    pub kept: Keep,
+    /// `initial_cost` over the cost of the kept state.
     pub cost_reduction: f64,
+    /// Converged, still improving, or on a plateau ([`TrainingStatus`]).
+    pub status: TrainingStatus,
+    /// The iteration at which the stop rule ended the run (the cost stayed
+    /// below `stop.relative_cost` times the initial cost for `stop.patience`
+    /// iterations); none when it ran every iteration.
+    pub converged_at: Option<usize>,
+    /// Learning rate of the last iteration.
+    pub final_learning_rate: Option<f64>,
     /// Accuracy before training (classification).
     pub initial_accuracy: Option<f64>,
-    /// Training accuracy at the end (classification).
+    /// Training accuracy of the kept state (classification).
     pub accuracy: Option<f64>,
-    /// Test accuracy at the end (classification).
+    /// Test accuracy of the kept state (classification).
     pub test_accuracy: Option<f64>,
-    /// Test cost at the end, when the task has test samples.
+    /// Test cost of the kept state, when the task has test samples.
     pub test_cost: Option<f64>,
-    /// Largest `|y - t| / |t|` over samples and outputs (MSE tasks).
+    /// Largest `|y - t| / |t|` over samples and outputs of the kept state (MSE tasks).
     pub largest_relative_output_error: Option<f64>,
-    /// Outputs of every sample (tasks with at most four samples).
+    /// Outputs of every sample of the kept state (tasks with at most four samples).
     pub final_outputs: Option<Vec<Vec<f64>>>,
     /// Iterations run.
     pub iterations: usize,
@@ -52,20 +107,26 @@ impl TrainingSummary {
     /// The summary of a finished executor.
     pub fn of(executor: &Executor, task: &Task, seed: u64) -> Result<Self, RunError> {
         let initial = executor.initial_evaluation();
-        let last = executor
-            .history()
-            .last()
-            .copied()
-            .expect("the history starts with step 0");
+        let history = executor.history();
+        let last = *history.last().expect("the history starts with step 0");
+        let keep = executor.training().parameters().keep;
+        let problem = executor.training().problem();
+        // The kept state's record and outputs: the last record's are at hand;
+        // a best state earlier than the last record is evaluated again.
+        let kept_record = match (keep, executor.best()) {
+            (Keep::Best, Some(best)) => *history
+                .iter()
+                .rev()
+                .find(|r| r.step == best.step)
+                .expect("the best state is a recorded one"),
+            (Keep::Best, None) => history[0],
+            (Keep::Last, _) => last,
+        };
         let outputs = match executor.last_outputs() {
-            Some(outputs) => outputs.to_vec(),
-            None => {
-                // Resumed exactly at the end: no iteration ran in this session.
-                executor
-                    .training()
-                    .problem()
-                    .evaluate_with_outputs(executor.training().conductance())?
-                    .1
+            Some(outputs) if kept_record.step == last.step => outputs.to_vec(),
+            _ => {
+                let kept = executor.kept_network();
+                problem.evaluate_with_outputs(kept.conductance())?.1
             }
         };
         let worst_relative = outputs
@@ -77,26 +138,37 @@ impl TrainingSummary {
                     .map(|(y, t)| (y - t).abs() / t.abs().max(1e-12))
             })
             .fold(0.0, f64::max);
-        let network = executor.training().problem();
+        let (best_cost, best_step) = executor
+            .best()
+            .map_or((history[0].cost, 0), |b| (b.cost, b.step));
         Ok(Self {
             format: "imprint-summary".into(),
-            version: 1,
+            version: 2,
             task: task.name.clone(),
             cost_function: task.cost,
             initial_cost: initial.cost,
             final_cost: last.cost,
-            cost_reduction: initial.cost / last.cost,
+            best_cost,
+            best_step,
+            kept: keep,
+            cost_reduction: initial.cost / kept_record.cost,
+            converged_at: executor.converged_at(),
+            status: TrainingStatus::of(
+                history,
+                executor.training().parameters().stop.relative_cost,
+            ),
+            final_learning_rate: last.learning_rate,
             initial_accuracy: initial.accuracy,
-            accuracy: last.accuracy,
-            test_accuracy: last.test_accuracy,
-            test_cost: last.test_cost,
+            accuracy: kept_record.accuracy,
+            test_accuracy: kept_record.test_accuracy,
+            test_cost: kept_record.test_cost,
             largest_relative_output_error: (task.cost == Cost::Mse).then_some(worst_relative),
             final_outputs: (task.sample_count() <= 4).then_some(outputs),
             iterations: executor.training().step_count(),
             wall_time_seconds: executor.wall_time_seconds(),
             seed,
-            nodes: network.solver().node_count(),
-            edges: network.edges().len(),
+            nodes: problem.solver().node_count(),
+            edges: problem.edges().len(),
         })
     }
 
@@ -120,11 +192,23 @@ impl std::fmt::Display for TrainingSummary {
             "task               {} on {} nodes, {} edges",
             self.task, self.nodes, self.edges
         )?;
+        let kept = match self.kept {
+            Keep::Best => format!("best, at iteration {}", self.best_step),
+            Keep::Last => "last".into(),
+        };
         writeln!(
             f,
-            "cost               {:.4e} -> {:.4e} (reduced {:.2e} times)",
-            self.initial_cost, self.final_cost, self.cost_reduction
+            "cost               {:.4e} -> {:.4e} (kept {kept}: reduced {:.2e} times)",
+            self.initial_cost,
+            match self.kept {
+                Keep::Best => self.best_cost,
+                Keep::Last => self.final_cost,
+            },
+            self.cost_reduction
         )?;
+        if self.kept == Keep::Best && self.best_step != self.iterations {
+            writeln!(f, "last cost          {:.4e}", self.final_cost)?;
+        }
         if let (Some(a), Some(t)) = (self.accuracy, self.test_accuracy) {
             writeln!(
                 f,
@@ -136,10 +220,70 @@ impl std::fmt::Display for TrainingSummary {
         if let Some(worst) = self.largest_relative_output_error {
             writeln!(f, "worst output error {worst:.3e} (relative)")?;
         }
+        if let Some(rate) = self.final_learning_rate {
+            writeln!(f, "learning rate      {rate:.4e} (last iteration)")?;
+        }
+        let converged = match self.converged_at {
+            Some(step) => format!(", stopped at {step}: converged"),
+            None => String::new(),
+        };
+        match self.status {
+            TrainingStatus::Converged => {}
+            TrainingStatus::Improving => writeln!(
+                f,
+                "status             still improving at the end: more iterations would lower the cost"
+            )?,
+            TrainingStatus::Plateau if self.cost_function == Cost::Cosine => writeln!(
+                f,
+                "status             cost on a plateau (a cosine cost does not reach 0: judge by the accuracy)"
+            )?,
+            TrainingStatus::Plateau => writeln!(
+                f,
+                "status             plateau: the best cost fell less than 10 times over the second half of the run (more iterations, another rate, or a network that cannot realise the task within [k_min, k_max])"
+            )?,
+        }
         write!(
             f,
-            "iterations         {} in {:.1} s",
+            "iterations         {} in {:.1} s{converged}",
             self.iterations, self.wall_time_seconds
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(costs: &[(usize, f64)]) -> Vec<HistoryRecord> {
+        costs
+            .iter()
+            .map(|&(step, cost)| HistoryRecord {
+                step,
+                cost,
+                accuracy: None,
+                test_cost: None,
+                test_accuracy: None,
+                learning_rate: None,
+                stiffness: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn status_from_the_records() {
+        let converged = history(&[(0, 1.0), (50, 1e-3), (100, 1e-21)]);
+        assert_eq!(
+            TrainingStatus::of(&converged, 1e-20),
+            TrainingStatus::Converged
+        );
+        // 1e-3 by the half, 1e-5 at the end: 100 times in the second half.
+        let improving = history(&[(0, 1.0), (50, 1e-3), (100, 1e-5)]);
+        assert_eq!(
+            TrainingStatus::of(&improving, 1e-20),
+            TrainingStatus::Improving
+        );
+        // 1e-3 by the half, 5e-4 at the end: twice.
+        let plateau = history(&[(0, 1.0), (50, 1e-3), (75, 2e-3), (100, 5e-4)]);
+        assert_eq!(TrainingStatus::of(&plateau, 1e-20), TrainingStatus::Plateau);
     }
 }

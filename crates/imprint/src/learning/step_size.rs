@@ -1,0 +1,387 @@
+//! The step size of the learning rules (THEORY.md section 4): a constant
+//! rate, or `auto`, which keeps the linearised update map stable.
+//!
+//! Near a minimum both rules are the linear map `dk <- (I - rate K) dk` with
+//!
+//! - Coupled Learning (small nudge): `K = (2/B) sum_mu J_mu^T A Hc_mu J_mu`,
+//!   `A = (P H^{-1} P^T)^{-1}`;
+//! - gradient descent: `K = (1/B) sum_mu J_mu^T Hc_mu J_mu` (the Gauss-Newton
+//!   Hessian of the batch cost),
+//!
+//! where `J_mu = dy_mu/dk` (`J[o][e] = -(P s_e)_o dV_e^mu`, eq. 8) and `Hc_mu`
+//! is the Hessian of the sample cost in the outputs. The map is stable only
+//! while `rate * lambda_max(K) < 2`; past it the minimum is a repeller held
+//! only by the conductance clip (what issue 14 measured: `alpha lambda_max =
+//! 5.25` at the old default). `auto` sets `rate = target / lambda_max(K)` from
+//! the current batch, re-estimated every `every` iterations.
+//!
+//! Training estimates `lambda_max` by power iteration with products by
+//! `K = Q^T W Q` (`Q` stacks the `J_mu`, `B n_out x E`; `W` is block-diagonal
+//! with blocks `(2/B) A Hc_mu`), each two thin matrix products, restricted to
+//! the edges the clip lets move. [`update_stiffness`] computes it exactly
+//! from the small matrix `W (Q Q^T)`, for tests and small networks. Neither
+//! solves anything beyond the iteration's own solves.
+
+use faer::Mat;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::batch::BatchResponse;
+use super::{LearningError, TaskCircuit};
+
+/// The step size of a learning rule: `"auto"` or a constant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LearningRate {
+    /// `rate = target / lambda_max` of the linearised update map, re-estimated
+    /// every so many iterations ([`AutoRate`]).
+    Auto,
+    /// A constant rate (`alpha` of Coupled Learning, the step of gradient
+    /// descent), applied as given.
+    Constant(f64),
+}
+
+impl std::fmt::Display for LearningRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Auto => f.write_str("auto"),
+            Self::Constant(rate) => write!(f, "{rate}"),
+        }
+    }
+}
+
+impl Serialize for LearningRate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Auto => serializer.serialize_str("auto"),
+            Self::Constant(rate) => serializer.serialize_f64(*rate),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LearningRate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = LearningRate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or \"auto\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<LearningRate, E> {
+                Ok(LearningRate::Constant(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<LearningRate, E> {
+                Ok(LearningRate::Constant(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<LearningRate, E> {
+                Ok(LearningRate::Constant(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LearningRate, E> {
+                match v {
+                    "auto" => Ok(LearningRate::Auto),
+                    other => other.parse().map(LearningRate::Constant).map_err(|_| {
+                        E::custom(format!("`{other}` is neither a number nor \"auto\""))
+                    }),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl std::str::FromStr for LearningRate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "auto" => Ok(Self::Auto),
+            other => other
+                .parse()
+                .map(Self::Constant)
+                .map_err(|_| format!("`{other}` is neither a number nor \"auto\"")),
+        }
+    }
+}
+
+/// How `learning_rate = "auto"` sets the rate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoRate {
+    /// `rate * lambda_max` kept at this value. The map is stable below 2;
+    /// 1.5 leaves a margin for the spread of `lambda_max` between batches
+    /// and its drift between estimates. On jammed networks (docs/training.md)
+    /// 1.0 trains regression-2x5 more slowly and 1.9 fails classification
+    /// on some networks.
+    pub target: f64,
+    /// Iterations between estimates (the first iteration always estimates).
+    pub every: usize,
+    /// Largest conductance change of one iteration, as a fraction of
+    /// `max(k_e, median k)`: far from a minimum the linearisation says
+    /// nothing about how far a step may go (at uniform conductances the
+    /// allosteric map is so soft that `target / lambda_max` moves edges by
+    /// tens of siemens), so each iteration's rate is also capped by this
+    /// trust region. The median floor keeps edges near `k_min` from
+    /// freezing the whole network.
+    pub trust: f64,
+}
+
+impl Default for AutoRate {
+    fn default() -> Self {
+        Self {
+            target: 1.5,
+            every: 10,
+            trust: 0.5,
+        }
+    }
+}
+
+impl AutoRate {
+    /// Checks both fields.
+    pub fn validate(&self) -> Result<(), LearningError> {
+        if !(self.target.is_finite() && self.target > 0.0 && self.target < 2.0) {
+            return Err(LearningError::InvalidParameter {
+                field: "auto_rate.target",
+                reason: format!(
+                    "{} is outside (0, 2): the update map is unstable at rate * lambda_max >= 2",
+                    self.target
+                ),
+            });
+        }
+        if !(self.trust.is_finite() && self.trust > 0.0) {
+            return Err(LearningError::InvalidParameter {
+                field: "auto_rate.trust",
+                reason: format!("{} must be finite and positive", self.trust),
+            });
+        }
+        if self.every == 0 {
+            return Err(LearningError::InvalidParameter {
+                field: "auto_rate.every",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The last estimate of an `auto` rate (kept in checkpoints, so a resumed
+/// run uses the rate the uninterrupted run would).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateEstimate {
+    /// Iteration at which it was estimated.
+    pub step: usize,
+    /// `lambda_max` of the linearised update map per unit rate.
+    pub stiffness: f64,
+    /// The rate it set.
+    pub rate: f64,
+}
+
+/// The largest rate at which no moving edge changes by more than `trust`
+/// times `max(k_e, median k)` along `direction` (the update at unit rate);
+/// edges held at a bound and pushed outward do not move. Infinite when
+/// nothing moves.
+pub fn trust_rate(conductance: &[f64], direction: &[f64], active: &[bool], trust: f64) -> f64 {
+    let mut sorted = conductance.to_vec();
+    let middle = sorted.len() / 2;
+    let (_, &mut median, _) = sorted.select_nth_unstable_by(middle, f64::total_cmp);
+    conductance
+        .iter()
+        .zip(direction)
+        .zip(active)
+        .filter(|((_, &d), &a)| a && d != 0.0)
+        .map(|((&k, &d), _)| trust * k.max(median) / d.abs())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Which linearised map [`update_stiffness`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    /// Coupled Learning in the small-nudge limit: `(2/B) sum J^T A Hc J`.
+    CoupledLearning,
+    /// Gradient descent: `(1/B) sum J^T Hc J`.
+    GradientDescent,
+}
+
+/// `lambda_max` of the linearised update map of `kind` per unit rate, on
+/// the batch of `batch`: exact, from the eigenvalues of the small matrix
+/// `W (Q Q^T)` (module docs). Costs `(B n_out)^2 E` for the Gram matrix and
+/// `(B n_out)^3` for the eigenvalues; [`power_stiffness`] is the cheap
+/// estimate training uses.
+pub fn update_stiffness(
+    problem: &TaskCircuit,
+    batch: &BatchResponse,
+    kind: MapKind,
+) -> Result<f64, LearningError> {
+    let weights = sample_weights(problem, batch, kind);
+    let gram = jacobian_gram(problem, batch);
+    let size = gram.nrows();
+    let n_out = batch.response.response.ncols();
+    // W (Q Q^T), W block-diagonal with one n_out x n_out block per sample.
+    let product = Mat::from_fn(size, size, |row, col| {
+        let (mu, o) = (row / n_out, row % n_out);
+        (0..n_out)
+            .map(|p| weights[mu][(o, p)] * gram[(mu * n_out + p, col)])
+            .sum::<f64>()
+    });
+    let eigenvalues = product
+        .eigenvalues()
+        .map_err(|_| LearningError::InvalidParameter {
+            field: "learning_rate",
+            reason: "the eigenvalues of the update map did not converge".into(),
+        })?;
+    checked(
+        eigenvalues
+            .iter()
+            .map(|z| z.re.hypot(z.im))
+            .fold(0.0, f64::max),
+    )
+}
+
+/// Power iterations of [`power_stiffness`].
+pub const POWER_ITERATIONS: usize = 30;
+
+/// `lambda_max` of the linearised update map of `kind` restricted to the
+/// `active` edges, by [`POWER_ITERATIONS`] power iterations from `start` (the
+/// update direction serves: it lies in the range of `K`). Each iteration is
+/// two products of `E x n_out` and `E x B` matrices; no `E x E` matrix is
+/// formed. The clipped map moves only edges inside `[k_min, k_max]` or
+/// pushed back into it, so edges held at a bound drop out of its
+/// linearisation. Returns the growth `|K v| / |v|` of the last iteration
+/// (the spectral radius in the limit, approached from below).
+pub fn power_stiffness(
+    problem: &TaskCircuit,
+    batch: &BatchResponse,
+    kind: MapKind,
+    active: &[bool],
+    start: &[f64],
+) -> Result<f64, LearningError> {
+    let weights = sample_weights(problem, batch, kind);
+    let (states, response) = (&batch.free.states, &batch.response.response);
+    let (samples, n_out) = (states.ncols(), response.ncols());
+    let edges: Vec<[usize; 2]> = problem
+        .edges()
+        .iter()
+        .zip(active)
+        .filter(|(_, &a)| a)
+        .map(|(&e, _)| e)
+        .collect();
+    let drops = |m: &Mat<f64>| {
+        Mat::from_fn(edges.len(), m.ncols(), |r, c| {
+            let [i, j] = edges[r];
+            m[(i, c)] - m[(j, c)]
+        })
+    };
+    // D: drops of G_O (E x n_out); V: free drops of the batch (E x B).
+    let (d, v) = (drops(response), drops(states));
+    let mut x: Vec<f64> = problem
+        .edges()
+        .iter()
+        .zip(active)
+        .zip(start)
+        .filter(|((_, &a), _)| a)
+        .map(|(_, &s)| s)
+        .collect();
+    if x.iter().all(|&s| s == 0.0) {
+        x.iter_mut().for_each(|s| *s = 1.0);
+    }
+    let mut growth = 0.0;
+    let mut scaled = Mat::<f64>::zeros(edges.len(), n_out);
+    let mut u = Mat::<f64>::zeros(n_out, samples);
+    let mut p = Mat::<f64>::zeros(edges.len(), n_out);
+    for _ in 0..POWER_ITERATIONS {
+        let norm = x.iter().map(|a| a * a).sum::<f64>().sqrt();
+        if !(norm > 0.0 && norm.is_finite()) {
+            break;
+        }
+        // u = (diag(x) D)^T V: u[o][mu] = (J_mu x)_o up to sign.
+        for o in 0..n_out {
+            for e in 0..edges.len() {
+                scaled[(e, o)] = d[(e, o)] * x[e] / norm;
+            }
+        }
+        matmul(u.as_mut(), scaled.transpose(), v.as_ref());
+        // w_mu = W_mu u_mu, then P = V w^T and (K x)_e = sum_o D_eo P_eo.
+        let w = Mat::from_fn(n_out, samples, |o, mu| {
+            (0..n_out)
+                .map(|q| weights[mu][(o, q)] * u[(q, mu)])
+                .sum::<f64>()
+        });
+        matmul(p.as_mut(), v.as_ref(), w.transpose());
+        for (e, xe) in x.iter_mut().enumerate() {
+            *xe = (0..n_out).map(|o| d[(e, o)] * p[(e, o)]).sum::<f64>();
+        }
+        growth = x.iter().map(|a| a * a).sum::<f64>().sqrt();
+    }
+    checked(growth)
+}
+
+fn matmul(dst: faer::MatMut<'_, f64>, lhs: faer::MatRef<'_, f64>, rhs: faer::MatRef<'_, f64>) {
+    faer::linalg::matmul::matmul(dst, faer::Accum::Replace, lhs, rhs, 1.0, faer::Par::Seq);
+}
+
+fn checked(largest: f64) -> Result<f64, LearningError> {
+    if largest.is_finite() && largest > 0.0 {
+        Ok(largest)
+    } else {
+        Err(LearningError::InvalidParameter {
+            field: "learning_rate",
+            reason: format!(
+                "\"auto\" needs outputs that respond to the conductances (lambda_max = {largest:e}); give a number"
+            ),
+        })
+    }
+}
+
+/// The blocks of `W`: `(2/B) A Hc_mu` (Coupled Learning) or `(1/B) Hc_mu`.
+fn sample_weights(problem: &TaskCircuit, batch: &BatchResponse, kind: MapKind) -> Vec<Mat<f64>> {
+    let n_out = batch.response.response.ncols();
+    let count = batch.samples.len() as f64;
+    let conductance_of_outputs = match kind {
+        // A = (P G_O)^{-1}, column by column.
+        MapKind::CoupledLearning => {
+            let columns: Vec<Vec<f64>> = (0..n_out)
+                .map(|o| {
+                    let mut unit = vec![0.0; n_out];
+                    unit[o] = 1.0;
+                    batch.response.solve(&unit)
+                })
+                .collect();
+            Some(Mat::from_fn(n_out, n_out, |i, j| columns[j][i]))
+        }
+        MapKind::GradientDescent => None,
+    };
+    let scale = match kind {
+        MapKind::CoupledLearning => 2.0 / count,
+        MapKind::GradientDescent => 1.0 / count,
+    };
+    let task = problem.task();
+    batch
+        .samples
+        .iter()
+        .zip(&batch.free.outputs)
+        .map(|(&s, y)| {
+            let hessian = task.cost.hessian(y, &task.targets[s]);
+            let hc = Mat::from_fn(n_out, n_out, |i, j| hessian[i][j]);
+            match &conductance_of_outputs {
+                Some(a) => Mat::from_fn(n_out, n_out, |i, j| {
+                    scale * (0..n_out).map(|p| a[(i, p)] * hc[(p, j)]).sum::<f64>()
+                }),
+                None => Mat::from_fn(n_out, n_out, |i, j| scale * hc[(i, j)]),
+            }
+        })
+        .collect()
+}
+
+/// `Q Q^T` with `Q[(mu, o)][e] = D_eo dV_e^mu` (`J` up to its sign), where
+/// `D` holds the drops of `G_O`.
+fn jacobian_gram(problem: &TaskCircuit, batch: &BatchResponse) -> Mat<f64> {
+    let (states, response) = (&batch.free.states, &batch.response.response);
+    let (samples, n_out) = (states.ncols(), response.ncols());
+    let edges = problem.edges();
+    let q = Mat::from_fn(edges.len(), samples * n_out, |e, col| {
+        let [i, j] = edges[e];
+        let (mu, o) = (col / n_out, col % n_out);
+        (response[(i, o)] - response[(j, o)]) * (states[(i, mu)] - states[(j, mu)])
+    });
+    let size = samples * n_out;
+    let mut gram = Mat::zeros(size, size);
+    matmul(gram.as_mut(), q.transpose(), q.as_ref());
+    gram
+}
