@@ -86,7 +86,7 @@ pub struct Reproduction<'a> {
 }
 
 /// The HTML report of a reproduction that took `elapsed` seconds.
-pub fn report(r: &Reproduction, elapsed: f64) -> String {
+pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     let Reproduction {
         args,
         network,
@@ -128,6 +128,11 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
         escape(args.network.describe())
     );
+    html.push_str("<details><summary>Values the paper's text lost, and ours</summary>\n<ul>\n");
+    for c in imprint::paper::chosen_values(args.network)? {
+        let _ = writeln!(html, "<li>{}: {}</li>", escape(&c.what), escape(&c.value));
+    }
+    html.push_str("</ul></details>\n");
     html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion</th><th>measured</th><th>holds?</th></tr>\n");
     for c in claims {
         let _ = writeln!(
@@ -147,19 +152,23 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
     figure(
         &mut html,
         "figures/network.png",
-        "The jammed contact network every run starts from.",
+        "The contact network every run starts from.",
     );
 
-    html.push_str("<h2>All runs</h2>\n<table><tr><th>run</th><th>cost before</th><th>cost after</th><th>accuracy (train / test)</th><th>stiff modes (n<sub>in</sub> n<sub>out</sub>)</th><th>ρ(χ, stiff)</th><th>ρ(χ, k)</th><th>ρ(χ, k<sub>rel</sub>)</th><th>modes for 90 % of Σχ²</th><th>training time</th></tr>\n");
+    html.push_str("<h2>All runs</h2>\n<table><tr><th>run</th><th>cost before</th><th>cost after</th><th>training</th><th>accuracy (train / test)</th><th>stiff modes (n<sub>in</sub> n<sub>out</sub>)</th><th>ρ(χ, stiff)</th><th>ρ(χ, k)</th><th>ρ(χ, k<sub>rel</sub>)</th><th>modes for 90 % of Σχ²</th><th>training time</th></tr>\n");
     for d in tasks.iter().chain(conditions).chain(weak) {
         let t = &d.metrics;
         let _ = writeln!(
             html,
-            "<tr><td><a href=\"{}/\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{:+.2}</td><td>{:+.2}</td><td>{:+.2}</td><td>{}</td><td>{:.1} s</td></tr>",
+            "<tr><td><a href=\"{}/\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{:+.2}</td><td>{:+.2}</td><td>{:+.2}</td><td>{}</td><td>{:.1} s</td></tr>",
             relative(&d.dir, out),
             escape(&t.id),
             number(t.initial_cost),
             number(t.final_cost),
+            serde_json::to_value(t.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             match (t.accuracy, t.test_accuracy) {
                 (Some(a), Some(b)) => format!("{:.1} % / {:.1} %", 100.0 * a, 100.0 * b),
                 _ => "–".into(),
@@ -175,6 +184,29 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         );
     }
     html.push_str("</table>\n");
+    let untrained: Vec<String> = tasks
+        .iter()
+        .chain(conditions)
+        .chain(weak)
+        .filter(|d| {
+            d.metrics.status == imprint::run::TrainingStatus::Plateau
+                && d.metrics.test_accuracy.is_none()
+        })
+        .map(|d| {
+            format!(
+                "{} (cost reduced {:.1e} times)",
+                d.metrics.id,
+                d.metrics.initial_cost / d.metrics.final_cost
+            )
+        })
+        .collect();
+    if !untrained.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">Not trained: {} stopped on a plateau (docs/training.md). The paper's analysis assumes a network at its cost minimum; the numbers of these runs, and the claims that use them, describe a network that did not learn its task.</p>",
+            escape(&untrained.join(", "))
+        );
+    }
     figure(&mut html, "figures/spectra.png", "Fig. 4a: cost-Hessian eigenvalues before training (full Hessian; magnitudes) and after (Gauss-Newton, exact at the minimum).");
     figure(
         &mut html,
@@ -271,5 +303,5 @@ pub fn report(r: &Reproduction, elapsed: f64) -> String {
         "Sectors (top) and χ (bottom) for three target edges at increasing drops.",
     );
     html.push_str(include_str!("report-methods.html"));
-    html
+    Ok(html)
 }

@@ -255,6 +255,7 @@ mod tests {
             task: id.into(),
             initial_cost: 1.0,
             final_cost: 1e-20,
+            status: crate::run::TrainingStatus::Converged,
             accuracy: None,
             test_accuracy: None,
             stiff_modes: 4,
