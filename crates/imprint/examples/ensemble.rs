@@ -4,8 +4,8 @@
 //!
 //! `cargo run --release --example ensemble -- NODES[,NODES..] NETWORKS SEEDS [TASKS] [FILES..]`
 //!
-//! Environment: `TARGET` (auto-rate target), `RATE` (a constant rate instead
-//! of `auto`), `ITERATIONS`.
+//! Environment: `TARGET` (auto-rate target), `EVERY` (iterations between its
+//! estimates), `RATE` (a constant rate instead of `auto`), `ITERATIONS`.
 
 use imprint::learning::config::RunConfig;
 use imprint::learning::{LearningRate, Task};
@@ -86,6 +86,9 @@ fn run(job: &Job) -> Result<String, Box<dyn std::error::Error>> {
     config.network.seed = job.network_seed;
     if let Ok(target) = std::env::var("TARGET") {
         config.training.auto_rate.target = target.parse()?;
+    }
+    if let Ok(every) = std::env::var("EVERY") {
+        config.training.auto_rate.every = every.parse()?;
     }
     if let Ok(rate) = std::env::var("RATE") {
         config.training.rule = config

@@ -115,6 +115,30 @@ pub struct TrainTiming {
     pub step_size: f64,
 }
 
+impl TrainTiming {
+    /// The header of the Markdown table [`row`](Self::row) fills.
+    pub const HEADER: &'static str = "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | of which rate estimate | generation (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    /// One Markdown table row: milliseconds per iteration, and per part
+    /// with its share.
+    pub fn row(&self) -> String {
+        let per = |x: f64| 1e3 * x / self.iterations as f64;
+        let total = self.factorization + self.solves + self.update;
+        let share = |x: f64| format!("{:.2} ms ({:.0} %)", per(x), 100.0 * x / total);
+        format!(
+            "| {} | {} | {:.2} | {} | {} | {} | {} | {:.1} |",
+            self.nodes,
+            self.edges,
+            per(total),
+            share(self.factorization),
+            share(self.solves),
+            share(self.update),
+            share(self.step_size),
+            self.generation
+        )
+    }
+}
+
 /// Times `iterations` Coupled Learning iterations (regression-2x2 with its
 /// default batch, after one warm-up iteration) at learning rate `rate` on
 /// the network of `spec`.

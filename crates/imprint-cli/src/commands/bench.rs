@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use imprint::bench::{cpu_model, solve_timing, train_timing};
+use imprint::learning::LearningRate;
 use imprint::network::delaunay::DelaunayParameters;
 use imprint::network::jammed::JammingParameters;
 use imprint::network::spec::NetworkSpec;
@@ -37,7 +38,7 @@ pub enum Command {
         network: BenchNetwork,
         /// Learning rate: `auto` (the default; its estimate is timed) or a constant.
         #[arg(long, default_value = "auto")]
-        learning_rate: imprint::learning::LearningRate,
+        learning_rate: LearningRate,
     },
     /// Time of one complete solve call (validate, analyse, factorise, solve) on a network file: the Rust side of the Python overhead comparison.
     Call {
@@ -142,18 +143,10 @@ fn jammed(sizes: &[usize]) -> Result<()> {
     Ok(())
 }
 
-fn train(
-    sizes: &[usize],
-    iterations: usize,
-    kind: BenchNetwork,
-    rate: imprint::learning::LearningRate,
-) -> Result<()> {
+fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork, rate: LearningRate) -> Result<()> {
     header();
     println!("learning rate {rate}");
-    println!(
-        "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | of which rate estimate | generation (s) |"
-    );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", imprint::bench::TrainTiming::HEADER);
     for &size in sizes {
         let spec = match kind {
             BenchNetwork::Jammed => NetworkSpec::Jammed(JammingParameters {
@@ -166,26 +159,7 @@ fn train(
                 target_coordination: Some(4.1),
             }),
         };
-        let t = train_timing(&spec, iterations, rate)?;
-        let total = t.factorization + t.solves + t.update;
-        let share = |x: f64| {
-            format!(
-                "{:.2} ms ({:.0} %)",
-                1e3 * x / iterations as f64,
-                100.0 * x / total
-            )
-        };
-        println!(
-            "| {} | {} | {:.2} | {} | {} | {} | {} | {:.1} |",
-            t.nodes,
-            t.edges,
-            1e3 * total / iterations as f64,
-            share(t.factorization),
-            share(t.solves),
-            share(t.update),
-            share(t.step_size),
-            t.generation
-        );
+        println!("{}", train_timing(&spec, iterations, rate)?.row());
     }
     Ok(())
 }

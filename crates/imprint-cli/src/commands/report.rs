@@ -165,10 +165,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
             escape(&t.id),
             number(t.initial_cost),
             number(t.final_cost),
-            serde_json::to_value(t.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            t.status.name(),
             match (t.accuracy, t.test_accuracy) {
                 (Some(a), Some(b)) => format!("{:.1} % / {:.1} %", 100.0 * a, 100.0 * b),
                 _ => "–".into(),
@@ -184,28 +181,23 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         );
     }
     html.push_str("</table>\n");
-    let untrained: Vec<String> = tasks
+    let runs = tasks
         .iter()
         .chain(conditions)
         .chain(weak)
-        .filter(|d| {
-            d.metrics.status == imprint::run::TrainingStatus::Plateau
-                && d.metrics.test_accuracy.is_none()
-        })
-        .map(|d| {
+        .map(|d| &d.metrics);
+    let untrained: Vec<String> = runs
+        .filter(|t| t.untrained())
+        .map(|t| {
             format!(
                 "{} (cost reduced {:.1e} times)",
-                d.metrics.id,
-                d.metrics.initial_cost / d.metrics.final_cost
+                t.id,
+                t.initial_cost / t.final_cost
             )
         })
         .collect();
     if !untrained.is_empty() {
-        let _ = writeln!(
-            html,
-            "<p class=\"note\">Not trained: {} stopped on a plateau (docs/training.md). The paper's analysis assumes a network at its cost minimum; the numbers of these runs, and the claims that use them, describe a network that did not learn its task.</p>",
-            escape(&untrained.join(", "))
-        );
+        let _ = writeln!(html, "<p class=\"note\">Not trained: {} stopped on a plateau (docs/training.md). The paper's analysis assumes a network at its cost minimum; the numbers of these runs, and the claims that use them, describe a network that did not learn its task.</p>", escape(&untrained.join(", ")));
     }
     figure(&mut html, "figures/spectra.png", "Fig. 4a: cost-Hessian eigenvalues before training (full Hessian; magnitudes) and after (Gauss-Newton, exact at the minimum).");
     figure(

@@ -108,15 +108,11 @@ pub fn run(args: Args) -> Result<()> {
             }
             let start = RunStart::from_config(resolve(&args)?)?;
             if let Some(file) = &start.config.network.file {
-                match &start.config.network.conductance {
-                    Some(c) => {
-                        eprintln!("network {}: conductances drawn from {c:?}", file.display())
-                    }
-                    None => eprintln!(
-                        "network {}: trained from its own conductances",
-                        file.display()
-                    ),
-                }
+                let from = match &start.config.network.conductance {
+                    Some(c) => format!("conductances drawn from {c:?}"),
+                    None => "trained from its own conductances".into(),
+                };
+                eprintln!("network {}: {from}", file.display());
             }
             create_run(&dir, &start.config, &start.initial, &start.task)?;
             (dir, start, None)

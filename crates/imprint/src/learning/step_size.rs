@@ -235,7 +235,7 @@ pub fn update_stiffness(
 }
 
 /// Power iterations of [`power_stiffness`].
-pub const POWER_ITERATIONS: usize = 30;
+pub const POWER_ITERATIONS: usize = 20;
 
 /// `lambda_max` of the linearised update map of `kind` restricted to the
 /// `active` edges, by [`POWER_ITERATIONS`] power iterations from `start` (the

@@ -324,6 +324,15 @@ impl Scale {
     }
 }
 
+impl RunMetrics {
+    /// Whether the run stopped on a plateau of a cost that should reach
+    /// zero (not a classification's cosine cost): its network did not learn
+    /// its task, and the paper's analysis assumes one that did.
+    pub fn untrained(&self) -> bool {
+        self.status == TrainingStatus::Plateau && self.test_accuracy.is_none()
+    }
+}
+
 /// What one run measured, for the claims and the tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunMetrics {

@@ -26,6 +26,15 @@ pub enum TrainingStatus {
 }
 
 impl TrainingStatus {
+    /// Its name in `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Converged => "converged",
+            Self::Improving => "improving",
+            Self::Plateau => "plateau",
+        }
+    }
+
     /// The status of `history` (step 0 first) under a stop tolerance of
     /// `relative_cost` times the initial cost.
     pub fn of(history: &[HistoryRecord], relative_cost: f64) -> Self {
