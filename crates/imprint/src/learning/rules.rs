@@ -85,7 +85,7 @@ impl Rule {
     }
 
     /// The conductance change for one batch, before clipping (an `auto`
-    /// rate is estimated on this batch with the default [`AutoRate`]).
+    /// rate as in [`update_from`](Self::update_from)).
     pub fn update(
         &self,
         problem: &TaskCircuit,
@@ -95,8 +95,10 @@ impl Rule {
         self.update_from(problem, &problem.batch_response(factor, batch)?)
     }
 
-    /// The conductance change from a batch response (an `auto` rate is
-    /// estimated on this batch with the default [`AutoRate`]).
+    /// The conductance change from a batch response. An `auto` rate is
+    /// here only the stability bound `target / lambda_max` on this batch
+    /// (default [`AutoRate`], every edge counted); [`Training`](super::Training)
+    /// also applies the trust region and the clip's active set.
     pub fn update_from(
         &self,
         problem: &TaskCircuit,
