@@ -133,13 +133,15 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         let _ = writeln!(html, "<li>{}: {}</li>", escape(&c.what), escape(&c.value));
     }
     html.push_str("</ul></details>\n");
-    html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion</th><th>measured</th><th>holds?</th></tr>\n");
+    html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured</th><th>holds?</th></tr>\n");
     for c in claims {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
             escape(&c.id),
             escape(&c.statement),
+            escape(&c.figure),
+            escape(&c.authors),
             escape(&c.criterion),
             escape(&c.measured),
             if c.holds { "holds" } else { "fails" },

@@ -10,6 +10,10 @@ use super::{RunMetrics, TOP_SHARE};
 pub struct Claim {
     /// Section number in THEORY.md section 6 (`6.1` ... `6.5`, `E`).
     pub id: String,
+    /// The paper's figures it rests on.
+    pub figure: String,
+    /// What the authors computed for it (their text and code).
+    pub authors: String,
     /// What the paper says.
     pub statement: String,
     /// How we judge it.
@@ -35,6 +39,8 @@ pub fn spectrum_claim(tasks: &[RunMetrics]) -> Claim {
     };
     Claim {
         id: "6.1".into(),
+        figure: "Fig. 4a".into(),
+        authors: "The eigenvalues of the cost Hessian (eq. 9, Gauss-Newton at the minimum) of the network before and after training, on a log axis.".into(),
         statement: "Cost-Hessian spectrum: broad before training; after training most eigenvalues near 0 and a few (= learned coefficients) very large.".into(),
         criterion: "For each task: after training at most 2 n_in n_out eigenvalues lie within 10^6 of the largest, and before training at least 10 times as many do.".into(),
         measured: listing(tasks, "; ", |t| {
@@ -55,6 +61,8 @@ pub fn spectrum_claim(tasks: &[RunMetrics]) -> Claim {
 pub fn stiffness_claim(runs: &[RunMetrics]) -> Claim {
     Claim {
         id: "6.2".into(),
+        figure: "Figs. 4b-d, 5, 6c".into(),
+        authors: "χ_e = |s_e|² with s_e = H_g⁻¹ b_e (H_g bordered at the ground and rails only), drawn beside the stiff modes ψ; compared by eye, no statistic.".into(),
         statement: "Edges with large χ_e carry the large entries of the stiff modes: positive rank correlation between χ_e and the stiff-mode weight.".into(),
         criterion: "Spearman ρ(χ, stiff weight) > 0 in every run (four tasks, four initial conditions).".into(),
         measured: listing(runs, ", ", |t| format!("{} {:+.2}", t.id, t.spearman_stiff)),
@@ -72,7 +80,9 @@ pub const PARTIAL_NORM: f64 = 0.9;
 pub fn partial_susceptibility_claim(tasks: &[RunMetrics]) -> Claim {
     Claim {
         id: "6.3".into(),
-        statement: "Partial susceptibility saturates after a few soft modes (Fig. 7).".into(),
+        figure: "Fig. 7".into(),
+        authors: "||S^(m)||_F / ||S||_F, S^(m) built from the first m eigenpairs of H_g in ascending algebraic order (their notebook): 0.82 at 2 modes, 0.97 at 10 on their Fig. 1 network.".into(),
+        statement: "Partial susceptibility saturates after a few soft modes.".into(),
         criterion: "For each task, ||S^(10)||_F / ||S||_F >= 0.9: the first 10 modes of H_g in ascending eigenvalue order (the authors' order and norm) carry 90 % of the norm of the susceptibility matrix.".into(),
         measured: listing(tasks, "; ", |t| match (t.partial_norm_at_2, t.partial_norm_at_10) {
             (Some(two), Some(ten)) => format!(
@@ -104,6 +114,8 @@ pub fn conductance_claim(conditions: &[RunMetrics], runs: &[RunMetrics]) -> Clai
     let judged = conditions.get(1..).unwrap_or(&[]);
     Claim {
         id: "6.4a".into(),
+        figure: "Fig. 8 (third column), App. C".into(),
+        authors: "Scatter plots of χ_e against k_e for four initial conductance distributions; no statistic.".into(),
         statement: "Conductance is not correlated with χ_e, with the exception of the first example of Fig. 8 (uniform initial conductances).".into(),
         criterion: "For every Fig. 8 initial condition but the first, |Spearman ρ(log χ, log k)| < 0.3.".into(),
         measured: format!(
@@ -128,6 +140,8 @@ pub fn conductance_claim(conditions: &[RunMetrics], runs: &[RunMetrics]) -> Clai
 pub fn walls_claim(runs: &[RunMetrics]) -> Claim {
     Claim {
         id: "6.4b".into(),
+        figure: "Fig. 8 (fourth column), Fig. 9".into(),
+        authors: "Scatter plots of χ_e against k_e / ⟨k of the edges adjacent to either end⟩; walls and corridors drawn by hand on Fig. 9.".into(),
         statement: "High-χ edges have low relative conductance k_e / <k of adjacent edges>: they act as walls and corridors.".into(),
         criterion: "In every run, more than half of the top 5 % χ edges have relative conductance below 1, and a larger share than among all edges.".into(),
         measured: listing(runs, ", ", |t| {
@@ -156,7 +170,9 @@ pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
     let c = &s.cut;
     Claim {
         id: "6.5".into(),
-        statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors (Fig. 6).".into(),
+        figure: "Fig. 6, App. B (Fig. 11)".into(),
+        authors: "Persistent sectors of the trained voltages (Rocks et al.) drawn beside the high-χ edges; no statistic.".into(),
+        statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors.".into(),
         criterion: "On allostery, with the sectors of THEORY.md section 5 (edges filtered by |ΔV|, cancelled until the ends of a target edge would share a sector): the |∂| most susceptible edges overlap the cut set ∂ at least twice as often as chance (|∂|/E), and AUC(χ; ∂ vs other edges) >= 0.7.".into(),
         measured: format!(
             "{} sectors ({} of {} pairs cancelled); cut set {} edges: overlap {:.0} % vs chance {:.0} % ({:.1} x), AUC {:.2}; kept death edges {}: overlap {:.0} %, AUC {:.2}{}",
@@ -187,7 +203,9 @@ pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
 pub fn weak_training_claim(weak: &[RunMetrics]) -> Claim {
     Claim {
         id: "E".into(),
-        statement: "Weakly trained networks (Appendix E): the susceptibility still captures the edges singled out by the stiff mode.".into(),
+        figure: "App. E (Fig. 12)".into(),
+        authors: "χ_e and the stiff mode of networks trained to weak drops, drawn side by side; no statistic.".into(),
+        statement: "Weakly trained networks: the susceptibility still captures the edges singled out by the stiff mode.".into(),
         criterion: "For every desired drop, ρ(χ, stiff weight) > 0 and the top 5 % χ edges fall among the top 5 % stiff-weight edges at least twice as often as chance (10 %).".into(),
         measured: listing(weak, "; ", |t| {
             format!(
