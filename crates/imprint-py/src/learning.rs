@@ -14,9 +14,9 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::fail;
 use crate::network::PyNetwork;
 use crate::task::PyTask;
+use crate::{fail, kwargs_into};
 
 fn boundary(fix: HashMap<usize, f64>, inject: Option<HashMap<usize, f64>>) -> BoundaryConditions {
     let mut fixed: Vec<(usize, f64)> = fix.into_iter().collect();
@@ -153,10 +153,11 @@ impl Observer for PythonObserver<'_> {
 /// returned is the best recorded state (`keep="best"`) or the last
 /// (`keep="last"`); training stops early once the cost has stayed below
 /// `stop_relative_cost` times the initial cost for `stop_patience`
-/// iterations. `callback(step, record, conductance)` is called every
+/// iterations. `auto_rate={"target": ..., "every": ..., "trust": ...}` tunes
+/// the automatic rate. `callback(step, record, conductance)` is called every
 /// `callback_every` iterations, when the full cost is recorded.
 #[pyfunction]
-#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None))]
+#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None, auto_rate = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train<'py>(
     py: Python<'py>,
@@ -176,6 +177,7 @@ pub fn train<'py>(
     keep: &str,
     stop_relative_cost: Option<f64>,
     stop_patience: Option<usize>,
+    auto_rate: Option<Bound<'py, PyDict>>,
 ) -> PyResult<(PyNetwork, Vec<Bound<'py, PyDict>>)> {
     let learning_rate = match learning_rate {
         None => None,
@@ -227,7 +229,10 @@ pub fn train<'py>(
         k_min: k_min.unwrap_or(defaults.k_min),
         k_max: k_max.unwrap_or(defaults.k_max),
         seed,
-        auto_rate: defaults.auto_rate,
+        auto_rate: match &auto_rate {
+            Some(fields) => kwargs_into(py, Some(fields), "auto_rate")?,
+            None => defaults.auto_rate,
+        },
         stop: StopRule {
             relative_cost: stop_relative_cost.unwrap_or(defaults.stop.relative_cost),
             patience: stop_patience.unwrap_or(defaults.stop.patience),

@@ -148,6 +148,7 @@ def train(
     keep: str = "best",
     stop_relative_cost: Optional[float] = None,
     stop_patience: Optional[int] = None,
+    auto_rate: Optional[Dict[str, Any]] = None,
 ) -> Tuple[Network, List[Dict[str, Any]]]:
     """Trains; returns the trained network and the history (step, cost,
     accuracy, learning_rate, stiffness...). ``learning_rate="auto"`` (the
@@ -155,7 +156,8 @@ def train(
     number keeps it constant. The network returned is the best recorded
     state (``keep="best"``) or the last (``keep="last"``); training stops
     early once the cost has stayed below ``stop_relative_cost`` times the
-    initial cost for ``stop_patience`` iterations."""
+    initial cost for ``stop_patience`` iterations. ``auto_rate`` tunes the
+    automatic rate (``target``, ``every``, ``trust``; docs/training.md)."""
 
 def analyze(
     network: Network,

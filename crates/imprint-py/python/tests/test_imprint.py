@@ -115,6 +115,13 @@ def test_training_with_a_callback_and_evaluation(network):
         imprint.train(network, task, iterations=10, learning_rate="fast")
     with pytest.raises(imprint.ImprintError, match="keep"):
         imprint.train(network, task, iterations=10, keep="first")
+    # The automatic rate's target: rate * lambda_max never above it (the trust region may hold it lower).
+    _, tuned = imprint.train(network, task, iterations=100, auto_rate={"target": 1.0, "every": 5}, callback_every=10)
+    assert all(r["learning_rate"] * r["stiffness"] <= 1.0 + 1e-12 for r in tuned[1:])
+    with pytest.raises(imprint.ImprintError, match="auto_rate.target"):
+        imprint.train(network, task, iterations=10, auto_rate={"target": 3.0})
+    with pytest.raises(imprint.ImprintError, match="unknown field"):
+        imprint.train(network, task, iterations=10, auto_rate={"speed": 1.0})
     # Gradient descent trains too.
     gd, gd_history = imprint.train(network, task, rule="gradient-descent", learning_rate=50.0, iterations=200)
     assert gd_history[-1]["cost"] < gd_history[0]["cost"]
