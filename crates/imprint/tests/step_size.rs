@@ -285,3 +285,29 @@ fn the_stop_rule_ends_a_converged_run_after_its_patience() {
     let (rate, stiffness) = (record.learning_rate.unwrap(), record.stiffness.unwrap());
     assert!((rate * stiffness - AutoRate::default().target).abs() < 1e-12);
 }
+
+#[test]
+fn a_network_held_at_its_bounds_and_pushed_outward_stays_there() {
+    // The divider at k1 = k_max, k2 = k_min with a target above its output:
+    // the rule pushes k1 up and k2 down, both beyond their bounds.
+    let (_, mut task, _) = divider();
+    task.targets = vec![vec![0.9]];
+    let net = common::circuit(3, &[[0, 1], [1, 2]], &[2.0, 1.0]);
+    let parameters = TrainingParameters {
+        rule: Rule::CoupledLearning {
+            learning_rate: LearningRate::Auto,
+            nudge: 1e-3,
+        },
+        batch_size: 1,
+        iterations: 5,
+        k_min: 1.0,
+        k_max: 2.0,
+        ..Default::default()
+    };
+    let mut training = Training::new(&net, &task, parameters).unwrap();
+    while !training.is_done() {
+        training.step().unwrap();
+    }
+    assert_eq!(training.conductance(), &[2.0, 1.0]);
+    assert_eq!(training.last_rate(), Some(0.0));
+}

@@ -257,33 +257,40 @@ impl Training {
                     .zip(&unit)
                     .map(|(&k, &d)| (k > p.k_min || d > 0.0) && (k < p.k_max || d < 0.0))
                     .collect();
-                let due = self
-                    .estimate
-                    .is_none_or(|e| self.step % p.auto_rate.every == 0 && e.step != self.step);
-                if due {
-                    let estimating = Instant::now();
-                    let stiffness = power_stiffness(
-                        &self.problem,
-                        &response,
-                        p.rule.map_kind(),
-                        &active,
+                if !active.contains(&true) {
+                    // Every edge is held at a bound and pushed outward: the
+                    // clip undoes any step, and the map has no moving edge
+                    // to estimate on.
+                    (0.0, vec![0.0; unit.len()])
+                } else {
+                    let due = self
+                        .estimate
+                        .is_none_or(|e| self.step % p.auto_rate.every == 0 && e.step != self.step);
+                    if due {
+                        let estimating = Instant::now();
+                        let stiffness = power_stiffness(
+                            &self.problem,
+                            &response,
+                            p.rule.map_kind(),
+                            &active,
+                            &unit,
+                        )?;
+                        self.estimate = Some(RateEstimate {
+                            step: self.step,
+                            stiffness,
+                            rate: p.auto_rate.target / stiffness,
+                        });
+                        step_size = estimating.elapsed();
+                    }
+                    let stable = self.estimate.expect("estimated above").rate;
+                    let rate = stable.min(trust_rate(
+                        &self.conductance,
                         &unit,
-                    )?;
-                    self.estimate = Some(RateEstimate {
-                        step: self.step,
-                        stiffness,
-                        rate: p.auto_rate.target / stiffness,
-                    });
-                    step_size = estimating.elapsed();
+                        &active,
+                        p.auto_rate.trust,
+                    ));
+                    (rate, unit.into_iter().map(|d| rate * d).collect())
                 }
-                let stable = self.estimate.expect("estimated above").rate;
-                let rate = stable.min(trust_rate(
-                    &self.conductance,
-                    &unit,
-                    &active,
-                    p.auto_rate.trust,
-                ));
-                (rate, unit.into_iter().map(|d| rate * d).collect())
             }
         };
         self.rate = Some(rate);
