@@ -27,6 +27,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::batch::BatchResponse;
 use super::{LearningError, TaskCircuit};
+use crate::physics::edge_drops;
 
 /// The step size of a learning rule: `"auto"` or a constant.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -262,14 +263,11 @@ pub fn power_stiffness(
         .filter(|(_, &a)| a)
         .map(|(&e, _)| e)
         .collect();
-    let drops = |m: &Mat<f64>| {
-        Mat::from_fn(edges.len(), m.ncols(), |r, c| {
-            let [i, j] = edges[r];
-            m[(i, c)] - m[(j, c)]
-        })
-    };
     // D: drops of G_O (E x n_out); V: free drops of the batch (E x B).
-    let (d, v) = (drops(response), drops(states));
+    let (d, v) = (
+        edge_drops(response.as_ref(), &edges),
+        edge_drops(states.as_ref(), &edges),
+    );
     let mut x: Vec<f64> = problem
         .edges()
         .iter()
@@ -375,10 +373,12 @@ fn jacobian_gram(problem: &TaskCircuit, batch: &BatchResponse) -> Mat<f64> {
     let (states, response) = (&batch.free.states, &batch.response.response);
     let (samples, n_out) = (states.ncols(), response.ncols());
     let edges = problem.edges();
+    let (d, v) = (
+        edge_drops(response.as_ref(), edges),
+        edge_drops(states.as_ref(), edges),
+    );
     let q = Mat::from_fn(edges.len(), samples * n_out, |e, col| {
-        let [i, j] = edges[e];
-        let (mu, o) = (col / n_out, col % n_out);
-        (response[(i, o)] - response[(j, o)]) * (states[(i, mu)] - states[(j, mu)])
+        d[(e, col % n_out)] * v[(e, col / n_out)]
     });
     let size = samples * n_out;
     let mut gram = Mat::zeros(size, size);
