@@ -38,6 +38,9 @@ enum Command {
     Plot(commands::plot::Args),
     /// Simulate the measurement of every susceptibility: unit currents node by node, every edge drop recorded.
     Measure(commands::analyze::MeasureArgs),
+    /// Ensembles: plan runs over seeds, networks and any configuration field; run them here or as a Slurm job array; collect the claims with confidence intervals.
+    #[command(subcommand)]
+    Sweep(commands::sweep::Command),
     /// Export a network with its sources to other tools.
     #[command(subcommand)]
     Export(commands::export::Command),
@@ -72,6 +75,7 @@ fn main() {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Plot(args) => commands::plot::run(args),
         Command::Measure(args) => commands::analyze::measure(args),
+        Command::Sweep(command) => commands::sweep::run(command),
         Command::Export(command) => commands::export::run(command),
         Command::Bench(command) => commands::bench::run(command),
     };

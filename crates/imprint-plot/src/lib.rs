@@ -25,6 +25,7 @@ pub mod panels;
 pub mod paper;
 pub mod reproduction;
 pub mod sectors;
+pub mod sweep;
 
 use std::path::Path;
 use std::sync::Once;

@@ -18,6 +18,8 @@
 //! - [`paper`]: the paper's experiments, metrics and claims (6);
 //! - [`run`]: run directories and the training executor (checkpoints,
 //!   history, cancellation);
+//! - [`sweep`]: ensembles of runs over any configuration field, locally
+//!   or as Slurm job arrays, and the claims judged across them (6);
 //! - [`io`]: network, task and value files, NumPy archives, SPICE netlists;
 //! - [`bench`]: timings of the hot paths for `imprint bench`.
 //!
@@ -45,6 +47,7 @@ pub mod paper;
 pub mod physics;
 pub mod random;
 pub mod run;
+pub mod sweep;
 pub mod topology;
 
 /// The types most programs need.

@@ -9,4 +9,5 @@ pub mod plot;
 pub mod report;
 pub mod reproduce;
 pub mod solve;
+pub mod sweep;
 pub mod train;

@@ -12,7 +12,7 @@ use super::reproduce::Args;
 
 /// HTML-escapes text, then sets the notation of the claims as sub- and
 /// superscripts (χ_e, k_e, n_in n_out, 10^6).
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -402,3 +402,72 @@ mod tests {
         assert_eq!(claims(&tasks[..1], &[], &[]).len(), 6);
     }
 }
+
+/// One claim judged on a single run, for ensembles: the claim (its text,
+/// criterion and verdict on this run alone), the number it is judged by and
+/// that number's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunVerdict {
+    /// The claim judged on this run alone.
+    pub claim: Claim,
+    /// The name of the number the verdict rests on (a [`RunMetrics`] field).
+    pub metric: &'static str,
+    /// Its value (NaN when not computed, e.g. the norm curve on the scalable path).
+    pub value: f64,
+}
+
+/// Every claim that can be judged on one run, by the same criteria as
+/// [`claims`] with that run alone: 6.1, 6.2, 6.3 (when the norm curve was
+/// computed), 6.4a (`|rho(chi, k)| < 0.3`; the paper exempts uniform initial
+/// conductances, an ensemble does not), 6.4b, 6.5 (allostery only) and E
+/// (its criterion, applied to every run whatever its drop).
+pub fn run_verdicts(run: &RunMetrics) -> Vec<RunVerdict> {
+    let one = std::slice::from_ref(run);
+    let verdict = |claim: Claim, metric, value| RunVerdict {
+        claim,
+        metric,
+        value,
+    };
+    let mut conductance = conductance_claim(&[], one);
+    conductance.criterion = format!(
+        "|Spearman ρ(log χ, log k)| < {UNCORRELATED} (the paper exempts uniform initial conductances; judged here on every run)."
+    );
+    conductance.holds = run.spearman_conductance.abs() < UNCORRELATED;
+    let mut verdicts = vec![
+        verdict(spectrum_claim(one), "large_after", run.large_after),
+        verdict(stiffness_claim(one), "spearman_stiff", run.spearman_stiff),
+    ];
+    if let Some(norm) = run.partial_norm_at_10 {
+        verdicts.push(verdict(
+            partial_susceptibility_claim(one),
+            "partial_norm_at_10",
+            norm,
+        ));
+    }
+    verdicts.push(verdict(
+        conductance,
+        "spearman_conductance",
+        run.spearman_conductance,
+    ));
+    verdicts.push(verdict(
+        walls_claim(one),
+        "top_low_relative",
+        run.top_low_relative,
+    ));
+    if run.task == "allostery" {
+        verdicts.push(verdict(
+            sectors_claim(run),
+            "sector_auc",
+            run.sectors.cut.auc,
+        ));
+    }
+    verdicts.push(verdict(
+        weak_training_claim(one),
+        "top_chi_in_top_stiff",
+        run.top_chi_in_top_stiff,
+    ));
+    verdicts
+}
+
+/// The ids of the claims [`run_verdicts`] judges, in its order.
+pub const RUN_CLAIMS: [&str; 7] = ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"];

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 pub use chosen::{chosen_values, Chosen};
 pub use claims::{
-    claims, conductance_claim, partial_susceptibility_claim, sectors_claim, spectrum_claim,
-    stiffness_claim, walls_claim, weak_training_claim, Claim,
+    claims, conductance_claim, partial_susceptibility_claim, run_verdicts, sectors_claim,
+    spectrum_claim, stiffness_claim, walls_claim, weak_training_claim, Claim, RunVerdict,
+    RUN_CLAIMS,
 };
 
 use crate::analysis::report::AnalysisReport;

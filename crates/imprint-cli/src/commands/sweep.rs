@@ -1,0 +1,417 @@
+//! `imprint sweep`: ensembles of runs planned from a sweep file, run here
+//! by a pool of workers or on a cluster as a Slurm job array, and collected
+//! into a table and a report of the claims across the ensemble.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Result};
+use imprint::run::{analysis_for_figures, read_finished_run, RunControl};
+use imprint::sweep::{self, slurm, Plan, RecordStatus, RunEnd, RunState};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::report::escape;
+
+/// Sweep subcommands.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Expand a sweep file (`[base]` configuration, `[axes]`, `[sweep]`) into a plan of runs; print its size.
+    Plan {
+        /// The sweep file (TOML).
+        file: PathBuf,
+        /// Sweep folder to create.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Refuse plans with more runs than this.
+        #[arg(long, default_value_t = sweep::DEFAULT_MAX_RUNS)]
+        max_runs: usize,
+    },
+    /// Run every run not yet done on this machine, several at a time; continues where it stopped.
+    Run {
+        /// Sweep folder.
+        dir: PathBuf,
+        /// Runs at a time (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Rerun the runs that failed.
+        #[arg(long)]
+        retry_failed: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run one run of the plan (what each Slurm array task calls).
+    RunOne {
+        /// Sweep folder.
+        dir: PathBuf,
+        /// Index of the run.
+        #[arg(long)]
+        index: usize,
+    },
+    /// Submit the runs as a Slurm job array (sbatch); print the job id.
+    Submit {
+        /// Sweep folder (on a filesystem the compute nodes share).
+        dir: PathBuf,
+        /// Submit through Slurm (the only scheduler supported).
+        #[arg(long, required = true)]
+        slurm: bool,
+        /// Partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit of each run (Slurm's format, e.g. 2:00:00).
+        #[arg(long)]
+        time: Option<String>,
+        /// Most runs at once.
+        #[arg(long)]
+        max_parallel: Option<usize>,
+        /// Memory of each run (e.g. 2G).
+        #[arg(long)]
+        mem: Option<String>,
+        /// Account to charge.
+        #[arg(long)]
+        account: Option<String>,
+        /// Further sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short.
+        #[arg(long = "sbatch", value_name = "OPTION")]
+        extra: Vec<String>,
+        /// Write the script and print its path without submitting.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Count the runs done, started, pending and failed (and what squeue says of submitted jobs).
+    Status {
+        /// Sweep folder.
+        dir: PathBuf,
+    },
+    /// Tabulate the runs into DIR/sweep.csv and write DIR/report/index.html: each claim's fraction with a 95 % interval.
+    Collect {
+        /// Sweep folder.
+        dir: PathBuf,
+    },
+}
+
+/// Draws a run's figures, for sweeps whose `[sweep]` asks for them.
+fn figures(dir: &Path) -> std::result::Result<(), String> {
+    let run = read_finished_run(dir).map_err(|e| e.to_string())?;
+    let (report, _) =
+        analysis_for_figures(dir, &run, &Default::default()).map_err(|e| e.to_string())?;
+    imprint_plot::run_figures(
+        &run,
+        &report,
+        &dir.join("figures"),
+        &[imprint_plot::Format::Png],
+    )
+    .map(drop)
+    .map_err(|e| e.to_string())
+}
+
+/// SIGINT and SIGTERM raise the returned flag.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let raised = flag.clone();
+    let _ = ctrlc::set_handler(move || raised.store(true, Ordering::SeqCst));
+    flag
+}
+
+/// Runs a sweep subcommand.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Plan {
+            file,
+            output,
+            max_runs,
+        } => {
+            let new = Plan::from_file(&file, max_runs)?;
+            new.write(&output)?;
+            let axes: Vec<String> = new
+                .plan
+                .axes
+                .iter()
+                .map(|a| format!("{} ({} values)", a.path, a.values.len()))
+                .collect();
+            println!("{} runs: {}", new.plan.runs.len(), axes.join(" x "));
+            println!(
+                "wrote {}; run it with imprint sweep run {0} or imprint sweep submit {0} --slurm",
+                output.display()
+            );
+            Ok(())
+        }
+        Command::Run {
+            dir,
+            workers,
+            retry_failed,
+            quiet,
+        } => local(&dir, workers, retry_failed, quiet),
+        Command::RunOne { dir, index } => {
+            let plan = Plan::read(&dir)?;
+            let control = RunControl {
+                cancel: Some(interrupt_flag()),
+                stop_after: None,
+            };
+            match sweep::run_one(&dir, &plan, index, &control, Some(&figures), true)? {
+                RunEnd::Stopped => bail!("run {index} stopped with a checkpoint; submit or run the sweep again to continue it"),
+                RunEnd::AlreadyDone(r) | RunEnd::Recorded(r) => match r.error {
+                    Some(error) => bail!("run {index} ({}) failed: {error}", plan.describe(index)),
+                    None => println!("run {index} done in {:.1} s", r.wall_time_seconds),
+                },
+            }
+            Ok(())
+        }
+        Command::Submit {
+            dir,
+            slurm: _,
+            partition,
+            time,
+            max_parallel,
+            mem,
+            account,
+            extra,
+            dry_run,
+        } => {
+            let dir = std::path::absolute(&dir)?;
+            let plan = Plan::read(&dir)?;
+            let options = slurm::SlurmOptions {
+                partition,
+                time,
+                max_parallel,
+                memory: mem,
+                account,
+                extra,
+            };
+            let exe = std::env::current_exe()?;
+            let script = slurm::write_script(&dir, &slurm::script(&dir, &plan, &exe, &options))?;
+            if dry_run {
+                println!("wrote {} (not submitted)", script.display());
+            } else {
+                let job = slurm::submit(&dir, &script)?;
+                println!("{job}");
+                eprintln!(
+                    "submitted {} runs as Slurm job {job}; follow with imprint sweep status {}",
+                    plan.runs.len(),
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Status { dir } => status(&dir),
+        Command::Collect { dir } => collect(&dir),
+    }
+}
+
+fn local(dir: &Path, workers: usize, retry_failed: bool, quiet: bool) -> Result<()> {
+    let plan = Plan::read(dir)?;
+    let before = sweep::states(dir, &plan)?;
+    let todo = before
+        .iter()
+        .filter(|s| **s != RunState::Done && (retry_failed || **s != RunState::Failed))
+        .count();
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(todo as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "sweep [{bar:30}] {pos}/{len} runs, {msg} ({elapsed} elapsed, {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    bar.set_message("0 failed");
+    let options = sweep::LocalOptions {
+        workers,
+        retry_failed,
+        cancel: Some(interrupt_flag()),
+    };
+    let progress = |index: usize, end: &RunEnd| {
+        if let RunEnd::Recorded(r) = end {
+            bar.inc(1);
+            if r.status == RecordStatus::Failed {
+                failed.fetch_add(1, Ordering::SeqCst);
+                bar.println(format!(
+                    "run {index} ({}) failed: {}",
+                    plan.describe(index),
+                    r.error.as_deref().unwrap_or("")
+                ));
+            }
+            bar.set_message(format!("{} failed", failed.load(Ordering::SeqCst)));
+        }
+    };
+    let summary = sweep::run_local(dir, &plan, &options, Some(&figures), &progress)?;
+    bar.finish();
+    println!(
+        "{} runs: {} done before, {} done now, {} failed, {} stopped",
+        plan.runs.len(),
+        summary.already_done,
+        summary.done,
+        summary.failed,
+        summary.stopped
+    );
+    if summary.stopped > 0 {
+        bail!(
+            "interrupted: {} runs left; imprint sweep run {} continues them",
+            summary.stopped,
+            dir.display()
+        );
+    }
+    if summary.failed > 0 {
+        bail!(
+            "{} runs failed; imprint sweep status {} lists them (--retry-failed reruns them)",
+            summary.failed,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn status(dir: &Path) -> Result<()> {
+    let plan = Plan::read(dir)?;
+    let states = sweep::states(dir, &plan)?;
+    let count = |s: RunState| states.iter().filter(|x| **x == s).count();
+    println!(
+        "{} runs: {} done, {} started (running or interrupted), {} pending, {} failed",
+        plan.runs.len(),
+        count(RunState::Done),
+        count(RunState::Started),
+        count(RunState::Pending),
+        count(RunState::Failed)
+    );
+    for (index, _) in states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s == RunState::Failed)
+        .take(10)
+    {
+        let record = sweep::read_record(&plan.run_dir(dir, index))?;
+        let error = record.and_then(|r| r.error).unwrap_or_default();
+        println!(
+            "  run {index} ({}) failed: {}",
+            plan.describe(index),
+            error.chars().take(160).collect::<String>()
+        );
+    }
+    for job in slurm::jobs(dir) {
+        match slurm::queued(&job) {
+            Ok(tasks) => {
+                let running = tasks.iter().filter(|t| t.1 == "RUNNING").count();
+                println!(
+                    "Slurm job {job}: {} tasks in the queue, {running} running",
+                    tasks.len()
+                );
+            }
+            Err(e) => println!("Slurm job {job}: {e}"),
+        }
+    }
+    Ok(())
+}
+
+fn collect(dir: &Path) -> Result<()> {
+    let plan = Plan::read(dir)?;
+    let collected = sweep::collect(dir)?;
+    collected.write(dir)?;
+    let out = dir.join("report");
+    let figures = imprint_plot::sweep::sweep_figures(&plan, &collected, &out.join("figures"))?;
+    let html = page(&plan, &collected, &figures, &out);
+    imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
+    let [pending, started, done, failed] = collected.counts;
+    println!(
+        "{} runs: {done} done, {failed} failed, {started} started, {pending} pending",
+        plan.runs.len()
+    );
+    for c in &collected.claims {
+        let f = &c.overall;
+        println!(
+            "claim {:<4} holds in {:>4} of {:<4} runs: {:5.1} % [{:.1}, {:.1}]",
+            c.id,
+            f.held,
+            f.runs,
+            100.0 * f.fraction,
+            100.0 * f.interval[0],
+            100.0 * f.interval[1]
+        );
+    }
+    println!(
+        "wrote {} and {}",
+        dir.join(sweep::files::TABLE).display(),
+        out.join("index.html").display()
+    );
+    Ok(())
+}
+
+fn percent(f: &sweep::Fraction) -> String {
+    if f.runs == 0 {
+        return "–".into();
+    }
+    format!(
+        "{:.0} % [{:.0}, {:.0}] ({} of {})",
+        100.0 * f.fraction,
+        100.0 * f.interval[0],
+        100.0 * f.interval[1],
+        f.held,
+        f.runs
+    )
+}
+
+/// The report page of a collected sweep.
+fn page(plan: &Plan, c: &sweep::Collected, figures: &[PathBuf], out: &Path) -> String {
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>imprint sweep</title><style>\n{}</style></head><body>\n",
+        include_str!("report.css")
+    );
+    let [pending, started, done, failed] = c.counts;
+    let _ = writeln!(
+        html,
+        "<h1>imprint sweep: the claims across {} runs</h1>\n<p>Planned from <code>{}</code>: {}. {done} done, {failed} failed, {started} started, {pending} pending. Each claim is judged on each finished run by the criterion of THEORY.md section 6 applied to that run alone; the interval is the 95 % Wilson score interval of the fraction. Every run is in <a href=\"../sweep.csv\">sweep.csv</a>.</p>",
+        plan.runs.len(),
+        escape(&plan.source.display().to_string()),
+        escape(&plan.axes.iter().map(|a| format!("{} ({} values)", a.path, a.values.len())).collect::<Vec<_>>().join(" × "))
+    );
+    html.push_str("<h2>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion on one run</th><th>holds in</th></tr>\n");
+    for claim in &c.claims {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            claim.id,
+            escape(&claim.statement),
+            escape(&claim.criterion),
+            percent(&claim.overall)
+        );
+    }
+    html.push_str("</table>\n");
+    for (a, axis) in plan.axes.iter().enumerate() {
+        let _ = writeln!(
+            html,
+            "<h2>By {}</h2>\n<table><tr><th>{}</th>",
+            escape(&axis.path),
+            escape(&axis.path)
+        );
+        for claim in &c.claims {
+            let _ = write!(html, "<th>{}</th>", claim.id);
+        }
+        html.push_str("</tr>\n");
+        for (v, value) in axis.values.iter().enumerate() {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td>",
+                escape(&imprint_plot::sweep::value_label(value))
+            );
+            for claim in &c.claims {
+                let _ = write!(html, "<td>{}</td>", percent(&claim.by_axis[a][v]));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</table>\n");
+    }
+    html.push_str("<h2>Figures</h2>\n");
+    for path in figures {
+        let src = path
+            .strip_prefix(out)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(html, "<figure class=\"single\"><a href=\"{src}\"><img src=\"{src}\" alt=\"{src}\"></a></figure>");
+    }
+    html.push_str("</body></html>\n");
+    html
+}
