@@ -8,6 +8,7 @@
 mod analysis;
 mod learning;
 mod network;
+mod sweep;
 mod task;
 
 use numpy::ndarray::Array2;
@@ -80,6 +81,10 @@ fn _imprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::analyze_run, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::plot, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::measure, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep_run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep_status, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep_collect, m)?)?;
     m.add("ImprintError", m.py().get_type::<ImprintError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -300,7 +300,7 @@ fn status(dir: &Path) -> Result<()> {
                     tasks.len()
                 );
             }
-            Err(e) => println!("Slurm job {job}: {e}"),
+            Err(e) => println!("Slurm job {job}: not in the queue ({e})"),
         }
     }
     Ok(())
@@ -366,6 +366,16 @@ fn page(plan: &Plan, c: &sweep::Collected, figures: &[PathBuf], out: &Path) -> S
         plan.runs.len(),
         escape(&plan.source.display().to_string()),
         escape(&plan.axes.iter().map(|a| format!("{} ({} values)", a.path, a.values.len())).collect::<Vec<_>>().join(" × "))
+    );
+    let column = c.columns.iter().position(|n| n == "training_status");
+    let trained =
+        |status: &str| column.map_or(0, |k| c.rows.iter().filter(|r| r[k] == status).count());
+    let _ = writeln!(
+        html,
+        "<p>Training (kept state, docs/training.md): {} converged, {} still improving, {} on a plateau.</p>",
+        trained("converged"),
+        trained("improving"),
+        trained("plateau")
     );
     html.push_str("<h2>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion on one run</th><th>holds in</th></tr>\n");
     for claim in &c.claims {

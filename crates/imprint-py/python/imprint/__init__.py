@@ -11,7 +11,8 @@ The Rust library from Python, numpy arrays in and out::
     result["sector_uniform_voltage"]  # sectors, walls, the sample's response too
 
 Run directories written by ``imprint train`` are analysed and drawn as the
-command line does: ``imprint.analyze_run(run_dir)`` and ``imprint.plot(run_dir)``.
+command line does: ``imprint.analyze_run(run_dir)`` and ``imprint.plot(run_dir)``. Ensembles of
+runs (``imprint sweep``) are planned, run and collected with ``imprint.sweep``.
 
 Errors raise ``imprint.ImprintError`` (a ``ValueError``) with the same one-line
 message as the ``imprint`` command.
@@ -32,6 +33,7 @@ from ._imprint import (
     solve,
     train,
 )
+from . import sweep
 
 __all__ = [
     "ImprintError",
@@ -43,6 +45,7 @@ __all__ = [
     "measure",
     "plot",
     "solve",
+    "sweep",
     "train",
     "__version__",
 ]

@@ -238,6 +238,93 @@ pub fn claims(tasks: &[RunMetrics], conditions: &[RunMetrics], weak: &[RunMetric
     claims
 }
 
+/// One claim judged on a single run, for ensembles: the claim (its text,
+/// criterion and verdict on this run alone), the number it is judged by and
+/// that number's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunVerdict {
+    /// The claim judged on this run alone.
+    pub claim: Claim,
+    /// The name of the number the verdict rests on (a [`RunMetrics`] field).
+    pub metric: &'static str,
+    /// Its value (NaN when not computed, e.g. the norm curve on the scalable path).
+    pub value: f64,
+}
+
+/// Every claim that can be judged on one run, by the same criteria as
+/// [`claims`] with that run alone: 6.1, 6.2, 6.3 (when the norm curve was
+/// computed), 6.4a (`|rho(chi, k)| < 0.3`; the paper exempts uniform initial
+/// conductances, an ensemble does not), 6.4b, 6.5 (allostery only) and E
+/// (its criterion, applied to every run whatever its drop).
+pub fn run_verdicts(run: &RunMetrics) -> Vec<RunVerdict> {
+    let one = std::slice::from_ref(run);
+    // The aggregate claim's text and verdict on this run alone, with its
+    // criterion said of one run.
+    let verdict = |mut claim: Claim, criterion: &str, metric, value| {
+        claim.criterion = criterion.to_string();
+        RunVerdict {
+            claim,
+            metric,
+            value,
+        }
+    };
+    let mut conductance = conductance_claim(&[], one);
+    conductance.holds = run.spearman_conductance.abs() < UNCORRELATED;
+    let mut verdicts = vec![
+        verdict(
+            spectrum_claim(one),
+            "After training at most 2 n_in n_out cost-Hessian eigenvalues lie within 10^6 of the largest, and before training at least 10 times as many (as a share) do.",
+            "large_after",
+            run.large_after,
+        ),
+        verdict(
+            stiffness_claim(one),
+            "Spearman ρ(χ, stiff weight) > 0.",
+            "spearman_stiff",
+            run.spearman_stiff,
+        ),
+    ];
+    if let Some(norm) = run.partial_norm_at_10 {
+        verdicts.push(verdict(
+            partial_susceptibility_claim(one),
+            "||S^(10)||_F / ||S||_F >= 0.9 (the first 10 modes of H_g in ascending order; dense path only).",
+            "partial_norm_at_10",
+            norm,
+        ));
+    }
+    verdicts.push(verdict(
+        conductance,
+        &format!("|Spearman ρ(log χ, log k)| < {UNCORRELATED} (the paper exempts uniform initial conductances; a sweep judges every run)."),
+        "spearman_conductance",
+        run.spearman_conductance,
+    ));
+    verdicts.push(verdict(
+        walls_claim(one),
+        "More than half of the top 5 % χ edges have relative conductance below 1, and a larger share than among all edges.",
+        "top_low_relative",
+        run.top_low_relative,
+    ));
+    if run.task == "allostery" {
+        let criterion = sectors_claim(run).criterion;
+        verdicts.push(verdict(
+            sectors_claim(run),
+            &criterion,
+            "sector_auc",
+            run.sectors.cut.auc,
+        ));
+    }
+    verdicts.push(verdict(
+        weak_training_claim(one),
+        "ρ(χ, stiff weight) > 0 and the top 5 % χ edges fall among the top 5 % stiff-weight edges at least twice as often as chance (10 %), whatever the training.",
+        "top_chi_in_top_stiff",
+        run.top_chi_in_top_stiff,
+    ));
+    verdicts
+}
+
+/// The ids of the claims [`run_verdicts`] judges, in its order.
+pub const RUN_CLAIMS: [&str; 7] = ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,73 +488,31 @@ mod tests {
         assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"]);
         assert_eq!(claims(&tasks[..1], &[], &[]).len(), 6);
     }
-}
 
-/// One claim judged on a single run, for ensembles: the claim (its text,
-/// criterion and verdict on this run alone), the number it is judged by and
-/// that number's name.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunVerdict {
-    /// The claim judged on this run alone.
-    pub claim: Claim,
-    /// The name of the number the verdict rests on (a [`RunMetrics`] field).
-    pub metric: &'static str,
-    /// Its value (NaN when not computed, e.g. the norm curve on the scalable path).
-    pub value: f64,
-}
-
-/// Every claim that can be judged on one run, by the same criteria as
-/// [`claims`] with that run alone: 6.1, 6.2, 6.3 (when the norm curve was
-/// computed), 6.4a (`|rho(chi, k)| < 0.3`; the paper exempts uniform initial
-/// conductances, an ensemble does not), 6.4b, 6.5 (allostery only) and E
-/// (its criterion, applied to every run whatever its drop).
-pub fn run_verdicts(run: &RunMetrics) -> Vec<RunVerdict> {
-    let one = std::slice::from_ref(run);
-    let verdict = |claim: Claim, metric, value| RunVerdict {
-        claim,
-        metric,
-        value,
-    };
-    let mut conductance = conductance_claim(&[], one);
-    conductance.criterion = format!(
-        "|Spearman ρ(log χ, log k)| < {UNCORRELATED} (the paper exempts uniform initial conductances; judged here on every run)."
-    );
-    conductance.holds = run.spearman_conductance.abs() < UNCORRELATED;
-    let mut verdicts = vec![
-        verdict(spectrum_claim(one), "large_after", run.large_after),
-        verdict(stiffness_claim(one), "spearman_stiff", run.spearman_stiff),
-    ];
-    if let Some(norm) = run.partial_norm_at_10 {
-        verdicts.push(verdict(
-            partial_susceptibility_claim(one),
-            "partial_norm_at_10",
-            norm,
-        ));
+    #[test]
+    fn one_run_is_judged_as_the_claims_judge_it_alone() {
+        let mut t = run("allostery");
+        let ids = |t: &RunMetrics| -> Vec<String> {
+            run_verdicts(t).into_iter().map(|v| v.claim.id).collect()
+        };
+        assert_eq!(ids(&t), RUN_CLAIMS);
+        for v in run_verdicts(&t) {
+            assert!(v.claim.holds, "{}", v.claim.id);
+        }
+        // Each verdict moves with its metric, as the aggregate claim does.
+        t.spearman_stiff = -0.1;
+        t.spearman_conductance = 0.31;
+        t.partial_norm_at_10 = None;
+        t.task = "regression-2x2".into();
+        let verdicts = run_verdicts(&t);
+        let find = |id: &str| verdicts.iter().find(|v| v.claim.id == id).unwrap();
+        assert_eq!(ids(&t), ["6.1", "6.2", "6.4a", "6.4b", "E"]);
+        assert!(!find("6.2").claim.holds && find("6.2").value == -0.1);
+        assert_eq!(find("6.2").claim.holds, stiffness_claim(&[t.clone()]).holds);
+        assert!(!find("6.4a").claim.holds && find("6.4a").metric == "spearman_conductance");
+        assert!(!find("E").claim.holds);
+        assert!(find("6.4b").claim.holds && find("6.1").claim.holds);
+        t.spearman_conductance = -0.29;
+        assert!(run_verdicts(&t)[2].claim.holds);
     }
-    verdicts.push(verdict(
-        conductance,
-        "spearman_conductance",
-        run.spearman_conductance,
-    ));
-    verdicts.push(verdict(
-        walls_claim(one),
-        "top_low_relative",
-        run.top_low_relative,
-    ));
-    if run.task == "allostery" {
-        verdicts.push(verdict(
-            sectors_claim(run),
-            "sector_auc",
-            run.sectors.cut.auc,
-        ));
-    }
-    verdicts.push(verdict(
-        weak_training_claim(one),
-        "top_chi_in_top_stiff",
-        run.top_chi_in_top_stiff,
-    ));
-    verdicts
 }
-
-/// The ids of the claims [`run_verdicts`] judges, in its order.
-pub const RUN_CLAIMS: [&str; 7] = ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"];
