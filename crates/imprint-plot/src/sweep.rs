@@ -107,6 +107,9 @@ pub fn value_label(value: &serde_json::Value) -> String {
     }
 }
 
+/// Axes with more values than this are drawn without intervals.
+const MANY_VALUES: usize = 12;
+
 /// The fraction of runs in which each claim holds, by the values of axis
 /// `a`: x is the value when every value is a number, its position otherwise.
 pub fn axis_chart(plan: &Plan, a: usize, claims: &[ClaimSummary]) -> Chart {
@@ -148,13 +151,27 @@ pub fn axis_chart(plan: &Plan, a: usize, claims: &[ClaimSummary]) -> Chart {
     } else {
         1.0
     };
+    // Past a dozen values the intervals hide each other: lines only.
+    let many = axis.values.len() > MANY_VALUES;
+    if many {
+        chart.notes.push(format!(
+            "{} values: intervals omitted (sweep.csv and claims.json have them)",
+            axis.values.len()
+        ));
+    }
     for (k, c) in claims.iter().enumerate() {
-        let offset = (k as f64 - (claims.len() as f64 - 1.0) / 2.0) * 0.6 * spacing
-            / claims.len().max(1) as f64;
+        let offset = if many {
+            0.0
+        } else {
+            (k as f64 - (claims.len() as f64 - 1.0) / 2.0) * 0.6 * spacing
+                / claims.len().max(1) as f64
+        };
         let color = category_color(k);
         let mut points = Vec::new();
         for (x, f) in xs.iter().zip(&c.by_axis[a]) {
-            with_interval(&mut chart.series, x + offset, f, color);
+            if !many {
+                with_interval(&mut chart.series, x + offset, f, color);
+            }
             if f.runs > 0 {
                 points.push([x + offset, f.fraction]);
             }

@@ -158,7 +158,7 @@ fn run_directories_checkpoint_resume_and_summarise() {
     assert_eq!(evaluation.cost, summary.best_cost);
     assert_eq!(
         summary.cost_reduction,
-        summary.initial_cost / summary.best_cost
+        Some(summary.initial_cost / summary.best_cost)
     );
     assert!(run.history.iter().all(|r| r.cost >= summary.best_cost));
     let worst = outputs

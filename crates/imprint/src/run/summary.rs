@@ -78,8 +78,10 @@ pub struct TrainingSummary {
     pub best_step: usize,
     /// Which state `network.json` holds: `best` or `last`.
     pub kept: Keep,
-    /// `initial_cost` over the cost of the kept state.
-    pub cost_reduction: f64,
+    /// `initial_cost` over the cost of the kept state; `None` (`null` in
+    /// JSON) when that is not a finite number: the kept cost is exactly 0
+    /// (a task met to the last bit, as allostery can be), or both are.
+    pub cost_reduction: Option<f64>,
     /// Converged, still improving, or on a plateau ([`TrainingStatus`]).
     pub status: TrainingStatus,
     /// The iteration at which the stop rule ended the run (the cost stayed
@@ -160,7 +162,7 @@ impl TrainingSummary {
             best_cost,
             best_step,
             kept: keep,
-            cost_reduction: initial.cost / kept_record.cost,
+            cost_reduction: Some(initial.cost / kept_record.cost).filter(|r| r.is_finite()),
             converged_at: executor.converged_at(),
             status: TrainingStatus::of(
                 history,
@@ -207,13 +209,16 @@ impl std::fmt::Display for TrainingSummary {
         };
         writeln!(
             f,
-            "cost               {:.4e} -> {:.4e} (kept {kept}: reduced {:.2e} times)",
+            "cost               {:.4e} -> {:.4e} (kept {kept}: {})",
             self.initial_cost,
             match self.kept {
                 Keep::Best => self.best_cost,
                 Keep::Last => self.final_cost,
             },
-            self.cost_reduction
+            match self.cost_reduction {
+                Some(r) => format!("reduced {r:.2e} times"),
+                None => "no finite reduction".into(),
+            }
         )?;
         if self.kept == Keep::Best && self.best_step != self.iterations {
             writeln!(f, "last cost          {:.4e}", self.final_cost)?;
@@ -294,5 +299,17 @@ mod tests {
         // 1e-3 by the half, 5e-4 at the end: twice.
         let plateau = history(&[(0, 1.0), (50, 1e-3), (75, 2e-3), (100, 5e-4)]);
         assert_eq!(TrainingStatus::of(&plateau, 1e-20), TrainingStatus::Plateau);
+    }
+
+    #[test]
+    fn a_cost_met_exactly_has_no_finite_reduction_and_reads_back() {
+        // An allosteric run (N = 256, seed 13) whose kept cost is exactly 0.
+        let text = r#"{"format": "imprint-summary", "version": 2, "task": "allostery", "cost_function": "mse", "initial_cost": 0.05642022539225948, "final_cost": 0.0, "best_cost": 0.0, "best_step": 800, "kept": "best", "cost_reduction": null, "status": "converged", "converged_at": 800, "final_learning_rate": 1.594726546290907, "initial_accuracy": null, "accuracy": null, "test_accuracy": null, "test_cost": null, "largest_relative_output_error": 0.0, "final_outputs": [[0.2, 0.2, 0.2]], "iterations": 800, "wall_time_seconds": 0.07, "seed": 13, "nodes": 250, "edges": 504}"#;
+        let summary: TrainingSummary = serde_json::from_str(text).unwrap();
+        assert_eq!(summary.cost_reduction, None);
+        assert!(summary.to_string().contains("(kept best, at iteration 800: no finite reduction)"));
+        let back: TrainingSummary =
+            serde_json::from_str(&serde_json::to_string(&summary).unwrap()).unwrap();
+        assert_eq!(back, summary);
     }
 }
