@@ -60,7 +60,9 @@ const LARGEST_OVERLAP: f64 = 1e-2;
 
 #[test]
 fn jammed_networks_are_isostatic_connected_and_balanced() {
-    for seed in [1, 2] {
+    // Seed 14 revisits a packing fraction after decompressing, at another
+    // pressure; its search for the target pressure used to stall there.
+    for seed in [1, 2, 14] {
         let parameters = JammingParameters {
             nodes: 256,
             seed,

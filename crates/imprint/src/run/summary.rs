@@ -307,7 +307,9 @@ mod tests {
         let text = r#"{"format": "imprint-summary", "version": 2, "task": "allostery", "cost_function": "mse", "initial_cost": 0.05642022539225948, "final_cost": 0.0, "best_cost": 0.0, "best_step": 800, "kept": "best", "cost_reduction": null, "status": "converged", "converged_at": 800, "final_learning_rate": 1.594726546290907, "initial_accuracy": null, "accuracy": null, "test_accuracy": null, "test_cost": null, "largest_relative_output_error": 0.0, "final_outputs": [[0.2, 0.2, 0.2]], "iterations": 800, "wall_time_seconds": 0.07, "seed": 13, "nodes": 250, "edges": 504}"#;
         let summary: TrainingSummary = serde_json::from_str(text).unwrap();
         assert_eq!(summary.cost_reduction, None);
-        assert!(summary.to_string().contains("(kept best, at iteration 800: no finite reduction)"));
+        assert!(summary
+            .to_string()
+            .contains("(kept best, at iteration 800: no finite reduction)"));
         let back: TrainingSummary =
             serde_json::from_str(&serde_json::to_string(&summary).unwrap()).unwrap();
         assert_eq!(back, summary);

@@ -303,9 +303,28 @@ pub fn generate_with_progress(
     Ok((network, report))
 }
 
+/// Packing fractions this close (relative) are the same state revisited.
+const STALLED: f64 = 1e-9;
+
 /// Chooses the next packing fraction from the history of minimisations.
 fn next_packing_fraction(history: &[(f64, f64)], target: f64, step: &mut f64) -> f64 {
     let &(phi, pressure) = history.last().expect("at least one minimisation");
+    // A packing is history-dependent: after a decompression, the same packing
+    // fraction can hold a different pressure than before. A state revisited
+    // (within STALLED) by a later one is superseded by it; kept, it would
+    // pull the secant and the bracket onto a stale pressure, where the
+    // guesses stall (a 256-disk packing, seed 14, did).
+    let current: Vec<(f64, f64)> = history
+        .iter()
+        .enumerate()
+        .filter(|(k, h)| {
+            !history[k + 1..]
+                .iter()
+                .any(|later| (later.0 - h.0).abs() <= STALLED * h.0)
+        })
+        .map(|(_, h)| *h)
+        .collect();
+    let history = current.as_slice();
     let below = history
         .iter()
         .filter(|h| h.1 < target)
