@@ -118,7 +118,10 @@ fn a_killed_sweep_continues_records_failures_and_collects() {
     child.kill().unwrap();
     child.wait().unwrap();
     let status = ok(&["sweep", "status", "out"], d);
-    assert!(status.starts_with("6 runs: 1 done, 1 started"), "{status}");
+    assert!(
+        status.starts_with("6 runs: 1 done, 0 running, 1 interrupted, 4 pending"),
+        "{status}"
+    );
 
     // Continued: the started run goes on from its checkpoint, the broken network's runs fail.
     let out = imprint(&["sweep", "run", "out", "--quiet"], d);
@@ -135,8 +138,7 @@ fn a_killed_sweep_continues_records_failures_and_collects() {
     );
     let status = ok(&["sweep", "status", "out"], d);
     assert!(
-        status
-            .starts_with("6 runs: 3 done, 0 started (running or interrupted), 0 pending, 3 failed"),
+        status.starts_with("6 runs: 3 done, 0 running, 0 interrupted, 0 pending, 3 failed"),
         "{status}"
     );
     assert!(status.contains("b.json"), "{status}");
@@ -224,7 +226,9 @@ fn a_slurm_job_array_runs_the_same_runs_as_the_local_pool() {
         "{script}"
     );
     assert!(
-        script.contains("sweep run-one") && script.contains("$SLURM_ARRAY_TASK_ID"),
+        script.contains("sweep run-one")
+            && script.contains("$SLURM_ARRAY_TASK_ID")
+            && script.contains("#SBATCH --signal=B:TERM@60"),
         "{script}"
     );
     let job = ok(

@@ -269,13 +269,35 @@ fn status(dir: &Path) -> Result<()> {
     let plan = Plan::read(dir)?;
     let states = sweep::states(dir, &plan)?;
     let count = |s: RunState| states.iter().filter(|x| **x == s).count();
+    // Started runs: running or interrupted, when their process was on this machine.
+    let mut started = [0usize; 3];
+    for (index, _) in states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s == RunState::Started)
+    {
+        started[match sweep::running_here(&plan.run_dir(dir, index)) {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        }] += 1;
+    }
     println!(
-        "{} runs: {} done, {} started (running or interrupted), {} pending, {} failed",
+        "{} runs: {} done, {} running, {} interrupted, {} pending, {} failed{}",
         plan.runs.len(),
         count(RunState::Done),
-        count(RunState::Started),
+        started[0],
+        started[1],
         count(RunState::Pending),
-        count(RunState::Failed)
+        count(RunState::Failed),
+        if started[2] > 0 {
+            format!(
+                ", {} started on other machines (running or interrupted)",
+                started[2]
+            )
+        } else {
+            String::new()
+        }
     );
     for (index, _) in states
         .iter()

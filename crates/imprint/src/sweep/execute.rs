@@ -73,6 +73,27 @@ impl RunState {
     }
 }
 
+/// This machine's name, as the start marker records it.
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether the started, unfinished run in `run_dir` is running now: `Some`
+/// when its process was on this machine (alive or not), `None` when it ran
+/// elsewhere (a compute node) and only its scheduler can tell.
+pub fn running_here(run_dir: &Path) -> Option<bool> {
+    let text = std::fs::read_to_string(run_dir.join(files::STARTED)).ok()?;
+    let marker: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let here = host();
+    if here.is_empty() || marker["host"].as_str() != Some(here.as_str()) {
+        return None;
+    }
+    let pid = marker["pid"].as_u64()?;
+    Some(Path::new(&format!("/proc/{pid}")).exists())
+}
+
 /// Reads the record of the run in `run_dir`, if it has one.
 pub fn read_record(run_dir: &Path) -> Result<Option<RunRecord>, SweepError> {
     let path = run_dir.join(files::RECORD);
@@ -224,7 +245,7 @@ pub fn run_one(
         })?;
     }
     let started = serde_json::json!({
-        "host": std::env::var("HOSTNAME").unwrap_or_default(),
+        "host": host(),
         "pid": std::process::id(),
         "slurm_job": std::env::var("SLURM_JOB_ID").ok(),
     });

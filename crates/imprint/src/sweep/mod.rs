@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 pub use collect::{collect, wilson, ClaimSummary, Collected, Fraction, Z_95};
 pub use execute::{
-    read_record, run_dirs, run_local, run_one, states, FigureHook, LocalOptions, LocalSummary,
-    RecordStatus, RunEnd, RunRecord, RunState,
+    read_record, run_dirs, run_local, run_one, running_here, states, FigureHook, LocalOptions,
+    LocalSummary, RecordStatus, RunEnd, RunRecord, RunState,
 };
 pub use plan::{
     describe, parse_range, Axis, NewPlan, Plan, PlannedRun, SweepOptions, DEFAULT_MAX_RUNS,

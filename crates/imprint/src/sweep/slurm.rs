@@ -58,8 +58,10 @@ pub fn script(dir: &Path, plan: &Plan, exe: &Path, options: &SlurmOptions) -> St
             "#SBATCH --output={}/%A_%a.out",
             dir.join(files::SLURM).display()
         ),
-        // SIGTERM 60 s before the time limit, so the run checkpoints.
-        "#SBATCH --signal=TERM@60".to_string(),
+        // SIGTERM 60 s before the time limit, so the run checkpoints. `B:`
+        // signals the batch shell, which `exec` below makes the run itself
+        // (without it Slurm signals job steps only, and there are none).
+        "#SBATCH --signal=B:TERM@60".to_string(),
     ];
     for (flag, value) in [
         ("partition", &options.partition),
