@@ -18,6 +18,7 @@ mod colorbar;
 pub mod colormap;
 pub mod figures;
 mod geometry;
+pub mod html;
 pub mod imprints;
 mod legend;
 pub mod network;

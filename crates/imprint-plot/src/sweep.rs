@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use imprint::sweep::{ClaimSummary, Collected, Fraction, Plan};
 
+use std::fmt::Write as _;
+
+use crate::html::{escape, relative};
 use crate::{category_color, save_all, Chart, Format, LegendPosition, Result, Series};
 
 /// A marker at `fraction` with a vertical bar over its interval.
@@ -232,4 +235,93 @@ pub fn sweep_figures(plan: &Plan, collected: &Collected, out: &Path) -> Result<V
         )?);
     }
     Ok(written)
+}
+
+fn percent(f: &Fraction) -> String {
+    if f.runs == 0 {
+        return "–".into();
+    }
+    format!(
+        "{:.0} % [{:.0}, {:.0}] ({} of {})",
+        100.0 * f.fraction,
+        100.0 * f.interval[0],
+        100.0 * f.interval[1],
+        f.held,
+        f.runs
+    )
+}
+
+/// The report page of a collected sweep.
+fn page(plan: &Plan, c: &Collected, figures: &[PathBuf], out: &Path) -> String {
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>imprint sweep</title><style>\n{}</style></head><body>\n",
+        crate::html::STYLE
+    );
+    let [pending, started, done, failed] = c.counts;
+    let _ = writeln!(
+        html,
+        "<h1>imprint sweep: the claims across {} runs</h1>\n<p>Planned from <code>{}</code>: {}. {done} done, {failed} failed, {started} started, {pending} pending. Each claim is judged on each finished run by the criterion of THEORY.md section 6 applied to that run alone; the interval is the 95 % Wilson score interval of the fraction. Every run is in <a href=\"../sweep.csv\">sweep.csv</a>.</p>",
+        plan.runs.len(),
+        escape(&plan.source.display().to_string()),
+        escape(&plan.axes.iter().map(|a| format!("{} ({} values)", a.path, a.values.len())).collect::<Vec<_>>().join(" × "))
+    );
+    let column = c.columns.iter().position(|n| n == "training_status");
+    let trained =
+        |status: &str| column.map_or(0, |k| c.rows.iter().filter(|r| r[k] == status).count());
+    let _ = writeln!(
+        html,
+        "<p>Training (kept state, docs/training.md): {} converged, {} still improving, {} on a plateau.</p>",
+        trained("converged"),
+        trained("improving"),
+        trained("plateau")
+    );
+    html.push_str("<h2>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion on one run</th><th>holds in</th></tr>\n");
+    for claim in &c.claims {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            claim.id,
+            escape(&claim.statement),
+            escape(&claim.criterion),
+            percent(&claim.overall)
+        );
+    }
+    html.push_str("</table>\n");
+    for (a, axis) in plan.axes.iter().enumerate() {
+        let _ = writeln!(
+            html,
+            "<h2>By {}</h2>\n<table><tr><th>{}</th>",
+            escape(&axis.path),
+            escape(&axis.path)
+        );
+        for claim in &c.claims {
+            let _ = write!(html, "<th>{}</th>", claim.id);
+        }
+        html.push_str("</tr>\n");
+        for (v, value) in axis.values.iter().enumerate() {
+            let _ = write!(html, "<tr><td>{}</td>", escape(&value_label(value)));
+            for claim in &c.claims {
+                let _ = write!(html, "<td>{}</td>", percent(&claim.by_axis[a][v]));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</table>\n");
+    }
+    html.push_str("<h2>Figures</h2>\n");
+    for path in figures {
+        let src = relative(path, out);
+        let _ = writeln!(html, "<figure class=\"single\"><a href=\"{src}\"><img src=\"{src}\" alt=\"{src}\"></a></figure>");
+    }
+    html.push_str("</body></html>\n");
+    html
+}
+
+/// Draws the figures of a collected sweep into `out/figures/` and writes
+/// the report page `out/index.html` (the claims with their intervals, a
+/// table per axis, the figures); returns the page's path.
+pub fn report(plan: &Plan, collected: &Collected, out: &Path) -> Result<PathBuf> {
+    let figures = sweep_figures(plan, collected, &out.join("figures"))?;
+    let path = out.join("index.html");
+    imprint::io::write_atomic(&path, page(plan, collected, &figures, out).as_bytes())?;
+    Ok(path)
 }

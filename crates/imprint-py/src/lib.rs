@@ -85,6 +85,7 @@ fn _imprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep::sweep_run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep_status, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep_collect, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::sweep_report, m)?)?;
     m.add("ImprintError", m.py().get_type::<ImprintError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -70,3 +70,18 @@ pub fn sweep_collect(py: Python<'_>, dir: PathBuf) -> PyResult<String> {
     let collected = py.detach(|| sweep::collect(&dir)).map_err(fail)?;
     serde_json::to_string(&collected).map_err(fail)
 }
+
+/// Collects the sweep in `dir` as `imprint sweep collect` does: writes
+/// `sweep.csv`, `claims.json` and `report/` (figures and `index.html`);
+/// returns the page's path.
+#[pyfunction]
+pub fn sweep_report(py: Python<'_>, dir: PathBuf) -> PyResult<PathBuf> {
+    py.detach(|| -> Result<PathBuf, String> {
+        let plan = Plan::read(&dir).map_err(|e| e.to_string())?;
+        let collected = sweep::collect(&dir).map_err(|e| e.to_string())?;
+        collected.write(&dir).map_err(|e| e.to_string())?;
+        imprint_plot::sweep::report(&plan, &collected, &dir.join("report"))
+            .map_err(|e| e.to_string())
+    })
+    .map_err(fail)
+}

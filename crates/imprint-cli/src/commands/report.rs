@@ -3,33 +3,13 @@
 //! measurements.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use imprint::network::Network;
 use imprint::paper::{Claim, ReproducedRun, CONDITIONS};
 
+use imprint_plot::html::{escape, relative};
+
 use super::reproduce::Args;
-
-/// HTML-escapes text, then sets the notation of the claims as sub- and
-/// superscripts (χ_e, k_e, n_in n_out, 10^6).
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace("χ_e", "χ<sub>e</sub>")
-        .replace("k_e", "k<sub>e</sub>")
-        .replace("n_in", "n<sub>in</sub>")
-        .replace("n_out", "n<sub>out</sub>")
-        .replace("k_rel", "k<sub>rel</sub>")
-        .replace("10^6", "10<sup>6</sup>")
-}
-
-fn relative(path: &Path, out: &Path) -> String {
-    path.strip_prefix(out)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
 
 fn figure(html: &mut String, src: &str, caption: &str) {
     // Wide figures (rows of panels) span the page; single drawings and charts stay readable-sized.
@@ -105,7 +85,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
 <style>
 "#,
     );
-    html.push_str(include_str!("report.css"));
+    html.push_str(imprint_plot::html::STYLE);
     html.push_str(
         r#"</style></head><body>
 "#,

@@ -2,7 +2,6 @@
 //! by a pool of workers or on a cluster as a Slurm job array, and collected
 //! into a table and a report of the claims across the ensemble.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,8 +10,6 @@ use anyhow::{bail, Result};
 use imprint::run::{analysis_for_figures, read_finished_run, RunControl};
 use imprint::sweep::{self, slurm, Plan, RecordStatus, RunEnd, RunState};
 use indicatif::{ProgressBar, ProgressStyle};
-
-use super::report::escape;
 
 /// Sweep subcommands.
 #[derive(clap::Subcommand)]
@@ -130,7 +127,11 @@ pub fn run(command: Command) -> Result<()> {
                 .iter()
                 .map(|a| format!("{} ({} values)", a.path, a.values.len()))
                 .collect();
-            println!("{} runs: {}", new.plan.runs.len(), axes.join(" x "));
+            if axes.is_empty() {
+                println!("1 runs: no axes, [base] alone");
+            } else {
+                println!("{} runs: {}", new.plan.runs.len(), axes.join(" x "));
+            }
             println!(
                 "wrote {}; run it with imprint sweep run {0} or imprint sweep submit {0} --slurm",
                 output.display()
@@ -267,52 +268,7 @@ fn local(dir: &Path, workers: usize, retry_failed: bool, quiet: bool) -> Result<
 
 fn status(dir: &Path) -> Result<()> {
     let plan = Plan::read(dir)?;
-    let states = sweep::states(dir, &plan)?;
-    let count = |s: RunState| states.iter().filter(|x| **x == s).count();
-    // Started runs: running or interrupted, when their process was on this machine.
-    let mut started = [0usize; 3];
-    for (index, _) in states
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s == RunState::Started)
-    {
-        started[match sweep::running_here(&plan.run_dir(dir, index)) {
-            Some(true) => 0,
-            Some(false) => 1,
-            None => 2,
-        }] += 1;
-    }
-    println!(
-        "{} runs: {} done, {} running, {} interrupted, {} pending, {} failed{}",
-        plan.runs.len(),
-        count(RunState::Done),
-        started[0],
-        started[1],
-        count(RunState::Pending),
-        count(RunState::Failed),
-        if started[2] > 0 {
-            format!(
-                ", {} started on other machines (running or interrupted)",
-                started[2]
-            )
-        } else {
-            String::new()
-        }
-    );
-    for (index, _) in states
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s == RunState::Failed)
-        .take(10)
-    {
-        let record = sweep::read_record(&plan.run_dir(dir, index))?;
-        let error = record.and_then(|r| r.error).unwrap_or_default();
-        println!(
-            "  run {index} ({}) failed: {}",
-            plan.describe(index),
-            error.chars().take(160).collect::<String>()
-        );
-    }
+    println!("{}", sweep::SweepStatus::of(dir, &plan)?);
     for job in slurm::jobs(dir) {
         match slurm::queued(&job) {
             Ok(tasks) => {
@@ -332,118 +288,12 @@ fn collect(dir: &Path) -> Result<()> {
     let plan = Plan::read(dir)?;
     let collected = sweep::collect(dir)?;
     collected.write(dir)?;
-    let out = dir.join("report");
-    let figures = imprint_plot::sweep::sweep_figures(&plan, &collected, &out.join("figures"))?;
-    let html = page(&plan, &collected, &figures, &out);
-    imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
-    let [pending, started, done, failed] = collected.counts;
-    println!(
-        "{} runs: {done} done, {failed} failed, {started} started, {pending} pending",
-        plan.runs.len()
-    );
-    for c in &collected.claims {
-        let f = &c.overall;
-        println!(
-            "claim {:<4} holds in {:>4} of {:<4} runs: {:5.1} % [{:.1}, {:.1}]",
-            c.id,
-            f.held,
-            f.runs,
-            100.0 * f.fraction,
-            100.0 * f.interval[0],
-            100.0 * f.interval[1]
-        );
-    }
+    let page = imprint_plot::sweep::report(&plan, &collected, &dir.join("report"))?;
+    println!("{collected}");
     println!(
         "wrote {} and {}",
         dir.join(sweep::files::TABLE).display(),
-        out.join("index.html").display()
+        page.display()
     );
     Ok(())
-}
-
-fn percent(f: &sweep::Fraction) -> String {
-    if f.runs == 0 {
-        return "–".into();
-    }
-    format!(
-        "{:.0} % [{:.0}, {:.0}] ({} of {})",
-        100.0 * f.fraction,
-        100.0 * f.interval[0],
-        100.0 * f.interval[1],
-        f.held,
-        f.runs
-    )
-}
-
-/// The report page of a collected sweep.
-fn page(plan: &Plan, c: &sweep::Collected, figures: &[PathBuf], out: &Path) -> String {
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>imprint sweep</title><style>\n{}</style></head><body>\n",
-        include_str!("report.css")
-    );
-    let [pending, started, done, failed] = c.counts;
-    let _ = writeln!(
-        html,
-        "<h1>imprint sweep: the claims across {} runs</h1>\n<p>Planned from <code>{}</code>: {}. {done} done, {failed} failed, {started} started, {pending} pending. Each claim is judged on each finished run by the criterion of THEORY.md section 6 applied to that run alone; the interval is the 95 % Wilson score interval of the fraction. Every run is in <a href=\"../sweep.csv\">sweep.csv</a>.</p>",
-        plan.runs.len(),
-        escape(&plan.source.display().to_string()),
-        escape(&plan.axes.iter().map(|a| format!("{} ({} values)", a.path, a.values.len())).collect::<Vec<_>>().join(" × "))
-    );
-    let column = c.columns.iter().position(|n| n == "training_status");
-    let trained =
-        |status: &str| column.map_or(0, |k| c.rows.iter().filter(|r| r[k] == status).count());
-    let _ = writeln!(
-        html,
-        "<p>Training (kept state, docs/training.md): {} converged, {} still improving, {} on a plateau.</p>",
-        trained("converged"),
-        trained("improving"),
-        trained("plateau")
-    );
-    html.push_str("<h2>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion on one run</th><th>holds in</th></tr>\n");
-    for claim in &c.claims {
-        let _ = writeln!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            claim.id,
-            escape(&claim.statement),
-            escape(&claim.criterion),
-            percent(&claim.overall)
-        );
-    }
-    html.push_str("</table>\n");
-    for (a, axis) in plan.axes.iter().enumerate() {
-        let _ = writeln!(
-            html,
-            "<h2>By {}</h2>\n<table><tr><th>{}</th>",
-            escape(&axis.path),
-            escape(&axis.path)
-        );
-        for claim in &c.claims {
-            let _ = write!(html, "<th>{}</th>", claim.id);
-        }
-        html.push_str("</tr>\n");
-        for (v, value) in axis.values.iter().enumerate() {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td>",
-                escape(&imprint_plot::sweep::value_label(value))
-            );
-            for claim in &c.claims {
-                let _ = write!(html, "<td>{}</td>", percent(&claim.by_axis[a][v]));
-            }
-            html.push_str("</tr>\n");
-        }
-        html.push_str("</table>\n");
-    }
-    html.push_str("<h2>Figures</h2>\n");
-    for path in figures {
-        let src = path
-            .strip_prefix(out)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let _ = writeln!(html, "<figure class=\"single\"><a href=\"{src}\"><img src=\"{src}\" alt=\"{src}\"></a></figure>");
-    }
-    html.push_str("</body></html>\n");
-    html
 }

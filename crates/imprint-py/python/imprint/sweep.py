@@ -6,6 +6,7 @@ library calls::
     imprint.sweep.run("out", workers=2)         # continues where it stopped
     table = imprint.sweep.collect("out")        # pandas DataFrame (list of dicts without pandas)
     imprint.sweep.claims("out")                 # each claim's fraction with its 95 % Wilson interval
+    imprint.sweep.report("out")                 # sweep.csv, claims.json, report/index.html
 
 Submitting to Slurm stays with the command line (``imprint sweep submit DIR
 --slurm``): each array task calls the ``imprint`` binary. A sweep submitted
@@ -17,10 +18,11 @@ import os as _os
 
 from ._imprint import sweep_collect as _collect
 from ._imprint import sweep_plan as _plan
+from ._imprint import sweep_report as _report
 from ._imprint import sweep_run as _run
 from ._imprint import sweep_status as _status
 
-__all__ = ["plan", "run", "status", "collect", "claims"]
+__all__ = ["plan", "run", "status", "collect", "claims", "report"]
 
 
 def plan(file, output, max_runs=10_000):
@@ -70,3 +72,10 @@ def claims(directory):
     ((index, value, holds) per run), ``overall`` and ``by_axis`` (each a dict
     with ``runs``, ``held``, ``fraction`` and the 95 % Wilson ``interval``)."""
     return _collected(directory)["claims"]
+
+
+def report(directory):
+    """Writes what ``imprint sweep collect`` writes: ``sweep.csv``,
+    ``claims.json`` and ``report/`` (figures and ``index.html``) in
+    ``directory``; returns the path of ``index.html``."""
+    return _report(_os.fspath(directory))

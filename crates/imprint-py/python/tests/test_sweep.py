@@ -76,6 +76,15 @@ def test_claims_carry_wilson_intervals(swept):
         assert len(claim["by_axis"]) == 2
 
 
+def test_report_writes_what_the_command_line_writes(swept):
+    page = imprint.sweep.report(swept)
+    assert page == swept / "report" / "index.html"
+    assert "the claims across 4 runs" in page.read_text()
+    assert (swept / "report" / "figures" / "claims.png").exists()
+    with open(swept / "sweep.csv") as f:
+        assert len(list(csv.DictReader(f))) == 4
+
+
 def test_without_pandas_the_table_is_a_list_of_dicts(swept, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     records = imprint.sweep.collect(swept)

@@ -274,6 +274,32 @@ impl Collected {
     }
 }
 
+impl std::fmt::Display for Collected {
+    /// The counts, then each claim's fraction with its 95 % interval.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [pending, started, done, failed] = self.counts;
+        write!(
+            f,
+            "{} runs: {done} done, {failed} failed, {started} started, {pending} pending",
+            self.rows.len()
+        )?;
+        for c in &self.claims {
+            let o = &c.overall;
+            write!(
+                f,
+                "\nclaim {:<4} holds in {:>4} of {:<4} runs: {:5.1} % [{:.1}, {:.1}]",
+                c.id,
+                o.held,
+                o.runs,
+                100.0 * o.fraction,
+                100.0 * o.interval[0],
+                100.0 * o.interval[1]
+            )?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod collect;
 mod execute;
 mod plan;
 pub mod slurm;
+mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,7 @@ pub use execute::{
 pub use plan::{
     describe, parse_range, Axis, NewPlan, Plan, PlannedRun, SweepOptions, DEFAULT_MAX_RUNS,
 };
+pub use status::SweepStatus;
 
 use crate::io::IoError;
 use crate::run::RunError;
