@@ -369,3 +369,45 @@ fn literature_import_conductance_and_drawing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("node 99 does not exist"));
     assert!(!dir.path().join("x.png").exists());
 }
+
+#[test]
+fn a_solve_double_precision_cannot_resolve_warns_with_its_error() {
+    // Issue 15's circuit: a 1e17 S edge between two free nodes. Exact source
+    // currents +-1.615 A; f64 cannot resolve them, and the solve says so.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.csv"),
+        "i,j,conductance\n0,1,1\n0,2,2\n1,3,3\n2,3,0.5\n1,2,1e17\n",
+    )
+    .unwrap();
+    let out = imprint(
+        &["solve", "s.csv", "--fix", "0=1", "--fix", "3=0"],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: the voltages may be off by"),
+        "{stderr}"
+    );
+    // A well-conditioned circuit: certified, no warning.
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "i,j,conductance\n0,1,1\n0,2,2\n1,3,3\n2,3,0.5\n1,2,4\n",
+    )
+    .unwrap();
+    let out = imprint(
+        &["solve", "t.csv", "--fix", "0=1", "--fix", "3=0"],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && out.stderr.is_empty(), "{stdout}");
+    let error: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("voltage error"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(error <= 1e-12, "{stdout}");
+}

@@ -68,6 +68,18 @@ pub fn run(args: Args) -> Result<()> {
         "kirchhoff residual {:.2e} (relative)",
         solution.kirchhoff_residual
     );
+    println!(
+        "voltage error      {:.1e} (relative, estimated by refinement)",
+        solution.voltage_error
+    );
+    if solution.voltage_error > imprint::physics::refine::CERTIFIED {
+        eprintln!(
+            "warning: the voltages may be off by {:.1e} of the largest: the conductances span too many decades ({:.1e}) for double precision to resolve this response",
+            solution.voltage_error,
+            network.conductance().iter().fold(0.0f64, |m, &k| m.max(k))
+                / network.conductance().iter().fold(f64::INFINITY, |m, &k| m.min(k))
+        );
+    }
     println!("solved in          {:.3} ms", elapsed.as_secs_f64() * 1e3);
     if let Some(output) = &args.output {
         imprint::io::write_solution(output, &solution, &label)?;

@@ -4,6 +4,7 @@
 mod boundary;
 mod error;
 mod hessian;
+pub mod refine;
 mod solution;
 mod solver;
 

@@ -30,6 +30,7 @@ use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Conj, Mat, MatMut, MatRef, Par, Side};
 use rayon::prelude::*;
 
+use super::refine::{self, DoubleDouble};
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::Network;
 use crate::topology::Components;
@@ -413,13 +414,24 @@ impl Factorization {
                 found: drive.len(),
             });
         }
-        let states = self.solve_block(MatRef::from_column_major_slice(drive, n, 1));
+        let (states, _) = self.solve_block(MatRef::from_column_major_slice(drive, n, 1));
         Ok(states.col(0).iter().copied().collect())
     }
 
     /// The states `X = H^{-1} F` for many drives at once (one per column of
-    /// `drives`, `N + |C|` rows), blocks of columns in parallel.
+    /// `drives`, `N + |C|` rows), blocks of columns in parallel, each
+    /// refined ([`super::refine`]).
     pub fn solve_states(&self, drives: MatRef<'_, f64>) -> Result<Mat<f64>, PhysicsError> {
+        Ok(self.solve_states_with_error(drives)?.0)
+    }
+
+    /// [`Self::solve_states`] and the estimated relative error of the
+    /// voltages (the largest over the drives; at most
+    /// [`super::refine::CERTIFIED`] when the solve is certified).
+    pub fn solve_states_with_error(
+        &self,
+        drives: MatRef<'_, f64>,
+    ) -> Result<(Mat<f64>, f64), PhysicsError> {
         let n = self.solver.dimension();
         if drives.nrows() != n {
             return Err(PhysicsError::LengthMismatch {
@@ -432,7 +444,7 @@ impl Factorization {
         if m <= BLOCK_COLUMNS || self.solver.free_nodes().len() * m < PARALLEL_WORK {
             return Ok(self.solve_block(drives));
         }
-        let blocks: Vec<Mat<f64>> = (0..m.div_ceil(BLOCK_COLUMNS))
+        let blocks: Vec<(Mat<f64>, f64)> = (0..m.div_ceil(BLOCK_COLUMNS))
             .into_par_iter()
             .map(|b| {
                 let start = b * BLOCK_COLUMNS;
@@ -441,42 +453,47 @@ impl Factorization {
             })
             .collect();
         let mut states = Mat::zeros(n, m);
-        for (b, block) in blocks.iter().enumerate() {
+        let mut error = 0.0f64;
+        for (b, (block, block_error)) in blocks.iter().enumerate() {
             states
                 .as_mut()
                 .subcols_mut(b * BLOCK_COLUMNS, block.ncols())
                 .copy_from(block);
+            error = error.max(*block_error);
         }
-        Ok(states)
+        Ok((states, error))
     }
 
-    /// Solves one block of drives sequentially (dimensions already checked).
-    fn solve_block(&self, drives: MatRef<'_, f64>) -> Mat<f64> {
+    /// Solves one block of drives sequentially (dimensions already checked),
+    /// refined (THEORY.md section 1; [`super::refine`]); returns the states
+    /// and the estimated relative error of their voltages.
+    fn solve_block(&self, drives: MatRef<'_, f64>) -> (Mat<f64>, f64) {
         let s = &*self.solver.structure;
         let (nodes, m) = (s.node_count, drives.ncols());
         let k = &self.conductance;
-        let mut rhs = Mat::<f64>::zeros(s.free_nodes.len(), m);
+        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
         for col in 0..m {
             for (a, &node) in s.free_nodes.iter().enumerate() {
-                rhs[(a, col)] = drives[(node, col)];
+                free[(a, col)] = drives[(node, col)];
             }
             // Move the imposed voltages to the right-hand side: -L_FC v_C.
             for &e in &s.constrained_edges {
                 let [i, j] = s.edges[e];
                 match (s.role[i], s.role[j]) {
                     (Role::Free(a), Role::Fixed(c)) | (Role::Fixed(c), Role::Free(a)) => {
-                        rhs[(a, col)] += k[e] * drives[(nodes + c, col)];
+                        free[(a, col)] += k[e] * drives[(nodes + c, col)];
                     }
                     _ => {}
                 }
             }
         }
-        self.solve_free_in_place(rhs.as_mut());
+        self.solve_free_in_place(free.as_mut());
+        let error = self.refine(drives, free.as_mut());
 
         let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);
         for col in 0..m {
             for (a, &node) in s.free_nodes.iter().enumerate() {
-                states[(node, col)] = rhs[(a, col)];
+                states[(node, col)] = free[(a, col)];
             }
             for (c, &node) in s.constrained.iter().enumerate() {
                 states[(node, col)] = drives[(nodes + c, col)];
@@ -494,7 +511,82 @@ impl Factorization {
                 }
             }
         }
-        states
+        (states, error)
+    }
+
+    /// `I_F - L_FF V_F + ...`: the net current into every free node of the
+    /// full network with the free voltages `free` and the imposed ones of
+    /// `drives`, summed in double-double and rounded.
+    fn free_residual(&self, drives: MatRef<'_, f64>, free: MatRef<'_, f64>) -> Mat<f64> {
+        let s = &*self.solver.structure;
+        let nodes = s.node_count;
+        let mut residual = Mat::<f64>::zeros(free.nrows(), free.ncols());
+        // Per column: every node's voltage, and every node's net current
+        // (the fixed nodes' sums are computed and not used: no branch per edge).
+        let mut voltage = vec![0.0; nodes];
+        let mut sums = vec![DoubleDouble::default(); nodes];
+        for col in 0..free.ncols() {
+            for (a, &node) in s.free_nodes.iter().enumerate() {
+                voltage[node] = free[(a, col)];
+                sums[node] = DoubleDouble::default().add(drives[(node, col)], 0.0);
+            }
+            for (c, &node) in s.constrained.iter().enumerate() {
+                voltage[node] = drives[(nodes + c, col)];
+            }
+            for (&[i, j], &k) in s.edges.iter().zip(&self.conductance) {
+                let current = DoubleDouble::current(k, voltage[i], voltage[j]);
+                sums[i] = sums[i].add(-current.hi, -current.lo);
+                sums[j] = sums[j].add(current.hi, current.lo);
+            }
+            for (a, &node) in s.free_nodes.iter().enumerate() {
+                residual[(a, col)] = sums[node].hi + sums[node].lo;
+            }
+        }
+        residual
+    }
+
+    /// Refines the free voltages `free` (one column per drive) until the
+    /// corrections reach rounding level or stop shrinking; returns the last
+    /// correction relative to the voltages (the largest over the columns),
+    /// the estimated error of what is returned.
+    fn refine(&self, drives: MatRef<'_, f64>, mut free: MatMut<'_, f64>) -> f64 {
+        let relative = |correction: MatRef<'_, f64>, free: MatRef<'_, f64>| {
+            (0..free.ncols())
+                .map(|c| {
+                    let d = correction.col(c).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                    let v = free.col(c).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                    if v > 0.0 {
+                        d / v
+                    } else {
+                        d
+                    }
+                })
+                .fold(0.0, f64::max)
+        };
+        let mut previous = f64::INFINITY;
+        let mut estimate = 0.0;
+        for _ in 0..refine::MAX_STEPS {
+            let mut correction = self.free_residual(drives, free.as_ref());
+            self.solve_free_in_place(correction.as_mut());
+            estimate = relative(correction.as_ref(), free.as_ref());
+            if estimate > 0.5 * previous {
+                // Not converging (kappa * 2^-53 near or above 1): keep the
+                // iterate, with this correction as the estimate of its error.
+                break;
+            }
+            for c in 0..free.ncols() {
+                for a in 0..free.nrows() {
+                    free[(a, c)] += correction[(a, c)];
+                }
+            }
+            // The correction measured the error before it: once that is
+            // within what is certified, the corrected voltages are too.
+            if estimate <= refine::CERTIFIED {
+                break;
+            }
+            previous = estimate;
+        }
+        estimate
     }
 
     /// Solves the boundary-value problem `conditions` (whose fixed nodes must
@@ -510,13 +602,16 @@ impl Factorization {
             });
         }
         let drive = conditions.drive(s.node_count);
-        let state = self.solve_state(&drive)?;
+        let (state, voltage_error) =
+            self.solve_block(MatRef::from_column_major_slice(&drive, drive.len(), 1));
+        let state: Vec<f64> = state.col(0).iter().copied().collect();
         Ok(Solution::from_state(
             &s.edges,
             &self.conductance,
             &s.constrained,
             &drive,
             &state,
+            voltage_error,
         ))
     }
 }
