@@ -30,7 +30,7 @@ use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Conj, Mat, MatMut, MatRef, Par, Side};
 use rayon::prelude::*;
 
-use super::refine::{self, DoubleDouble};
+use super::refine;
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::Network;
 use crate::topology::Components;
@@ -488,7 +488,11 @@ impl Factorization {
             }
         }
         self.solve_free_in_place(free.as_mut());
-        let error = self.refine(drives, free.as_mut());
+        let error = refine::refine(
+            |r| self.solve_free_in_place(r),
+            |v| refine::free_residual(&s.edges, k, &s.free_nodes, &s.constrained, drives, v),
+            free.as_mut(),
+        );
 
         let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);
         for col in 0..m {
@@ -512,81 +516,6 @@ impl Factorization {
             }
         }
         (states, error)
-    }
-
-    /// `I_F - L_FF V_F + ...`: the net current into every free node of the
-    /// full network with the free voltages `free` and the imposed ones of
-    /// `drives`, summed in double-double and rounded.
-    fn free_residual(&self, drives: MatRef<'_, f64>, free: MatRef<'_, f64>) -> Mat<f64> {
-        let s = &*self.solver.structure;
-        let nodes = s.node_count;
-        let mut residual = Mat::<f64>::zeros(free.nrows(), free.ncols());
-        // Per column: every node's voltage, and every node's net current
-        // (the fixed nodes' sums are computed and not used: no branch per edge).
-        let mut voltage = vec![0.0; nodes];
-        let mut sums = vec![DoubleDouble::default(); nodes];
-        for col in 0..free.ncols() {
-            for (a, &node) in s.free_nodes.iter().enumerate() {
-                voltage[node] = free[(a, col)];
-                sums[node] = DoubleDouble::default().add(drives[(node, col)], 0.0);
-            }
-            for (c, &node) in s.constrained.iter().enumerate() {
-                voltage[node] = drives[(nodes + c, col)];
-            }
-            for (&[i, j], &k) in s.edges.iter().zip(&self.conductance) {
-                let current = DoubleDouble::current(k, voltage[i], voltage[j]);
-                sums[i] = sums[i].add(-current.hi, -current.lo);
-                sums[j] = sums[j].add(current.hi, current.lo);
-            }
-            for (a, &node) in s.free_nodes.iter().enumerate() {
-                residual[(a, col)] = sums[node].hi + sums[node].lo;
-            }
-        }
-        residual
-    }
-
-    /// Refines the free voltages `free` (one column per drive) until the
-    /// corrections reach rounding level or stop shrinking; returns the last
-    /// correction relative to the voltages (the largest over the columns),
-    /// the estimated error of what is returned.
-    fn refine(&self, drives: MatRef<'_, f64>, mut free: MatMut<'_, f64>) -> f64 {
-        let relative = |correction: MatRef<'_, f64>, free: MatRef<'_, f64>| {
-            (0..free.ncols())
-                .map(|c| {
-                    let d = correction.col(c).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                    let v = free.col(c).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                    if v > 0.0 {
-                        d / v
-                    } else {
-                        d
-                    }
-                })
-                .fold(0.0, f64::max)
-        };
-        let mut previous = f64::INFINITY;
-        let mut estimate = 0.0;
-        for _ in 0..refine::MAX_STEPS {
-            let mut correction = self.free_residual(drives, free.as_ref());
-            self.solve_free_in_place(correction.as_mut());
-            estimate = relative(correction.as_ref(), free.as_ref());
-            if estimate > 0.5 * previous {
-                // Not converging (kappa * 2^-53 near or above 1): keep the
-                // iterate, with this correction as the estimate of its error.
-                break;
-            }
-            for c in 0..free.ncols() {
-                for a in 0..free.nrows() {
-                    free[(a, c)] += correction[(a, c)];
-                }
-            }
-            // The correction measured the error before it: once that is
-            // within what is certified, the corrected voltages are too.
-            if estimate <= refine::CERTIFIED {
-                break;
-            }
-            previous = estimate;
-        }
-        estimate
     }
 
     /// Solves the boundary-value problem `conditions` (whose fixed nodes must
