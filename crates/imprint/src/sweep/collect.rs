@@ -148,11 +148,11 @@ pub fn collect(dir: &Path) -> Result<Collected, SweepError> {
         let training = record.as_ref().and_then(|r| r.training.as_ref());
         let metrics = record.as_ref().and_then(|r| r.metrics.as_ref());
         row.push(option(training.map(|t| t.initial_cost)));
-        row.push(option(
-            metrics
-                .map(|m| m.final_cost)
-                .or(training.map(|t| t.best_cost)),
-        ));
+        // The cost of the state the run kept (best or last).
+        row.push(option(training.map(|t| match t.kept {
+            crate::learning::Keep::Best => t.best_cost,
+            crate::learning::Keep::Last => t.final_cost,
+        })));
         row.push(training.map_or(serde_json::Value::Null, |t| t.status.name().into()));
         row.push(option(training.and_then(|t| t.accuracy)));
         row.push(option(training.and_then(|t| t.test_accuracy)));

@@ -40,7 +40,8 @@ pub struct RunRecord {
     pub status: RecordStatus,
     /// Why it failed.
     pub error: Option<String>,
-    /// Wall time of training, analysis and figures (s).
+    /// Wall time of training, analysis and figures (s), of the attempt
+    /// that finished the run (an interrupted attempt's time is not counted).
     pub wall_time_seconds: f64,
     /// The training summary.
     pub training: Option<TrainingSummary>,
