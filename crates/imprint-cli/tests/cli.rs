@@ -411,3 +411,62 @@ fn a_solve_double_precision_cannot_resolve_warns_with_its_error() {
         .unwrap();
     assert!(error <= 1e-12, "{stdout}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    // `imprint network info n.json | head -1` panicked on the broken pipe (issue 15).
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = imprint(
+        &[
+            "network",
+            "generate",
+            "square",
+            "--columns",
+            "30",
+            "--rows",
+            "30",
+            "-o",
+            "n.json",
+        ],
+        d,
+    );
+    assert!(out.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
+        .args(["sweep", "plan", "--help"])
+        .current_dir(d)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the command writes.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
+        .args(["solve", "n.json", "--fix", "0=1", "--fix", "899=0"])
+        .current_dir(d)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
