@@ -434,39 +434,26 @@ fn a_closed_pipe_ends_the_command_quietly() {
         d,
     );
     assert!(out.status.success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(["sweep", "plan", "--help"])
-        .current_dir(d)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Close the reading end before the command writes.
-    drop(child.stdout.take());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    child.wait().unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
-        .args(["solve", "n.json", "--fix", "0=1", "--fix", "899=0"])
-        .current_dir(d)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    child.wait().unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Close the reading end before the command writes; it must not panic.
+    let closed_pipe = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
+            .args(args)
+            .current_dir(d)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        child.wait().unwrap();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    };
+    closed_pipe(&["sweep", "plan", "--help"]);
+    closed_pipe(&["solve", "n.json", "--fix", "0=1", "--fix", "899=0"]);
 }

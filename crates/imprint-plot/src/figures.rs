@@ -66,6 +66,15 @@ fn describe_sectors(cut: &SectorCut) -> String {
     }
 }
 
+/// Every figure of the finished run in `dir` into `out`, drawn from its
+/// stored analysis (made with the default options, and written, when it has
+/// none): what `imprint.plot` and sweeps with `figures = true` draw.
+pub fn run_dir_figures(dir: &Path, out: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
+    let run = imprint::run::read_finished_run(dir)?;
+    let (report, _) = imprint::run::analysis_for_figures(dir, &run, &Default::default())?;
+    run_figures(&run, &report, out, formats)
+}
+
 /// Every figure of one run into `out`; returns the files written.
 pub fn run_figures(
     run: &FinishedRun,

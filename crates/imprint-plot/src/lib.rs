@@ -36,7 +36,7 @@ use plotters::prelude::*;
 
 pub use chart::{Axis, Chart, LegendPosition, Raster, Series, Style};
 pub use colormap::{category_color, Colormap, Scale};
-pub use figures::{run_figures, save_all};
+pub use figures::{run_dir_figures, run_figures, save_all};
 pub use network::{EdgeSet, Marker, NetworkFigure, NodeRole, ValueLayer};
 pub use panels::{Panel, Panels};
 
@@ -77,6 +77,9 @@ pub enum PlotError {
     /// What a figure shows could not be computed.
     #[error(transparent)]
     Learning(#[from] imprint::learning::LearningError),
+    /// The run directory could not be read or analysed.
+    #[error(transparent)]
+    Run(#[from] imprint::run::RunError),
     /// A figure file could not be drawn.
     #[error("cannot draw {}: {source}", path.display())]
     Save {

@@ -9,7 +9,7 @@ use imprint::analysis::measure::simulate_for_task;
 use imprint::analysis::report::{report, StructureOptions, COUNTS};
 use imprint::analysis::{AnalysisOptions, Boundary};
 use imprint::io::NpyArray;
-use imprint::run::{analysis_for_figures, analyze_run as analyze_run_dir, read_finished_run};
+use imprint::run::analyze_run as analyze_run_dir;
 use numpy::ndarray::{ArrayD, IxDyn};
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::prelude::*;
@@ -126,13 +126,8 @@ pub fn plot(
         other => return Err(fail(format!("format `{other}` is not png, svg or both"))),
     };
     let out = output.unwrap_or_else(|| run_dir.join("figures"));
-    py.detach(|| -> Result<Vec<PathBuf>, String> {
-        let run = read_finished_run(&run_dir).map_err(|e| e.to_string())?;
-        let (report, _) = analysis_for_figures(&run_dir, &run, &StructureOptions::default())
-            .map_err(|e| e.to_string())?;
-        imprint_plot::run_figures(&run, &report, &out, &formats).map_err(|e| e.to_string())
-    })
-    .map_err(fail)
+    py.detach(|| imprint_plot::run_dir_figures(&run_dir, &out, &formats))
+        .map_err(fail)
 }
 
 /// The measurement protocol simulated on the network (paper eq. 17): returns

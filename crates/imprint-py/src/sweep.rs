@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use imprint::run::{analysis_for_figures, read_finished_run};
 use imprint::sweep::{self, Plan, RunState};
 use pyo3::prelude::*;
 
@@ -21,17 +20,9 @@ pub fn sweep_plan(file: PathBuf, output: PathBuf, max_runs: usize) -> PyResult<u
 }
 
 fn figures(dir: &std::path::Path) -> Result<(), String> {
-    let run = read_finished_run(dir).map_err(|e| e.to_string())?;
-    let (report, _) =
-        analysis_for_figures(dir, &run, &Default::default()).map_err(|e| e.to_string())?;
-    imprint_plot::run_figures(
-        &run,
-        &report,
-        &dir.join("figures"),
-        &[imprint_plot::Format::Png],
-    )
-    .map(drop)
-    .map_err(|e| e.to_string())
+    imprint_plot::run_dir_figures(dir, &dir.join("figures"), &[imprint_plot::Format::Png])
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Runs every run of the sweep in `dir` not yet done, `workers` at a time;

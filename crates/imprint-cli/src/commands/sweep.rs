@@ -3,11 +3,10 @@
 //! into a table and a report of the claims across the ensemble.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use anyhow::{bail, Result};
-use imprint::run::{analysis_for_figures, read_finished_run, RunControl};
+use imprint::run::RunControl;
 use imprint::sweep::{self, slurm, Plan, RecordStatus, RunEnd, RunState};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -90,25 +89,9 @@ pub enum Command {
 
 /// Draws a run's figures, for sweeps whose `[sweep]` asks for them.
 fn figures(dir: &Path) -> std::result::Result<(), String> {
-    let run = read_finished_run(dir).map_err(|e| e.to_string())?;
-    let (report, _) =
-        analysis_for_figures(dir, &run, &Default::default()).map_err(|e| e.to_string())?;
-    imprint_plot::run_figures(
-        &run,
-        &report,
-        &dir.join("figures"),
-        &[imprint_plot::Format::Png],
-    )
-    .map(drop)
-    .map_err(|e| e.to_string())
-}
-
-/// SIGINT and SIGTERM raise the returned flag.
-fn interrupt_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let raised = flag.clone();
-    let _ = ctrlc::set_handler(move || raised.store(true, Ordering::SeqCst));
-    flag
+    imprint_plot::run_dir_figures(dir, &dir.join("figures"), &[imprint_plot::Format::Png])
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Runs a sweep subcommand.
@@ -147,7 +130,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::RunOne { dir, index } => {
             let plan = Plan::read(&dir)?;
             let control = RunControl {
-                cancel: Some(interrupt_flag()),
+                cancel: Some(super::interrupt_flag()),
                 stop_after: None,
             };
             match sweep::run_one(&dir, &plan, index, &control, Some(&figures), true)? {
@@ -223,7 +206,7 @@ fn local(dir: &Path, workers: usize, retry_failed: bool, quiet: bool) -> Result<
     let options = sweep::LocalOptions {
         workers,
         retry_failed,
-        cancel: Some(interrupt_flag()),
+        cancel: Some(super::interrupt_flag()),
     };
     let progress = |index: usize, end: &RunEnd| {
         if let RunEnd::Recorded(r) = end {

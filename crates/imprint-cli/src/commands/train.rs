@@ -3,8 +3,6 @@
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use imprint::learning::config::RunConfig;
@@ -118,15 +116,8 @@ pub fn run(args: Args) -> Result<()> {
             (dir, start, None)
         }
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // SIGINT and SIGTERM (what batch schedulers send) raise the flag; a
-        // second handler cannot be installed in the same process: ignore that.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
     let control = RunControl {
-        cancel: Some(interrupted),
+        cancel: Some(super::interrupt_flag()),
         stop_after: args.stop_after,
     };
     let total = start.config.training.iterations;

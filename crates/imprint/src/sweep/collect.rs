@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::execute::{read_record, RecordStatus, RunRecord, RunState};
+use super::execute::{read_record, state_of, RunRecord};
 use super::{files, Plan, SweepError};
 use crate::paper::{run_verdicts, RUN_CLAIMS};
 
@@ -136,12 +136,7 @@ pub fn collect(dir: &Path) -> Result<Collected, SweepError> {
     for run in &plan.runs {
         let run_dir = plan.run_dir(dir, run.index);
         let record: Option<RunRecord> = read_record(&run_dir)?;
-        let state = match &record {
-            Some(r) if r.status == RecordStatus::Done => RunState::Done,
-            Some(_) => RunState::Failed,
-            None if run_dir.join(files::STARTED).exists() => RunState::Started,
-            None => RunState::Pending,
-        };
+        let state = state_of(&run_dir, record.as_ref());
         counts[state as usize] += 1;
         let mut row = vec![run.index.into(), state.name().into()];
         row.extend(run.values.iter().cloned());

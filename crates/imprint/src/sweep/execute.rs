@@ -113,14 +113,19 @@ pub fn states(dir: &Path, plan: &Plan) -> Result<Vec<RunState>, SweepError> {
         .iter()
         .map(|run| {
             let run_dir = plan.run_dir(dir, run.index);
-            Ok(match read_record(&run_dir)? {
-                Some(r) if r.status == RecordStatus::Done => RunState::Done,
-                Some(_) => RunState::Failed,
-                None if run_dir.join(files::STARTED).exists() => RunState::Started,
-                None => RunState::Pending,
-            })
+            Ok(state_of(&run_dir, read_record(&run_dir)?.as_ref()))
         })
         .collect()
+}
+
+/// Where the run in `run_dir` stands, given its record (if it has one).
+pub(crate) fn state_of(run_dir: &Path, record: Option<&RunRecord>) -> RunState {
+    match record {
+        Some(r) if r.status == RecordStatus::Done => RunState::Done,
+        Some(_) => RunState::Failed,
+        None if run_dir.join(files::STARTED).exists() => RunState::Started,
+        None => RunState::Pending,
+    }
 }
 
 /// Draws a finished run's figures into its directory (a front end's plotting).
