@@ -58,6 +58,24 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // A full terminal or file (`> /dev/full`) makes `println!` panic; say so
+    // in one line instead, after whatever files the command wrote.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        match message.strip_prefix("failed printing to stdout: ") {
+            Some(cause) => {
+                eprintln!("error: cannot write to standard output: {cause}");
+                std::process::exit(1);
+            }
+            None => default_hook(info),
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if error.use_stderr() => {
@@ -93,8 +111,26 @@ fn main() {
             eprintln!("{stopped}");
             std::process::exit(130);
         }
-        // One line: the context chain joined by ": ", naming the file, field or node at fault.
-        eprintln!("error: {error:#}");
+        eprintln!("error: {}", one_line(&error));
         std::process::exit(1);
     }
+}
+
+/// An error and its causes in one line, joined by ": ", naming the file,
+/// field or node at fault. A cause whose text the line already holds (a
+/// library error that prints its source, an I/O error's "(os error 2)") is
+/// not repeated.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }

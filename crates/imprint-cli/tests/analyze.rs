@@ -194,10 +194,13 @@ fn bad_analysis_input_gives_one_clear_line() {
     .success());
     std::fs::write(dir.path().join("short.csv"), "stimulus,e0\ncurrent@0,1.0\n").unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["analyze", "nowhere"], "cannot read nowhere/network.json"),
+        (
+            &["analyze", "nowhere"],
+            "nowhere: not a run directory (no config.toml",
+        ),
         (
             &["analyze", "run", "--measured", "short.csv", "-o", "x"],
-            "short.csv, line 2: 1 drops, but the network has",
+            "short.csv, line 1: header `stimulus,e0` is not `stimulus,e0,...,e",
         ),
         (
             &["analyze", "run", "--measured", "missing.csv", "-o", "x"],

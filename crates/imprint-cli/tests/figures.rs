@@ -93,7 +93,7 @@ fn plot_draws_every_figure_of_a_classification_run() {
     assert_fails(
         &["plot", "empty"],
         dir.path(),
-        "no network.json (not a finished run",
+        "empty: not a run directory (no config.toml",
     );
 }
 

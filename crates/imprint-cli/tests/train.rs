@@ -224,7 +224,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "kmin.toml", "-o", "r"],
-            "kmin.toml: invalid `k_min`: need 0 < k_min < k_max",
+            "kmin.toml: invalid `k_min`: need k_min < k_max, both in [1e-100, 1e100] S",
         ),
         (
             &["train", "rate.toml", "-o", "r"],
@@ -252,7 +252,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "--resume", "nothing"],
-            "cannot read nothing/config.toml",
+            "nothing: not a run directory (no config.toml): nothing to resume",
         ),
     ];
     for (args, expected) in cases {

@@ -165,7 +165,7 @@ impl PyNetwork {
         PyArray1::from_slice(py, self.inner.conductance())
     }
 
-    /// Replaces every conductance (finite and positive, one per edge).
+    /// Replaces every conductance (in [1e-100, 1e100] S, one per edge).
     #[setter]
     fn set_conductance(&mut self, values: PyReadonlyArray1<'_, f64>) -> PyResult<()> {
         self.inner

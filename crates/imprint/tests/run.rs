@@ -13,8 +13,9 @@ use imprint::learning::{builtin, Task};
 use imprint::network::lattice;
 use imprint::network::Network;
 use imprint::run::{
-    create_run, read_analysis, read_checkpoint, read_finished_run, read_run_start, train_run,
-    write_analysis, Executor, HistoryRecord, Observer, Outcome, RunControl, RunOutcome, RunStart,
+    create_run, read_analysis, read_checkpoint, read_finished_run, read_run_start, resume_point,
+    train_run, write_analysis, Executor, HistoryRecord, Observer, Outcome, RunControl, RunOutcome,
+    RunStart,
 };
 
 fn problem() -> (Network, Task, RunConfig) {
@@ -126,7 +127,7 @@ fn run_directories_checkpoint_resume_and_summarise() {
     };
     let outcome = train_run(dir.path(), &start, None, &control, &mut ()).unwrap();
     assert!(matches!(outcome, RunOutcome::Stopped { step: 25 }));
-    let checkpoint = read_checkpoint(dir.path()).unwrap();
+    let checkpoint = read_checkpoint(dir.path(), &start).unwrap();
     assert_eq!(checkpoint.step, 25);
     assert!(read_finished_run(dir.path())
         .unwrap_err()
@@ -170,6 +171,81 @@ fn run_directories_checkpoint_resume_and_summarise() {
 }
 
 #[test]
+fn a_run_stopped_before_its_first_checkpoint_begins_again_and_bad_checkpoints_are_refused() {
+    let (network, task, config) = problem();
+    let dir = tempfile::tempdir().unwrap();
+    let start = RunStart {
+        config,
+        initial: network,
+        task,
+    };
+    // Killed before the first checkpoint: the start files and a stale
+    // temporary of an interrupted write.
+    create_run(dir.path(), &start.config, &start.initial, &start.task).unwrap();
+    let stale = dir.path().join(".checkpoint.json.4242.tmp");
+    std::fs::write(&stale, "{\"format\": \"imprint-checkp").unwrap();
+    let (again, checkpoint) = resume_point(dir.path()).unwrap();
+    assert!(checkpoint.is_none() && !stale.exists());
+    let RunOutcome::Finished(resumed) =
+        train_run(dir.path(), &again, None, &RunControl::default(), &mut ()).unwrap()
+    else {
+        panic!("the restarted run did not finish");
+    };
+    let whole = tempfile::tempdir().unwrap();
+    create_run(whole.path(), &start.config, &start.initial, &start.task).unwrap();
+    let RunOutcome::Finished(uninterrupted) =
+        train_run(whole.path(), &start, None, &RunControl::default(), &mut ()).unwrap()
+    else {
+        panic!("the uninterrupted run did not finish");
+    };
+    assert_eq!(resumed.best_cost, uninterrupted.best_cost);
+    // A finished run and a folder that is not a run are refused.
+    let finished = resume_point(dir.path()).unwrap_err().to_string();
+    assert!(finished.contains("the run is finished"), "{finished}");
+    let empty = tempfile::tempdir().unwrap();
+    let error = resume_point(empty.path()).unwrap_err().to_string();
+    assert!(error.contains("not a run directory"), "{error}");
+
+    // A checkpoint is validated like any input, naming checkpoint.json.
+    let dir = tempfile::tempdir().unwrap();
+    create_run(dir.path(), &start.config, &start.initial, &start.task).unwrap();
+    let control = RunControl {
+        cancel: None,
+        stop_after: Some(20),
+    };
+    train_run(dir.path(), &start, None, &control, &mut ()).unwrap();
+    let path = dir.path().join("checkpoint.json");
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    type Corruption<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(Corruption, &str); 4] = [
+        (
+            &|c| c["conductance"][3] = (-1.0).into(),
+            "`conductance` of edge 3 is -1, outside the clip range [0.001, 100]",
+        ),
+        (
+            &|c| c["step"] = 61.into(),
+            "step 61 is beyond the run's 60 iterations",
+        ),
+        (
+            &|c| {
+                c["conductance"].as_array_mut().unwrap().pop();
+            },
+            "`conductance` has 83 values but the network has 84 edges",
+        ),
+        (&|c| c["step"] = "x".into(), "invalid type: string"),
+    ];
+    for (corrupt, expected) in cases {
+        let mut bad = good.clone();
+        corrupt(&mut bad);
+        std::fs::write(&path, bad.to_string()).unwrap();
+        let error = resume_point(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("checkpoint.json"), "{error}");
+        assert!(error.contains(expected), "{error:?} lacks {expected:?}");
+    }
+}
+
+#[test]
 fn an_analysis_report_reads_back_exactly() {
     let (network, task, _) = problem();
     let mut trained = network.clone();
@@ -192,6 +268,44 @@ fn an_analysis_report_reads_back_exactly() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     write_analysis(dir.path(), &written).unwrap();
+    // Written again over itself: the pair is replaced as one, nothing left beside it.
+    write_analysis(dir.path(), &written).unwrap();
+    let parent = dir.path().parent().unwrap();
+    let name = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let leftovers = std::fs::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}."))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["analysis.npz", "summary.json"]);
+    // A run directory (or any folder of other files) is never written over.
+    let run_dir = tempfile::tempdir().unwrap();
+    std::fs::write(run_dir.path().join("config.toml"), "seed = 1\n").unwrap();
+    std::fs::write(run_dir.path().join("summary.json"), "{}").unwrap();
+    let error = write_analysis(run_dir.path(), &written)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("is a run directory"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(run_dir.path().join("summary.json")).unwrap(),
+        "{}"
+    );
     let read = read_analysis(dir.path()).unwrap();
     assert_eq!(read.arrays(), written.arrays());
     // (A constant measurement has NaN correlations: written as null, read as NaN.)

@@ -122,6 +122,9 @@ fn inputs(
     network: Option<&PathBuf>,
     task: Option<&PathBuf>,
 ) -> Result<(Network, Task)> {
+    if let (Some(run), None) = (run, network) {
+        imprint::run::check_finished_run(run)?;
+    }
     let pick = |given: Option<&PathBuf>, name: &str| match (given, run) {
         (Some(p), _) => Ok(p.clone()),
         (None, Some(r)) => Ok(r.join(name)),
@@ -181,7 +184,10 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     };
     let structure = args.structure.options(&task)?;
     let measured = match &args.measured {
-        Some(path) => Some(ResponseMatrix::read_csv(path, network.edge_count())?.susceptibility()),
+        Some(path) => Some(
+            ResponseMatrix::read_csv(path, network.node_count(), network.edge_count())?
+                .susceptibility(),
+        ),
         None => None,
     };
     // The spectrum before training, when this is a run directory with its initial network.
@@ -191,6 +197,10 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         ),
         _ => None,
     };
+    // Refuse a task that does not fit, or an output folder that is not an
+    // analysis folder, before announcing any work.
+    task.validate(&network)?;
+    imprint::run::check_analysis_dir(&output)?;
     eprintln!(
         "analysing {} ({} nodes, {} edges) ...",
         task.name,

@@ -34,6 +34,10 @@ pub fn run(args: Args) -> Result<()> {
         .and_then(|factor| factor.solve(&conditions))
         .with_context(|| label.clone())?;
     let elapsed = start.elapsed();
+    // The file first: a full or closed terminal must not cost the result.
+    if let Some(output) = &args.output {
+        imprint::io::write_solution(output, &solution, &label)?;
+    }
 
     let (v_min, v_max) = solution
         .voltages
@@ -82,7 +86,6 @@ pub fn run(args: Args) -> Result<()> {
     }
     println!("solved in          {:.3} ms", elapsed.as_secs_f64() * 1e3);
     if let Some(output) = &args.output {
-        imprint::io::write_solution(output, &solution, &label)?;
         println!("wrote              {}", output.display());
     }
     Ok(())

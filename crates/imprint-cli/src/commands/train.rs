@@ -4,11 +4,11 @@
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use imprint::learning::config::RunConfig;
 use imprint::learning::resolve::Overrides;
 use imprint::run::{
-    create_run, read_checkpoint, read_run_start, train_run, HistoryRecord, Observer, RunControl,
+    check_new_run_dir, create_run, resume_point, train_run, HistoryRecord, Observer, RunControl,
     RunOutcome, RunStart,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -77,33 +77,54 @@ fn resolve(args: &Args) -> Result<RunConfig> {
         .config
         .as_ref()
         .map_or("configuration".to_string(), |p| p.display().to_string());
+    // A --network path is the shell's, relative to the working directory;
+    // paths in the file are relative to the file's folder.
+    let network_file = match &args.network {
+        Some(path) => Some(
+            std::path::absolute(path)
+                .with_context(|| format!("cannot make {} absolute", path.display()))?,
+        ),
+        None => None,
+    };
     let overrides = Overrides {
         task: args.task.clone(),
         seed: args.seed,
         iterations: args.iterations,
-        network_file: args.network.clone(),
+        network_file,
         learning_rate: args.learning_rate,
         keep: args.keep,
     };
-    Ok(RunConfig::resolve(text.as_deref(), &origin, &overrides)?)
+    let mut config = RunConfig::resolve(text.as_deref(), &origin, &overrides)?;
+    let folder = args
+        .config
+        .as_ref()
+        .and_then(|p| p.parent())
+        .unwrap_or(std::path::Path::new(""));
+    config
+        .resolve_paths(folder)
+        .with_context(|| origin.clone())?;
+    Ok(config)
 }
 
 /// Runs `imprint train`.
 pub fn run(args: Args) -> Result<()> {
     let (dir, start, checkpoint) = match &args.resume {
         Some(dir) => {
-            let start = read_run_start(dir)?;
-            let checkpoint = read_checkpoint(dir)?;
-            (dir.clone(), start, Some(checkpoint))
+            let (start, checkpoint) = resume_point(dir)?;
+            if checkpoint.is_none() {
+                eprintln!(
+                    "{}: no checkpoint yet; training again from network-initial.json",
+                    dir.display()
+                );
+            }
+            (dir.clone(), start, checkpoint)
         }
         None => {
             let dir = args
                 .output
                 .clone()
                 .expect("clap requires --output without --resume");
-            if dir.join("config.toml").exists() {
-                bail!("{} already holds a run: choose another directory, or continue it with --resume {}", dir.display(), dir.display());
-            }
+            check_new_run_dir(&dir)?;
             let start = RunStart::from_config(resolve(&args)?)?;
             if let Some(file) = &start.config.network.file {
                 let from = match &start.config.network.conductance {

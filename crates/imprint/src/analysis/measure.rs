@@ -8,6 +8,7 @@ use std::path::Path;
 
 use faer::Mat;
 
+use crate::io::text::{data_lines, excerpt, finite_number};
 use crate::io::IoError;
 use crate::physics::{Factorization, PhysicsError};
 use crate::random::Rng;
@@ -107,34 +108,88 @@ impl ResponseMatrix {
     }
 
     /// Parses a measurement CSV (read from `path`, named in errors) for a
-    /// network of `edges` edges.
-    pub fn parse_csv(text: &str, path: &Path, edges: usize) -> Result<Self, IoError> {
+    /// network of `nodes` nodes and `edges` edges. The header must be
+    /// `stimulus,e0,e1,...`; every label `current@NODE` or `voltage@NODE`
+    /// with a node of the network, each at most once; every drop finite.
+    pub fn parse_csv(text: &str, path: &Path, nodes: usize, edges: usize) -> Result<Self, IoError> {
         let line_error = |line: usize, message: String| IoError::Line {
             path: path.to_path_buf(),
             line,
             message,
         };
-        let mut stimuli = Vec::new();
-        let mut drops = Vec::new();
-        for (index, line) in text.lines().enumerate() {
-            if index == 0 || line.trim().is_empty() {
-                continue;
+        let mut lines = data_lines(text);
+        let expected_header: Vec<String> = std::iter::once("stimulus".to_string())
+            .chain((0..edges).map(|e| format!("e{e}")))
+            .collect();
+        match lines.next() {
+            Some((line, header)) => {
+                let fields: Vec<&str> = header.split(',').map(str::trim).collect();
+                if fields != expected_header {
+                    return Err(line_error(
+                        line,
+                        format!(
+                            "header {} is not `stimulus,e0,...,e{}` for a network of {edges} edges",
+                            excerpt(header),
+                            edges.saturating_sub(1)
+                        ),
+                    ));
+                }
             }
-            let mut fields = line.split(',');
-            stimuli.push(fields.next().unwrap_or("").to_string());
-            let row: Result<Vec<f64>, _> = fields.map(|f| f.trim().parse::<f64>()).collect();
-            let row = row.map_err(|_| {
-                line_error(
-                    index + 1,
-                    "not a row of numbers after the stimulus label".into(),
-                )
-            })?;
+            None => {
+                return Err(IoError::Field {
+                    path: path.to_path_buf(),
+                    field: "rows",
+                    message: "the file is empty".into(),
+                })
+            }
+        }
+        let mut stimuli: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        let mut drops = Vec::new();
+        for (line, content) in lines {
+            let mut fields = content.split(',').map(str::trim);
+            let label = fields.next().unwrap_or("");
+            let node = label
+                .strip_prefix("current@")
+                .or_else(|| label.strip_prefix("voltage@"))
+                .and_then(|n| n.parse::<usize>().ok());
+            match node {
+                Some(node) if node < nodes => {}
+                Some(node) => {
+                    return Err(line_error(
+                        line,
+                        format!(
+                        "stimulus `{label}`: node {node} is not in the network of {nodes} nodes"
+                    ),
+                    ))
+                }
+                None => {
+                    return Err(line_error(
+                        line,
+                        format!(
+                            "stimulus {} is neither `current@NODE` nor `voltage@NODE`",
+                            excerpt(label)
+                        ),
+                    ))
+                }
+            }
+            if let Some(first) = seen.insert(label.to_string(), line) {
+                return Err(line_error(
+                    line,
+                    format!("stimulus `{label}` was already measured on line {first}"),
+                ));
+            }
+            let row = fields
+                .map(finite_number)
+                .collect::<Result<Vec<f64>, _>>()
+                .map_err(|m| line_error(line, m))?;
             if row.len() != edges {
                 return Err(line_error(
-                    index + 1,
+                    line,
                     format!("{} drops, but the network has {edges} edges", row.len()),
                 ));
             }
+            stimuli.push(label.to_string());
             drops.push(row);
         }
         if drops.is_empty() {
@@ -148,12 +203,12 @@ impl ResponseMatrix {
     }
 
     /// Reads a measurement CSV file.
-    pub fn read_csv(path: &Path, edges: usize) -> Result<Self, IoError> {
+    pub fn read_csv(path: &Path, nodes: usize, edges: usize) -> Result<Self, IoError> {
         let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse_csv(&text, path, edges)
+        Self::parse_csv(&text, path, nodes, edges)
     }
 }
 
@@ -168,12 +223,46 @@ mod tests {
             drops: vec![vec![1.0, -2.5e-7], vec![0.0, 3.0]],
         };
         let path = Path::new("m.csv");
-        assert_eq!(ResponseMatrix::parse_csv(&m.to_csv(), path, 2).unwrap(), m);
-        let wrong = ResponseMatrix::parse_csv(&m.to_csv(), path, 3).unwrap_err();
+        assert_eq!(
+            ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 2).unwrap(),
+            m
+        );
+        let wrong = ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 3).unwrap_err();
         assert_eq!(
             wrong.to_string(),
-            "m.csv, line 2: 2 drops, but the network has 3 edges"
+            "m.csv, line 1: header `stimulus,e0,e1` is not `stimulus,e0,...,e2` for a network of 3 edges"
         );
-        assert!(ResponseMatrix::parse_csv("stimulus,e0\n", path, 1).is_err());
+        let header = "stimulus,e0,e1\n";
+        for (rows, expected) in [
+            ("", "m.csv: field `rows`: no measurement rows"),
+            (
+                "current@0,1,nan\n",
+                "m.csv, line 2: `nan` is not a finite number",
+            ),
+            (
+                "curent@0,1,2\n",
+                "m.csv, line 2: stimulus `curent@0` is neither",
+            ),
+            (
+                "current@9,1,2\n",
+                "m.csv, line 2: stimulus `current@9`: node 9 is not in the network of 4 nodes",
+            ),
+            (
+                "current@1,1,2\ncurrent@1,3,4\n",
+                "m.csv, line 3: stimulus `current@1` was already measured on line 2",
+            ),
+            (
+                "current@1,1\n",
+                "m.csv, line 2: 1 drops, but the network has 2 edges",
+            ),
+        ] {
+            let message = ResponseMatrix::parse_csv(&format!("{header}{rows}"), path, 4, 2)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.starts_with(expected),
+                "{message:?} is not {expected:?}"
+            );
+        }
     }
 }

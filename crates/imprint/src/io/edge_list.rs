@@ -1,11 +1,13 @@
 //! Edge-list CSV import (`docs/formats.md`, "Edge-list CSV"): one edge per
-//! line, `i,j` or `i,j,conductance`, 0-based node indices, an optional header
-//! line, `#` comments. Edge lists carry no positions, so nodes are placed on a
-//! unit circle in index order (good enough to draw a small graph); missing
+//! line, `i,j` or `i,j,conductance`, 0-based node indices without gaps, an
+//! optional header line of names, `#` comments, a byte-order mark skipped
+//! (`io::text`). Edge lists carry no positions, so nodes are placed on a unit
+//! circle in index order (good enough to draw a small graph); missing
 //! conductances default to 1.
 
 use std::path::Path;
 
+use super::text::{data_lines, finite_number, is_header, node_index};
 use super::IoError;
 use crate::network::Network;
 
@@ -28,17 +30,9 @@ pub fn parse_edge_list(text: &str, path: &Path) -> Result<Network, IoError> {
     let mut edges = Vec::new();
     let mut conductance = Vec::new();
     let mut columns = None;
-    let mut first_data_line = true;
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        let content = raw.split('#').next().unwrap_or("").trim();
-        if content.is_empty() {
-            continue;
-        }
+    for (position, (line, content)) in data_lines(text).enumerate() {
         let fields: Vec<&str> = content.split(',').map(str::trim).collect();
-        let is_header = first_data_line && fields[0].parse::<i64>().is_err();
-        first_data_line = false;
-        if is_header {
+        if position == 0 && is_header(&fields) {
             continue;
         }
         if fields.len() != 2 && fields.len() != 3 {
@@ -57,25 +51,14 @@ pub fn parse_edge_list(text: &str, path: &Path) -> Result<Network, IoError> {
             }
             _ => {}
         }
-        let node = |text: &str| {
-            text.parse::<usize>().map_err(|_| {
-                line_error(
-                    line,
-                    format!("`{text}` is not a node index (a non-negative integer)"),
-                )
-            })
-        };
+        let node = |text: &str| node_index(text).map_err(|m| line_error(line, m));
         edges.push([node(fields[0])?, node(fields[1])?]);
-        if let Some(text) = fields.get(2) {
-            let k = text
-                .parse::<f64>()
-                .map_err(|_| line_error(line, format!("`{text}` is not a number")))?;
-            conductance.push(k);
-        } else {
-            conductance.push(1.0);
-        }
+        conductance.push(match fields.get(2) {
+            Some(text) => finite_number(text).map_err(|m| line_error(line, m))?,
+            None => 1.0,
+        });
     }
-    let node_count = edges.iter().flatten().map(|&n| n + 1).max().unwrap_or(0);
+    let node_count = numbered_without_gaps(&edges, path)?;
     let positions = (0..node_count)
         .map(|n| {
             let angle = std::f64::consts::TAU * n as f64 / node_count as f64;
@@ -88,6 +71,26 @@ pub fn parse_edge_list(text: &str, path: &Path) -> Result<Network, IoError> {
     })
 }
 
+/// The node count of an edge list: its nodes are the indices its edges
+/// name, which must be `0..N` without a gap. A gap would be an isolated node
+/// no edge mentions (a line `1,100000000` would make 1e8 of them), so it is
+/// refused before anything is allocated for the nodes.
+fn numbered_without_gaps(edges: &[[usize; 2]], path: &Path) -> Result<usize, IoError> {
+    let mut named: Vec<usize> = edges.iter().flatten().copied().collect();
+    named.sort_unstable();
+    named.dedup();
+    match named.iter().enumerate().find(|&(expected, &n)| n != expected) {
+        Some((missing, &next)) => Err(IoError::Field {
+            path: path.to_path_buf(),
+            field: "node indices",
+            message: format!(
+                "no edge names node {missing} but one names node {next}: number the nodes 0..N-1 without gaps (an edge list cannot hold isolated nodes)"
+            ),
+        }),
+        None => Ok(named.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,9 +101,14 @@ mod tests {
         let net = parse_edge_list("i,j,conductance\n0,1,2.5\n# comment\n1, 2 ,0.5\n", p).unwrap();
         assert_eq!(net.edges(), &[[0, 1], [1, 2]]);
         assert_eq!(net.conductance(), &[2.5, 0.5]);
-        let net = parse_edge_list("0,1\n1,3\n", p).unwrap();
+        let net = parse_edge_list("0,1\n1,3\n3,2\n", p).unwrap();
         assert_eq!(net.node_count(), 4);
-        assert_eq!(net.conductance(), &[1.0, 1.0]);
+        assert_eq!(net.conductance(), &[1.0, 1.0, 1.0]);
+        // Excel's byte-order mark does not turn the first edge into a header.
+        let net = parse_edge_list("\u{feff}0,1,1\n1,2,1\n2,3,1\n3,4,1\n4,0,1\n", p).unwrap();
+        assert_eq!(net.edge_count(), 5);
+        let net = parse_edge_list("\u{feff}i,j\n0,1\n", p).unwrap();
+        assert_eq!(net.edge_count(), 1);
     }
 
     #[test]
@@ -115,6 +123,23 @@ mod tests {
             ("0,1,2,3\n", "found 4 fields"),
             ("i,j\n", "the network is empty"),
             ("0,-1\n", "`-1` is not a node index"),
+            // A first line that is not all names is data, and must parse.
+            ("0.0,1,1\n1,2,1\n", "line 1: `0.0` is not a node index"),
+            (
+                "\"0\",\"1\",1\n1,2,1\n",
+                "line 1: `\"0\"` is not a node index",
+            ),
+            (",1,1\n1,2,1\n", "line 1: `` is not a node index"),
+            ("O,1,1\n1,2,1\n", "line 1: `O` is not a node index"),
+            ("i,j\nk,l\n0,1\n", "line 2: `k` is not a node index"),
+            ("0,1,nan\n", "line 1: `nan` is not a finite number"),
+            ("0,1,inf\n", "line 1: `inf` is not a finite number"),
+            // Counts come from indices: a gap is refused before allocating.
+            (
+                "0,1\n1,1000000000000\n",
+                "no edge names node 2 but one names node 1000000000000",
+            ),
+            ("1,2\n", "no edge names node 0 but one names node 1"),
         ];
         for (text, expected) in cases {
             let message = parse_edge_list(text, p).unwrap_err().to_string();

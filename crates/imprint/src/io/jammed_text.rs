@@ -14,7 +14,15 @@
 
 use std::path::Path;
 
+use super::text::{data_lines, excerpt, finite_number, node_index};
 use super::IoError;
+
+/// A count of the header, or why it is not one.
+fn count(field: &str) -> Result<usize, String> {
+    field
+        .parse::<usize>()
+        .map_err(|_| format!("{} is not a non-negative integer", excerpt(field)))
+}
 use crate::network::Network;
 
 /// Reads a literature network file, giving every edge `conductance`.
@@ -33,31 +41,16 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
         line,
         message,
     };
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty());
+    let mut lines = data_lines(text);
     let (header_line, header) = lines
         .next()
         .ok_or_else(|| line_error(1, "the file is empty; expected `N E L`".into()))?;
     let fields: Vec<&str> = header.split_whitespace().collect();
     let (node_count, edge_count, side) = match fields.as_slice() {
         [n, e, l] => (
-            n.parse::<usize>().map_err(|_| {
-                line_error(
-                    header_line,
-                    format!("node count `{n}` is not a non-negative integer"),
-                )
-            })?,
-            e.parse::<usize>().map_err(|_| {
-                line_error(
-                    header_line,
-                    format!("edge count `{e}` is not a non-negative integer"),
-                )
-            })?,
-            l.parse::<f64>()
-                .map_err(|_| line_error(header_line, format!("box side `{l}` is not a number")))?,
+            count(n).map_err(|m| line_error(header_line, format!("node count {m}")))?,
+            count(e).map_err(|m| line_error(header_line, format!("edge count {m}")))?,
+            finite_number(l).map_err(|m| line_error(header_line, format!("box side {m}")))?,
         ),
         _ => {
             return Err(line_error(
@@ -84,7 +77,11 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
         field: "N E L",
         message: format!("the header promises {expected} {what} but the file ends after {found}"),
     };
-    let mut positions = Vec::with_capacity(node_count);
+    // The header's counts are claims: reserve no more than the file's lines
+    // can hold (a header of 1e12 nodes over three lines is an error at line
+    // 4, not a 16 TB allocation).
+    let lines_left = text.len() / 4;
+    let mut positions = Vec::with_capacity(node_count.min(lines_left));
     for k in 0..node_count {
         let (line, [x, y]) = pair("`x y`").map_err(|e| {
             if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) {
@@ -93,13 +90,10 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
                 e
             }
         })?;
-        let coordinate = |v: &str| {
-            v.parse::<f64>()
-                .map_err(|_| line_error(line, format!("`{v}` is not a number")))
-        };
+        let coordinate = |v: &str| finite_number(v).map_err(|m| line_error(line, m));
         positions.push([coordinate(&x)?, coordinate(&y)?]);
     }
-    let mut edges = Vec::with_capacity(edge_count);
+    let mut edges = Vec::with_capacity(edge_count.min(lines_left));
     for k in 0..edge_count {
         let (line, [i, j]) = pair("`i j`").map_err(|e| {
             if matches!(&e, IoError::Line { line, .. } if *line == usize::MAX) {
@@ -108,14 +102,7 @@ pub fn parse_jammed_text(text: &str, path: &Path, conductance: f64) -> Result<Ne
                 e
             }
         })?;
-        let node = |v: &str| {
-            v.parse::<usize>().map_err(|_| {
-                line_error(
-                    line,
-                    format!("`{v}` is not a node index (a non-negative integer)"),
-                )
-            })
-        };
+        let node = |v: &str| node_index(v).map_err(|m| line_error(line, m));
         edges.push([node(&i)?, node(&j)?]);
     }
     if let Some((line, _)) = lines.next() {
@@ -176,6 +163,21 @@ mod tests {
                 "2 1 10\n0 0\n1 1\n0 1\n1 0\n",
                 "tiny.txt, line 5: unexpected content",
             ),
+            // Huge counts are claims checked against the lines, not allocations.
+            (
+                "1000000000000 1 10\n0 0\n1 1\n0 1\n",
+                "the header promises 1000000000000 nodes but the file ends after 3",
+            ),
+            (
+                "1152921504606846976 1 10\n0 0\n",
+                "the header promises 1152921504606846976 nodes",
+            ),
+            (
+                "99999999999999999999999 1 10\n",
+                "node count `99999999999999999999999` is not a non-negative integer",
+            ),
+            ("2 1 nan\n", "box side `nan` is not a finite number"),
+            ("2 1 10\n0 inf\n", "`inf` is not a finite number"),
         ];
         for (text, expected) in cases {
             let message = parse_jammed_text(text, p, 1.0).unwrap_err().to_string();

@@ -20,7 +20,8 @@ mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};
 pub use values::{npy_bytes, parse_npy, parse_npy_array, read_values, write_npy};
 mod task_json;
-pub use task_json::{read_table, read_task, task_to_json, write_task, TASK_FORMAT};
+pub mod text;
+pub use task_json::{parse_table, read_table, read_task, task_to_json, write_task, TASK_FORMAT};
 mod npz;
 pub use npz::{npz_bytes, parse_npz, read_npz, write_npz, NpyArray};
 

@@ -144,7 +144,7 @@ mod tests {
         let mut net = Network::new(
             vec![[0.1, 1.0 / 3.0], [2.5e-17, 7.0], [1.0, 2.0]],
             vec![[0, 1], [2, 1]],
-            vec![std::f64::consts::PI, 1e-300],
+            vec![std::f64::consts::PI, 1e-99 / 3.0],
             Some([10.0, 7.5]),
         )
         .unwrap();

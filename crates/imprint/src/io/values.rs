@@ -6,11 +6,12 @@
 
 use std::path::Path;
 
+use super::text::{data_lines, finite_number, is_header};
 use super::{atomic::write_atomic_with, IoError};
 
 /// Reads a vector of values: `.npy` by extension, otherwise text with one
-/// number per line (an optional non-numeric header and `#` comments allowed;
-/// a CSV row's first field is taken).
+/// number per line (an optional header line of names, `#` comments, a
+/// byte-order mark skipped; a line of several fields is refused).
 pub fn read_values(path: &Path) -> Result<Vec<f64>, IoError> {
     let bytes = std::fs::read(path).map_err(|source| IoError::Read {
         path: path.to_path_buf(),
@@ -28,25 +29,23 @@ pub fn read_values(path: &Path) -> Result<Vec<f64>, IoError> {
 
 fn parse_text_values(text: &str, path: &Path) -> Result<Vec<f64>, IoError> {
     let mut values = Vec::new();
-    let mut first = true;
-    for (index, raw) in text.lines().enumerate() {
-        let content = raw.split('#').next().unwrap_or("").trim();
-        if content.is_empty() {
+    for (position, (line, content)) in data_lines(text).enumerate() {
+        let fields: Vec<&str> = content.split(',').map(str::trim).collect();
+        if position == 0 && is_header(&fields) {
             continue;
         }
-        let field = content.split(',').next().unwrap_or("").trim();
-        match field.parse::<f64>() {
-            Ok(v) => values.push(v),
-            Err(_) if first => {} // header
-            Err(_) => {
-                return Err(IoError::Line {
-                    path: path.to_path_buf(),
-                    line: index + 1,
-                    message: format!("`{field}` is not a number"),
-                })
-            }
+        let line_error = |message: String| IoError::Line {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        if fields.len() != 1 {
+            return Err(line_error(format!(
+                "{} fields, expected one value per line",
+                fields.len()
+            )));
         }
-        first = false;
+        values.push(finite_number(fields[0]).map_err(line_error)?);
     }
     Ok(values)
 }
@@ -197,8 +196,35 @@ mod tests {
         assert_eq!(parse_npy(&bytes, Path::new("a.npy")).unwrap(), values);
         let p = Path::new("v.csv");
         assert_eq!(
-            parse_text_values("value\n1\n2.5 # note\n\n3,ignored\n", p).unwrap(),
+            parse_text_values("\u{feff}value\n1\n2.5 # note\n\n3\n", p).unwrap(),
             vec![1.0, 2.5, 3.0]
+        );
+        for (text, expected) in [
+            (
+                "1\n3,4\n",
+                "v.csv, line 2: 2 fields, expected one value per line",
+            ),
+            ("1x\n", "v.csv, line 1: `1x` is not a number"),
+            ("1\nnan\n", "v.csv, line 2: `nan` is not a finite number"),
+            ("value\nname\n", "v.csv, line 2: `name` is not a number"),
+        ] {
+            let message = parse_text_values(text, p).unwrap_err().to_string();
+            assert_eq!(message, expected);
+        }
+        // A header claiming 2^61 + 5 doubles over 5: count * 8 wraps in u64.
+        let mut bytes = npy_bytes(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5]);
+        let header = String::from_utf8_lossy(&bytes[10..]).into_owned();
+        let at = header.find("(5,)").unwrap() + 10;
+        let claim = b"(2305843009213693957,)";
+        bytes.splice(at..at + 4, claim.iter().copied());
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize + claim.len() - 4;
+        bytes[8..10].copy_from_slice(&(header_len as u16).to_le_bytes());
+        let message = parse_npy(&bytes, Path::new("a.npy"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("promises 2305843009213693957 values"),
+            "{message}"
         );
         assert!(parse_text_values("1\nx\n", p)
             .unwrap_err()

@@ -197,12 +197,7 @@ fn regression(
             reason: "need one row of 2 coefficients per output".into(),
         });
     }
-    if samples == 0 {
-        return Err(LearningError::InvalidParameter {
-            field: "samples",
-            reason: "need at least one sample".into(),
-        });
-    }
+    super::task::check_sample_count(samples)?;
     let nodes = spread_nodes(network, 3 + coefficients.len(), rng)?;
     let (ground, inputs, outputs) = (nodes[0], vec![nodes[1], nodes[2]], nodes[3..].to_vec());
     let mut fixed_voltages = Vec::with_capacity(samples);

@@ -113,7 +113,9 @@ pub struct OutputConfig {
     pub checkpoint_every: usize,
 }
 
-/// The task of a run: a built-in name with its options, or `custom`.
+/// The task of a run: a built-in name with its options, or `custom`. Only
+/// the fields the named task uses may be given ([`TaskConfig::FIELDS`]); a
+/// resolved configuration lists exactly those.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskConfig {
@@ -122,20 +124,23 @@ pub struct TaskConfig {
     /// Seed of node choice and samples.
     pub seed: u64,
     /// Training samples (regression and custom linear tasks).
-    pub samples: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
     /// Coefficient matrix, one row per output (regression and custom linear tasks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coefficients: Option<Vec<Vec<f64>>>,
     /// Allostery: number of target edges.
-    pub target_edges: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_edges: Option<usize>,
     /// Allostery: desired drop across each target edge (V).
-    pub desired_drop: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_drop: Option<f64>,
     /// Custom: grounds (index or `{ near = [x, y] }`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grounds: Vec<NodeRef>,
-    /// Custom: voltage of the grounds.
-    #[serde(default)]
-    pub ground_voltage: f64,
+    /// Custom: voltage of the grounds (default 0 V).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground_voltage: Option<f64>,
     /// Custom: input nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<NodeRef>,
@@ -145,23 +150,108 @@ pub struct TaskConfig {
     /// Custom: output edges.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub output_edges: Vec<[NodeRef; 2]>,
-    /// Custom: range of drawn input voltages.
-    #[serde(default = "unit_range")]
-    pub input_range: [f64; 2],
+    /// Custom linear task: range of drawn input voltages (default `[0, 1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_range: Option<[f64; 2]>,
     /// Custom: CSV of samples (input voltages, then desired outputs, per row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_file: Option<PathBuf>,
-    /// Custom: `mse` or `cosine`.
-    #[serde(default = "mse")]
-    pub cost: Cost,
+    /// Custom: `mse` (default) or `cosine`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
+}
+
+impl TaskConfig {
+    /// The `[task]` fields each task uses, besides `name` and `seed`. A
+    /// custom task reads its samples from `samples_file` or draws them from
+    /// `coefficients` (with `samples` and `input_range`), never both.
+    pub const FIELDS: [(&'static str, &'static [&'static str]); 5] = [
+        ("regression-2x2", &["samples", "coefficients"]),
+        ("regression-2x5", &["samples", "coefficients"]),
+        ("classification-3", &[]),
+        ("allostery", &["target_edges", "desired_drop"]),
+        (
+            "custom",
+            &[
+                "samples",
+                "coefficients",
+                "grounds",
+                "ground_voltage",
+                "inputs",
+                "outputs",
+                "output_edges",
+                "input_range",
+                "samples_file",
+                "cost",
+            ],
+        ),
+    ];
+
+    /// Writes down the defaults a custom task uses but was not given (ground
+    /// voltage, cost, and for drawn samples their count and range), so that
+    /// the resolved configuration says everything the run used.
+    pub fn record_defaults(&mut self) {
+        if self.name != "custom" {
+            return;
+        }
+        self.ground_voltage.get_or_insert(0.0);
+        self.cost.get_or_insert(Cost::Mse);
+        if self.samples_file.is_none() {
+            self.samples
+                .get_or_insert(builtin::BuiltinOptions::default().samples);
+            self.input_range.get_or_insert(unit_range());
+        }
+    }
+
+    /// Refuses a field of `given` (the keys of a `[task]` table) that task
+    /// `name` would not use, so that nothing given is silently ignored.
+    pub fn check_fields<'a>(
+        name: &str,
+        given: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), LearningError> {
+        let Some((_, used)) = Self::FIELDS.iter().find(|(task, _)| *task == name) else {
+            return Err(LearningError::UnknownTask { name: name.into() });
+        };
+        let given: Vec<&str> = given.into_iter().collect();
+        for field in &given {
+            if !matches!(*field, "name" | "seed") && !used.contains(field) {
+                let hint = if name == "custom" {
+                    String::new()
+                } else {
+                    "; a task of your own nodes and samples needs name = \"custom\"".into()
+                };
+                return Err(LearningError::InvalidParameter {
+                    field: "task",
+                    reason: format!(
+                        "task {name} does not use `{field}` (it uses {}){hint}",
+                        if used.is_empty() {
+                            "only name and seed".to_string()
+                        } else {
+                            used.join(", ")
+                        }
+                    ),
+                });
+            }
+        }
+        if given.contains(&"samples_file") {
+            if let Some(drawn) = ["coefficients", "samples", "input_range"]
+                .iter()
+                .find(|f| given.contains(f))
+            {
+                return Err(LearningError::InvalidParameter {
+                    field: "task",
+                    reason: format!(
+                        "`{drawn}` draws samples, but `samples_file` gives them: keep one"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 fn unit_range() -> [f64; 2] {
     [0.0, 1.0]
-}
-
-fn mse() -> Cost {
-    Cost::Mse
 }
 
 impl RunConfig {
@@ -224,18 +314,20 @@ impl RunConfig {
             task: TaskConfig {
                 name: name.to_string(),
                 seed,
-                samples: options.samples,
+                // Only what the task uses: the resolved config lists no more.
+                samples: matches!(name, "regression-2x2" | "regression-2x5")
+                    .then_some(options.samples),
                 coefficients: None,
-                target_edges: options.target_edges,
-                desired_drop: options.desired_drop,
+                target_edges: (name == "allostery").then_some(options.target_edges),
+                desired_drop: (name == "allostery").then_some(options.desired_drop),
                 grounds: Vec::new(),
-                ground_voltage: 0.0,
+                ground_voltage: None,
                 inputs: Vec::new(),
                 outputs: Vec::new(),
                 output_edges: Vec::new(),
-                input_range: unit_range(),
+                input_range: None,
                 samples_file: None,
-                cost: Cost::Mse,
+                cost: None,
             },
             training: TrainingParameters {
                 rule,
@@ -293,12 +385,13 @@ impl RunConfig {
     ) -> Result<Task, LearningError> {
         let t = &self.task;
         if t.name != "custom" {
+            let defaults = builtin::BuiltinOptions::default();
             let options = builtin::BuiltinOptions {
                 seed: t.seed,
-                samples: t.samples,
+                samples: t.samples.unwrap_or(defaults.samples),
                 coefficients: t.coefficients.clone(),
-                target_edges: t.target_edges,
-                desired_drop: t.desired_drop,
+                target_edges: t.target_edges.unwrap_or(defaults.target_edges),
+                desired_drop: t.desired_drop.unwrap_or(defaults.desired_drop),
             };
             return builtin::build(&t.name, network, &options);
         }
@@ -306,8 +399,10 @@ impl RunConfig {
             (Some(rows), _) => Samples::Table(rows),
             (None, Some(coefficients)) => Samples::Linear {
                 coefficients: coefficients.clone(),
-                count: t.samples,
-                range: t.input_range,
+                count: t
+                    .samples
+                    .unwrap_or(builtin::BuiltinOptions::default().samples),
+                range: t.input_range.unwrap_or(unit_range()),
             },
             (None, None) => {
                 return Err(LearningError::InvalidParameter {
@@ -319,12 +414,12 @@ impl RunConfig {
         CustomTask {
             name: "custom".into(),
             grounds: t.grounds.clone(),
-            ground_voltage: t.ground_voltage,
+            ground_voltage: t.ground_voltage.unwrap_or(0.0),
             inputs: t.inputs.clone(),
             outputs: t.outputs.clone(),
             output_edges: t.output_edges.clone(),
             samples,
-            cost: t.cost,
+            cost: t.cost.unwrap_or(Cost::Mse),
             seed: t.seed,
         }
         .build(network)
@@ -343,6 +438,17 @@ impl RunConfig {
                 field: "network",
                 reason: "a network file has no generator, nodes or pressure: give either `file` or the generator fields".into(),
             });
+        }
+        if let Some(samples) = self.task.samples {
+            super::task::check_sample_count(samples).map_err(|_| {
+                LearningError::InvalidParameter {
+                    field: "task.samples",
+                    reason: format!(
+                        "{samples} is not between 1 and {}",
+                        super::task::MAX_SAMPLES
+                    ),
+                }
+            })?;
         }
         if self.output.record_every == 0 || self.output.checkpoint_every == 0 {
             return Err(LearningError::InvalidParameter {

@@ -142,6 +142,16 @@ impl CustomTask {
                 if coefficients.len() != n_out || coefficients.iter().any(|r| r.len() != n_in) {
                     return Err(LearningError::InvalidParameter { field: "coefficients", reason: format!("need {n_out} rows of {n_in} coefficients (one row per output, one column per input)") });
                 }
+                super::task::check_sample_count(*count)?;
+                if !(range[0].is_finite() && range[1].is_finite() && range[0] <= range[1]) {
+                    return Err(LearningError::InvalidParameter {
+                        field: "input_range",
+                        reason: format!(
+                            "[{}, {}] is not a finite range with low <= high",
+                            range[0], range[1]
+                        ),
+                    });
+                }
                 let mut rng = Rng::new(self.seed);
                 (0..*count)
                     .map(|_| {

@@ -25,5 +25,5 @@ pub use gradient::{cost_gradient, gradient_from};
 pub use rules::Rule;
 pub use step_size::{AutoRate, LearningRate, RateEstimate};
 pub(crate) use task::affine_fit;
-pub use task::{InputPlane, Readout, Roles, Task};
+pub use task::{InputPlane, Readout, Roles, Task, MAX_SAMPLES};
 pub use training::{batch, Keep, StepTimings, StopRule, Training, TrainingParameters};

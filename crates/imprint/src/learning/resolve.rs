@@ -2,9 +2,9 @@
 //! a TOML file over them, and explicit overrides over both. The result is
 //! what `config.toml` of a run directory records.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::config::RunConfig;
+use super::config::{RunConfig, TaskConfig};
 use super::{Keep, LearningError, LearningRate};
 
 /// Values given outside the configuration file (command-line flags,
@@ -84,6 +84,10 @@ impl RunConfig {
                     .map(|s| s as u64)
             })
             .unwrap_or(1);
+        if let Some(task) = file.get("task").and_then(|t| t.as_table()) {
+            TaskConfig::check_fields(&name, task.keys().map(String::as_str))
+                .map_err(|e| configuration(e.to_string()))?;
+        }
         let defaults = Self::for_task(&name, seed)?;
         let mut merged =
             toml::Value::try_from(&defaults).map_err(|e| configuration(e.to_string()))?;
@@ -98,11 +102,32 @@ impl RunConfig {
                 }
             }
         }
+        let generator = file
+            .get("network")
+            .and_then(|n| n.get("generator"))
+            .and_then(|g| g.as_str());
+        if generator.is_some_and(|g| g != "jammed") {
+            // Only jammed packings have a pressure.
+            if file
+                .get("network")
+                .and_then(|n| n.get("pressure"))
+                .is_some()
+            {
+                return Err(configuration(format!(
+                    "network.pressure: the {} generator has no pressure (only jammed packings do)",
+                    generator.unwrap_or_default()
+                )));
+            }
+            if let Some(network) = merged.get_mut("network").and_then(|n| n.as_table_mut()) {
+                network.remove("pressure");
+            }
+        }
         merge(&mut merged, file);
         let mut config: Self = merged
             .try_into()
             .map_err(|e: toml::de::Error| configuration(e.message().to_string()))?;
         config.task.name = name;
+        config.task.record_defaults();
         if let Some(iterations) = overrides.iterations {
             config.training.iterations = iterations;
         }
@@ -119,6 +144,30 @@ impl RunConfig {
             .validate()
             .map_err(|e| configuration(e.to_string()))?;
         Ok(config)
+    }
+}
+
+impl RunConfig {
+    /// Makes the configuration's file paths (`network.file`,
+    /// `task.samples_file`) absolute: a relative one is taken relative to
+    /// `folder` (the configuration file's own folder, so a config works from
+    /// any working directory), and the absolute path is what the run records.
+    pub fn resolve_paths(&mut self, folder: &Path) -> Result<(), LearningError> {
+        let paths = [
+            ("network.file", self.network.file.as_mut()),
+            ("task.samples_file", self.task.samples_file.as_mut()),
+        ];
+        for (field, path) in paths {
+            if let Some(path) = path {
+                *path = std::path::absolute(folder.join(&*path)).map_err(|e| {
+                    LearningError::InvalidParameter {
+                        field,
+                        reason: format!("cannot make {} absolute: {e}", path.display()),
+                    }
+                })?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -191,6 +240,27 @@ mod tests {
         assert!(
             error.starts_with("c.toml: unknown field `speed`"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn relative_paths_are_taken_from_the_configuration_folder() {
+        let text = "[network]\nfile = \"nets/a.json\"\n[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1]\noutputs = [2]\nsamples_file = \"../s.csv\"\n";
+        let mut config = RunConfig::resolve(Some(text), "c.toml", &Overrides::default()).unwrap();
+        config.resolve_paths(Path::new("/data/exp")).unwrap();
+        assert_eq!(
+            config.network.file.as_deref(),
+            Some(Path::new("/data/exp/nets/a.json"))
+        );
+        assert_eq!(
+            config.task.samples_file.as_deref(),
+            Some(Path::new("/data/exp/../s.csv"))
+        );
+        // Absolute paths stay as they are.
+        config.resolve_paths(Path::new("/elsewhere")).unwrap();
+        assert_eq!(
+            config.network.file.as_deref(),
+            Some(Path::new("/data/exp/nets/a.json"))
         );
     }
 

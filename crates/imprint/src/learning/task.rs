@@ -11,6 +11,23 @@ use super::Cost;
 use super::LearningError;
 use crate::network::Network;
 
+/// The most samples a generated task may draw (ten million: every sample's
+/// voltages are kept in memory and in `task.json`). More is refused before
+/// anything is allocated.
+pub const MAX_SAMPLES: usize = 10_000_000;
+
+/// Checks a sample count given by the user: at least one, at most
+/// [`MAX_SAMPLES`].
+pub(crate) fn check_sample_count(count: usize) -> Result<(), LearningError> {
+    if count == 0 || count > MAX_SAMPLES {
+        return Err(LearningError::InvalidParameter {
+            field: "samples",
+            reason: format!("{count} is not between 1 and {MAX_SAMPLES}"),
+        });
+    }
+    Ok(())
+}
+
 /// What the outputs are: node voltages, or drops across edges.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
@@ -290,10 +307,15 @@ impl Task {
                         found: values.len(),
                     });
                 }
-                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                if let Some(v) = values
+                    .iter()
+                    .find(|&&v| !crate::physics::is_valid_source(v))
+                {
                     return Err(LearningError::InvalidParameter {
                         field: what,
-                        reason: format!("row {row} holds the non-finite value {v}"),
+                        reason: format!(
+                            "row {row} holds {v:?}: voltages must be finite and at most 1e50 V in magnitude"
+                        ),
                     });
                 }
             }

@@ -109,15 +109,12 @@ impl TrainingParameters {
                 reason: "must be at least 1".into(),
             });
         }
-        if !(self.k_min.is_finite()
-            && self.k_max.is_finite()
-            && self.k_min > 0.0
-            && self.k_min < self.k_max)
-        {
+        let valid = crate::network::is_valid_conductance;
+        if !(valid(self.k_min) && valid(self.k_max) && self.k_min < self.k_max) {
             return Err(LearningError::InvalidParameter {
                 field: "k_min",
                 reason: format!(
-                    "need 0 < k_min < k_max, both finite (got k_min = {}, k_max = {})",
+                    "need k_min < k_max, both in [1e-100, 1e100] S (got k_min = {}, k_max = {})",
                     self.k_min, self.k_max
                 ),
             });

@@ -50,7 +50,8 @@ impl Default for InitialConductance {
 }
 
 impl InitialConductance {
-    /// Checks that every value drawn will be finite and positive.
+    /// Checks that every value drawn will lie in
+    /// [`CONDUCTANCE_RANGE`](super::CONDUCTANCE_RANGE).
     pub fn validate(&self) -> Result<(), NetworkError> {
         let bad = |reason: String| {
             Err(NetworkError::InvalidParameter {
@@ -59,14 +60,16 @@ impl InitialConductance {
             })
         };
         match *self {
-            Self::Constant { value } if !(value.is_finite() && value > 0.0) => {
-                bad(format!("constant {value} is not finite and positive"))
+            Self::Constant { value } if !super::is_valid_conductance(value) => {
+                bad(format!("constant {value:?} is not in [1e-100, 1e100] S"))
             }
             Self::Uniform { min, max } | Self::LogUniform { min, max }
-                if !(min.is_finite() && max.is_finite() && min > 0.0 && max >= min) =>
+                if !(super::is_valid_conductance(min)
+                    && super::is_valid_conductance(max)
+                    && max >= min) =>
             {
                 bad(format!(
-                    "range [{min}, {max}] needs 0 < min <= max, both finite"
+                    "range [{min:?}, {max:?}] needs min <= max, both in [1e-100, 1e100] S"
                 ))
             }
             _ => Ok(()),

@@ -53,8 +53,9 @@ pub enum NetworkError {
         /// The other end.
         j: usize,
     },
-    /// A conductance is zero, negative, NaN or infinite.
-    #[error("edge {edge} has conductance {value}: conductances must be finite and positive")]
+    /// A conductance is outside [`CONDUCTANCE_RANGE`](super::CONDUCTANCE_RANGE)
+    /// (zero, negative, NaN, infinite, or too extreme for a finite answer).
+    #[error("edge {edge} has conductance {value:?}: conductances must lie in [1e-100, 1e100] S")]
     InvalidConductance {
         /// The edge.
         edge: usize,

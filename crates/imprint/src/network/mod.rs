@@ -5,7 +5,7 @@
 //! `i` and `-1` at `j`, so the voltage drop across it is `dV_e = V_i - V_j`.
 //! A [`Network`] is always valid: every constructor and mutator checks the
 //! invariants (no self-loops or duplicate edges, indices in range, conductances
-//! finite and positive) and reports the first offender as a [`NetworkError`].
+//! in [`CONDUCTANCE_RANGE`]) and reports the first offender as a [`NetworkError`].
 
 pub mod cluster;
 pub mod conductance;
@@ -16,6 +16,17 @@ pub mod lattice;
 pub mod spec;
 
 pub use error::NetworkError;
+
+/// The conductances a network may hold, in siemens: `[1e-100, 1e100]`.
+/// Outside it no finite answer is certain: a power `k (dV)^2` of 1e308 S
+/// overflows, and a subnormal 5e-324 S loses its digits. (Far wider than any
+/// circuit; accuracy within it is `docs/accuracy.md`'s business.)
+pub const CONDUCTANCE_RANGE: [f64; 2] = [1e-100, 1e100];
+
+/// Whether `k` is a conductance a network may hold ([`CONDUCTANCE_RANGE`]).
+pub fn is_valid_conductance(k: f64) -> bool {
+    (CONDUCTANCE_RANGE[0]..=CONDUCTANCE_RANGE[1]).contains(&k)
+}
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -208,10 +219,7 @@ fn check_conductance(conductance: &[f64], edge_count: usize) -> Result<(), Netwo
             found: conductance.len(),
         });
     }
-    match conductance
-        .iter()
-        .position(|k| !(k.is_finite() && *k > 0.0))
-    {
+    match conductance.iter().position(|&k| !is_valid_conductance(k)) {
         Some(edge) => Err(NetworkError::InvalidConductance {
             edge,
             value: conductance[edge],

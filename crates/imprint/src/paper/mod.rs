@@ -262,8 +262,8 @@ impl Scale {
         network_file: &Path,
     ) -> Result<RunConfig, LearningError> {
         let mut config = self.run_config("allostery", seed, network_file, None)?;
-        config.task.target_edges = 1;
-        config.task.desired_drop = drop;
+        config.task.target_edges = Some(1);
+        config.task.desired_drop = Some(drop);
         Ok(config)
     }
 }
@@ -310,7 +310,7 @@ impl Scale {
         }
         for &drop in &SECTOR_DROPS {
             let mut config = self.run_config("allostery", seed, network_file, None)?;
-            config.task.desired_drop = drop;
+            config.task.desired_drop = Some(drop);
             let progress = format!("Appendix B: allostery, three target edges at {drop} V");
             let label = format!("targets at {drop} V");
             add(

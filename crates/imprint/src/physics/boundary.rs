@@ -5,6 +5,17 @@
 use super::PhysicsError;
 use crate::network::Network;
 
+/// The largest imposed voltage (V) or injected current (A) magnitude:
+/// 1e50. With conductances at most 1e100 S every current and power of the
+/// solution stays finite; beyond it no finite answer is certain.
+pub const MAX_SOURCE: f64 = 1e50;
+
+/// Whether `value` may be imposed or injected (finite, at most
+/// [`MAX_SOURCE`] in magnitude).
+pub fn is_valid_source(value: f64) -> bool {
+    (-MAX_SOURCE..=MAX_SOURCE).contains(&value)
+}
+
 /// Imposed voltages and injected currents on a network's nodes.
 ///
 /// The order of [`fixed`](Self::fixed) defines the constrained set `C` and the
@@ -72,7 +83,7 @@ impl BoundaryConditions {
                     node_count,
                 });
             }
-            if !value.is_finite() {
+            if !is_valid_source(value) {
                 return Err(PhysicsError::NonFiniteValue {
                     role: what,
                     node,

@@ -26,8 +26,11 @@ pub enum PhysicsError {
         /// Role of the second condition.
         second: &'static str,
     },
-    /// An imposed voltage or injected current is NaN or infinite.
-    #[error("{role} value at node {node} is {value}: it must be finite")]
+    /// An imposed voltage or injected current is NaN, infinite or beyond
+    /// [`MAX_SOURCE`](super::MAX_SOURCE) in magnitude.
+    #[error(
+        "{role} value at node {node} is {value:?}: it must be finite and at most 1e50 in magnitude"
+    )]
     NonFiniteValue {
         /// "fixed" or "injected".
         role: &'static str,

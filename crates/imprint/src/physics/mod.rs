@@ -8,7 +8,7 @@ pub mod refine;
 mod solution;
 mod solver;
 
-pub use boundary::BoundaryConditions;
+pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use solution::{edge_drops, Solution};

@@ -210,7 +210,7 @@ impl Solver {
         }
         if let Some(edge) = conductance
             .iter()
-            .position(|k| !(k.is_finite() && *k > 0.0))
+            .position(|&k| !crate::network::is_valid_conductance(k))
         {
             return Err(crate::network::NetworkError::InvalidConductance {
                 edge,

@@ -30,14 +30,58 @@ impl Arrays<'_> {
     }
 }
 
-/// Writes `dir/analysis.npz` and `dir/summary.json`.
+/// Checks that an analysis may be written to `dir`: a new folder, or one
+/// holding only an earlier analysis. A run directory, or a folder of other
+/// files, is refused (its `summary.json` would be replaced).
+pub fn check_analysis_dir(dir: &Path) -> Result<(), RunError> {
+    if dir.join(super::files::CONFIG).exists() {
+        return Err(RunError::invalid(
+            dir,
+            "is a run directory (its analysis goes to RUN_DIR/analysis): write the analysis to a new folder",
+        ));
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name != ARRAYS && name != super::files::SUMMARY {
+                return Err(RunError::invalid(
+                    dir,
+                    format!("holds `{name}`, so it is not an analysis folder: write the analysis to a new folder"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `dir/analysis.npz` and `dir/summary.json` as one: both go into a
+/// temporary folder beside `dir`, which then replaces `dir`. A kill leaves
+/// the old pair, or no analysis, never a new array file beside an old
+/// summary. `dir` must be new or an analysis folder: a folder holding
+/// anything else (a run directory's `summary.json` above all) is refused.
 pub fn write_analysis(dir: &Path, report: &AnalysisReport) -> Result<(), RunError> {
-    std::fs::create_dir_all(dir).map_err(|source| crate::io::IoError::Write {
-        path: dir.to_path_buf(),
+    let write_error = |path: &Path, source| crate::io::IoError::Write {
+        path: path.to_path_buf(),
         source,
-    })?;
-    crate::io::write_npz(&dir.join(ARRAYS), &report.arrays())?;
-    super::write_json(&dir.join(super::files::SUMMARY), &report.summary)
+    };
+    check_analysis_dir(dir)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "analysis".into());
+    let sibling =
+        |suffix: &str| dir.with_file_name(format!(".{name}.{}.{suffix}", std::process::id()));
+    let (fresh, old) = (sibling("tmp"), sibling("old"));
+    let _ = std::fs::remove_dir_all(&fresh);
+    std::fs::create_dir_all(&fresh).map_err(|e| write_error(&fresh, e))?;
+    crate::io::write_npz(&fresh.join(ARRAYS), &report.arrays())?;
+    super::write_json(&fresh.join(super::files::SUMMARY), &report.summary)?;
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(|e| write_error(dir, e))?;
+    }
+    std::fs::rename(&fresh, dir).map_err(|e| write_error(dir, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 /// Reads an analysis folder written by [`write_analysis`].

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-pub use analysis_files::{read_analysis, write_analysis, ARRAYS};
+pub use analysis_files::{check_analysis_dir, read_analysis, write_analysis, ARRAYS};
 pub use executor::{BestState, Checkpoint, Executor, HistoryRecord, Observer, Outcome};
 pub use history::{history_csv, parse_history};
 pub use summary::{TrainingStatus, TrainingSummary};
@@ -84,6 +84,36 @@ fn read_text(path: &Path) -> Result<String, RunError> {
             source,
         })
     })
+}
+
+/// Checks that `dir` can take a new run: it does not exist or is empty. A
+/// folder that holds a run is refused with the way to continue it; any
+/// other content is refused because the run's files (`network.json`,
+/// `summary.json`, ...) would replace files of the same name, the network
+/// being trained among them.
+pub fn check_new_run_dir(dir: &Path) -> Result<(), RunError> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    if dir.join(files::CONFIG).exists() {
+        return Err(RunError::invalid(
+            dir,
+            format!(
+                "already holds a run: choose another directory, or continue it with imprint train --resume {}",
+                dir.display()
+            ),
+        ));
+    }
+    match entries.next() {
+        Some(entry) => Err(RunError::invalid(
+            dir,
+            format!(
+                "exists and holds `{}`: a run goes into a new or empty directory (its files would replace files of the same name)",
+                entry.map(|e| e.file_name().to_string_lossy().into_owned()).unwrap_or_default()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Writes what a run directory starts with: the resolved configuration,
@@ -161,13 +191,104 @@ pub fn read_run_start(dir: &Path) -> Result<RunStart, RunError> {
     })
 }
 
-/// Reads `checkpoint.json` of `dir`.
-pub fn read_checkpoint(dir: &Path) -> Result<Checkpoint, RunError> {
+/// Reads `checkpoint.json` of `dir`, validated against the run it belongs
+/// to like any input: the format, a step within the run's iterations,
+/// history records up to that step, and one conductance per edge of
+/// `start`'s network inside the clip range `[k_min, k_max]` (for the
+/// current and the best state). A bad checkpoint is refused, naming it.
+pub fn read_checkpoint(dir: &Path, start: &RunStart) -> Result<Checkpoint, RunError> {
     let path = dir.join(files::CHECKPOINT);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         RunError::invalid(&path, format!("cannot read it ({e}): nothing to resume"))
     })?;
-    serde_json::from_str(&text).map_err(|e| RunError::invalid(&path, e.to_string()))
+    let checkpoint: Checkpoint =
+        serde_json::from_str(&text).map_err(|e| RunError::Io(IoError::json(&path, e)))?;
+    let invalid = |message: String| Err(RunError::invalid(&path, message));
+    let training = &start.config.training;
+    if checkpoint.step > training.iterations {
+        return invalid(format!(
+            "step {} is beyond the run's {} iterations",
+            checkpoint.step, training.iterations
+        ));
+    }
+    if let Some(record) = checkpoint.history.iter().find(|r| r.step > checkpoint.step) {
+        return invalid(format!(
+            "history holds step {} after the checkpoint's step {}",
+            record.step, checkpoint.step
+        ));
+    }
+    let edges = start.initial.edge_count();
+    let states = std::iter::once(("conductance", &checkpoint.conductance)).chain(
+        checkpoint
+            .best
+            .as_ref()
+            .map(|best| ("best.conductance", &best.conductance)),
+    );
+    for (field, conductance) in states {
+        if conductance.len() != edges {
+            return invalid(format!(
+                "`{field}` has {} values but the network has {edges} edges",
+                conductance.len()
+            ));
+        }
+        let clip = training.k_min..=training.k_max;
+        if let Some((e, k)) = conductance
+            .iter()
+            .enumerate()
+            .find(|(_, k)| !clip.contains(*k))
+        {
+            return invalid(format!(
+                "`{field}` of edge {e} is {k}, outside the clip range [{}, {}]",
+                training.k_min, training.k_max
+            ));
+        }
+    }
+    Ok(checkpoint)
+}
+
+/// Where an unfinished run in `dir` continues: its start files, and its
+/// checkpoint, or `None` when it stopped (was killed, or failed) before
+/// writing one, so that it begins again from `network-initial.json`.
+/// Temporary files of interrupted atomic writes (`.NAME.PID.tmp`) are
+/// removed. A finished run, or a folder that is not a run, is refused.
+pub fn resume_point(dir: &Path) -> Result<(RunStart, Option<Checkpoint>), RunError> {
+    if !dir.join(files::CONFIG).exists() {
+        return Err(RunError::invalid(
+            dir,
+            "not a run directory (no config.toml): nothing to resume",
+        ));
+    }
+    if dir.join(files::NETWORK).exists() {
+        return Err(RunError::invalid(
+            dir,
+            "the run is finished (network.json exists): nothing to resume",
+        ));
+    }
+    remove_stale_temporaries(dir)?;
+    let start = read_run_start(dir)?;
+    let checkpoint = match dir.join(files::CHECKPOINT).exists() {
+        true => Some(read_checkpoint(dir, &start)?),
+        false => None,
+    };
+    Ok((start, checkpoint))
+}
+
+/// Removes `.*.tmp` files that interrupted atomic writes left in `dir`.
+fn remove_stale_temporaries(dir: &Path) -> Result<(), RunError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| IoError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") && entry.path().is_file() {
+            std::fs::remove_file(entry.path()).map_err(|source| IoError::Write {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// A finished run directory, read back.
@@ -183,8 +304,15 @@ pub struct FinishedRun {
     pub history: Vec<HistoryRecord>,
 }
 
-/// Reads a finished run directory.
-pub fn read_finished_run(dir: &Path) -> Result<FinishedRun, RunError> {
+/// Checks that `dir` is a finished run directory: a run (`config.toml`)
+/// with its trained network (`network.json`); says which it is not.
+pub fn check_finished_run(dir: &Path) -> Result<(), RunError> {
+    if !dir.join(files::CONFIG).exists() {
+        return Err(RunError::invalid(
+            dir,
+            "not a run directory (no config.toml; `imprint train -o DIR` makes one)",
+        ));
+    }
     if !dir.join(files::NETWORK).exists() {
         return Err(RunError::invalid(
             dir,
@@ -194,6 +322,12 @@ pub fn read_finished_run(dir: &Path) -> Result<FinishedRun, RunError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// Reads a finished run directory.
+pub fn read_finished_run(dir: &Path) -> Result<FinishedRun, RunError> {
+    check_finished_run(dir)?;
     let history_path = dir.join(files::HISTORY);
     Ok(FinishedRun {
         initial: crate::io::read_network(&dir.join(files::INITIAL_NETWORK))?,

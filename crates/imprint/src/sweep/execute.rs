@@ -15,8 +15,8 @@ use crate::analysis::AnalysisOptions;
 use crate::learning::config::RunConfig;
 use crate::paper::RunMetrics;
 use crate::run::{
-    analyze_run, create_run, read_checkpoint, read_run_start, train_run, RunControl, RunOutcome,
-    RunStart, TrainingSummary,
+    analyze_run, create_run, resume_point, train_run, RunControl, RunOutcome, RunStart,
+    TrainingSummary,
 };
 
 /// How a run of a sweep ended.
@@ -166,8 +166,8 @@ fn clear_attempt(run_dir: &Path) -> Result<(), SweepError> {
 /// its checkpoint when an earlier attempt left a readable one, otherwise
 /// begun anew from its planned `config.toml`.
 fn start_of(run_dir: &Path) -> Result<(RunStart, Option<crate::run::Checkpoint>), SweepError> {
-    if let (Ok(start), Ok(checkpoint)) = (read_run_start(run_dir), read_checkpoint(run_dir)) {
-        return Ok((start, Some(checkpoint)));
+    if let Ok(point) = resume_point(run_dir) {
+        return Ok(point);
     }
     clear_attempt(run_dir)?;
     let path = run_dir.join(crate::run::files::CONFIG);

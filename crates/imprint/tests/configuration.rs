@@ -1,0 +1,112 @@
+//! A configuration is used or refused, never partly ignored (issue 15,
+//! items 2 and 4): fields a task or generator would not use are refused, a
+//! resolved configuration lists only what the run uses, and counts that
+//! cannot be held are refused before anything is allocated.
+
+use imprint::learning::config::RunConfig;
+use imprint::learning::resolve::Overrides;
+
+fn resolve(text: &str) -> Result<RunConfig, String> {
+    RunConfig::resolve(Some(text), "c.toml", &Overrides::default()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn custom_fields_without_a_custom_task_are_refused() {
+    let text =
+        "[task]\ngrounds = [0]\ninputs = [1, 2]\noutputs = [3]\ncoefficients = [[0.2, 0.3]]\n";
+    let error = resolve(text).unwrap_err();
+    assert!(
+        error.starts_with("c.toml: invalid `task`: task regression-2x2 does not use `grounds`"),
+        "{error}"
+    );
+    assert!(error.contains("name = \"custom\""), "{error}");
+    for (text, expected) in [
+        (
+            "[task]\nname = \"classification-3\"\nsamples = 50\n",
+            "task classification-3 does not use `samples` (it uses only name and seed)",
+        ),
+        (
+            "[task]\nname = \"allostery\"\ncoefficients = [[1.0, 2.0]]\n",
+            "task allostery does not use `coefficients` (it uses target_edges, desired_drop)",
+        ),
+        (
+            "[task]\nname = \"regression-2x5\"\ndesired_drop = 0.1\n",
+            "task regression-2x5 does not use `desired_drop`",
+        ),
+        (
+            "[task]\nname = \"custom\"\nsamples_file = \"s.csv\"\ncoefficients = [[1.0]]\n",
+            "`coefficients` draws samples, but `samples_file` gives them: keep one",
+        ),
+        (
+            "[network]\ngenerator = \"delaunay\"\npressure = 0.01\n",
+            "network.pressure: the delaunay generator has no pressure",
+        ),
+        (
+            "[task]\nsamples = 1000000000000\n",
+            "task.samples`: 1000000000000 is not between 1 and 10000000",
+        ),
+    ] {
+        let error = resolve(text).unwrap_err();
+        assert!(error.contains(expected), "{error:?} lacks {expected:?}");
+    }
+}
+
+#[test]
+fn a_resolved_configuration_lists_only_what_is_used() {
+    let listed = |text: &str| toml::to_string(&resolve(text).unwrap()).unwrap();
+    let regression = listed("");
+    assert!(regression.contains("samples = 112"), "{regression}");
+    for unused in [
+        "target_edges",
+        "desired_drop",
+        "input_range",
+        "ground_voltage",
+        "cost",
+    ] {
+        let line = format!("\n{unused} =");
+        assert!(!regression.contains(&line), "{unused} in {regression}");
+    }
+    let allostery = listed("[task]\nname = \"allostery\"\n");
+    assert!(allostery.contains("target_edges = 3") && !allostery.contains("samples"));
+    let classification = listed("[task]\nname = \"classification-3\"\n");
+    assert!(!classification.contains("samples"), "{classification}");
+    // A custom task records the defaults it uses.
+    let custom = listed(
+        "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1, 2]\noutputs = [3]\ncoefficients = [[0.2, 0.3]]\n",
+    );
+    for used in [
+        "samples = 112",
+        "input_range = [0.0, 1.0]",
+        "cost = \"mse\"",
+        "ground_voltage = 0.0",
+    ] {
+        assert!(custom.contains(used), "{used} not in {custom}");
+    }
+    // A lattice has no pressure.
+    let lattice = listed("[network]\ngenerator = \"square\"\nnodes = 16\n");
+    assert!(!lattice.contains("pressure"), "{lattice}");
+    // And the listed configuration resolves to itself.
+    let again = resolve(&custom).unwrap();
+    assert_eq!(toml::to_string(&again).unwrap(), custom);
+}
+
+#[test]
+fn generated_samples_are_bounded_and_ranges_ordered() {
+    let network = RunConfig::for_task("regression-2x2", 1)
+        .unwrap()
+        .build_network()
+        .unwrap();
+    let mut config = resolve(
+        "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1, 2]\noutputs = [3]\ncoefficients = [[0.2, 0.3]]\ninput_range = [1.0, 0.0]\n",
+    )
+    .unwrap();
+    let error = config.build_task(&network, None).unwrap_err().to_string();
+    assert!(
+        error.contains("[1, 0] is not a finite range with low <= high"),
+        "{error}"
+    );
+    config.task.input_range = Some([0.0, 1.0]);
+    config.task.samples = Some(imprint::learning::MAX_SAMPLES + 1);
+    let error = config.build_task(&network, None).unwrap_err().to_string();
+    assert!(error.contains("is not between 1 and 10000000"), "{error}");
+}
