@@ -59,11 +59,16 @@ pub fn read_task(path: &Path) -> Result<Task, IoError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let file: TaskFile = serde_json::from_str(&text).map_err(|e| IoError::json(path, e))?;
+    parse_task(&text, path)
+}
+
+/// Parses the text of a task JSON file; `path` only labels errors.
+pub fn parse_task(text: &str, path: &Path) -> Result<Task, IoError> {
+    let file: TaskFile = serde_json::from_str(text).map_err(|e| IoError::json(path, e))?;
     // `flatten` lets serde ignore unknown fields; refuse them as the network
     // reader does.
     let fields: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| IoError::json(path, e))?;
+        serde_json::from_str(text).map_err(|e| IoError::json(path, e))?;
     if let Some(unknown) = fields.keys().find(|k| !TASK_FIELDS.contains(&k.as_str())) {
         return Err(IoError::Field {
             path: path.to_path_buf(),

@@ -27,7 +27,9 @@ pub fn read_values(path: &Path) -> Result<Vec<f64>, IoError> {
     }
 }
 
-fn parse_text_values(text: &str, path: &Path) -> Result<Vec<f64>, IoError> {
+/// Parses the text of a values file (one number per line); `path` only
+/// labels errors.
+pub fn parse_text_values(text: &str, path: &Path) -> Result<Vec<f64>, IoError> {
     let mut values = Vec::new();
     for (position, (line, content)) in data_lines(text).enumerate() {
         let fields: Vec<&str> = content.split(',').map(str::trim).collect();
@@ -100,8 +102,9 @@ pub fn parse_npy_array(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<f64
         ));
     }
     let shape = field("shape").ok_or_else(|| npy_error(path, "no 'shape' in header"))?;
-    let shape =
-        &shape[shape.find('(').map_or(0, |i| i + 1)..shape.find(')').unwrap_or(shape.len())];
+    let open = shape.find('(').map_or(0, |i| i + 1);
+    let close = shape[open..].find(')').map_or(shape.len(), |i| open + i);
+    let shape = &shape[open..close];
     let mut dims = Vec::new();
     for d in shape.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         dims.push(

@@ -18,6 +18,7 @@ use super::{Network, NetworkError};
 /// assert_eq!(lattice.edge_count(), 2 * 12 - 4 - 3);
 /// ```
 pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    super::spec::check_generated_nodes(columns.checked_mul(rows))?;
     let minimum = if periodic { 3 } else { 1 };
     for (parameter, value) in [("columns", columns), ("rows", rows)] {
         if value < minimum {
@@ -57,6 +58,7 @@ pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, Ne
 /// number of rows, at least 4, and at least 3 columns, so that the shifted
 /// rows close up on the torus).
 pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    super::spec::check_generated_nodes(columns.checked_mul(rows))?;
     if periodic && (rows < 4 || rows % 2 == 1 || columns < 3) {
         return Err(NetworkError::InvalidParameter {
             parameter: "rows",

@@ -54,7 +54,37 @@ impl Default for NetworkSpec {
     }
 }
 
+/// The most nodes a generator makes: ten million (a network of 1e7 nodes
+/// takes a few GB with its factorisation). More is refused before anything is
+/// allocated.
+pub const MAX_GENERATED_NODES: usize = 10_000_000;
+
+/// Refuses a generated node count above [`MAX_GENERATED_NODES`] (`None`:
+/// one that overflowed).
+pub fn check_generated_nodes(count: Option<usize>) -> Result<(), NetworkError> {
+    match count {
+        Some(n) if n <= MAX_GENERATED_NODES => Ok(()),
+        _ => Err(NetworkError::InvalidParameter {
+            parameter: "nodes",
+            reason: format!(
+                "{} nodes: generators make at most {MAX_GENERATED_NODES}",
+                count.map_or("more than 2^64".to_string(), |n| n.to_string())
+            ),
+        }),
+    }
+}
+
 impl NetworkSpec {
+    /// The number of nodes the generator will make (`None` when it overflows).
+    pub fn node_count(&self) -> Option<usize> {
+        match self {
+            Self::Jammed(p) => Some(p.nodes),
+            Self::Cluster(p) => Some(p.nodes),
+            Self::Square(p) | Self::Triangular(p) => p.columns.checked_mul(p.rows),
+            Self::Delaunay(p) => Some(p.nodes),
+        }
+    }
+
     /// Generates the network (unit conductances).
     pub fn generate(&self) -> Result<Network, NetworkError> {
         Ok(self.generate_with_progress(&mut |_| {})?.0)
@@ -67,6 +97,7 @@ impl NetworkSpec {
         &self,
         progress: &mut dyn FnMut(&JammingProgress),
     ) -> Result<(Network, Option<String>), NetworkError> {
+        check_generated_nodes(self.node_count())?;
         Ok(match self {
             Self::Jammed(p) => {
                 let (network, report) = jammed::generate_with_progress(p, progress)?;
@@ -97,6 +128,20 @@ impl NetworkSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_networks_are_refused_before_allocating() {
+        let huge: NetworkSpec =
+            serde_json::from_str(r#"{"generator": "jammed", "nodes": 1000000000000}"#).unwrap();
+        let error = huge.generate().unwrap_err().to_string();
+        assert!(error.contains("1000000000000 nodes: generators make at most 10000000"), "{error}");
+        let overflow = NetworkSpec::Square(LatticeParameters {
+            columns: usize::MAX,
+            rows: 2,
+            periodic: false,
+        });
+        assert!(overflow.generate().unwrap_err().to_string().contains("more than 2^64"));
+    }
 
     #[test]
     fn specs_read_from_tagged_tables_with_defaults() {

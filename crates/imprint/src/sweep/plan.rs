@@ -14,6 +14,9 @@ use crate::learning::resolve::Overrides;
 /// The largest plan `imprint sweep plan` writes unless told otherwise.
 pub const DEFAULT_MAX_RUNS: usize = 10_000;
 
+/// The most values one `"a..b"` range may hold (a million seeds).
+pub const MAX_AXIS_VALUES: usize = 1_000_000;
+
 /// What every run of a sweep does after training (`[sweep]` of the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -82,13 +85,20 @@ struct SweepFile {
 const PATH_FIELDS: [&str; 2] = ["network.file", "task.samples_file"];
 
 /// The values of an inclusive integer range `"a..b"`, or `None` when
-/// `text` is not one.
+/// `text` is not one. A range of more than [`MAX_AXIS_VALUES`] values is
+/// refused before they are made.
 pub fn parse_range(text: &str) -> Option<Result<Vec<i64>, String>> {
     let (a, b) = text.split_once("..")?;
     let (a, b) = (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?);
+    let longest = MAX_AXIS_VALUES as i128;
     Some(if a > b {
         Err(format!(
             "the range \"{text}\" is empty (it runs from {a} down to {b})"
+        ))
+    } else if b as i128 - a as i128 + 1 > longest {
+        Err(format!(
+            "the range \"{text}\" holds {} values, more than the {longest} a sweep axis may have",
+            b as i128 - a as i128 + 1
         ))
     } else {
         Ok((a..=b).collect())
