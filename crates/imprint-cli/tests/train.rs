@@ -240,7 +240,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "samples.toml", "-o", "r"],
-            "cannot read missing.csv",
+            "missing.csv: No such file or directory",
         ),
         (
             &["train", "absent.toml", "-o", "r"],
@@ -248,7 +248,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "--network", "nowhere.json", "-o", "r"],
-            "cannot read nowhere.json",
+            "nowhere.json: No such file or directory",
         ),
         (
             &["train", "--resume", "nothing"],
@@ -332,10 +332,18 @@ fn a_network_file_is_trained_with_its_own_conductances() {
     ]);
     let initial = json(&dir.path().join("kept/network-initial.json"));
     assert_eq!(initial["conductance"], given);
-    assert_eq!(initial["metadata"]["conductance"]["from"], "net.json");
+    // Recorded by absolute path (a --network path is the working directory's).
+    let absolute = std::path::absolute(dir.path().join("net.json")).unwrap();
+    assert_eq!(
+        initial["metadata"]["conductance"]["from"],
+        absolute.display().to_string()
+    );
     // The resolved configuration names the file and nothing of a generator.
     let config = std::fs::read_to_string(dir.path().join("kept/config.toml")).unwrap();
-    assert!(config.contains("file = \"net.json\""), "{config}");
+    assert!(
+        config.contains(&format!("file = \"{}\"", absolute.display())),
+        "{config}"
+    );
     for generated in ["generator", "nodes", "pressure", "[network.conductance]"] {
         assert!(!config.contains(generated), "{generated} in {config}");
     }

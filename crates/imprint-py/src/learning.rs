@@ -56,6 +56,7 @@ pub fn solve<'py>(
     out.set_item("currents", s.currents.into_pyarray(py))?;
     out.set_item("dissipated_power", s.dissipated_power)?;
     out.set_item("kirchhoff_residual", s.kirchhoff_residual)?;
+    out.set_item("current_imbalance", s.current_imbalance)?;
     out.set_item("voltage_error", s.voltage_error)?;
     Ok(out)
 }

@@ -98,6 +98,13 @@ fn refined_solves_are_right_to_1e_12_or_say_how_far_off_they_are() {
                 s.voltage_error
             );
             assert!(source <= 1e-10, "{}: sources off by {source:e}", case.name);
+            // And current is conserved at the sources as at the free nodes.
+            assert!(
+                s.current_imbalance <= 1e-10,
+                "{}: current imbalance {:e}",
+                case.name,
+                s.current_imbalance
+            );
         } else {
             // Not certified: the estimate does not understate the error by
             // more than a factor 10.

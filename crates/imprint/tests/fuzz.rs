@@ -110,7 +110,9 @@ fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
     let (done, finished) = mpsc::channel();
     let worker = std::thread::spawn(move || {
         // One recorded seed per parser: the name's bytes.
-        let seed = name.bytes().fold(15_u64, |h, b| h.wrapping_mul(31) ^ b as u64);
+        let seed = name
+            .bytes()
+            .fold(15_u64, |h, b| h.wrapping_mul(31) ^ b as u64);
         let mut rng = Rng::new(seed);
         let start = Instant::now();
         let mut cases = 0_usize;
@@ -125,7 +127,10 @@ fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
                 std::fs::create_dir_all(&dir).unwrap();
                 let file = dir.join(format!("{name}-{cases}"));
                 std::fs::write(&file, &current).unwrap();
-                panic!("{name}: case {cases} (seed {seed}) panicked on {}", file.display());
+                panic!(
+                    "{name}: case {cases} (seed {seed}) panicked on {}",
+                    file.display()
+                );
             }
             cases += 1;
         }
@@ -147,7 +152,9 @@ fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
             }
         }
     }
-    let cases = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    let cases = worker
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
     assert!(cases > 0, "{name}: no case ran");
     eprintln!("{name}: {cases} mutated inputs, no panic");
 }
@@ -169,8 +176,8 @@ fn seed_task() -> Vec<u8> {
         samples: 3,
         ..Default::default()
     };
-    let task = imprint::learning::builtin::build("regression-2x2", &small_network(), &options)
-        .unwrap();
+    let task =
+        imprint::learning::builtin::build("regression-2x2", &small_network(), &options).unwrap();
     io::task_to_json(&task).into_bytes()
 }
 
@@ -206,7 +213,9 @@ fn fuzz_network_json() {
 #[test]
 fn fuzz_npy_and_npz() {
     let npy = io::npy_bytes(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
-    fuzz("npy", vec![npy.clone()], |b| drop(io::parse_npy_array(b, p())));
+    fuzz("npy", vec![npy.clone()], |b| {
+        drop(io::parse_npy_array(b, p()))
+    });
     let arrays = vec![io::NpyArray {
         name: "chi".into(),
         shape: vec![6],
@@ -259,8 +268,7 @@ fn fuzz_run_configurations() {
     fuzz("config", seeds, |b| {
         // Resolve, then build what a run would (small networks only, so
         // that a valid mutation does not generate for minutes).
-        if let Ok(config) = RunConfig::resolve(Some(&text(b)), "c.toml", &Overrides::default())
-        {
+        if let Ok(config) = RunConfig::resolve(Some(&text(b)), "c.toml", &Overrides::default()) {
             if config.network.nodes.is_some_and(|n| n <= 100) {
                 if let Ok(network) = config.build_network() {
                     drop(config.build_task(&network, None));

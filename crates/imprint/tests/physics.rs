@@ -297,6 +297,7 @@ proptest! {
         let bc = conditions(net.node_count(), seed);
         let s = solve(&net, &bc).unwrap();
         prop_assert!(s.kirchhoff_residual < 1e-12, "residual {}", s.kirchhoff_residual);
+        prop_assert!(s.current_imbalance < 1e-12, "imbalance {}", s.current_imbalance);
         // Kirchhoff's current law recomputed here from the edge currents.
         let mut net_current = s.injected.clone();
         for (&[i, j], c) in net.edges().iter().zip(&s.currents) {

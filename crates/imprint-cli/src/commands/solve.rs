@@ -73,6 +73,10 @@ pub fn run(args: Args) -> Result<()> {
         solution.kirchhoff_residual
     );
     println!(
+        "current imbalance  {:.2e} (relative, at the sources)",
+        solution.current_imbalance
+    );
+    println!(
         "voltage error      {:.1e} (relative, estimated by refinement)",
         solution.voltage_error
     );

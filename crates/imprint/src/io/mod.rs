@@ -18,10 +18,14 @@ pub use solution_json::{solution_to_json, write_solution, SOLUTION_FORMAT};
 mod jammed_text;
 mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};
-pub use values::{npy_bytes, parse_npy, parse_npy_array, parse_text_values, read_values, write_npy};
+pub use values::{
+    npy_bytes, parse_npy, parse_npy_array, parse_text_values, read_values, write_npy,
+};
 mod task_json;
 pub mod text;
-pub use task_json::{parse_table, parse_task, read_table, read_task, task_to_json, write_task, TASK_FORMAT};
+pub use task_json::{
+    parse_table, parse_task, read_table, read_task, task_to_json, write_task, TASK_FORMAT,
+};
 mod npz;
 pub use npz::{npz_bytes, parse_npz, read_npz, write_npz, NpyArray};
 

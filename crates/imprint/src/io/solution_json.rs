@@ -36,6 +36,7 @@ pub fn solution_to_json(solution: &Solution, network: &str) -> String {
         "injected": injected,
         "dissipated_power": solution.dissipated_power,
         "kirchhoff_residual": solution.kirchhoff_residual,
+        "current_imbalance": solution.current_imbalance,
         "voltage_error": solution.voltage_error,
         "voltages": solution.voltages,
         "multipliers": solution.multipliers,

@@ -134,13 +134,20 @@ mod tests {
         let huge: NetworkSpec =
             serde_json::from_str(r#"{"generator": "jammed", "nodes": 1000000000000}"#).unwrap();
         let error = huge.generate().unwrap_err().to_string();
-        assert!(error.contains("1000000000000 nodes: generators make at most 10000000"), "{error}");
+        assert!(
+            error.contains("1000000000000 nodes: generators make at most 10000000"),
+            "{error}"
+        );
         let overflow = NetworkSpec::Square(LatticeParameters {
             columns: usize::MAX,
             rows: 2,
             periodic: false,
         });
-        assert!(overflow.generate().unwrap_err().to_string().contains("more than 2^64"));
+        assert!(overflow
+            .generate()
+            .unwrap_err()
+            .to_string()
+            .contains("more than 2^64"));
     }
 
     #[test]

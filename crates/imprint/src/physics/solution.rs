@@ -31,6 +31,13 @@ pub struct Solution {
     /// relative to the largest edge or injected current (absolute, in A,
     /// when nothing flows): a backward error, zero for an exact solve.
     pub kirchhoff_residual: f64,
+    /// Current conservation at the sources: the largest difference between
+    /// the current a fixed node's source delivers (`-mu_c`) and the net
+    /// current leaving that node through its edges (summed in
+    /// double-double), relative to the largest edge or injected current.
+    /// Zero for an exact solve; together with `kirchhoff_residual` it checks
+    /// Kirchhoff's current law at every node.
+    pub current_imbalance: f64,
     /// Estimated relative error of the voltages: the last correction of the
     /// iterative refinement over the largest voltage. Certified when at most
     /// [`super::refine::CERTIFIED`] (`1e-12`); larger when the conductances
@@ -86,11 +93,19 @@ impl Solution {
             .iter()
             .chain(&injected)
             .fold(0.0f64, |m, c| m.max(c.abs()));
-        let kirchhoff_residual = if scale > 0.0 {
-            imbalance / scale
-        } else {
-            imbalance
-        };
+        let relative = |x: f64| if scale > 0.0 { x / scale } else { x };
+        let kirchhoff_residual = relative(imbalance);
+        // At a fixed node c the source delivers net_c (nothing is injected
+        // there): mu_c = -(L V)_c, so net_c + mu_c vanishes.
+        let source_mismatch = fixed_nodes
+            .iter()
+            .zip(&multipliers)
+            .map(|(&c, &mu)| {
+                let r = net[c].add(mu, 0.0);
+                (r.hi + r.lo).abs()
+            })
+            .fold(0.0, f64::max);
+        let current_imbalance = relative(source_mismatch);
         Self {
             voltages,
             fixed_nodes: fixed_nodes.to_vec(),
@@ -100,6 +115,7 @@ impl Solution {
             currents,
             dissipated_power,
             kirchhoff_residual,
+            current_imbalance,
             voltage_error,
         }
     }
