@@ -123,7 +123,12 @@ fn main() {
 fn one_line(error: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in error.chain() {
-        let text = cause.to_string();
+        let mut text = cause.to_string();
+        // No cause echoes a whole line of a file (a 2 MB line stays 2 MB
+        // in some third-party messages): cut each to 300 characters.
+        if let Some((cut, _)) = text.char_indices().nth(300) {
+            text = format!("{}… ({} bytes)", &text[..cut], text.len());
+        }
         if line.contains(&text) {
             continue;
         }

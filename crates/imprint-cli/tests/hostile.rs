@@ -278,3 +278,68 @@ fn relative_paths_in_a_configuration_are_the_configuration_folders() {
     );
     assert!(json(&d.join("run/summary.json")).get("best_cost").is_some());
 }
+
+#[test]
+fn huge_values_in_files_are_refused_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = imprint(
+        &[
+            "network",
+            "generate",
+            "square",
+            "--columns",
+            "4",
+            "--rows",
+            "4",
+            "-o",
+            "n.json",
+        ],
+        d,
+    );
+    assert!(out.status.success());
+    write(
+        d,
+        "t.toml",
+        "[task]\nsamples = 8\n[training]\niterations = 3\n",
+    );
+    let out = imprint(
+        &[
+            "train",
+            "t.toml",
+            "--network",
+            "n.json",
+            "-o",
+            "run",
+            "--quiet",
+        ],
+        d,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A task whose fixed voltages hold 1e308 (analyze panicked in cost_hessian.rs).
+    let mut task = json(&d.join("run/task.json"));
+    task["fixed_voltages"][0][1] = 1e308.into();
+    fs::write(d.join("run/task.json"), task.to_string()).unwrap();
+    assert_fails(
+        &["analyze", "run", "-o", "a"],
+        d,
+        "invalid `fixed_voltages`: row 0 holds 1e308: voltages must be finite and at most 1e50 V in magnitude",
+    );
+    let out = imprint(&["analyze", "run", "-o", "a"], d);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("analysing"));
+    // A 2 MB string where a number belongs is quoted cut short.
+    let mut network = json(&d.join("n.json"));
+    network["conductance"][0] = "x".repeat(2_000_000).into();
+    fs::write(d.join("big.json"), network.to_string()).unwrap();
+    let out = imprint(&["network", "info", "big.json"], d);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.len() < 500,
+        "{} bytes",
+        stderr.len()
+    );
+}

@@ -1,4 +1,4 @@
-//! The paper's figures, built from an analysis (THEORY.md sections 2-6;
+//! The paper's figures, built from an analysis (docs/theory.md sections 2-6;
 //! paper Figs. 1 and 4-12): networks coloured by `chi_e`, stiff weight and
 //! `k_e`; cost-Hessian spectra before and after training; the scatter plots
 //! of `chi_e` against stiff weight, conductance and relative conductance;

@@ -1,4 +1,4 @@
-//! The summary figures of a reproduction of the paper (THEORY.md section 6):
+//! The summary figures of a reproduction of the paper (docs/theory.md section 6):
 //! Fig. 7 for the four tasks, Fig. 4a side by side, the Fig. 8 grid of
 //! initial conditions, and the weak-training grid and measures of
 //! Appendix E.

@@ -1,4 +1,4 @@
-//! Persistent sectors on the network (paper Figs. 6, 11; THEORY.md section
+//! Persistent sectors on the network (paper Figs. 6, 11; docs/theory.md section
 //! 5): sectors in distinct colours (neighbours differ), the cut set, the kept
 //! death edges and the most susceptible edges, and the persistence diagram.
 

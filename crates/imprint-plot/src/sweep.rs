@@ -260,7 +260,7 @@ fn page(plan: &Plan, c: &Collected, figures: &[PathBuf], out: &Path) -> String {
     let [pending, started, done, failed] = c.counts;
     let _ = writeln!(
         html,
-        "<h1>imprint sweep: the claims across {} runs</h1>\n<p>Planned from <code>{}</code>: {}. {done} done, {failed} failed, {started} started, {pending} pending. Each claim is judged on each finished run by the criterion of THEORY.md section 6 applied to that run alone; the interval is the 95 % Wilson score interval of the fraction. Every run is in <a href=\"../sweep.csv\">sweep.csv</a>.</p>",
+        "<h1>imprint sweep: the claims across {} runs</h1>\n<p>Planned from <code>{}</code>: {}. {done} done, {failed} failed, {started} started, {pending} pending. Each claim is judged on each finished run by the criterion of docs/theory.md section 6 applied to that run alone; the interval is the 95 % Wilson score interval of the fraction. Every run is in <a href=\"../sweep.csv\">sweep.csv</a>.</p>",
         plan.runs.len(),
         escape(&plan.source.display().to_string()),
         escape(&plan.axes.iter().map(|a| format!("{} ({} values)", a.path, a.values.len())).collect::<Vec<_>>().join(" × "))

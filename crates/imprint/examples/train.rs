@@ -1,6 +1,6 @@
 //! Trains a built-in task on a jammed network and prints the cost, the rate
 //! and the stability margin `rate * lambda_max` of the update map
-//! (THEORY.md section 4) along the way.
+//! (docs/theory.md section 4) along the way.
 //!
 //! `cargo run --release --example train -- TASK RATE|auto NUDGE ITERATIONS [NODES] [SEED]`
 

@@ -4,9 +4,9 @@
 //! resistor networks, Coupled Learning, and the analysis of what a trained
 //! network has learned (Guzman, Martins, Stern, Liu, Phys. Rev. X 15, 031056
 //! (2025)). Every equation implemented here is written out in the project's
-//! `THEORY.md`; each module's documentation names the section it implements.
+//! `docs/theory.md`; each module's documentation names the section it implements.
 //!
-//! Modules follow the science (THEORY.md sections in brackets):
+//! Modules follow the science (docs/theory.md sections in brackets):
 //! - [`network`]: nodes, edges, conductances, periodic boxes, generators (1);
 //! - [`physics`]: boundary conditions, the bordered Hessian and the solver (1);
 //! - [`learning`]: tasks, costs, Coupled Learning, gradient descent, the

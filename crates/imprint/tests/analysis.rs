@@ -1,4 +1,4 @@
-//! The analysis against independent computations (THEORY.md sections 2-3):
+//! The analysis against independent computations (docs/theory.md sections 2-3):
 //! finite differences of the cost, zero-residual identities, the literal
 //! tensor contraction, spectral sums, the measurement identity, the sketch's
 //! stated error, Gram versus dense stiff modes, Lanczos versus dense modes,

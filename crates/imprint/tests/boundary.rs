@@ -1,4 +1,4 @@
-//! The two borders of the physical Hessian (THEORY.md section 1): `H_g`
+//! The two borders of the physical Hessian (docs/theory.md section 1): `H_g`
 //! (ground and rails, the paper's eq. 2) and `H` (every held node). Each
 //! against a dense inverse; eq. 8 by finite differences with voltage inputs
 //! (`H`) and with current inputs (`H_g`); and the authors' partial

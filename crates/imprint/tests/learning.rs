@@ -1,5 +1,5 @@
 //! Coupled Learning and the adjoint gradient against independent
-//! computations (THEORY.md sections 3-4): direct clamped solves, finite
+//! computations (docs/theory.md sections 3-4): direct clamped solves, finite
 //! differences, and the small-nudge limit built from a dense Hessian inverse.
 
 mod common;

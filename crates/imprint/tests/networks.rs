@@ -174,7 +174,7 @@ fn bad_parameters_are_named() {
 #[test]
 fn clusters_have_the_statistics_of_the_authors_networks() {
     // Their jammed_network(300, seed=1): 300 nodes, 786 edges, Z = 5.24,
-    // smallest degree 2 (THEORY.md section 7).
+    // smallest degree 2 (docs/theory.md section 7).
     use imprint::network::cluster::{generate, ClusterParameters};
     for seed in 1..=5 {
         let (network, report) = generate(&ClusterParameters {

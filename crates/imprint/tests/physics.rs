@@ -1,5 +1,5 @@
 //! The solver against analytic circuits, a dense solve of the bordered
-//! Hessian, and the invariants of linear resistor networks (THEORY.md
+//! Hessian, and the invariants of linear resistor networks (docs/theory.md
 //! section 1).
 
 mod common;
@@ -273,7 +273,7 @@ fn conditions(node_count: usize, seed: u64) -> BoundaryConditions {
     bc
 }
 
-/// The energy functional P(V) = 1/2 sum k dV^2 - I . V of THEORY.md section 1.
+/// The energy functional P(V) = 1/2 sum k dV^2 - I . V of docs/theory.md section 1.
 fn functional(net: &imprint::network::Network, voltages: &[f64], injected: &[f64]) -> f64 {
     let stored: f64 = net
         .edges()

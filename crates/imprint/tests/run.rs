@@ -148,6 +148,8 @@ fn run_directories_checkpoint_resume_and_summarise() {
     };
     let run = read_finished_run(dir.path()).unwrap();
     assert_eq!(summary.iterations, 60);
+    // The kept state's voltages are certified by refinement.
+    assert!(summary.voltage_error <= 1e-12, "{}", summary.voltage_error);
     assert_eq!(run.history.last().unwrap().cost, summary.final_cost);
     assert_eq!(summary.nodes, 49);
     // The summary's worst output error is that of the outputs of the trained network.

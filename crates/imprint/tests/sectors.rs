@@ -1,4 +1,4 @@
-//! Persistent sectors (THEORY.md section 5) against independent answers: the
+//! Persistent sectors (docs/theory.md section 5) against independent answers: the
 //! worked cases of `tests/data/sectors/cases.json` (every intermediate
 //! answer, from an implementation that matches GUDHI and Rocks' own C++
 //! library), GUDHI's pairs of the same filtration on a literature network

@@ -1,4 +1,4 @@
-//! The `auto` learning rate (THEORY.md section 4): the stiffness of the
+//! The `auto` learning rate (docs/theory.md section 4): the stiffness of the
 //! linearised update map against the dense eigenvalues of a finite-difference
 //! Jacobian of the rule itself, and the behaviour it buys; the executor's
 //! best state, stop rule and `keep`.

@@ -113,7 +113,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         let _ = writeln!(html, "<li>{}: {}</li>", escape(&c.what), escape(&c.value));
     }
     html.push_str("</ul></details>\n");
-    html.push_str("<h2>Claims (THEORY.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured</th><th>holds?</th></tr>\n");
+    html.push_str("<h2>Claims (docs/theory.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured</th><th>holds?</th></tr>\n");
     for c in claims {
         let _ = writeln!(
             html,
@@ -202,7 +202,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         ("scatter", "χ_e against stiff weight, conductance and relative conductance (Figs. 4d, 8, 10).", false),
         ("distributions", "Figs. 8 and 10: conductances before and after training, and χ.", false),
         ("fields", "Fig. 9: the voltage response of sample 0 with the susceptible edges, and the current field; green: walls (top χ, k below its neighbours', |ΔV| at least the median), pink: corridors (other top χ edges carrying at least the median current).", false),
-        ("sectors", "Figs. 6, 11: persistent sectors of sample 0 (THEORY.md section 5) with the cut set (grey), the kept death edges (black) and as many top-χ edges (red); the persistence diagram.", false),
+        ("sectors", "Figs. 6, 11: persistent sectors of sample 0 (docs/theory.md section 5) with the cut set (grey), the kept death edges (black) and as many top-χ edges (red); the persistence diagram.", false),
     ];
     for d in tasks {
         let dir = relative(&d.dir, out);

@@ -1,5 +1,5 @@
 //! `imprint reproduce`: the paper end to end on built-in defaults and fixed
-//! seeds (THEORY.md section 6). The runs, metrics and claims are the
+//! seeds (docs/theory.md section 6). The runs, metrics and claims are the
 //! library's ([`imprint::paper`]); the figures are `imprint-plot`'s; this
 //! file orders the work, shows progress and writes `claims.json` and the
 //! HTML report (`report.rs`).

@@ -67,7 +67,7 @@ def collect(directory):
 
 
 def claims(directory):
-    """Each claim of THEORY.md section 6 judged on every finished run: a list of
+    """Each claim of docs/theory.md section 6 judged on every finished run: a list of
     dicts with ``id``, ``statement``, ``criterion``, ``metric``, ``values``
     ((index, value, holds) per run), ``overall`` and ``by_axis`` (each a dict
     with ``runs``, ``held``, ``fraction`` and the 95 % Wilson ``interval``)."""

@@ -1,4 +1,4 @@
-//! The cost Hessian (THEORY.md section 3): Jacobian of the outputs, the
+//! The cost Hessian (docs/theory.md section 3): Jacobian of the outputs, the
 //! Gauss-Newton Hessian `G` (eq. 7, 9, Appendix A), the full Hessian valid
 //! away from the minimum, and the stiff modes from the small Gram matrix for
 //! networks too large for an `E x E` matrix.

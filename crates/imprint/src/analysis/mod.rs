@@ -1,4 +1,4 @@
-//! Reading the learned task out of the physics (THEORY.md sections 2-3):
+//! Reading the learned task out of the physics (docs/theory.md sections 2-3):
 //! susceptibilities, the physical spectrum and partial susceptibility, the
 //! cost Hessian and its stiff modes, relative conductance, and the
 //! correlations between them that the paper reports.
@@ -49,7 +49,7 @@ pub enum Method {
 }
 
 /// Which nodes border the physical Hessian whose inverse gives `s_e`,
-/// `chi_e` and the physical spectrum (THEORY.md section 1).
+/// `chi_e` and the physical spectrum (docs/theory.md section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Boundary {

@@ -1,4 +1,4 @@
-//! The analysis report of a trained network (THEORY.md sections 2, 3 and 5;
+//! The analysis report of a trained network (docs/theory.md sections 2, 3 and 5;
 //! claims 4-5 of section 6): the [`Analysis`] itself, the cost-Hessian
 //! spectrum of the network before training, the structure of one sample's
 //! response (sectors, walls and corridors), and the typed summary that

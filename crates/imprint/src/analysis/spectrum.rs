@@ -1,5 +1,5 @@
 //! The spectrum of the physical Hessian `H` and the partial susceptibility
-//! (THEORY.md section 2, eq. 19-24).
+//! (docs/theory.md section 2, eq. 19-24).
 //!
 //! Dense: every eigenpair of `H`. Large networks: the `m` softest modes
 //! (smallest `|lambda|`) by Lanczos iteration on `H^{-1}` (shift-invert at
@@ -172,7 +172,7 @@ pub fn partial_susceptibility(weights: &[f64], total: f64) -> Vec<f64> {
         .collect()
 }
 
-/// The partial susceptibility as the paper's authors compute it (THEORY.md
+/// The partial susceptibility as the paper's authors compute it (docs/theory.md
 /// section 2, their notebook cell 37): modes in ascending ALGEBRAIC
 /// eigenvalue order (the negative border eigenvalues first), and the ratio of
 /// Frobenius norms `||S^(m)||_F / ||S||_F` for `m = 1..=n`, where row `e` of

@@ -1,8 +1,8 @@
-//! Where a trained network keeps its task (THEORY.md section 6, claims 4-5;
+//! Where a trained network keeps its task (docs/theory.md section 6, claims 4-5;
 //! paper Figs. 6, 9, 11): the response to one training sample, the edges that
 //! act as walls and corridors (large `chi_e`, conductance below that of their
 //! neighbours), and how the most susceptible edges overlap the cut set and
-//! the boundaries of the persistent sectors (THEORY.md section 5) of the
+//! the boundaries of the persistent sectors (docs/theory.md section 5) of the
 //! voltage response: overlap against chance and AUC.
 
 use serde::{Deserialize, Serialize};
@@ -120,7 +120,7 @@ pub fn corridors(
         .collect()
 }
 
-/// How the most susceptible edges sit on a set of edges (THEORY.md
+/// How the most susceptible edges sit on a set of edges (docs/theory.md
 /// section 5, step 9): with `k` the size of the set, the overlap of the `k`
 /// most susceptible edges with it against chance `k / E`, and the AUC of
 /// `chi_e` separating the set from the other edges.
@@ -344,7 +344,7 @@ pub struct StructureReport {
     pub voltages: Vec<f64>,
     /// Edge currents of that response.
     pub currents: Vec<f64>,
-    /// Its persistent sectors (THEORY.md section 5).
+    /// Its persistent sectors (docs/theory.md section 5).
     pub sectors: SectorCut,
     /// Top-chi edges with relative conductance below 1 (claim 6.4b).
     pub walls_and_corridors: Vec<usize>,

@@ -1,5 +1,5 @@
 //! Susceptibility vectors `s_e = H^{-1} bb_e` and their norms `chi_e = |s_e|`
-//! (THEORY.md section 2, eq. 14 and 18), three ways:
+//! (docs/theory.md section 2, eq. 14 and 18), three ways:
 //!
 //! - [`susceptibility_vectors`]: all of them, dense `n x E` (small networks);
 //! - [`susceptibility_exact`]: the exact norms by blocked solves, storing

@@ -1,4 +1,4 @@
-//! The tensor identity of THEORY.md section 3 (paper eq. 10-12), computed
+//! The tensor identity of docs/theory.md section 3 (paper eq. 10-12), computed
 //! literally for small networks: the training tensor
 //! `T_abcd = (1/M) sum_mu (f_mu)_a (P^T W_mu P)_bc (f_mu)_d` contracted with
 //! the susceptibility tensor `X^{ef}_abcd = (s_e)_a (s_e)_b (s_f)_c (s_f)_d`

@@ -83,10 +83,15 @@ impl IoError {
 }
 
 /// serde_json appends " at line L column C" to its messages; we print the
-/// position ourselves, once.
+/// position ourselves, once. A message quoting a huge value of the file
+/// (`invalid type: string "..."`) is cut to a readable length.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    match message.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &message[..cut], message.len()),
         None => message.to_string(),
     }
 }

@@ -1,4 +1,4 @@
-//! The response of a batch to one factorisation (THEORY.md sections 3-4):
+//! The response of a batch to one factorisation (docs/theory.md sections 3-4):
 //! the free states of the batch's samples and the output response
 //! `G_O = H^{-1} P^T`. Coupled Learning, the adjoint gradient and the cost
 //! Jacobian all start from it, so each iteration or analysis solves once.

@@ -1,6 +1,6 @@
 //! A task on a network, ready to be solved many times: the free-state solver
 //! for the constrained set `C`, the drive of every sample, and the output
-//! response `G_O = H^{-1} P^T` (THEORY.md sections 3-4).
+//! response `G_O = H^{-1} P^T` (docs/theory.md sections 3-4).
 //!
 //! Everything training and analysis need per conductance vector comes from
 //! one factorisation: free states are `H^{-1} f_mu` (one solve per sample);
@@ -34,6 +34,9 @@ pub struct FreeStates {
     pub states: Mat<f64>,
     /// Outputs `y = P x`, one row per sample.
     pub outputs: Vec<Vec<f64>>,
+    /// Estimated relative error of the voltages (the largest over the
+    /// samples; certified when at most [`crate::physics::refine::CERTIFIED`]).
+    pub voltage_error: f64,
 }
 
 /// The response of the outputs to currents at the outputs, for one
@@ -44,7 +47,7 @@ pub struct OutputResponse {
     pub response: Mat<f64>,
     /// `P G_O = P H^{-1} P^T` (`n_out x n_out`): the effective resistance
     /// matrix between the outputs with the inputs held; its inverse is the
-    /// `A` of THEORY.md section 4.
+    /// `A` of docs/theory.md section 4.
     pub resistance: Mat<f64>,
 }
 
@@ -184,11 +187,15 @@ impl TaskCircuit {
         factor: &Factorization,
         drives: Mat<f64>,
     ) -> Result<FreeStates, LearningError> {
-        let states = factor.solve_states(drives.as_ref())?;
+        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
         let outputs = (0..states.ncols())
             .map(|s| self.task.readout.apply(|node| states[(node, s)]))
             .collect();
-        Ok(FreeStates { states, outputs })
+        Ok(FreeStates {
+            states,
+            outputs,
+            voltage_error,
+        })
     }
 
     /// `G_O = H^{-1} P^T` and `P G_O` for one factorisation.

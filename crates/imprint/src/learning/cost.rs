@@ -1,10 +1,10 @@
-//! The costs of one sample as functions of its outputs (THEORY.md section 3,
+//! The costs of one sample as functions of its outputs (docs/theory.md section 3,
 //! Appendix A of the paper): mean squared error for regression and
 //! allostery, cosine for classification; their gradients and Hessians.
 
 use serde::{Deserialize, Serialize};
 
-/// The cost of one sample as a function of its outputs (THEORY.md section 3,
+/// The cost of one sample as a function of its outputs (docs/theory.md section 3,
 /// Appendix A of the paper).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

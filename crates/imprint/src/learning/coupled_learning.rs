@@ -1,4 +1,4 @@
-//! Coupled Learning (THEORY.md section 4): the update
+//! Coupled Learning (docs/theory.md section 4): the update
 //! `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`, with the clamped state
 //! from the free factorisation, `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
 
@@ -9,7 +9,7 @@ use crate::physics::Factorization;
 
 /// The Coupled Learning update `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`.
 ///
-/// The clamped state comes from the free factorisation (THEORY.md section
+/// The clamped state comes from the free factorisation (docs/theory.md section
 /// 4): `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
 pub fn coupled_learning_update(
     problem: &TaskCircuit,

@@ -1,4 +1,4 @@
-//! Gradient descent on the cost (THEORY.md section 3): the exact gradient
+//! Gradient descent on the cost (docs/theory.md section 3): the exact gradient
 //! from adjoint states, `dC/dk_e = -(1/B) sum_mu dV_e^mu dlambda_e^mu`.
 
 use super::batch::{accumulate_over_batch, BatchResponse};

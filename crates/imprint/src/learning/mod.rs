@@ -1,4 +1,4 @@
-//! Learning (THEORY.md sections 3-4): tasks, costs, Coupled Learning and
+//! Learning (docs/theory.md sections 3-4): tasks, costs, Coupled Learning and
 //! gradient descent, and training as a resumable stepper.
 
 mod batch;

@@ -1,6 +1,6 @@
-//! Learning rules: Coupled Learning (THEORY.md section 4, in
+//! Learning rules: Coupled Learning (docs/theory.md section 4, in
 //! [`coupled_learning`](super::coupled_learning)) and gradient descent with
-//! the adjoint gradient (THEORY.md section 3, in [`gradient`](super::gradient)).
+//! the adjoint gradient (docs/theory.md section 3, in [`gradient`](super::gradient)).
 //! Both are computed from one [`BatchResponse`] per iteration, at a rate that
 //! is constant or set by [`step_size`](super::step_size).
 

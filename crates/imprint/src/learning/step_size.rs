@@ -1,4 +1,4 @@
-//! The step size of the learning rules (THEORY.md section 4): a constant
+//! The step size of the learning rules (docs/theory.md section 4): a constant
 //! rate, or `auto`, which keeps the linearised update map stable.
 //!
 //! Near a minimum both rules are the linear map `dk <- (I - rate K) dk` with

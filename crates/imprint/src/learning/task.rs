@@ -1,4 +1,4 @@
-//! Supervised tasks (THEORY.md section 3): node roles, samples of imposed
+//! Supervised tasks (docs/theory.md section 3): node roles, samples of imposed
 //! voltages with desired outputs, the read-out `P` and the cost.
 //!
 //! A [`Task`] is exactly what `task.json` holds: with the trained network it

@@ -1,4 +1,4 @@
-//! The paper's networks (THEORY.md section 7; its authors' `jammed_network`):
+//! The paper's networks (docs/theory.md section 7; its authors' `jammed_network`):
 //! an open, disc-shaped cluster of bidisperse disks (small radius 0.8 of the
 //! large) pulled toward the origin by a weak central force, pushed apart by
 //! harmonic contact repulsion, and relaxed to rest; the network is its

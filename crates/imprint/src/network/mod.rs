@@ -1,5 +1,5 @@
 //! The resistor network: node positions, edges, one conductance per edge and an
-//! optional periodic box (THEORY.md section 1).
+//! optional periodic box (docs/theory.md section 1).
 //!
 //! Edge `e` joins nodes `(i, j)`; its row of the incidence matrix `B` is `+1` at
 //! `i` and `-1` at `j`, so the voltage drop across it is `dV_e = V_i - V_j`.

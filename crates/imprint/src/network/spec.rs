@@ -1,4 +1,4 @@
-//! One description of every generated network (THEORY.md section 1): a
+//! One description of every generated network (docs/theory.md section 1): a
 //! [`NetworkSpec`] tagged by its generator, with each generator's parameters
 //! and their defaults in one `Default`. The command line, Python and run
 //! configurations all generate networks through [`NetworkSpec::generate`].

@@ -1,4 +1,4 @@
-//! Values the paper's text lost in extraction (THEORY.md section 7) and
+//! Values the paper's text lost in extraction (docs/theory.md section 7) and
 //! what a reproduction uses instead, as the report lists them.
 
 use super::{Conditions, CONDITIONS, DROPS, SECTOR_DROPS};

@@ -1,4 +1,4 @@
-//! The claims of THEORY.md section 6, each judged from [`RunMetrics`] by the
+//! The claims of docs/theory.md section 6, each judged from [`RunMetrics`] by the
 //! criterion it states.
 
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,7 @@ use super::{RunMetrics, TOP_SHARE};
 /// One of the paper's claims, measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
-    /// Section number in THEORY.md section 6 (`6.1` ... `6.5`, `E`).
+    /// Section number in docs/theory.md section 6 (`6.1` ... `6.5`, `E`).
     pub id: String,
     /// The paper's figures it rests on.
     pub figure: String,
@@ -173,7 +173,7 @@ pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
         figure: "Fig. 6, App. B (Fig. 11)".into(),
         authors: "Persistent sectors of the trained voltages (Rocks et al.) drawn beside the high-χ edges; no statistic.".into(),
         statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors.".into(),
-        criterion: "On allostery, with the sectors of THEORY.md section 5 (edges filtered by |ΔV|, cancelled until the ends of a target edge would share a sector): the |∂| most susceptible edges overlap the cut set ∂ at least twice as often as chance (|∂|/E), and AUC(χ; ∂ vs other edges) >= 0.7.".into(),
+        criterion: "On allostery, with the sectors of docs/theory.md section 5 (edges filtered by |ΔV|, cancelled until the ends of a target edge would share a sector): the |∂| most susceptible edges overlap the cut set ∂ at least twice as often as chance (|∂|/E), and AUC(χ; ∂ vs other edges) >= 0.7.".into(),
         measured: format!(
             "{} sectors ({} of {} pairs cancelled); cut set {} edges: overlap {:.0} % vs chance {:.0} % ({:.1} x), AUC {:.2}; kept death edges {}: overlap {:.0} %, AUC {:.2}{}",
             s.sectors,

@@ -1,4 +1,4 @@
-//! The paper's experiments and claims (THEORY.md section 6): which runs
+//! The paper's experiments and claims (docs/theory.md section 6): which runs
 //! reproduce it, what each run measures ([`RunMetrics`]), and each claim as
 //! a pure function of those measurements ([`claims`]), judged by a criterion
 //! written down before the runs. One definition per quantity: the
@@ -132,7 +132,7 @@ pub const LARGE_EIGENVALUE_RATIO: f64 = 1e-6;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Conditions {
-    /// The paper's (THEORY.md section 7), the default: a 300-disk cluster
+    /// The paper's (docs/theory.md section 7), the default: a 300-disk cluster
     /// pulled to its centre (open, disc-shaped), conductances clipped to
     /// `[1e-6, 1e6]`, task nodes in its interior.
     #[default]

@@ -1,6 +1,6 @@
 //! Boundary conditions: imposed voltages on a set of constrained nodes `C` and
 //! injected currents on others, packed into the drive vector
-//! `f = (I_ext, v_C)` of THEORY.md section 1 (eq. 3-4).
+//! `f = (I_ext, v_C)` of docs/theory.md section 1 (eq. 3-4).
 
 use super::PhysicsError;
 use crate::network::Network;

@@ -1,4 +1,4 @@
-//! The physical Hessian: the bordered Laplacian of THEORY.md section 1 (eq. 2),
+//! The physical Hessian: the bordered Laplacian of docs/theory.md section 1 (eq. 2),
 //!
 //! ```text
 //! H = [ L    Q ]     L = B^T diag(k) B,  Q = canonical columns of the fixed nodes,

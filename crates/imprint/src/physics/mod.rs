@@ -1,4 +1,4 @@
-//! Resistor physics (THEORY.md section 1): boundary conditions, the bordered
+//! Resistor physics (docs/theory.md section 1): boundary conditions, the bordered
 //! physical Hessian, and the sparse solver for the response `x = H^{-1} f`.
 
 mod boundary;

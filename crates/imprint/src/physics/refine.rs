@@ -1,4 +1,4 @@
-//! Iterative refinement of the solves of THEORY.md section 1 with residuals
+//! Iterative refinement of the solves of docs/theory.md section 1 with residuals
 //! in double-double arithmetic (about 32 significant digits): with
 //! conductances spanning many decades, `L_FF` is ill-conditioned and one
 //! Cholesky solve in `f64` loses as many digits as `log10 kappa`. Each

@@ -6,7 +6,7 @@
 ///
 /// Sign conventions: `drops[e] = V_i - V_j` and `currents[e] = k_e drops[e]`
 /// flow from `i` to `j` for edge `e = (i, j)`. `multipliers` are the `mu` of
-/// the state `x = (V, mu)` solving `H x = f` (THEORY.md section 1): for a fixed
+/// the state `x = (V, mu)` solving `H x = f` (docs/theory.md section 1): for a fixed
 /// node `c`, `mu_c = -(L V)_c`, minus the current the source at `c` pushes
 /// into the network; [`source_currents`](Self::source_currents) gives that
 /// current with its physical sign.

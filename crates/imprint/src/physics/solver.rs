@@ -1,4 +1,4 @@
-//! The linear response `x = H^{-1} f` of THEORY.md section 1 (eq. 3-4),
+//! The linear response `x = H^{-1} f` of docs/theory.md section 1 (eq. 3-4),
 //! computed without forming `H` or its inverse.
 //!
 //! The constrained nodes `C` are eliminated: with `F` the free nodes,
@@ -465,7 +465,7 @@ impl Factorization {
     }
 
     /// Solves one block of drives sequentially (dimensions already checked),
-    /// refined (THEORY.md section 1; [`super::refine`]); returns the states
+    /// refined (docs/theory.md section 1; [`super::refine`]); returns the states
     /// and the estimated relative error of their voltages.
     fn solve_block(&self, drives: MatRef<'_, f64>) -> (Mat<f64>, f64) {
         let s = &*self.solver.structure;

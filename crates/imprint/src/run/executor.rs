@@ -1,4 +1,4 @@
-//! Training driven to its end (THEORY.md section 4): the [`Executor`] runs a
+//! Training driven to its end (docs/theory.md section 4): the [`Executor`] runs a
 //! [`Training`] stepper, records the cost history, writes checkpoints and
 //! tells an [`Observer`] what happened. It stops when a flag is raised (what
 //! a SIGINT or SIGTERM handler sets) and returns; it never ends the process.
@@ -35,7 +35,7 @@ pub struct HistoryRecord {
     #[serde(default)]
     pub learning_rate: Option<f64>,
     /// `lambda_max` of the linearised update map behind an `auto` rate
-    /// (THEORY.md section 4; `learning_rate * stiffness` is the stability
+    /// (docs/theory.md section 4; `learning_rate * stiffness` is the stability
     /// margin, below 2 for a stable minimum).
     #[serde(default)]
     pub stiffness: Option<f64>,

@@ -1,7 +1,7 @@
 //! Run directories: what a training run writes and reads back (the resolved
 //! `config.toml`, `network-initial.json`, `task.json`, `checkpoint.json`,
 //! `history.csv`, `network.json`, `summary.json`, and `analysis/`), and the
-//! [`Executor`] that drives training with records and checkpoints (THEORY.md
+//! [`Executor`] that drives training with records and checkpoints (docs/theory.md
 //! section 4). The command line and Python both run training through here.
 
 mod analysis_files;

@@ -1,5 +1,5 @@
 //! Collecting a sweep: one table row per run (`sweep.csv`), and for each
-//! claim of THEORY.md section 6 the fraction of runs in which it holds,
+//! claim of docs/theory.md section 6 the fraction of runs in which it holds,
 //! with a 95 % Wilson score interval, overall and by each swept axis.
 
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Ensembles: sweeps over networks, seeds and any configuration field
-//! (THEORY.md section 6 judged across runs). A sweep file names a base run
+//! (docs/theory.md section 6 judged across runs). A sweep file names a base run
 //! configuration and axes; their product is a [`Plan`] of ordinary run
 //! directories ([`crate::run`]), run here by a pool of workers
 //! ([`run_local`]) or on a cluster as a Slurm job array ([`slurm`]), each

@@ -1,7 +1,7 @@
 //! Graph structure that the physics depends on: connected components (each
-//! needs a fixed voltage for the bordered Hessian of THEORY.md section 1 to be
+//! needs a fixed voltage for the bordered Hessian of docs/theory.md section 1 to be
 //! invertible), degree statistics, and persistent sectors of node fields
-//! (THEORY.md section 5).
+//! (docs/theory.md section 5).
 
 pub mod sectors;
 

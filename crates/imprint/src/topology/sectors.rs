@@ -1,4 +1,4 @@
-//! Persistent sectors as Rocks builds them (THEORY.md section 5; Rocks, Liu,
+//! Persistent sectors as Rocks builds them (docs/theory.md section 5; Rocks, Liu,
 //! Katifori, PRR 2, 033234 (2020) and PRL 126, 028102 (2021); J. W. Rocks'
 //! thesis, ch. 4): the edges of a response are filtered by their voltage
 //! drop `f_e = |V_i - V_j|`, ascending, each node entering just before its

@@ -2,7 +2,7 @@
 
 Reads the literature network data_N00256_Lp0.0100_r101.txt, draws a seeded
 smooth-plus-noise node field, and writes to reference.json the 0-dimensional
-pairs of the edge filtration behind the persistent sectors (THEORY.md
+pairs of the edge filtration behind the persistent sectors (docs/theory.md
 section 5): every edge at its drop |V_i - V_j|, every node at the smallest
 drop of its edges (GUDHI's SimplexTree). Run from this folder (pip install gudhi numpy):
 
