@@ -236,7 +236,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "roles.toml", "-o", "r"],
-            "node 2 is both fixed and output",
+            "roles.toml: [task]: node 2 is both input and output",
         ),
         (
             &["train", "samples.toml", "-o", "r"],

@@ -45,6 +45,10 @@ fn custom_fields_without_a_custom_task_are_refused() {
             "[task]\nsamples = 1000000000000\n",
             "task.samples`: 1000000000000 is not between 1 and 10000000",
         ),
+        (
+            "[training]\niterations = 1000000000000\n[output]\nrecord_every = 1\n",
+            "make 1000000000000 records, more than 10000000: record less often",
+        ),
     ] {
         let error = resolve(text).unwrap_err();
         assert!(error.contains(expected), "{error:?} lacks {expected:?}");

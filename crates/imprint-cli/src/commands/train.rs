@@ -125,7 +125,14 @@ pub fn run(args: Args) -> Result<()> {
                 .clone()
                 .expect("clap requires --output without --resume");
             check_new_run_dir(&dir)?;
-            let start = RunStart::from_config(resolve(&args)?)?;
+            let config = resolve(&args)?;
+            // Errors of the network or task the configuration names, named
+            // by the configuration file.
+            let origin = args.config.as_ref().map(|p| p.display().to_string());
+            let start = match &origin {
+                Some(file) => RunStart::from_config(config).with_context(|| file.clone())?,
+                None => RunStart::from_config(config)?,
+            };
             if let Some(file) = &start.config.network.file {
                 let from = match &start.config.network.conductance {
                     Some(c) => format!("conductances drawn from {c:?}"),

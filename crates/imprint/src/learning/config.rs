@@ -254,6 +254,10 @@ fn unit_range() -> [f64; 2] {
     [0.0, 1.0]
 }
 
+/// The most records a run's history may hold (it is kept in memory and in
+/// every checkpoint): ten million.
+pub const MAX_RECORDS: usize = 10_000_000;
+
 impl RunConfig {
     /// The documented defaults for task `name` with master seed `seed`.
     pub fn for_task(name: &str, seed: u64) -> Result<Self, LearningError> {
@@ -454,6 +458,17 @@ impl RunConfig {
             return Err(LearningError::InvalidParameter {
                 field: "output",
                 reason: "record_every and checkpoint_every must be at least 1".into(),
+            });
+        }
+        // The history is kept in memory and in every checkpoint.
+        let records = self.training.iterations / self.output.record_every;
+        if records > MAX_RECORDS {
+            return Err(LearningError::InvalidParameter {
+                field: "output.record_every",
+                reason: format!(
+                    "{} iterations recorded every {} make {records} records, more than {MAX_RECORDS}: record less often",
+                    self.training.iterations, self.output.record_every
+                ),
             });
         }
         Ok(())

@@ -182,6 +182,28 @@ impl CustomTask {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        // Name the roles a node is given twice in (Task::validate only knows
+        // "fixed" and "output").
+        let mut roles: std::collections::HashMap<usize, &'static str> = Default::default();
+        let named = grounds
+            .iter()
+            .map(|&n| (n, "ground"))
+            .chain(inputs.iter().map(|&n| (n, "input")))
+            .chain(
+                self.outputs
+                    .iter()
+                    .zip(readout.nodes())
+                    .map(|(_, n)| (n, "output")),
+            );
+        for (node, role) in named {
+            if let Some(first) = roles.insert(node, role) {
+                return Err(LearningError::NodeInTwoRoles {
+                    node,
+                    first,
+                    second: role,
+                });
+            }
+        }
         let fixed_nodes: Vec<usize> = grounds.iter().chain(&inputs).copied().collect();
         let task = Task {
             name: self.name.clone(),

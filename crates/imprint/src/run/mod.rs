@@ -170,7 +170,14 @@ impl RunStart {
             Some(path) => Some(crate::io::read_table(path)?),
             None => None,
         };
-        let task = config.build_task(&network, table)?;
+        // A task that does not fit the network is the `[task]` table's fault.
+        let task =
+            config
+                .build_task(&network, table)
+                .map_err(|e| LearningError::Configuration {
+                    origin: "[task]".into(),
+                    message: e.to_string(),
+                })?;
         Ok(Self {
             config,
             initial: network,
