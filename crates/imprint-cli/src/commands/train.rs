@@ -133,7 +133,7 @@ pub fn run(args: Args) -> Result<()> {
                 Some(file) => RunStart::from_config(config).with_context(|| file.clone())?,
                 None => RunStart::from_config(config)?,
             };
-            if let Some(file) = &start.config.network.file {
+            if let (Some(file), false) = (&start.config.network.file, args.quiet) {
                 let from = match &start.config.network.conductance {
                     Some(c) => format!("conductances drawn from {c:?}"),
                     None => "trained from its own conductances".into(),
