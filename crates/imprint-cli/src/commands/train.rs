@@ -50,7 +50,7 @@ pub struct Args {
     /// Stop (as if interrupted) after this many iterations; for testing resumption.
     #[arg(long, hide = true)]
     stop_after: Option<usize>,
-    /// No progress bar.
+    /// No progress bar, and no notes before training (errors only).
     #[arg(long)]
     quiet: bool,
 }
