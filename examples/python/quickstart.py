@@ -1,7 +1,7 @@
 """imprint quickstart: make a jammed network, train it with Coupled Learning,
 analyse it, and plot what it learned (matplotlib).
 
-    pip install ./crates/imprint-py matplotlib
+    pip install "./crates/imprint-py[plot]"
     python examples/python/quickstart.py            # writes quickstart.png
 """
 

@@ -262,12 +262,10 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         let c = &d.metrics.sectors;
         let _ = writeln!(
             html,
-            "<li>{}: {} sectors; top χ in the cut set {:.0} % (chance {:.0} %), AUC {:.2}</li>",
+            "<li>{}: {}; cut set {}</li>",
             escape(&d.metrics.label),
-            c.sectors,
-            100.0 * c.cut.overlap,
-            100.0 * c.cut.chance,
-            c.cut.auc
+            c.count(),
+            escape(&c.cut.to_string())
         );
     }
     html.push_str("</ul>\n");

@@ -303,7 +303,7 @@ impl std::fmt::Display for AnalysisReport {
         writeln!(
             f,
             "persistent sectors       {} (sample {}, {} of {} pairs cancelled{}){}",
-            o.sectors,
+            o.count(),
             s.sectors.sample,
             o.cancelled,
             o.pairs,
@@ -316,15 +316,7 @@ impl std::fmt::Display for AnalysisReport {
             }
         )?;
         for (set, name) in [(&o.cut, "cut set"), (&o.boundary, "kept death edges")] {
-            writeln!(
-                f,
-                "  {name:<22} {} edges; top-{} chi overlap {:.0} % (chance {:.0} %), AUC {:.2}",
-                set.edges,
-                set.edges,
-                100.0 * set.overlap,
-                100.0 * set.chance,
-                set.auc
-            )?;
+            writeln!(f, "  {name:<22} {set}")?;
         }
         if let Some(e) = a.tensor_identity_error {
             writeln!(

@@ -145,6 +145,41 @@ pub struct EdgeSetOverlap {
     pub auc: f64,
 }
 
+impl std::fmt::Display for EdgeSetOverlap {
+    /// `12 edges: top-12 chi overlap 50 % (chance 2 %, 25.0 x), AUC 0.91`, or
+    /// `no edges` for an empty set (nothing to overlap; no NaN printed).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.edges == 0 {
+            return write!(f, "no edges (nothing to overlap)");
+        }
+        write!(
+            f,
+            "{} edge{}: top-{} chi overlap {:.0} % (chance {:.0} %, {:.1} x)",
+            self.edges,
+            if self.edges == 1 { "" } else { "s" },
+            self.edges,
+            100.0 * self.overlap,
+            100.0 * self.chance,
+            self.enrichment
+        )?;
+        if self.auc.is_finite() {
+            write!(f, ", AUC {:.2}", self.auc)?;
+        }
+        Ok(())
+    }
+}
+
+impl SectorOverlap {
+    /// `3 sectors` or `1 sector`.
+    pub fn count(&self) -> String {
+        format!(
+            "{} sector{}",
+            self.sectors,
+            if self.sectors == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// The overlap of the most susceptible edges with `set` (edge indices).
 pub fn overlap_with(susceptibility: &[f64], set: &[usize]) -> EdgeSetOverlap {
     let count = susceptibility.len();

@@ -175,18 +175,11 @@ pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
         statement: "For allosteric tasks, high-χ edges trace the boundaries of persistent sectors.".into(),
         criterion: "On allostery, with the sectors of docs/theory.md section 5 (edges filtered by |ΔV|, cancelled until the ends of a target edge would share a sector): the |∂| most susceptible edges overlap the cut set ∂ at least twice as often as chance (|∂|/E), and AUC(χ; ∂ vs other edges) >= 0.7.".into(),
         measured: format!(
-            "{} sectors ({} of {} pairs cancelled); cut set {} edges: overlap {:.0} % vs chance {:.0} % ({:.1} x), AUC {:.2}; kept death edges {}: overlap {:.0} %, AUC {:.2}{}",
-            s.sectors,
+            "{} ({} of {} pairs cancelled); cut set {c}; kept death edges {}{}",
+            s.count(),
             s.cancelled,
             s.pairs,
-            c.edges,
-            100.0 * c.overlap,
-            100.0 * c.chance,
-            c.enrichment,
-            c.auc,
-            s.boundary.edges,
-            100.0 * s.boundary.overlap,
-            s.boundary.auc,
+            s.boundary,
             if s.inseparable > 0 {
                 format!("; {} target edges could not be separated", s.inseparable)
             } else {
