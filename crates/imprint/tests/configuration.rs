@@ -110,6 +110,14 @@ fn generated_samples_are_bounded_and_ranges_ordered() {
         "{error}"
     );
     config.task.input_range = Some([0.0, 1.0]);
+    // Coefficients of 1e308 would train with cost inf: their targets are refused.
+    config.task.coefficients = Some(vec![vec![1e308, 1.0]]);
+    let error = config.build_task(&network, None).unwrap_err().to_string();
+    assert!(
+        error.contains("voltages must be finite and at most 1e50 V in magnitude"),
+        "{error}"
+    );
+    config.task.coefficients = Some(vec![vec![0.2, 0.3]]);
     config.task.samples = Some(imprint::learning::MAX_SAMPLES + 1);
     let error = config.build_task(&network, None).unwrap_err().to_string();
     assert!(error.contains("is not between 1 and 10000000"), "{error}");
