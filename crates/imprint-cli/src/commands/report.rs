@@ -65,6 +65,42 @@ pub struct Reproduction<'a> {
     pub claims: &'a [Claim],
 }
 
+/// What a reader needs before the claims: the model, the training rule, the
+/// tasks and the paper (docs/theory.md, in short).
+const INTRODUCTION: &str = r#"<h2>Introduction</h2>
+<p>This report reproduces the claims of M. Guzman, F. Martins, M. Stern and A. J. Liu, <i>Microscopic imprints of learned solutions in adaptive resistor networks</i>, arXiv:2412.19356, Phys. Rev. X 15, 031056 (2025). The equations behind every number here are in <code>docs/theory.md</code> of the imprint repository, with the paper's equation numbers.</p>
+<p><b>The model</b> (docs/theory.md section 1). A network of linear resistors: edge <i>e</i> joining nodes <i>i</i> and <i>j</i> has conductance <i>k<sub>e</sub></i>. Some nodes are held at imposed voltages (ground, inputs); the others settle where the dissipated power is least, which is Kirchhoff's law. The physical Hessian is the Laplacian bordered by the held nodes; the paper borders the ground only (H<sub>g</sub>), and so does every number here.</p>
+<p><b>What is measured</b> (sections 2-3). The susceptibility χ<sub>e</sub> = |H<sup>-1</sup> b<sub>e</sub>| of edge <i>e</i> says how strongly the response changes with its conductance, and can be measured by injecting unit currents node by node (eq. 17). The cost Hessian of a trained network has a few stiff modes, one per learned coefficient (Fig. 4a); the paper's claim is that χ, a purely physical quantity, picks out the edges those stiff modes load (Figs. 4-6), that a few soft physical modes carry it (partial susceptibility, Fig. 7), that susceptible edges are walls and corridors of low relative conductance (Figs. 8-9), that they trace the boundaries of persistent voltage sectors in allosteric tasks (Figs. 6, 11), and that this survives weak training (Fig. 12).</p>
+<p><b>Training</b> (section 4). Coupled Learning: each step solves a free state (inputs held) and a clamped state (outputs nudged a fraction η toward their targets) and changes each conductance by α/η times the difference of the squared drops, clipped to [k<sub>min</sub>, k<sub>max</sub>]. The step size α is set to keep the linearised update map stable (docs/training.md).</p>
+<p><b>Tasks</b> (section 7). Regression 2x2 (y = A x with the paper's eq. 1), regression 2x5, classification of three clusters (each input as a pair of opposite voltages, copied; cosine cost; 120 training and 30 test points), and allostery (drops across distant target edges). The claims table states each claim with its figure, what the authors computed, the criterion we judge it by, and the number measured.</p>
+"#;
+
+/// `html` with an `id` on every `<h2>` and a table of contents in place of
+/// the `<!--contents-->` marker.
+fn with_contents(html: &str) -> String {
+    let mut body = String::with_capacity(html.len());
+    let mut entries = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<h2>") {
+        let Some(end) = rest[start..].find("</h2>").map(|e| start + e) else {
+            break;
+        };
+        let title = &rest[start + 4..end];
+        let id = format!("s{}", entries.len() + 1);
+        body.push_str(&rest[..start]);
+        let _ = write!(body, "<h2 id=\"{id}\">{title}</h2>");
+        entries.push((id, title.to_string()));
+        rest = &rest[end + 5..];
+    }
+    body.push_str(rest);
+    let mut nav = String::from("<nav><b>Contents</b><ol>\n");
+    for (id, title) in &entries {
+        let _ = writeln!(nav, "<li><a href=\"#{id}\">{title}</a></li>");
+    }
+    nav.push_str("</ol></nav>");
+    body.replacen("<!--contents-->", &nav, 1)
+}
+
 /// The HTML report of a reproduction that took `elapsed` seconds.
 pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     let Reproduction {
@@ -108,11 +144,13 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
         escape(args.network.describe())
     );
-    html.push_str("<details><summary>Values the paper's text lost, and ours</summary>\n<ul>\n");
+    html.push_str("<!--contents-->\n");
+    html.push_str(INTRODUCTION);
+    html.push_str("<h2>Conditions and chosen values</h2>\n<p>The paper's text lost these values in extraction (or never gave them); these are ours, every one of them.</p>\n<ul>\n");
     for c in imprint::paper::chosen_values(args.network)? {
         let _ = writeln!(html, "<li>{}: {}</li>", escape(&c.what), escape(&c.value));
     }
-    html.push_str("</ul></details>\n");
+    html.push_str("</ul>\n");
     html.push_str("<h2>Claims (docs/theory.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured</th><th>holds?</th></tr>\n");
     for c in claims {
         let _ = writeln!(
@@ -275,5 +313,5 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         "Sectors (top) and χ (bottom) for three target edges at increasing drops.",
     );
     html.push_str(include_str!("report-methods.html"));
-    Ok(html)
+    Ok(with_contents(&html))
 }

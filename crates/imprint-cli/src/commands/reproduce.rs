@@ -212,10 +212,11 @@ pub fn run(args: Args) -> Result<()> {
     );
     for c in &claims {
         println!(
-            "  {} {:<4} {}",
+            "  {} {:<4} {}\n              criterion: {}",
             if c.holds { "holds " } else { "FAILS " },
             c.id,
-            c.measured
+            c.measured,
+            c.criterion
         );
     }
     Ok(())
