@@ -206,9 +206,10 @@ pub fn run(args: Args) -> Result<()> {
     imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
     let held = claims.iter().filter(|c| c.holds).count();
     println!(
-        "reproduced in {elapsed:.0} s: {held} of {} claims hold; open {}",
+        "reproduced in {elapsed:.0} s: {held} of {} claims hold; open {} ({:.0} MB written)",
         claims.len(),
-        out.join("index.html").display()
+        out.join("index.html").display(),
+        folder_bytes(out) as f64 / 1e6
     );
     for c in &claims {
         println!(
@@ -220,4 +221,19 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Bytes of every file under `dir` (what a reproduction costs on disk).
+fn folder_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| match entry.file_type() {
+                    Ok(t) if t.is_dir() => folder_bytes(&entry.path()),
+                    _ => entry.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
