@@ -308,6 +308,12 @@ fn an_analysis_report_reads_back_exactly() {
         std::fs::read_to_string(run_dir.path().join("summary.json")).unwrap(),
         "{}"
     );
+    // A file where the folder should be is refused, not moved aside.
+    let file = run_dir.path().join("notes.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let error = write_analysis(&file, &written).unwrap_err().to_string();
+    assert!(error.contains("is a file, not a folder"), "{error}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     let read = read_analysis(dir.path()).unwrap();
     assert_eq!(read.arrays(), written.arrays());
     // (A constant measurement has NaN correlations: written as null, read as NaN.)

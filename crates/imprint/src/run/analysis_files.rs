@@ -34,6 +34,12 @@ impl Arrays<'_> {
 /// holding only an earlier analysis. A run directory, or a folder of other
 /// files, is refused (its `summary.json` would be replaced).
 pub fn check_analysis_dir(dir: &Path) -> Result<(), RunError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(RunError::invalid(
+            dir,
+            "is a file, not a folder: write the analysis to a new folder",
+        ));
+    }
     if dir.join(super::files::CONFIG).exists() {
         return Err(RunError::invalid(
             dir,
