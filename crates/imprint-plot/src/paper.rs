@@ -80,7 +80,7 @@ fn eigenvalue_floor(values: &[&[f64]]) -> f64 {
 }
 
 /// Histogram of cost-Hessian eigenvalue magnitudes before and after
-/// training on a log axis (paper Fig. 4a). Magnitudes below `1e-16` of the
+/// training, both axes logarithmic (paper Fig. 4a). Magnitudes below `1e-16` of the
 /// largest (rounding) are drawn at that floor; the stiff eigenvalues after
 /// training, too few to show as bars, are marked as a rug along the bottom.
 pub fn eigenvalue_histogram(
@@ -101,27 +101,32 @@ pub fn eigenvalue_histogram(
     let mut chart = Chart::new(
         title,
         "cost-Hessian eigenvalue |λ|",
-        "number of eigenvalues",
+        "number of eigenvalues (log)",
     )
-    .with_axes(Axis::Log, Axis::Linear);
+    // Log counts: after training one bin holds nearly every eigenvalue,
+    // and a linear axis would flatten the broad "before" distribution.
+    .with_axes(Axis::Log, Axis::Log);
     let clamp = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x.abs().max(floor)).collect() };
-    let mut tallest = 0.0f64;
+    // Empty bins sit on a baseline below one eigenvalue.
+    const BASELINE: f64 = 0.5;
+    let mut tallest = 1.0f64;
     for (name, values, color) in [
         ("before training", before, BEFORE),
         ("after training", Some(after), AFTER),
     ] {
         let Some(values) = values else { continue };
-        let series = Series::histogram(name, &clamp(values), range, 40, Axis::Log, color);
+        let mut series = Series::histogram(name, &clamp(values), range, 40, Axis::Log, color);
+        for point in &mut series.points {
+            point[1] = point[1].max(BASELINE);
+        }
         tallest = series.points.iter().map(|p| p[1]).fold(tallest, f64::max);
         chart.series.push(series);
     }
+    // Headroom above the tallest bar for the notes and the legend.
+    chart.y_range = Some([BASELINE, 30.0 * tallest]);
     let mut sorted: Vec<f64> = after.iter().map(|x| x.abs()).collect();
     sorted.sort_by(|a, b| b.total_cmp(a));
-    let rug: Vec<[f64; 2]> = sorted
-        .iter()
-        .take(stiff_modes)
-        .map(|&v| [v, 0.03 * tallest])
-        .collect();
+    let rug: Vec<[f64; 2]> = sorted.iter().take(stiff_modes).map(|&v| [v, 0.8]).collect();
     chart.series.push(
         Series::markers(format!("stiff modes after ({stiff_modes})"), rug, AFTER).with_size(6),
     );
@@ -141,8 +146,8 @@ pub fn eigenvalue_histogram(
         crate::colorbar::tick_label(floor)
     ));
     chart.legend = LegendPosition::UpperRight;
-    // Below the legend, above the bulk of the "before" bars.
-    chart.notes_position = [0.25, 0.3];
+    // In the headroom above the bars, below the legend.
+    chart.notes_position = [0.1, 0.19];
     chart
 }
 
