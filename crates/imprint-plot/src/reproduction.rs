@@ -186,7 +186,20 @@ pub fn weak_training_figures(
             .series
             .push(Series::markers("", line(&measure), color).with_size(7));
     }
-    chart.y_range = Some([0.0, 1.3]);
+    // The criterion of Appendix E for the top-5 % overlap: twice chance.
+    let criterion = 2.0 * 0.05;
+    chart.series.push(Series::line(
+        "criterion for the top-5 % overlap: twice chance (10 %)",
+        DROPS.iter().map(|&x| [x, criterion]).collect(),
+        plotters::style::RGBColor(150, 150, 150),
+    ));
+    // Fractions lie in [0, 1]; a negative correlation extends the axis down.
+    let lowest = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p[1]))
+        .fold(0.0f64, f64::min);
+    chart.y_range = Some([lowest.min(0.0) - 0.02, 1.0]);
     chart.legend = LegendPosition::UpperLeft;
     written.extend(save_all(
         &chart,
