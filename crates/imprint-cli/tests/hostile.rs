@@ -89,20 +89,7 @@ fn configuration_is_used_or_refused() {
 fn a_run_stopped_before_its_first_checkpoint_resumes_from_its_start() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(
-        d,
-        "r.toml",
-        "[network]\ngenerator = \"square\"\nnodes = 36\n[task]\nsamples = 10\n[training]\niterations = 40\n[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = 1e200\nnudge = 0.1\n",
-    );
-    // learning_rate 1e200 fails or runs; either way the folder can be continued.
-    let first = imprint(&["train", "r.toml", "-o", "run", "--quiet"], d);
-    if !first.status.success() {
-        let again = imprint(&["train", "--resume", "run", "--quiet"], d);
-        let stderr = String::from_utf8_lossy(&again.stderr);
-        assert!(!stderr.contains("nothing to resume"), "{stderr}");
-    }
     // Killed before its first checkpoint: only the start files, and a stale temporary.
-    fs::remove_dir_all(d.join("run")).unwrap();
     write(d, "s.toml", "[network]\ngenerator = \"square\"\nnodes = 36\n[task]\nsamples = 10\n[training]\niterations = 40\n");
     let out = imprint(&["train", "s.toml", "-o", "run", "--quiet"], d);
     assert!(out.status.success());

@@ -187,6 +187,13 @@ impl TaskConfig {
         ),
     ];
 
+    /// Whether task `name` uses `[task]` field `field` ([`Self::FIELDS`]).
+    pub fn uses(name: &str, field: &str) -> bool {
+        Self::FIELDS
+            .iter()
+            .any(|(task, used)| *task == name && used.contains(&field))
+    }
+
     /// Writes down the defaults a custom task uses but was not given (ground
     /// voltage, cost, and for drawn samples their count and range), so that
     /// the resolved configuration says everything the run used.
@@ -319,11 +326,14 @@ impl RunConfig {
                 name: name.to_string(),
                 seed,
                 // Only what the task uses: the resolved config lists no more.
-                samples: matches!(name, "regression-2x2" | "regression-2x5")
+                // (A custom task records its own in `record_defaults`.)
+                samples: (name != "custom" && TaskConfig::uses(name, "samples"))
                     .then_some(options.samples),
                 coefficients: None,
-                target_edges: (name == "allostery").then_some(options.target_edges),
-                desired_drop: (name == "allostery").then_some(options.desired_drop),
+                target_edges: TaskConfig::uses(name, "target_edges")
+                    .then_some(options.target_edges),
+                desired_drop: TaskConfig::uses(name, "desired_drop")
+                    .then_some(options.desired_drop),
                 grounds: Vec::new(),
                 ground_voltage: None,
                 inputs: Vec::new(),

@@ -146,7 +146,6 @@ pub struct Executor {
     training: Training,
     history: Vec<HistoryRecord>,
     initial_evaluation: Evaluation,
-    last_outputs: Option<Vec<Vec<f64>>>,
     record_every: usize,
     checkpoint: Option<(PathBuf, usize)>,
     cancel: Option<Arc<AtomicBool>>,
@@ -232,7 +231,6 @@ impl Executor {
             training,
             history,
             initial_evaluation,
-            last_outputs: None,
             record_every,
             checkpoint: None,
             cancel: None,
@@ -278,15 +276,14 @@ impl Executor {
             let step = self.training.step_count();
             let mut stop = false;
             if step % self.record_every == 0 || self.training.is_done() {
-                let (evaluation, outputs) = self
+                let evaluation = self
                     .training
                     .problem()
-                    .evaluate_with_outputs(self.training.conductance())?;
+                    .evaluate(self.training.conductance())?;
                 let mut record = HistoryRecord::new(step, &evaluation);
                 record.learning_rate = self.training.last_rate();
                 record.stiffness = self.training.rate_estimate().map(|e| e.stiffness);
                 self.history.push(record);
-                self.last_outputs = Some(outputs);
                 self.track_best(&record);
                 if self.has_converged() {
                     self.converged_at = Some(step);
@@ -403,12 +400,6 @@ impl Executor {
     /// Cost and accuracy of the network before training.
     pub fn initial_evaluation(&self) -> &Evaluation {
         &self.initial_evaluation
-    }
-
-    /// Outputs of every training sample at the last record (computed with
-    /// its evaluation: one factorisation serves both).
-    pub fn last_outputs(&self) -> Option<&[Vec<f64>]> {
-        self.last_outputs.as_deref()
     }
 
     /// Training time over every session of the run, in seconds.
