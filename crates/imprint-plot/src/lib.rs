@@ -173,6 +173,12 @@ pub fn render(figure: &impl Figure, format: Format, size: (u32, u32)) -> Result<
             let mut encoder = png::Encoder::new(&mut bytes, size.0, size.1);
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
+            // Figures are mostly flat colour: choosing each row's filter
+            // makes them 3.4 times smaller (132 to 39 MB for `reproduce
+            // --quick`) for about 5 s more over its 56 figures' worth of
+            // runs; `Compression::Best` saved nothing more and took longer.
+            encoder.set_compression(png::Compression::Default);
+            encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
             let mut writer = encoder.write_header().map_err(drawing)?;
             writer.write_image_data(&pixels).map_err(drawing)?;
             writer.finish().map_err(drawing)?;

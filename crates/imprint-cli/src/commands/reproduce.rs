@@ -13,11 +13,11 @@ use imprint::analysis::AnalysisOptions;
 use imprint::learning::config::RunConfig;
 use imprint::network::Network;
 use imprint::paper::{
-    claims, Conditions, ReproducedRun, RunGroup, RunMetrics, Scale, CONDITIONS, DROPS,
-    SECTOR_DROPS, TASKS, TOP_SHARE,
+    claims, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics, Scale, TOP_SHARE,
 };
-use imprint::run::{analyze_run, train_new, RunStart};
+use imprint::run::{analyze_run, train_new_observed, Observer, RunStart};
 use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::plot::FormatArg;
 
@@ -44,33 +44,130 @@ pub struct Args {
     force: bool,
 }
 
-/// Progress on the terminal: "[k/n] what".
+/// Progress on the terminal: one line "[k/n] elapsed (about T left) what" per
+/// stage, and within a run a bar (on a terminal only) through training,
+/// analysis and figures. The estimate of what is left uses the time per
+/// training iteration and the time of the rest of a run measured so far.
 struct Progress {
     step: usize,
     total: usize,
     start: Instant,
+    /// Iterations of the runs not yet started.
+    iterations_left: usize,
+    /// Runs not yet started.
+    runs_left: usize,
+    /// Training seconds and iterations so far.
+    training: (f64, usize),
+    /// Seconds of everything but training in the runs so far, and their count.
+    other: (f64, usize),
 }
 
 impl Progress {
+    fn new(start: Instant, plan: &[PlannedRun]) -> Self {
+        Self {
+            step: 0,
+            // The network, the runs, and the summary figures with the report.
+            total: plan.len() + 2,
+            start,
+            iterations_left: plan.iter().map(|r| r.config.training.iterations).sum(),
+            runs_left: plan.len(),
+            training: (0.0, 0),
+            other: (0.0, 0),
+        }
+    }
+
+    /// Seconds the runs not yet started should take, once one run is done.
+    fn left(&self) -> Option<f64> {
+        let ((train, iterations), (other, runs)) = (self.training, self.other);
+        (runs > 0 && iterations > 0).then(|| {
+            train / iterations as f64 * self.iterations_left as f64
+                + other / runs as f64 * self.runs_left as f64
+        })
+    }
+
     fn say(&mut self, what: &str) {
         self.step += 1;
+        let left = match self.left() {
+            Some(seconds) => format!("  (about {seconds:.0} s left)"),
+            None => String::new(),
+        };
         eprintln!(
-            "[{:>2}/{}] {:>6.1} s  {what}",
+            "[{:>2}/{}] {:>6.1} s{left}  {what}",
             self.step,
             self.total,
             self.start.elapsed().as_secs_f64()
         );
     }
+
+    /// A run of `iterations` starts: its bar.
+    fn run_started(&mut self, iterations: usize) -> RunBar {
+        self.iterations_left = self.iterations_left.saturating_sub(iterations);
+        self.runs_left = self.runs_left.saturating_sub(1);
+        RunBar::new(iterations)
+    }
+
+    /// A run ended after `iterations` (fewer when it converged) that took
+    /// `training` seconds of `total`.
+    fn run_done(&mut self, iterations: usize, training: f64, total: f64) {
+        self.training.0 += training;
+        self.training.1 += iterations;
+        self.other.0 += total - training;
+        self.other.1 += 1;
+    }
 }
 
-/// Trains, analyses and draws one run in `dir`.
+/// The bar of one run: iterations while it trains, then what it does.
+struct RunBar(ProgressBar);
+
+impl RunBar {
+    fn new(iterations: usize) -> Self {
+        // Hidden until styled (a new bar draws at once), and off a terminal.
+        let bar =
+            ProgressBar::with_draw_target(Some(iterations as u64), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("        training [{bar:30}] {pos}/{len} ({elapsed})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        Self(bar)
+    }
+
+    /// Training is over: a spinner saying what the run does now.
+    fn phase(&self, what: &'static str) {
+        self.0.set_style(
+            ProgressStyle::with_template("        {spinner} {msg} ({elapsed})")
+                .expect("valid template"),
+        );
+        self.0.set_message(what);
+        self.0
+            .enable_steady_tick(std::time::Duration::from_millis(250));
+    }
+}
+
+impl Observer for RunBar {
+    fn stepped(&mut self, step: usize, _total: usize) {
+        self.0.set_position(step as u64);
+    }
+}
+
+impl Drop for RunBar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Trains, analyses and draws one run in `dir`, showing how far it is.
 fn execute(
     formats: &[Format],
     (id, label): (&str, &str),
     config: RunConfig,
     network: &Network,
     dir: &Path,
+    progress: &mut Progress,
 ) -> Result<ReproducedRun> {
+    let started = Instant::now();
+    let mut bar = progress.run_started(config.training.iterations);
     let mut initial = network.clone();
     config.apply_initial_conductance(&mut initial)?;
     let task = config.build_task(&initial, None)?;
@@ -79,13 +176,22 @@ fn execute(
         initial,
         task,
     };
-    let training = train_new(dir, &start)?;
+    let training = train_new_observed(dir, &start, &mut bar)?;
+    let trained = started.elapsed().as_secs_f64();
+    bar.phase("analysing: cost Hessian, susceptibility, sectors");
     let structure = StructureOptions {
         top_share: TOP_SHARE,
         ..StructureOptions::default()
     };
     let (run, report) = analyze_run(dir, &AnalysisOptions::default(), &structure)?;
+    bar.phase("drawing the run's figures");
     run_figures(&run, &report, &dir.join("figures"), formats)?;
+    drop(bar);
+    progress.run_done(
+        training.iterations,
+        trained,
+        started.elapsed().as_secs_f64(),
+    );
     let metrics = RunMetrics::measure(id, label, &training, &report);
     Ok(ReproducedRun {
         dir: dir.to_path_buf(),
@@ -118,11 +224,11 @@ pub fn run(args: Args) -> Result<()> {
         formats.insert(0, Format::Png);
     }
     let scale = Scale::new(args.quick, args.network);
-    let mut progress = Progress {
-        step: 0,
-        total: 2 + TASKS.len() + CONDITIONS.len() + DROPS.len() + SECTOR_DROPS.len(),
-        start,
-    };
+    let network_file = out.join("network.json");
+    // The runs' configurations name the network by its full path (the
+    // folder exists: the figures' folder is in it).
+    let plan = scale.plan(args.seed, &std::fs::canonicalize(out)?.join("network.json"))?;
+    let mut progress = Progress::new(start, &plan);
 
     // The network all runs share.
     progress.say(&format!(
@@ -130,7 +236,6 @@ pub fn run(args: Args) -> Result<()> {
         args.network, scale.disks, args.seed
     ));
     let network = scale.network_config(args.seed)?.build_network()?;
-    let network_file = out.join("network.json");
     imprint::io::write_network(&network_file, &network)?;
     let mut drawing = NetworkFigure::new(&network);
     drawing.title = format!(
@@ -140,15 +245,19 @@ pub fn run(args: Args) -> Result<()> {
     );
     save_all(&drawing, &figures, "network", (1000, 1000), &formats)?;
 
-    let network_file = std::fs::canonicalize(&network_file)?;
     let runs = out.join("runs");
-
-    let plan = scale.plan(args.seed, &network_file)?;
     let (mut tasks, mut conditions, mut weak, mut sectors) = (vec![], vec![], vec![], vec![]);
     for run in plan {
         progress.say(&run.progress);
         let dir = runs.join(&run.id);
-        let done = execute(&formats, (&run.id, &run.label), run.config, &network, &dir)?;
+        let done = execute(
+            &formats,
+            (&run.id, &run.label),
+            run.config,
+            &network,
+            &dir,
+            &mut progress,
+        )?;
         match run.group {
             RunGroup::Tasks => tasks.push(done),
             RunGroup::Conditions => conditions.push(done),

@@ -11,7 +11,7 @@ use imprint::run::{
     check_new_run_dir, create_run, resume_point, train_run, HistoryRecord, Observer, RunControl,
     RunOutcome, RunStart,
 };
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Flags of `imprint train`.
 #[derive(clap::Args)]
@@ -152,11 +152,11 @@ pub fn run(args: Args) -> Result<()> {
     let mut bar = Bar::new(args.quiet, &start.task.name, total);
     match train_run(&dir, &start, checkpoint, &control, &mut bar)? {
         RunOutcome::Stopped { step } => {
-            bar.0.abandon();
+            bar.end(false);
             Err(Stopped { step, total, dir }.into())
         }
         RunOutcome::Finished(summary) => {
-            bar.0.finish();
+            bar.end(true);
             println!("{summary}");
             println!("wrote              {}", dir.display());
             Ok(())
@@ -169,11 +169,11 @@ struct Bar(ProgressBar);
 
 impl Bar {
     fn new(quiet: bool, task: &str, total: usize) -> Self {
-        let bar = if quiet {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(total as u64)
-        };
+        // Hidden until styled: a new bar draws at once in the default style.
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        bar.set_prefix(task.to_string());
+        // Until the first record (or the checkpoint's last one) says more.
+        bar.set_message("cost not yet evaluated");
         bar.set_style(
             ProgressStyle::with_template(
                 "{prefix} [{bar:30}] {pos}/{len} iterations, {msg} ({elapsed} elapsed, {eta} left)",
@@ -181,8 +181,23 @@ impl Bar {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_prefix(task.to_string());
+        if !quiet {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
         Self(bar)
+    }
+
+    /// Leaves the bar's last state on screen and ends its line, so that
+    /// what follows starts on a line of its own.
+    fn end(&self, finished: bool) {
+        if finished {
+            self.0.finish();
+        } else {
+            self.0.abandon();
+        }
+        if !self.0.is_hidden() {
+            eprintln!();
+        }
     }
 
     fn show(&self, record: &HistoryRecord) {

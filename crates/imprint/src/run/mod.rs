@@ -409,8 +409,17 @@ pub fn train_run(
 /// Creates the run directory `dir` for `start` and trains it to the end
 /// without interruption; returns the summary (also in `summary.json`).
 pub fn train_new(dir: &Path, start: &RunStart) -> Result<TrainingSummary, RunError> {
+    train_new_observed(dir, start, &mut ())
+}
+
+/// [`train_new`], telling `observer` how the run goes (a progress bar).
+pub fn train_new_observed(
+    dir: &Path,
+    start: &RunStart,
+    observer: &mut dyn Observer,
+) -> Result<TrainingSummary, RunError> {
     create_run(dir, &start.config, &start.initial, &start.task)?;
-    match train_run(dir, start, None, &RunControl::default(), &mut ())? {
+    match train_run(dir, start, None, &RunControl::default(), observer)? {
         RunOutcome::Finished(summary) => Ok(*summary),
         RunOutcome::Stopped { step } => Err(RunError::invalid(
             dir,
