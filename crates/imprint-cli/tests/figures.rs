@@ -182,14 +182,26 @@ fn a_uniform_initial_conductance_in_a_config_replaces_the_constant_default() {
 #[test]
 fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict() {
     let dir = tempfile::tempdir().unwrap();
-    let out = imprint(&["reproduce", "--quick", "--out", "repro"], dir.path());
+    // Two seeds: the second is trained and analysed, not drawn.
+    let out = imprint(
+        &["reproduce", "--quick", "--seeds", "2", "--out", "repro"],
+        dir.path(),
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("[17/17]"), "progress lines: {stderr}");
+    // Two networks, 2 x 15 runs, the report; an estimate once a run is done.
+    assert!(stderr.contains("[33/33]"), "progress lines: {stderr}");
+    assert!(stderr.contains("s left)"), "progress lines: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.matches("over seeds: holds on ").count(),
+        7,
+        "{stdout}"
+    );
     let root = dir.path().join("repro");
     let claims = json(&root.join("claims.json"));
     let list = claims["claims"].as_array().unwrap();
@@ -206,20 +218,45 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     }
     assert_eq!(claims["runs"].as_array().unwrap().len(), 15);
     assert_eq!(claims["quick"], true);
+    // The second seed: its own network and runs, and every claim over both.
+    let other = &claims["other_seeds"][0];
+    assert_eq!(other["seed"], 2);
+    assert_eq!(other["runs"].as_array().unwrap().len(), 15);
+    assert!(root.join("runs/seed-2/network.json").exists());
+    assert!(root
+        .join("runs/seed-2/allostery/analysis/summary.json")
+        .exists());
+    assert!(!root.join("runs/seed-2/allostery/figures").exists());
+    for (c, over) in list.iter().zip(claims["spread"].as_array().unwrap()) {
+        assert_eq!(over["id"], c["id"]);
+        assert_eq!(over["seeds"], serde_json::json!([1, 2]));
+        assert_eq!(over["holds"][0], c["holds"]);
+        assert_eq!(over["measured"][0], c["measured"]);
+        let second = other["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == c["id"])
+            .unwrap();
+        assert_eq!(over["measured"][1], second["measured"]);
+    }
     // The regression fixture: claims.json as it was before the science moved
-    // into the library (issue 11), equal apart from timings. A change that
-    // alters the numbers on purpose regenerates it with
-    // `imprint reproduce --quick --out DIR` and says why.
+    // into the library (issue 11), equal apart from timings; the second
+    // seed's entries added when `--seeds` came (seed 1's numbers unchanged).
+    // A change that alters the numbers on purpose regenerates it with
+    // `imprint reproduce --quick --seeds 2 --out DIR` and says why.
     let fixture =
         json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/claims-reproduce-quick.json"));
     assert_same_apart_from_timings(&claims, &fixture, "claims.json");
 
-    // The report names every claim and every image it shows exists.
+    // The report names every claim, with its verdict on the first seed and
+    // over both, and every image it shows exists.
     let html = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert_eq!(
         html.matches("<td class=\"holds\">").count() + html.matches("<td class=\"fails\">").count(),
-        7
+        14
     );
+    assert_eq!(html.matches("<li>seed 2: ").count(), 7);
     let sources: Vec<&str> = html
         .split("<img src=\"")
         .skip(1)

@@ -174,9 +174,9 @@ pub fn render(figure: &impl Figure, format: Format, size: (u32, u32)) -> Result<
             encoder.set_color(png::ColorType::Rgb);
             encoder.set_depth(png::BitDepth::Eight);
             // Figures are mostly flat colour: choosing each row's filter
-            // makes them 3.4 times smaller (132 to 39 MB for `reproduce
-            // --quick`) for about 5 s more over its 56 figures' worth of
-            // runs; `Compression::Best` saved nothing more and took longer.
+            // makes them 3 times smaller (one run's 14 figures: 11 MB to
+            // 3.6 MB) for 0.7 s more (0.37 to 1.1 s; docs/benchmarks.md).
+            // `Compression::Best` saved nothing more and took longer.
             encoder.set_compression(png::Compression::Default);
             encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
             let mut writer = encoder.write_header().map_err(drawing)?;

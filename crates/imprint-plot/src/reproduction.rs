@@ -134,11 +134,12 @@ pub fn weak_training_figures(
     dir: &Path,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>> {
+    // One row per desired drop, χ beside the stiff mode: two panels to a
+    // row keep ticks and legends legible at the report's width (four to a
+    // row shrank them to ~6 px).
     let mut cells = Vec::new();
     for d in weak {
         cells.push(chi_panel(d));
-    }
-    for d in weak {
         cells.push(Panel::Network(paper::network_by(
             &d.run.trained,
             &d.run.task,
@@ -151,11 +152,18 @@ pub fn weak_training_figures(
         )));
     }
     let panels = Panels {
-        title: "weak training (Appendix E): susceptibility (top) and the stiff mode (bottom) for increasing desired drops".into(),
-        columns: weak.len(),
+        title: "weak training (Appendix E): susceptibility (left) and the stiff mode (right), desired drop increasing downwards".into(),
+        columns: 2,
         panels: cells,
     };
-    let mut written = save_all(&panels, dir, "weak-training", (2800, 1400), formats)?;
+    let rows = weak.len() as u32;
+    let mut written = save_all(
+        &panels,
+        dir,
+        "weak-training",
+        (1600, 120 + 700 * rows),
+        formats,
+    )?;
 
     let mut chart = Chart::new(
         "how well χ finds the learned edges as the task strengthens",
@@ -163,6 +171,8 @@ pub fn weak_training_figures(
         "fraction / correlation",
     )
     .with_axes(Axis::Log, Axis::Linear);
+    // Ticks at the drops the runs used.
+    chart.x_ticks = Some(DROPS.to_vec());
     let line = |f: &dyn Fn(&RunMetrics) -> f64| -> Vec<[f64; 2]> {
         DROPS
             .iter()

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use imprint::network::Network;
-use imprint::paper::{Claim, ReproducedRun, CONDITIONS};
+use imprint::paper::{Claim, ClaimSpread, ReproducedRun, CONDITIONS};
 
 use imprint_plot::html::{escape, relative};
 
@@ -61,8 +61,10 @@ pub struct Reproduction<'a> {
     pub weak: &'a [ReproducedRun],
     /// The Appendix B runs (three target edges at three drops).
     pub sectors: &'a [ReproducedRun],
-    /// The claims, judged.
+    /// The claims, judged on the first seed.
     pub claims: &'a [Claim],
+    /// The claims over every seed.
+    pub spread: &'a [ClaimSpread],
 }
 
 /// What a reader needs before the claims: the model, the training rule, the
@@ -101,6 +103,21 @@ fn with_contents(html: &str) -> String {
     body.replacen("<!--contents-->", &nav, 1)
 }
 
+/// What the other seeds add to the headline: how many claims hold on all.
+fn seeds_sentence(seed: u64, seeds: u64, claims: &[Claim], spread: &[ClaimSpread]) -> String {
+    if seeds < 2 {
+        return " Judged on this one seed only (<code>--seeds N</code> judges them on N networks)."
+            .into();
+    }
+    let everywhere = spread.iter().filter(|c| c.held() == c.seeds.len()).count();
+    format!(
+        " The claims were also judged on seeds {} to {} (<code>--seeds {seeds}</code>: each a new network, tasks and batches, trained and analysed but not drawn): {everywhere} of {} hold on all {seeds} seeds; the table's last column gives each seed's number.",
+        seed + 1,
+        seed + seeds - 1,
+        claims.len()
+    )
+}
+
 /// The HTML report of a reproduction that took `elapsed` seconds.
 pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     let Reproduction {
@@ -111,6 +128,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         weak,
         sectors,
         claims,
+        spread,
     } = *r;
     let out = &args.out;
     let mut html = String::new();
@@ -129,9 +147,10 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     let held = claims.iter().filter(|c| c.holds).count();
     let _ = write!(
         html,
-        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
+        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
         if args.quick { " --quick" } else { "" },
         if args.seed != 1 { format!(" --seed {}", args.seed) } else { String::new() },
+        // (--seeds is shown below, with what the other seeds did.)
         serde_json::to_value(args.network).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         env!("CARGO_PKG_VERSION"),
         elapsed,
@@ -142,6 +161,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         held,
         claims.len(),
         if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
+        seeds_sentence(args.seed, args.seeds, claims, spread),
         escape(args.network.describe())
     );
     html.push_str("<!--contents-->\n");
@@ -151,11 +171,25 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         let _ = writeln!(html, "<li>{}: {}</li>", escape(&c.what), escape(&c.value));
     }
     html.push_str("</ul>\n");
-    html.push_str("<h2>Claims (docs/theory.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured</th><th>holds?</th></tr>\n");
-    for c in claims {
+    let _ = writeln!(
+        html,
+        "<h2>Claims (docs/theory.md section 6)</h2>\n<table><tr><th>#</th><th>claim (figure)</th><th>the authors computed</th><th>our criterion</th><th>measured (seed {})</th><th>holds?</th><th>over seeds</th></tr>",
+        args.seed
+    );
+    for (c, over) in claims.iter().zip(spread) {
+        // Every seed's number, so that the spread is there to read.
+        let mut seeds = String::new();
+        for ((seed, holds), measured) in over.seeds.iter().zip(&over.holds).zip(&over.measured) {
+            let _ = write!(
+                seeds,
+                "<li>seed {seed}: {} ({})</li>",
+                escape(measured),
+                if *holds { "holds" } else { "does not hold" }
+            );
+        }
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">holds on {}<details><summary>each seed</summary><ul>{seeds}</ul></details></td></tr>",
             escape(&c.id),
             escape(&c.statement),
             escape(&c.figure),
@@ -163,7 +197,9 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
             escape(&c.criterion),
             escape(&c.measured),
             if c.holds { "holds" } else { "fails" },
-            if c.holds { "holds" } else { "does not hold" }
+            if c.holds { "holds" } else { "does not hold" },
+            if over.held() == over.seeds.len() { "holds" } else { "fails" },
+            escape(&over.summary()),
         );
     }
     html.push_str("</table>\n<p>Machine-readable: <a href=\"claims.json\">claims.json</a>. Every run directory under <code>runs/</code> holds its configuration, networks, history, analysis (<code>analysis/analysis.npz</code>, <code>summary.json</code>) and figures, and can be re-plotted with <code>imprint plot</code>.</p>\n");

@@ -13,9 +13,10 @@ use imprint::analysis::AnalysisOptions;
 use imprint::learning::config::RunConfig;
 use imprint::network::Network;
 use imprint::paper::{
-    claims, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics, Scale, TOP_SHARE,
+    claims, Claim, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics, Scale, SeedClaims,
+    TOP_SHARE,
 };
-use imprint::run::{analyze_run, train_new_observed, Observer, RunStart};
+use imprint::run::{analyze_run, analyze_run_unsaved, train_new_observed, Observer, RunStart};
 use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -27,12 +28,17 @@ pub struct Args {
     /// Output directory (runs, figures, index.html).
     #[arg(long, default_value = "imprint-reproduction", value_name = "DIR")]
     pub out: PathBuf,
-    /// Small network and few iterations: the whole pipeline in well under a minute (numbers are rough).
+    /// Small network and few iterations: the whole pipeline in about 30 s a seed (numbers are rough).
     #[arg(long)]
     pub quick: bool,
     /// Master seed of the network, the tasks and the batches.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Judge the claims on this many seeds (SEED, SEED+1, ...): each a new
+    /// network, tasks and batches, trained and analysed; the figures show the
+    /// first, and the report gives every claim's verdict on each.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub seeds: u64,
     /// cluster (the paper's conditions, the default: a 300-disk cluster, conductances in [1e-6, 1e6]) or jammed (our periodic packing of 512 disks, [1e-3, 1e2]).
     #[arg(long, default_value = "cluster", value_parser = crate::inputs::named::<Conditions>)]
     pub network: Conditions,
@@ -63,14 +69,15 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(start: Instant, plan: &[PlannedRun]) -> Self {
+    fn new(start: Instant, plans: &[SeedPlan]) -> Self {
+        let runs = || plans.iter().flat_map(|p| &p.runs);
         Self {
             step: 0,
-            // The network, the runs, and the summary figures with the report.
-            total: plan.len() + 2,
+            // Each seed's network and runs, then the summary figures with the report.
+            total: plans.len() + runs().count() + 1,
             start,
-            iterations_left: plan.iter().map(|r| r.config.training.iterations).sum(),
-            runs_left: plan.len(),
+            iterations_left: runs().map(|r| r.config.training.iterations).sum(),
+            runs_left: runs().count(),
             training: (0.0, 0),
             other: (0.0, 0),
         }
@@ -157,9 +164,18 @@ impl Drop for RunBar {
     }
 }
 
-/// Trains, analyses and draws one run in `dir`, showing how far it is.
+/// The runs of one seed, before they run.
+struct SeedPlan {
+    seed: u64,
+    /// Where its network file goes.
+    network_file: PathBuf,
+    runs: Vec<PlannedRun>,
+}
+
+/// Trains, analyses and (given formats) draws one run in `dir`, showing how
+/// far it is.
 fn execute(
-    formats: &[Format],
+    formats: Option<&[Format]>,
     (id, label): (&str, &str),
     config: RunConfig,
     network: &Network,
@@ -183,9 +199,17 @@ fn execute(
         top_share: TOP_SHARE,
         ..StructureOptions::default()
     };
-    let (run, report) = analyze_run(dir, &AnalysisOptions::default(), &structure)?;
-    bar.phase("drawing the run's figures");
-    run_figures(&run, &report, &dir.join("figures"), formats)?;
+    // The figures' runs keep their analysis; the other seeds' would add
+    // 180 MB of arrays per seed at the paper's size (`imprint analyze DIR`
+    // writes one when wanted).
+    let (run, report) = match formats {
+        Some(_) => analyze_run(dir, &AnalysisOptions::default(), &structure)?,
+        None => analyze_run_unsaved(dir, &AnalysisOptions::default(), &structure)?,
+    };
+    if let Some(formats) = formats {
+        bar.phase("drawing the run's figures");
+        run_figures(&run, &report, &dir.join("figures"), formats)?;
+    }
     drop(bar);
     progress.run_done(
         training.iterations,
@@ -224,77 +248,119 @@ pub fn run(args: Args) -> Result<()> {
         formats.insert(0, Format::Png);
     }
     let scale = Scale::new(args.quick, args.network);
-    let network_file = out.join("network.json");
-    // The runs' configurations name the network by its full path (the
-    // folder exists: the figures' folder is in it).
-    let plan = scale.plan(args.seed, &std::fs::canonicalize(out)?.join("network.json"))?;
-    let mut progress = Progress::new(start, &plan);
+    // The runs' configurations name each network by its full path (the
+    // folder exists: the figures' folder is in it). The first seed's runs
+    // are `runs/ID`, the others' `runs/seed-S/ID`.
+    let root = std::fs::canonicalize(out)?;
+    let mut plans = Vec::new();
+    for k in 0..args.seeds {
+        let seed = args
+            .seed
+            .checked_add(k)
+            .context("--seed plus --seeds passes the largest seed")?;
+        let folder = match k {
+            0 => root.clone(),
+            _ => root.join("runs").join(format!("seed-{seed}")),
+        };
+        let network_file = folder.join("network.json");
+        let runs = scale.plan(seed, &network_file)?;
+        plans.push(SeedPlan {
+            seed,
+            network_file,
+            runs,
+        });
+    }
+    let mut progress = Progress::new(start, &plans);
 
-    // The network all runs share.
-    progress.say(&format!(
-        "{:?} network of {} disks (seed {})",
-        args.network, scale.disks, args.seed
-    ));
-    let network = scale.network_config(args.seed)?.build_network()?;
-    imprint::io::write_network(&network_file, &network)?;
-    let mut drawing = NetworkFigure::new(&network);
-    drawing.title = format!(
-        "contact network: {} nodes, {} edges",
-        network.node_count(),
-        network.edge_count()
-    );
-    save_all(&drawing, &figures, "network", (1000, 1000), &formats)?;
-
-    let runs = out.join("runs");
-    let (mut tasks, mut conditions, mut weak, mut sectors) = (vec![], vec![], vec![], vec![]);
-    for run in plan {
-        progress.say(&run.progress);
-        let dir = runs.join(&run.id);
-        let done = execute(
-            &formats,
-            (&run.id, &run.label),
-            run.config,
-            &network,
-            &dir,
-            &mut progress,
-        )?;
-        match run.group {
-            RunGroup::Tasks => tasks.push(done),
-            RunGroup::Conditions => conditions.push(done),
-            RunGroup::Weak => weak.push(done),
-            RunGroup::Sectors => sectors.push(done),
+    let mut by_seed = Vec::new();
+    let mut first = None;
+    let mut other_seeds = Vec::new();
+    for (k, plan) in plans.into_iter().enumerate() {
+        progress.say(&format!(
+            "{:?} network of {} disks (seed {})",
+            args.network, scale.disks, plan.seed
+        ));
+        let network = scale.network_config(plan.seed)?.build_network()?;
+        let folder = plan.network_file.parent().expect("a file in a folder");
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        imprint::io::write_network(&plan.network_file, &network)?;
+        // Figures of the first seed only: the others are judged, not drawn.
+        let drawn = (k == 0).then_some(formats.as_slice());
+        if drawn.is_some() {
+            let mut drawing = NetworkFigure::new(&network);
+            drawing.title = format!(
+                "contact network: {} nodes, {} edges",
+                network.node_count(),
+                network.edge_count()
+            );
+            save_all(&drawing, &figures, "network", (1000, 1000), &formats)?;
+        }
+        let runs = match k {
+            0 => out.join("runs"),
+            _ => out.join("runs").join(format!("seed-{}", plan.seed)),
+        };
+        let mut groups = Groups::default();
+        for run in plan.runs {
+            progress.say(&run.progress);
+            let dir = runs.join(&run.id);
+            let done = execute(
+                drawn,
+                (&run.id, &run.label),
+                run.config,
+                &network,
+                &dir,
+                &mut progress,
+            )?;
+            groups.push(run.group, done);
+        }
+        let claims = groups.claims();
+        by_seed.push(SeedClaims {
+            seed: plan.seed,
+            claims: claims.clone(),
+        });
+        if k == 0 {
+            first = Some((network, groups, claims));
+        } else {
+            other_seeds.push(serde_json::json!({
+                "seed": plan.seed,
+                "nodes": network.node_count(),
+                "edges": network.edge_count(),
+                "claims": claims,
+                "runs": groups.metrics(),
+            }));
         }
     }
+    let (network, groups, claims) = first.expect("at least one seed");
+    let spread = imprint::paper::spread(&by_seed);
 
     progress.say("summary figures and report");
-    reproduction::partial_susceptibility_figure(&tasks, &figures, &formats)?;
-    reproduction::spectra_figure(&tasks, &figures, &formats)?;
-    reproduction::initial_conditions_figure(&conditions, &figures, &formats)?;
-    reproduction::weak_training_figures(&weak, &figures, &formats)?;
-    reproduction::sector_drops_figure(&sectors, &figures, &formats)?;
-    let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
-        runs.iter().map(|d| d.metrics.clone()).collect()
-    };
-    let claims = claims(&metrics(&tasks), &metrics(&conditions), &metrics(&weak));
+    let Groups {
+        tasks,
+        conditions,
+        weak,
+        sectors,
+    } = &groups;
+    reproduction::partial_susceptibility_figure(tasks, &figures, &formats)?;
+    reproduction::spectra_figure(tasks, &figures, &formats)?;
+    reproduction::initial_conditions_figure(conditions, &figures, &formats)?;
+    reproduction::weak_training_figures(weak, &figures, &formats)?;
+    reproduction::sector_drops_figure(sectors, &figures, &formats)?;
     let elapsed = start.elapsed().as_secs_f64();
-    let all: Vec<&RunMetrics> = tasks
-        .iter()
-        .chain(&conditions)
-        .chain(&weak)
-        .chain(&sectors)
-        .map(|d| &d.metrics)
-        .collect();
     let record = serde_json::json!({
         "format": "imprint-reproduction",
-        "version": 1,
+        "version": 2,
         "seed": args.seed,
+        "seeds": args.seeds,
         "quick": args.quick,
         "conditions": args.network,
         "nodes": network.node_count(),
         "edges": network.edge_count(),
         "wall_time_seconds": elapsed,
         "claims": claims,
-        "runs": all,
+        "runs": groups.metrics(),
+        "spread": spread,
+        "other_seeds": other_seeds,
     });
     imprint::io::write_atomic(
         &out.join("claims.json"),
@@ -304,32 +370,84 @@ pub fn run(args: Args) -> Result<()> {
         &super::report::Reproduction {
             args: &args,
             network: &network,
-            tasks: &tasks,
-            conditions: &conditions,
-            weak: &weak,
-            sectors: &sectors,
+            tasks,
+            conditions,
+            weak,
+            sectors,
             claims: &claims,
+            spread: &spread,
         },
         elapsed,
     )?;
     imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
     let held = claims.iter().filter(|c| c.holds).count();
+    let everywhere = spread.iter().filter(|c| c.held() == c.seeds.len()).count();
     println!(
-        "reproduced in {elapsed:.0} s: {held} of {} claims hold; open {} ({:.0} MB written)",
+        "reproduced in {elapsed:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
         claims.len(),
+        args.seed,
+        match args.seeds {
+            1 => "that one seed".to_string(),
+            2 => "both seeds".to_string(),
+            k => format!("all {k} seeds"),
+        },
         out.join("index.html").display(),
         folder_bytes(out) as f64 / 1e6
     );
-    for c in &claims {
+    for (c, over) in claims.iter().zip(&spread) {
         println!(
-            "  {} {:<4} {}\n              criterion: {}",
+            "  {} {:<4} {}\n              criterion: {}\n              over seeds: holds on {}",
             if c.holds { "holds " } else { "FAILS " },
             c.id,
             c.measured,
-            c.criterion
+            c.criterion,
+            over.summary()
         );
     }
     Ok(())
+}
+
+/// The runs of one seed by what they reproduce.
+#[derive(Default)]
+struct Groups {
+    tasks: Vec<ReproducedRun>,
+    conditions: Vec<ReproducedRun>,
+    weak: Vec<ReproducedRun>,
+    sectors: Vec<ReproducedRun>,
+}
+
+impl Groups {
+    fn push(&mut self, group: RunGroup, run: ReproducedRun) {
+        match group {
+            RunGroup::Tasks => self.tasks.push(run),
+            RunGroup::Conditions => self.conditions.push(run),
+            RunGroup::Weak => self.weak.push(run),
+            RunGroup::Sectors => self.sectors.push(run),
+        }
+    }
+
+    /// Every run's measurements, in the order of the plan.
+    fn metrics(&self) -> Vec<RunMetrics> {
+        self.tasks
+            .iter()
+            .chain(&self.conditions)
+            .chain(&self.weak)
+            .chain(&self.sectors)
+            .map(|d| d.metrics.clone())
+            .collect()
+    }
+
+    /// The claims judged on these runs.
+    fn claims(&self) -> Vec<Claim> {
+        let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
+            runs.iter().map(|d| d.metrics.clone()).collect()
+        };
+        claims(
+            &metrics(&self.tasks),
+            &metrics(&self.conditions),
+            &metrics(&self.weak),
+        )
+    }
 }
 
 /// Bytes of every file under `dir` (what a reproduction costs on disk).

@@ -6,6 +6,7 @@
 
 mod chosen;
 mod claims;
+mod spread;
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +16,9 @@ pub use chosen::{chosen_values, Chosen};
 pub use claims::{
     claims, conductance_claim, partial_susceptibility_claim, run_verdicts, sectors_claim,
     spectrum_claim, stiffness_claim, walls_claim, weak_training_claim, Claim, RunVerdict,
-    RUN_CLAIMS,
+    PARTIAL_NORM, RUN_CLAIMS,
 };
+pub use spread::{spread, ClaimSpread, SeedClaims};
 
 use crate::analysis::report::AnalysisReport;
 use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};

@@ -436,6 +436,19 @@ pub fn analyze_run(
     options: &AnalysisOptions,
     structure: &StructureOptions,
 ) -> Result<(FinishedRun, AnalysisReport), RunError> {
+    let (run, report) = analyze_run_unsaved(dir, options, structure)?;
+    write_analysis(&dir.join(files::ANALYSIS), &report)?;
+    Ok((run, report))
+}
+
+/// [`analyze_run`] without writing `dir/analysis/`: for runs whose numbers
+/// are wanted but whose arrays (the E x E cost Hessians above all, 12 MB at
+/// E = 780) are not; `imprint analyze DIR` writes them when asked.
+pub fn analyze_run_unsaved(
+    dir: &Path,
+    options: &AnalysisOptions,
+    structure: &StructureOptions,
+) -> Result<(FinishedRun, AnalysisReport), RunError> {
     let run = read_finished_run(dir)?;
     let report = report(
         &run.trained,
@@ -445,7 +458,6 @@ pub fn analyze_run(
         structure,
         None,
     )?;
-    write_analysis(&dir.join(files::ANALYSIS), &report)?;
     Ok((run, report))
 }
 
