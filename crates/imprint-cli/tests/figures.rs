@@ -223,9 +223,9 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     assert_eq!(other["seed"], 2);
     assert_eq!(other["runs"].as_array().unwrap().len(), 15);
     assert!(root.join("runs/seed-2/network.json").exists());
-    assert!(root
-        .join("runs/seed-2/allostery/analysis/summary.json")
-        .exists());
+    // Judged, not drawn, and its arrays left to `imprint analyze`.
+    assert!(root.join("runs/seed-2/allostery/summary.json").exists());
+    assert!(!root.join("runs/seed-2/allostery/analysis").exists());
     assert!(!root.join("runs/seed-2/allostery/figures").exists());
     for (c, over) in list.iter().zip(claims["spread"].as_array().unwrap()) {
         assert_eq!(over["id"], c["id"]);

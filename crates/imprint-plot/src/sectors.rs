@@ -117,3 +117,39 @@ pub fn persistence_diagram(title: &str, sectors: &SectorCut) -> Chart {
     chart.legend = LegendPosition::LowerRight;
     chart
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imprint::network::lattice;
+
+    #[test]
+    fn neighbouring_sectors_never_share_a_colour() {
+        // 36 sectors of 2 x 2 nodes on an open 12 x 12 lattice: more sectors
+        // than colours, every one touching up to four others.
+        let network = lattice::square(12, 12, false).unwrap();
+        let sector: Vec<usize> = (0..144).map(|v| (v / 12 / 2) * 6 + (v % 12) / 2).collect();
+        let colors = sector_colors(&network, &sector);
+        let mut touching = 0;
+        for &[i, j] in network.edges() {
+            if sector[i] != sector[j] {
+                touching += 1;
+                assert_ne!(
+                    colors[i], colors[j],
+                    "sectors {} and {}",
+                    sector[i], sector[j]
+                );
+            } else {
+                assert_eq!(colors[i], colors[j]);
+            }
+        }
+        assert!(touching > 100);
+        let distinct: std::collections::BTreeSet<(u8, u8, u8)> =
+            colors.iter().map(|c| (c.0, c.1, c.2)).collect();
+        assert!(
+            (2..=4).contains(&distinct.len()),
+            "{} colours",
+            distinct.len()
+        );
+    }
+}
