@@ -117,7 +117,7 @@ pub struct TrainTiming {
 
 impl TrainTiming {
     /// The header of the Markdown table [`row`](Self::row) fills.
-    pub const HEADER: &'static str = "| N | E | ms per iteration | factorisation | solves (30 + 2) | update | of which rate estimate | generation (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|";
+    pub const HEADER: &'static str = "| N | E | ms per iteration | factorisation | solves (2 inputs + 2 outputs) | update | of which rate estimate | generation (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     /// One Markdown table row: milliseconds per iteration, and per part
     /// with its share.

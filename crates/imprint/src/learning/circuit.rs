@@ -3,9 +3,12 @@
 //! response `G_O = H^{-1} P^T` (docs/theory.md sections 3-4).
 //!
 //! Everything training and analysis need per conductance vector comes from
-//! one factorisation: free states are `H^{-1} f_mu` (one solve per sample);
-//! clamped states and adjoints are combinations of the `n_out` columns of
-//! `G_O`, so they cost no further factorisation.
+//! one factorisation. The network is linear, so the free state of a sample
+//! is the superposition `x_mu = sum_j v_j^mu u_j` of the responses `u_j` to a
+//! unit voltage on each fixed node `j` (the others held at 0): `n_fixed`
+//! solves serve any number of samples (fixed nodes at 0 V in every sample,
+//! grounds, need none). Clamped states and adjoints are combinations of the
+//! `n_out` columns of `G_O`, so they cost no further factorisation.
 
 use faer::linalg::solvers::Solve;
 use faer::Mat;
@@ -25,6 +28,9 @@ pub struct TaskCircuit {
     drives: Mat<f64>,
     test_drives: Mat<f64>,
     adjoint_drives: Mat<f64>,
+    /// Fixed nodes (by position in `task.fixed_nodes`) held at a non-zero
+    /// voltage in some training or test sample: the superposition's terms.
+    driven: Vec<usize>,
 }
 
 /// Free states of a set of samples with their outputs.
@@ -37,6 +43,9 @@ pub struct FreeStates {
     /// Estimated relative error of the voltages (the largest over the
     /// samples; certified when at most [`crate::physics::refine::CERTIFIED`]).
     pub voltage_error: f64,
+    /// Right-hand sides solved for them: one per sample, or one per driven
+    /// fixed node when superposed.
+    pub solves: usize,
 }
 
 /// The response of the outputs to currents at the outputs, for one
@@ -107,12 +116,21 @@ impl TaskCircuit {
                 adjoint_drives[(i, o)] = v;
             }
         }
+        let driven = (0..fixed)
+            .filter(|&j| {
+                task.fixed_voltages
+                    .iter()
+                    .chain(&task.test_fixed_voltages)
+                    .any(|v| v[j] != 0.0)
+            })
+            .collect();
         Ok(Self {
             solver,
             edges: network.edges().to_vec(),
             drives: drive_matrix(n, fixed, &task.fixed_voltages),
             test_drives: drive_matrix(n, fixed, &task.test_fixed_voltages),
             adjoint_drives,
+            driven,
             task: task.clone(),
         })
     }
@@ -142,7 +160,10 @@ impl TaskCircuit {
         Ok(self.solver.factorize(conductance)?)
     }
 
-    /// Free states and outputs of the training samples `samples`.
+    /// Free states and outputs of the training samples `samples`, by
+    /// superposition when there are more samples than driven fixed nodes
+    /// (module docs; [`free_states_per_sample`](Self::free_states_per_sample)
+    /// solves each).
     pub fn free_states(
         &self,
         factor: &Factorization,
@@ -187,15 +208,99 @@ impl TaskCircuit {
         factor: &Factorization,
         drives: Mat<f64>,
     ) -> Result<FreeStates, LearningError> {
-        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
+        if drives.ncols() > self.driven.len() {
+            let (states, voltage_error) = self.superposed(factor, drives.as_ref())?;
+            Ok(self.with_outputs(states, voltage_error, self.driven.len()))
+        } else {
+            let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
+            let solves = states.ncols();
+            Ok(self.with_outputs(states, voltage_error, solves))
+        }
+    }
+
+    fn with_outputs(&self, states: Mat<f64>, voltage_error: f64, solves: usize) -> FreeStates {
         let outputs = (0..states.ncols())
             .map(|s| self.task.readout.apply(|node| states[(node, s)]))
             .collect();
-        Ok(FreeStates {
+        FreeStates {
             states,
             outputs,
             voltage_error,
-        })
+            solves,
+        }
+    }
+
+    /// Free states of `samples` with one solve per sample: the reference
+    /// [`free_states`](Self::free_states) is tested against (and the path
+    /// for elements that are not linear, later).
+    pub fn free_states_per_sample(
+        &self,
+        factor: &Factorization,
+        samples: &[usize],
+    ) -> Result<FreeStates, LearningError> {
+        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
+            self.drives[(i, samples[s])]
+        });
+        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
+        Ok(self.with_outputs(states, voltage_error, samples.len()))
+    }
+
+    /// States of `drives` (voltages on the fixed nodes only, as
+    /// `drive_matrix` lays them out) as superpositions of the unit responses
+    /// of the driven fixed nodes. The error of a superposed state is bounded
+    /// by the unit responses' errors weighted by `|v_j| |u_j|`; it is
+    /// reported relative to the state, so a state that cancels shows it.
+    fn superposed(
+        &self,
+        factor: &Factorization,
+        drives: faer::MatRef<'_, f64>,
+    ) -> Result<(Mat<f64>, f64), LearningError> {
+        let n = self.drives.nrows() - self.task.fixed_nodes.len();
+        if self.driven.is_empty() {
+            // Every fixed node at 0 V: every state is zero.
+            return Ok((Mat::zeros(self.drives.nrows(), drives.ncols()), 0.0));
+        }
+        let units = Mat::from_fn(self.drives.nrows(), self.driven.len(), |i, k| {
+            f64::from(u8::from(i == n + self.driven[k]))
+        });
+        // A state sums at most `driven` unit responses, each no larger than
+        // its largest voltage, and is at least as large as its largest
+        // voltage: refining the units to CERTIFIED / driven keeps the
+        // superposed states within CERTIFIED.
+        let target = crate::physics::refine::CERTIFIED / self.driven.len() as f64;
+        let (unit_states, unit_error) = factor.solve_states_refined_to(units.as_ref(), target)?;
+        let values = Mat::from_fn(self.driven.len(), drives.ncols(), |k, s| {
+            drives[(n + self.driven[k], s)]
+        });
+        let mut states = Mat::zeros(self.drives.nrows(), drives.ncols());
+        faer::linalg::matmul::matmul(
+            states.as_mut(),
+            faer::Accum::Replace,
+            unit_states.as_ref(),
+            values.as_ref(),
+            1.0,
+            faer::Par::Seq,
+        );
+        // Largest voltage of each unit response (the multipliers are
+        // currents, not voltages, and do not count).
+        let unit_size: Vec<f64> = (0..self.driven.len())
+            .map(|k| {
+                (0..n)
+                    .map(|i| unit_states[(i, k)].abs())
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        let mut error = 0.0f64;
+        for s in 0..drives.ncols() {
+            let bound: f64 = (0..self.driven.len())
+                .map(|k| values[(k, s)].abs() * unit_size[k])
+                .sum();
+            let size = (0..n).map(|i| states[(i, s)].abs()).fold(0.0, f64::max);
+            if bound > 0.0 {
+                error = error.max(unit_error * bound / size.max(f64::MIN_POSITIVE));
+            }
+        }
+        Ok((states, error))
     }
 
     /// `G_O = H^{-1} P^T` and `P G_O` for one factorisation.

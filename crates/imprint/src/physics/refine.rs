@@ -109,13 +109,15 @@ pub(crate) fn free_residual(
 
 /// Refines the free voltages `free` (one column per drive) with `solve`
 /// (the factorisation, in place) and `residual` ([`free_residual`]) until a
-/// correction is within [`CERTIFIED`] or the corrections stop shrinking;
+/// correction is within `target` ([`CERTIFIED`] for a state reported as
+/// it is) or the corrections stop shrinking;
 /// returns the last correction relative to the voltages (the largest over
 /// the columns): the estimated error of what is returned.
 pub(crate) fn refine(
     solve: impl Fn(MatMut<'_, f64>),
     residual: impl Fn(MatRef<'_, f64>) -> Mat<f64>,
     mut free: MatMut<'_, f64>,
+    target: f64,
 ) -> f64 {
     let relative = |correction: MatRef<'_, f64>, free: MatRef<'_, f64>| {
         (0..free.ncols())
@@ -144,7 +146,7 @@ pub(crate) fn refine(
         free += &correction;
         // The correction measured the error before it: once that is
         // within what is certified, the corrected voltages are too.
-        if estimate <= CERTIFIED {
+        if estimate <= target {
             break;
         }
         previous = estimate;

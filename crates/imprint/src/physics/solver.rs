@@ -414,7 +414,10 @@ impl Factorization {
                 found: drive.len(),
             });
         }
-        let (states, _) = self.solve_block(MatRef::from_column_major_slice(drive, n, 1));
+        let (states, _) = self.solve_block(
+            MatRef::from_column_major_slice(drive, n, 1),
+            refine::CERTIFIED,
+        );
         Ok(states.col(0).iter().copied().collect())
     }
 
@@ -432,6 +435,18 @@ impl Factorization {
         &self,
         drives: MatRef<'_, f64>,
     ) -> Result<(Mat<f64>, f64), PhysicsError> {
+        self.solve_states_refined_to(drives, refine::CERTIFIED)
+    }
+
+    /// [`Self::solve_states_with_error`], refining until the estimated
+    /// error is within `target` (or stops shrinking): for states that are
+    /// combined before they are reported, such as the unit responses of a
+    /// superposition, whose errors add.
+    pub fn solve_states_refined_to(
+        &self,
+        drives: MatRef<'_, f64>,
+        target: f64,
+    ) -> Result<(Mat<f64>, f64), PhysicsError> {
         let n = self.solver.dimension();
         if drives.nrows() != n {
             return Err(PhysicsError::LengthMismatch {
@@ -442,14 +457,14 @@ impl Factorization {
         }
         let m = drives.ncols();
         if m <= BLOCK_COLUMNS || self.solver.free_nodes().len() * m < PARALLEL_WORK {
-            return Ok(self.solve_block(drives));
+            return Ok(self.solve_block(drives, target));
         }
         let blocks: Vec<(Mat<f64>, f64)> = (0..m.div_ceil(BLOCK_COLUMNS))
             .into_par_iter()
             .map(|b| {
                 let start = b * BLOCK_COLUMNS;
                 let width = BLOCK_COLUMNS.min(m - start);
-                self.solve_block(drives.subcols(start, width))
+                self.solve_block(drives.subcols(start, width), target)
             })
             .collect();
         let mut states = Mat::zeros(n, m);
@@ -467,7 +482,7 @@ impl Factorization {
     /// Solves one block of drives sequentially (dimensions already checked),
     /// refined (docs/theory.md section 1; [`super::refine`]); returns the states
     /// and the estimated relative error of their voltages.
-    fn solve_block(&self, drives: MatRef<'_, f64>) -> (Mat<f64>, f64) {
+    fn solve_block(&self, drives: MatRef<'_, f64>, target: f64) -> (Mat<f64>, f64) {
         let s = &*self.solver.structure;
         let (nodes, m) = (s.node_count, drives.ncols());
         let k = &self.conductance;
@@ -492,6 +507,7 @@ impl Factorization {
             |r| self.solve_free_in_place(r),
             |v| refine::free_residual(&s.edges, k, &s.free_nodes, &s.constrained, drives, v),
             free.as_mut(),
+            target,
         );
 
         let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);
@@ -531,8 +547,10 @@ impl Factorization {
             });
         }
         let drive = conditions.drive(s.node_count);
-        let (state, voltage_error) =
-            self.solve_block(MatRef::from_column_major_slice(&drive, drive.len(), 1));
+        let (state, voltage_error) = self.solve_block(
+            MatRef::from_column_major_slice(&drive, drive.len(), 1),
+            refine::CERTIFIED,
+        );
         let state: Vec<f64> = state.col(0).iter().copied().collect();
         Ok(Solution::from_state(
             &s.edges,
