@@ -27,6 +27,7 @@ pub mod paper;
 pub mod reproduction;
 pub mod sectors;
 pub mod sweep;
+mod ticks;
 
 use std::path::Path;
 use std::sync::Once;

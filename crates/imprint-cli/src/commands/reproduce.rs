@@ -28,7 +28,7 @@ pub struct Args {
     /// Output directory (runs, figures, index.html).
     #[arg(long, default_value = "imprint-reproduction", value_name = "DIR")]
     pub out: PathBuf,
-    /// Small network and few iterations: the whole pipeline in about 30 s a seed (numbers are rough).
+    /// Small network and few iterations: the whole pipeline in about 15 s a seed (numbers are rough).
     #[arg(long)]
     pub quick: bool,
     /// Master seed of the network, the tasks and the batches.
