@@ -251,7 +251,8 @@ pub fn run(args: Args) -> Result<()> {
     // The runs' configurations name each network by its full path (the
     // folder exists: the figures' folder is in it). The first seed's runs
     // are `runs/ID`, the others' `runs/seed-S/ID`.
-    let root = std::fs::canonicalize(out)?;
+    let root =
+        std::fs::canonicalize(out).with_context(|| format!("cannot resolve {}", out.display()))?;
     let mut plans = Vec::new();
     for k in 0..args.seeds {
         let seed = args
