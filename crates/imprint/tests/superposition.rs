@@ -130,6 +130,24 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
             relative(&a, &b)
         );
     }
+    // Drives the task never uses (its grounds at non-zero voltages): the
+    // superposition takes every node these drives hold, not the task's.
+    let fixed = task.fixed_nodes.len();
+    let rows: Vec<Vec<f64>> = (0..8)
+        .map(|r| {
+            (0..fixed)
+                .map(|j| 0.1 * (r + 2 * j) as f64 - 0.35)
+                .collect()
+        })
+        .collect();
+    let together = problem.outputs_for(&factor, &rows).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        let alone = problem
+            .outputs_for(&factor, std::slice::from_ref(row))
+            .unwrap();
+        let d = relative(&together[r], &alone[0]);
+        assert!(d < 1e-12, "{what}: outputs for drive {r}: {d:e}");
+    }
     // The cost over every sample (superposed inside `evaluate`).
     let all: Vec<usize> = (0..task.sample_count()).collect();
     let direct_all = problem.free_states_per_sample(&factor, &all).unwrap();

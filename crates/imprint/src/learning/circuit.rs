@@ -5,9 +5,9 @@
 //! Everything training and analysis need per conductance vector comes from
 //! one factorisation. The network is linear, so the free state of a sample
 //! is the superposition `x_mu = sum_j v_j^mu u_j` of the responses `u_j` to a
-//! unit voltage on each fixed node `j` (the others held at 0): `n_fixed`
-//! solves serve any number of samples (fixed nodes at 0 V in every sample,
-//! grounds, need none). Clamped states and adjoints are combinations of the
+//! unit voltage on each fixed node `j` (the others held at 0): one solve
+//! per fixed node driven in some sample serves any number of samples
+//! (grounds, at 0 V in every sample, need none). Clamped states and adjoints are combinations of the
 //! `n_out` columns of `G_O`, so they cost no further factorisation.
 
 use faer::linalg::solvers::Solve;
@@ -28,9 +28,6 @@ pub struct TaskCircuit {
     drives: Mat<f64>,
     test_drives: Mat<f64>,
     adjoint_drives: Mat<f64>,
-    /// Fixed nodes (by position in `task.fixed_nodes`) held at a non-zero
-    /// voltage in some training or test sample: the superposition's terms.
-    driven: Vec<usize>,
 }
 
 /// Free states of a set of samples with their outputs.
@@ -116,21 +113,12 @@ impl TaskCircuit {
                 adjoint_drives[(i, o)] = v;
             }
         }
-        let driven = (0..fixed)
-            .filter(|&j| {
-                task.fixed_voltages
-                    .iter()
-                    .chain(&task.test_fixed_voltages)
-                    .any(|v| v[j] != 0.0)
-            })
-            .collect();
         Ok(Self {
             solver,
             edges: network.edges().to_vec(),
             drives: drive_matrix(n, fixed, &task.fixed_voltages),
             test_drives: drive_matrix(n, fixed, &task.test_fixed_voltages),
             adjoint_drives,
-            driven,
             task: task.clone(),
         })
     }
@@ -208,9 +196,15 @@ impl TaskCircuit {
         factor: &Factorization,
         drives: Mat<f64>,
     ) -> Result<FreeStates, LearningError> {
-        if drives.ncols() > self.driven.len() {
-            let (states, voltage_error) = self.superposed(factor, drives.as_ref())?;
-            Ok(self.with_outputs(states, voltage_error, self.driven.len()))
+        // The fixed nodes these drives hold at a non-zero voltage (by
+        // position in `task.fixed_nodes`): the superposition's terms.
+        let n = self.drives.nrows() - self.task.fixed_nodes.len();
+        let driven: Vec<usize> = (0..self.task.fixed_nodes.len())
+            .filter(|&j| (0..drives.ncols()).any(|s| drives[(n + j, s)] != 0.0))
+            .collect();
+        if drives.ncols() > driven.len() {
+            let (states, voltage_error) = self.superposed(factor, drives.as_ref(), &driven)?;
+            Ok(self.with_outputs(states, voltage_error, driven.len()))
         } else {
             let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
             let solves = states.ncols();
@@ -247,30 +241,33 @@ impl TaskCircuit {
 
     /// States of `drives` (voltages on the fixed nodes only, as
     /// `drive_matrix` lays them out) as superpositions of the unit responses
-    /// of the driven fixed nodes. The error of a superposed state is bounded
-    /// by the unit responses' errors weighted by `|v_j| |u_j|`; it is
-    /// reported relative to the state, so a state that cancels shows it.
+    /// of the `driven` fixed nodes (every one the drives hold at a non-zero
+    /// voltage). The error of a superposed state is bounded by the unit
+    /// responses' errors weighted by `|v_j| |u_j|`; it is reported relative
+    /// to the state, so a state that cancels shows it.
     fn superposed(
         &self,
         factor: &Factorization,
         drives: faer::MatRef<'_, f64>,
+        driven: &[usize],
     ) -> Result<(Mat<f64>, f64), LearningError> {
         let n = self.drives.nrows() - self.task.fixed_nodes.len();
-        if self.driven.is_empty() {
+        if driven.is_empty() {
             // Every fixed node at 0 V: every state is zero.
             return Ok((Mat::zeros(self.drives.nrows(), drives.ncols()), 0.0));
         }
-        let units = Mat::from_fn(self.drives.nrows(), self.driven.len(), |i, k| {
-            f64::from(u8::from(i == n + self.driven[k]))
+        let units = Mat::from_fn(self.drives.nrows(), driven.len(), |i, k| {
+            f64::from(u8::from(i == n + driven[k]))
         });
-        // A state sums at most `driven` unit responses, each no larger than
-        // its largest voltage, and is at least as large as its largest
-        // voltage: refining the units to CERTIFIED / driven keeps the
-        // superposed states within CERTIFIED.
-        let target = crate::physics::refine::CERTIFIED / self.driven.len() as f64;
+        // A unit response's voltages lie in [0, 1] (a harmonic measure), so
+        // a state's bound sums at most `driven` times its largest held
+        // voltage, and the state is at least that large: refining the units
+        // to CERTIFIED / driven keeps every superposed state within
+        // CERTIFIED.
+        let target = crate::physics::refine::CERTIFIED / driven.len() as f64;
         let (unit_states, unit_error) = factor.solve_states_refined_to(units.as_ref(), target)?;
-        let values = Mat::from_fn(self.driven.len(), drives.ncols(), |k, s| {
-            drives[(n + self.driven[k], s)]
+        let values = Mat::from_fn(driven.len(), drives.ncols(), |k, s| {
+            drives[(n + driven[k], s)]
         });
         let mut states = Mat::zeros(self.drives.nrows(), drives.ncols());
         faer::linalg::matmul::matmul(
@@ -283,7 +280,7 @@ impl TaskCircuit {
         );
         // Largest voltage of each unit response (the multipliers are
         // currents, not voltages, and do not count).
-        let unit_size: Vec<f64> = (0..self.driven.len())
+        let unit_size: Vec<f64> = (0..driven.len())
             .map(|k| {
                 (0..n)
                     .map(|i| unit_states[(i, k)].abs())
@@ -292,7 +289,7 @@ impl TaskCircuit {
             .collect();
         let mut error = 0.0f64;
         for s in 0..drives.ncols() {
-            let bound: f64 = (0..self.driven.len())
+            let bound: f64 = (0..driven.len())
                 .map(|k| values[(k, s)].abs() * unit_size[k])
                 .sum();
             let size = (0..n).map(|i| states[(i, s)].abs()).fold(0.0, f64::max);
