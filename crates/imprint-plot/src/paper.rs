@@ -292,7 +292,6 @@ pub fn partial_susceptibility_norm(title: &str, curves: &[(String, Vec<f64>)]) -
         )
         .with_style(Style::Dashed),
     );
-
     chart.legend = LegendPosition::LowerRight;
     chart
 }

@@ -1,4 +1,4 @@
-//! Free states by superposition (docs/theory.md sections 3-4, issue 17): the
+//! Free states by superposition (docs/theory.md sections 1 and 3-4): the
 //! network is linear, so a sample's free state is `sum_j v_j u_j` over the
 //! unit responses of the driven fixed nodes. Checked against one solve per
 //! sample on random networks, conductances spanning six decades and random
@@ -7,6 +7,7 @@
 
 mod common;
 
+use imprint::io::read_jammed_text;
 use imprint::learning::{
     builtin, BatchResponse, Cost, LearningRate, Readout, Roles, Rule, Task, TaskCircuit,
 };
@@ -161,21 +162,37 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
 
 #[test]
 fn superposed_states_updates_and_costs_equal_the_per_sample_ones() {
-    for seed in 1..=3u64 {
-        let mut net = common::jammed_with_random_conductance(128, seed, seed);
+    // Three jammed packings of ours and the two literature networks.
+    let mut networks: Vec<(String, Network)> = (1..=3u64)
+        .map(|seed| {
+            let net = common::jammed_with_random_conductance(128, seed, seed);
+            (format!("jammed 128, seed {seed}"), net)
+        })
+        .collect();
+    for file in [
+        "data_N00064_Lp0.0100_r1.txt",
+        "data_N00256_Lp0.0100_r101.txt",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/networks")
+            .join(file);
+        networks.push((file.to_string(), read_jammed_text(&path, 1.0).unwrap()));
+    }
+    for (k, (name, mut net)) in networks.into_iter().enumerate() {
+        let seed = k as u64 + 1;
         spread_conductance(&mut net, 100 + seed);
         for fixed in [2, 4, 7] {
             let task = random_task(&net, fixed, 40, 10 * seed + fixed as u64);
             let batch: Vec<usize> = (0..30).map(|s| (7 * s + 3) % 40).collect();
             // The first fixed node is a ground: it needs no solve.
-            let what = format!("seed {seed}, {fixed} fixed nodes");
+            let what = format!("{name}, {fixed} fixed nodes");
             check(&net, &task, &batch, fixed - 1, &what);
         }
         // The built-in tasks (held-out samples, cosine costs, edge read-outs).
         // Regression: two inputs (the ground needs none); classification:
         // four input pairs and four rails, all driven; allostery: one sample,
         // solved directly.
-        for (name, solves) in [
+        for (task_name, solves) in [
             ("regression-2x5", 2),
             ("classification-3", 12),
             ("allostery", 1),
@@ -185,9 +202,9 @@ fn superposed_states_updates_and_costs_equal_the_per_sample_ones() {
                 samples: 40,
                 ..Default::default()
             };
-            let task = builtin::build(name, &net, &options).unwrap();
+            let task = builtin::build(task_name, &net, &options).unwrap();
             let batch: Vec<usize> = (0..task.sample_count().min(30)).collect();
-            check(&net, &task, &batch, solves, &format!("seed {seed}, {name}"));
+            check(&net, &task, &batch, solves, &format!("{name}, {task_name}"));
         }
     }
 }

@@ -109,7 +109,7 @@ fn seeds_sentence(seed: u64, seeds: u64, claims: &[Claim], spread: &[ClaimSpread
         return " Judged on this one seed only (<code>--seeds N</code> judges them on N networks)."
             .into();
     }
-    let everywhere = spread.iter().filter(|c| c.held() == c.seeds.len()).count();
+    let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
     format!(
         " The claims were also judged on seeds {} to {} (<code>--seeds {seeds}</code>: each a new network, tasks and batches, trained and analysed but not drawn): {everywhere} of {} hold on all {seeds} seeds; the table's last column gives each seed's number.",
         seed + 1,
@@ -198,7 +198,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
             escape(&c.measured),
             if c.holds { "holds" } else { "fails" },
             if c.holds { "holds" } else { "does not hold" },
-            if over.held() == over.seeds.len() { "holds" } else { "fails" },
+            if over.holds_everywhere() { "holds" } else { "fails" },
             escape(&over.summary()),
         );
     }

@@ -382,7 +382,7 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
     let held = claims.iter().filter(|c| c.holds).count();
-    let everywhere = spread.iter().filter(|c| c.held() == c.seeds.len()).count();
+    let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
     println!(
         "reproduced in {elapsed:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
         claims.len(),

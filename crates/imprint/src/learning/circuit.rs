@@ -157,10 +157,14 @@ impl TaskCircuit {
         factor: &Factorization,
         samples: &[usize],
     ) -> Result<FreeStates, LearningError> {
-        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
+        self.states_of(factor, self.sample_drives(samples))
+    }
+
+    /// The drive columns of the training samples `samples`.
+    fn sample_drives(&self, samples: &[usize]) -> Mat<f64> {
+        Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
             self.drives[(i, samples[s])]
-        });
-        self.states_of(factor, drives)
+        })
     }
 
     /// Outputs `P x` for arbitrary voltages of the fixed nodes (one row per
@@ -206,10 +210,19 @@ impl TaskCircuit {
             let (states, voltage_error) = self.superposed(factor, drives.as_ref(), &driven)?;
             Ok(self.with_outputs(states, voltage_error, driven.len()))
         } else {
-            let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
-            let solves = states.ncols();
-            Ok(self.with_outputs(states, voltage_error, solves))
+            self.solved_each(factor, drives)
         }
+    }
+
+    /// States of `drives` with one solve each.
+    fn solved_each(
+        &self,
+        factor: &Factorization,
+        drives: Mat<f64>,
+    ) -> Result<FreeStates, LearningError> {
+        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
+        let solves = states.ncols();
+        Ok(self.with_outputs(states, voltage_error, solves))
     }
 
     fn with_outputs(&self, states: Mat<f64>, voltage_error: f64, solves: usize) -> FreeStates {
@@ -232,11 +245,7 @@ impl TaskCircuit {
         factor: &Factorization,
         samples: &[usize],
     ) -> Result<FreeStates, LearningError> {
-        let drives = Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
-            self.drives[(i, samples[s])]
-        });
-        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
-        Ok(self.with_outputs(states, voltage_error, samples.len()))
+        self.solved_each(factor, self.sample_drives(samples))
     }
 
     /// States of `drives` (voltages on the fixed nodes only, as

@@ -34,6 +34,11 @@ impl ClaimSpread {
         self.holds.iter().filter(|&&h| h).count()
     }
 
+    /// Whether the claim holds on every seed it was judged on.
+    pub fn holds_everywhere(&self) -> bool {
+        self.held() == self.seeds.len()
+    }
+
     /// "3 of 3 seeds", or "2 of 3 seeds (fails on seed 3)".
     pub fn summary(&self) -> String {
         let failed: Vec<String> = self
@@ -123,6 +128,7 @@ mod tests {
         assert_eq!(s[0].seeds, [1, 2, 3]);
         assert_eq!(s[0].measured, ["a", "c", "e"]);
         assert_eq!(s[0].held(), 1);
+        assert!(!s[0].holds_everywhere());
         assert_eq!(s[0].summary(), "1 of 3 seeds (fails on seeds 2, 3)");
         assert_eq!(s[1].seeds, [1, 3]);
         assert_eq!(s[1].summary(), "1 of 2 seeds (fails on seed 3)");
