@@ -246,7 +246,10 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     // regenerated when free states became superpositions (issue 17): the
     // states change at the 1e-15 level, which the long training runs carry
     // to ~1e-4 in the correlations and a few sector pairs; every verdict,
-    // on both seeds, is unchanged.
+    // on both seeds, is unchanged. Regenerated again when the updates became
+    // quadratic forms of the superposition and the clamp a Cholesky solve
+    // (issue 17): the same size of change (208 numbers, sector pair counts
+    // by up to 5), every verdict on both seeds unchanged.
     // A change that alters the numbers on purpose regenerates it with
     // `imprint reproduce --quick --seeds 2 --out DIR` and says why.
     let fixture =

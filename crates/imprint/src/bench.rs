@@ -101,6 +101,8 @@ pub struct TrainTiming {
     pub nodes: usize,
     /// Edges.
     pub edges: usize,
+    /// Samples per iteration.
+    pub batch: usize,
     /// Time to generate the network.
     pub generation: f64,
     /// Iterations timed.
@@ -113,64 +115,111 @@ pub struct TrainTiming {
     pub update: f64,
     /// Of `update`: the estimates of an `auto` rate.
     pub step_size: f64,
+    /// The median time of one iteration (less sensitive than the mean to
+    /// other work on the machine).
+    pub median: f64,
+    /// The floor an iteration is compared with: the median time of one
+    /// numeric factorisation plus one unrefined block solve of `n_in +
+    /// n_out` right-hand sides, on the same network and conductances.
+    pub floor: f64,
 }
 
 impl TrainTiming {
     /// The header of the Markdown table [`row`](Self::row) fills.
-    pub const HEADER: &'static str = "| N | E | ms per iteration | factorisation | solves (2 inputs + 2 outputs) | update | of which rate estimate | generation (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|";
+    pub const HEADER: &'static str = "| N | E | batch | ms per iteration (median) | over floor | mean | factorisation | solves (2 inputs + 2 outputs) | update | of which rate estimate | floor: factorisation + 4 solves (ms) | generation (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     /// One Markdown table row: milliseconds per iteration, and per part
-    /// with its share.
+    /// with its share of the mean.
     pub fn row(&self) -> String {
         let per = |x: f64| 1e3 * x / self.iterations as f64;
         let total = self.factorization + self.solves + self.update;
-        let share = |x: f64| format!("{:.2} ms ({:.0} %)", per(x), 100.0 * x / total);
+        let share = |x: f64| format!("{:.3} ms ({:.0} %)", per(x), 100.0 * x / total);
         format!(
-            "| {} | {} | {:.2} | {} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {:.3} | {:.2}x | {:.3} | {} | {} | {} | {} | {:.3} | {:.1} |",
             self.nodes,
             self.edges,
+            self.batch,
+            1e3 * self.median,
+            self.median / self.floor,
             per(total),
             share(self.factorization),
             share(self.solves),
             share(self.update),
             share(self.step_size),
+            1e3 * self.floor,
             self.generation
         )
     }
 }
 
-/// Times `iterations` Coupled Learning iterations (regression-2x2 with its
-/// default batch, after one warm-up iteration) at learning rate `rate` on
-/// the network of `spec`.
-pub fn train_timing(
-    spec: &NetworkSpec,
-    iterations: usize,
-    rate: LearningRate,
-) -> Result<TrainTiming, LearningError> {
+/// Generates the network of `spec`, and the time it took (seconds).
+pub fn generate_timed(spec: &NetworkSpec) -> Result<(crate::network::Network, f64), LearningError> {
     let start = Instant::now();
     let network = spec.generate()?;
-    let generation = start.elapsed().as_secs_f64();
-    let task = builtin::build("regression-2x2", &network, &Default::default())?;
+    Ok((network, start.elapsed().as_secs_f64()))
+}
+
+/// Times `iterations` Coupled Learning iterations of regression-2x2 (its
+/// default 112 samples, or `batch` if more) with batches of `batch` samples,
+/// after one warm-up iteration, at learning rate `rate` on `network`
+/// (generated in `generation` seconds).
+pub fn train_timing(
+    network: &crate::network::Network,
+    generation: f64,
+    iterations: usize,
+    rate: LearningRate,
+    batch: usize,
+) -> Result<TrainTiming, LearningError> {
+    let defaults = builtin::BuiltinOptions::default();
+    let options = builtin::BuiltinOptions {
+        samples: defaults.samples.max(batch),
+        ..defaults
+    };
+    let task = builtin::build("regression-2x2", network, &options)?;
     let mut config = RunConfig::for_task("regression-2x2", 1)?;
     config.training.rule = config.training.rule.with_learning_rate(rate);
-    let mut training = Training::new(&network, &task, config.training)?;
+    config.training.batch_size = batch;
+    let mut training = Training::new(network, &task, config.training)?;
     training.step()?;
     let mut timing = TrainTiming {
         nodes: network.node_count(),
         edges: network.edge_count(),
+        batch,
         generation,
         iterations,
         factorization: 0.0,
         solves: 0.0,
         update: 0.0,
         step_size: 0.0,
+        median: 0.0,
+        floor: 0.0,
     };
+    // Iterations alternate with the floor (the same factorisation and as
+    // many solves as the superposition needs, 2 inputs + 2 outputs, neither
+    // refined), so that other work on the machine slows both alike.
+    let free = training.problem().solver().free_nodes().len();
+    let mut totals = Vec::with_capacity(iterations);
+    let mut floors = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let t = training.step_timed()?;
         timing.factorization += t.factorization.as_secs_f64();
         timing.solves += t.solves.as_secs_f64();
         timing.update += t.update.as_secs_f64();
         timing.step_size += t.step_size.as_secs_f64();
+        totals.push((t.factorization + t.solves + t.update).as_secs_f64());
+        let start = Instant::now();
+        let factor = training.problem().factorize(training.conductance())?;
+        let mut rhs = Mat::from_fn(free, 4, |i, j| f64::from(u8::from(i % 4 == j)));
+        factor.solve_free_in_place(rhs.as_mut());
+        std::hint::black_box(&rhs);
+        floors.push(start.elapsed().as_secs_f64());
     }
+    timing.median = median(&mut totals);
+    timing.floor = median(&mut floors);
     Ok(timing)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }

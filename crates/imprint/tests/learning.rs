@@ -370,3 +370,34 @@ fn the_classification_drives_lie_in_a_plane_and_predictions_off_the_samples_use_
     // A one-input task is no plane.
     assert!(task_allostery(&net).input_plane().is_none());
 }
+
+/// Drops read around a closed loop sum to zero, so the outputs' resistance
+/// matrix `P H^-1 P^T` is singular and no clamp exists: training refuses
+/// with the read-out named (a pivoted LU used to return infinities).
+#[test]
+fn a_read_out_around_a_loop_is_refused() {
+    let net = imprint::network::lattice::square(4, 4, false).unwrap();
+    // Nodes r * 4 + c; the square 5-6-10-9, read head to tail.
+    let task = Task {
+        name: "custom".into(),
+        fixed_nodes: vec![0, 15],
+        fixed_voltages: vec![vec![0.0, 1.0], vec![0.0, 0.5], vec![0.0, -1.0]],
+        readout: Readout::Edge {
+            edges: vec![[5, 6], [6, 10], [10, 9], [9, 5]],
+        },
+        targets: vec![vec![0.0; 4]; 3],
+        cost: imprint::learning::Cost::Mse,
+        test_fixed_voltages: Vec::new(),
+        test_targets: Vec::new(),
+        roles: Default::default(),
+        classification: false,
+    };
+    let problem = TaskCircuit::new(&net, &task).unwrap();
+    let factor = problem.factorize(net.conductance()).unwrap();
+    let error = problem.batch_response(&factor, &[0, 1, 2]).unwrap_err();
+    assert!(
+        error.to_string().contains("readout")
+            && error.to_string().contains("not positive definite"),
+        "{error}"
+    );
+}

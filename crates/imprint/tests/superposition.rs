@@ -8,6 +8,7 @@
 mod common;
 
 use imprint::io::read_jammed_text;
+use imprint::learning::step_size::power_stiffness;
 use imprint::learning::{
     builtin, BatchResponse, Cost, LearningRate, Readout, Roles, Rule, Task, TaskCircuit,
 };
@@ -85,7 +86,8 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
     assert_eq!(superposed.free.solves, solves, "{what}");
     assert_eq!(direct.free.solves, batch.len(), "{what}");
     let n = net.node_count();
-    let rows = superposed.free.states.nrows();
+    let (superposed_states, direct_states) = (superposed.free.states(), direct.free.states());
+    let rows = superposed_states.nrows();
     for s in 0..batch.len() {
         let column = |m: &faer::Mat<f64>, range: std::ops::Range<usize>| -> Vec<f64> {
             range.map(|i| m[(i, s)]).collect()
@@ -93,8 +95,8 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
         // Voltages, then the currents of the fixed nodes.
         for range in [0..n, n..rows] {
             let (a, b) = (
-                column(&superposed.free.states, range.clone()),
-                column(&direct.free.states, range.clone()),
+                column(&superposed_states, range.clone()),
+                column(&direct_states, range.clone()),
             );
             assert!(
                 relative(&a, &b) < 1e-12,
@@ -129,6 +131,17 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
             relative(&a, &b) < 1e-12,
             "{what}: {rule:?}: {:e}",
             relative(&a, &b)
+        );
+        // The stability estimate of `auto` goes through the same small
+        // coefficient matrices when superposed.
+        let active = vec![true; a.len()];
+        let stiffness = |batch: &BatchResponse| {
+            power_stiffness(&problem, batch, rule.map_kind(), &active, &b).unwrap()
+        };
+        let (sa, sb) = (stiffness(&superposed), stiffness(&direct));
+        assert!(
+            ((sa - sb) / sb).abs() < 1e-10,
+            "{what}: {rule:?}: lambda_max {sa:e} (superposed), {sb:e}"
         );
     }
     // Drives the task never uses (its grounds at non-zero voltages): the

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use imprint::bench::{cpu_model, solve_timing, train_timing};
+use imprint::bench::{cpu_model, generate_timed, solve_timing, train_timing};
 use imprint::learning::LearningRate;
 use imprint::network::delaunay::DelaunayParameters;
 use imprint::network::jammed::JammingParameters;
@@ -25,7 +25,7 @@ pub enum Command {
         #[arg(long, default_value_t = 32)]
         rhs: usize,
     },
-    /// Milliseconds per Coupled Learning iteration (regression-2x2, batch 30) on jammed networks, split into factorisation, solves and update.
+    /// Milliseconds per Coupled Learning iteration (regression-2x2) on jammed networks, per batch size, split into factorisation, solves and update.
     Train {
         /// Disks of the jammed packings (networks have a few percent fewer nodes).
         #[arg(long, value_delimiter = ',', default_values_t = vec![500usize, 5_000, 50_000])]
@@ -39,6 +39,9 @@ pub enum Command {
         /// Learning rate: `auto` (the default; its estimate is timed) or a constant.
         #[arg(long, default_value = "auto")]
         learning_rate: LearningRate,
+        /// Samples per iteration (regression-2x2 has 112, or more when a batch asks for more).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 30, 112])]
+        batches: Vec<usize>,
     },
     /// Time of one complete solve call (validate, analyse, factorise, solve) on a network file: the Rust side of the Python overhead comparison.
     Call {
@@ -80,7 +83,8 @@ pub fn run(command: Command) -> Result<()> {
             iterations,
             network,
             learning_rate,
-        } => train(&sizes, iterations.max(1), network, learning_rate),
+            batches,
+        } => train(&sizes, iterations.max(1), network, learning_rate, &batches),
         Command::Jammed { sizes } => jammed(&sizes),
         Command::Call {
             file,
@@ -148,7 +152,13 @@ fn jammed(sizes: &[usize]) -> Result<()> {
     Ok(())
 }
 
-fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork, rate: LearningRate) -> Result<()> {
+fn train(
+    sizes: &[usize],
+    iterations: usize,
+    kind: BenchNetwork,
+    rate: LearningRate,
+    batches: &[usize],
+) -> Result<()> {
     header();
     println!("learning rate {rate}");
     println!("{}", imprint::bench::TrainTiming::HEADER);
@@ -164,7 +174,11 @@ fn train(sizes: &[usize], iterations: usize, kind: BenchNetwork, rate: LearningR
                 target_coordination: Some(4.1),
             }),
         };
-        println!("{}", train_timing(&spec, iterations, rate)?.row());
+        let (network, generation) = generate_timed(&spec)?;
+        for &batch in batches {
+            let timing = train_timing(&network, generation, iterations, rate, batch.max(1))?;
+            println!("{}", timing.row());
+        }
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ impl CostJacobian {
         let (free, response) = (&batch.free, &batch.response);
         let edges = problem.edges();
         let n_out = response.response.ncols();
-        let drops = edge_drops(free.states.as_ref(), edges);
+        let drops = free.edge_drops(edges);
         let response_drops = edge_drops(response.response.as_ref(), edges);
         let rows = Mat::from_fn(all.len() * n_out, edges.len(), |r, e| {
             -response_drops[(e, r % n_out)] * drops[(e, r / n_out)]
@@ -93,7 +93,7 @@ impl CostJacobian {
         let gradients = self.batch.output_gradients(problem);
         let n_out = self.outputs();
         // Free drops dV (E x M) and adjoint drops dlambda = (drops of G_O) grad_y c (E x M).
-        let drops = edge_drops(self.batch.free.states.as_ref(), edges);
+        let drops = self.batch.free.edge_drops(edges);
         let output_gradients = Mat::from_fn(n_out, m, |o, s| gradients[s][o]);
         let adjoint_drops =
             edge_drops(self.batch.response.response.as_ref(), edges) * &output_gradients;

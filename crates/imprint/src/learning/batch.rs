@@ -7,7 +7,7 @@ use faer::Mat;
 use rayon::prelude::*;
 
 use super::{FreeStates, LearningError, OutputResponse, TaskCircuit};
-use crate::physics::Factorization;
+use crate::physics::{sequential_product, Factorization};
 
 /// Free states of a batch and the output response of one factorisation.
 #[derive(Debug, Clone)]
@@ -27,10 +27,11 @@ impl TaskCircuit {
         factor: &Factorization,
         samples: &[usize],
     ) -> Result<BatchResponse, LearningError> {
+        let (free, response) = self.states_and_response(factor, samples)?;
         Ok(BatchResponse {
             samples: samples.to_vec(),
-            free: self.free_states(factor, samples)?,
-            response: self.output_response(factor)?,
+            free,
+            response,
         })
     }
 }
@@ -42,64 +43,120 @@ impl BatchResponse {
     }
 }
 
-/// `sum_b term(dV_e^b, (D w_b)_e)` for every edge, where `D` holds the drops of
-/// the output response `G_O` and `w_b` is a weight vector per sample.
+/// Per edge, the batch sums `sum_b dV_e^b s_e^b` and (when `squares`)
+/// `sum_b (s_e^b)^2`, where `dV_e^b` is sample `b`'s free drop and `s_e^b =
+/// (R w_b)_e` the drop of `G_O w_b` for a weight vector `w_b` per sample
+/// (column `b` of `w`, `n_out x B`; `R` holds the drops of `G_O`). Both rules' updates are these two sums.
 ///
-/// States are first laid out node-major (one contiguous row of samples per
-/// node), so each edge reads two short rows instead of `2 B` scattered
-/// values; edges are spread over threads, each edge summed in a fixed order.
-pub(crate) fn accumulate_over_batch(
+/// With the free drops superposed, `dV_e^b = sum_k d_ek c_kb` (`d` the
+/// drops of the basis, `c` the coefficients), the sums are the small
+/// quadratic forms `d_e^T (c w^T) r_e` and `r_e^T (w w^T) r_e`: after two
+/// products of the batch's coefficients (`m x B` and `n_out x B`) each edge
+/// costs `m n_out + n_out^2` operations, whatever the batch size
+/// (docs/theory.md section 4, "Superposition").
+pub(crate) fn edge_moments(
     problem: &TaskCircuit,
     batch: &BatchResponse,
-    weights: &[Vec<f64>],
-    term: impl Fn(f64, f64) -> f64 + Sync,
-) -> Vec<f64> {
-    // Transposed in blocks of rows, so that reads and writes both stay in cache.
-    let node_major = |m: &Mat<f64>| -> Vec<f64> {
-        const ROWS: usize = 256;
-        let (rows, cols) = (m.nrows(), m.ncols());
-        let mut out = vec![0.0; rows * cols];
-        for start in (0..rows).step_by(ROWS) {
-            let end = (start + ROWS).min(rows);
-            for c in 0..cols {
-                let column = m.col(c);
-                for r in start..end {
-                    out[r * cols + c] = column[r];
-                }
+    w: faer::MatRef<'_, f64>,
+    squares: bool,
+) -> EdgeMoments {
+    let (free, response) = (&batch.free, &batch.response.response);
+    let (m, n_out) = (free.basis.ncols(), response.ncols());
+    // mixed = c w^T (m x n_out): the free-shift moments per basis column.
+    let mixed = match &free.coefficients {
+        Some(c) => sequential_product(c.as_ref(), w.transpose()),
+        None => w.transpose().to_owned(),
+    };
+    let second = sequential_product(w, w.transpose());
+    // Per node, the basis then G_O in one contiguous row: an edge reads two
+    // rows (two cache lines on large networks, whose edges join nodes far
+    // apart in memory).
+    let width = m + n_out;
+    let rows = node_major(free.basis.as_ref(), response.as_ref());
+    let (mixed, second) = (column_major(&mixed), column_major(&second));
+    let edges = problem.edges();
+    let moments = |&[i, j]: &[usize; 2]| {
+        let (row_i, row_j) = (
+            &rows[i * width..(i + 1) * width],
+            &rows[j * width..(j + 1) * width],
+        );
+        let (bi, ri) = row_i.split_at(m);
+        let (bj, rj) = row_j.split_at(m);
+        let (mut cross, mut square) = (0.0, 0.0);
+        for o in 0..n_out {
+            let r = ri[o] - rj[o];
+            let column = &mixed[o * m..(o + 1) * m];
+            let t: f64 = bi
+                .iter()
+                .zip(bj)
+                .zip(column)
+                .map(|((a, b), c)| (a - b) * c)
+                .sum();
+            cross += t * r;
+            if squares {
+                let column = &second[o * n_out..(o + 1) * n_out];
+                let q: f64 = ri
+                    .iter()
+                    .zip(rj)
+                    .zip(column)
+                    .map(|((a, b), c)| (a - b) * c)
+                    .sum();
+                square += q * r;
             }
         }
-        out
+        (cross, square)
     };
-    let (free, response) = (&batch.free, &batch.response);
-    let (batch, n_out) = (free.states.ncols(), response.response.ncols());
-    let states = node_major(&free.states);
-    let responses = node_major(&response.response);
-    let weights: Vec<f64> = weights.iter().flatten().copied().collect();
-    problem
-        .edges()
-        .par_iter()
-        .with_min_len(1024)
-        .map(|&[i, j]| {
-            let (si, sj) = (
-                &states[i * batch..(i + 1) * batch],
-                &states[j * batch..(j + 1) * batch],
-            );
-            let (ri, rj) = (
-                &responses[i * n_out..(i + 1) * n_out],
-                &responses[j * n_out..(j + 1) * n_out],
-            );
-            (0..batch)
-                .map(|b| {
-                    let w = &weights[b * n_out..(b + 1) * n_out];
-                    let shift: f64 = ri
-                        .iter()
-                        .zip(rj)
-                        .zip(w)
-                        .map(|((a, b), w)| (a - b) * w)
-                        .sum();
-                    term(si[b] - sj[b], shift)
-                })
-                .sum()
-        })
+    // Threads pay off only on large networks; each edge is summed in a
+    // fixed order either way.
+    let (cross, square) = if edges.len() >= PARALLEL_EDGES {
+        edges
+            .par_iter()
+            .with_min_len(PARALLEL_EDGES / 2)
+            .map(moments)
+            .unzip()
+    } else {
+        edges.iter().map(moments).unzip()
+    };
+    EdgeMoments { cross, square }
+}
+
+/// Edges from which [`edge_moments`] spreads over threads.
+const PARALLEL_EDGES: usize = 8192;
+
+/// The two batch sums per edge of [`edge_moments`].
+pub(crate) struct EdgeMoments {
+    /// `sum_b dV_e^b s_e^b`.
+    pub cross: Vec<f64>,
+    /// `sum_b (s_e^b)^2` (zeros unless asked for).
+    pub square: Vec<f64>,
+}
+
+/// The columns of `left` then those of `right` (same rows) laid out
+/// node-major, one contiguous row per node. Transposed in blocks of rows, so
+/// that reads and writes both stay in cache.
+fn node_major(left: faer::MatRef<'_, f64>, right: faer::MatRef<'_, f64>) -> Vec<f64> {
+    const ROWS: usize = 256;
+    let rows = left.nrows();
+    let width = left.ncols() + right.ncols();
+    let mut out = vec![0.0; rows * width];
+    for start in (0..rows).step_by(ROWS) {
+        let end = (start + ROWS).min(rows);
+        for c in 0..width {
+            let column = if c < left.ncols() {
+                left.col(c)
+            } else {
+                right.col(c - left.ncols())
+            };
+            for r in start..end {
+                out[r * width + c] = column[r];
+            }
+        }
+    }
+    out
+}
+
+fn column_major(m: &Mat<f64>) -> Vec<f64> {
+    (0..m.ncols())
+        .flat_map(|c| (0..m.nrows()).map(move |r| m[(r, c)]))
         .collect()
 }

@@ -10,12 +10,11 @@
 //! (grounds, at 0 V in every sample, need none). Clamped states and adjoints are combinations of the
 //! `n_out` columns of `G_O`, so they cost no further factorisation.
 
-use faer::linalg::solvers::Solve;
-use faer::Mat;
+use faer::{Mat, MatRef};
 
 use super::{Cost, LearningError, Task};
 use crate::network::Network;
-use crate::physics::{Factorization, Solver};
+use crate::physics::{sequential_product, Factorization, Solver};
 
 /// A task wired into a network: the solver of its constrained set, the
 /// drive of every sample, and its read-out. Conductances are given per
@@ -26,15 +25,23 @@ pub struct TaskCircuit {
     edges: Vec<[usize; 2]>,
     task: Task,
     drives: Mat<f64>,
-    test_drives: Mat<f64>,
+    test_values: Mat<f64>,
     adjoint_drives: Mat<f64>,
 }
 
-/// Free states of a set of samples with their outputs.
+/// Free states of a set of samples with their outputs, kept as the solved
+/// columns and, when superposed, the coefficients that combine them: the
+/// states themselves (`n x B`) are formed only on request, since training
+/// needs only their edge drops and outputs.
 #[derive(Debug, Clone)]
 pub struct FreeStates {
-    /// States `x = (V, mu)`, one column per sample.
-    pub states: Mat<f64>,
+    /// The solved columns: the unit responses `u_k` of the driven fixed
+    /// nodes when superposed, otherwise the states themselves.
+    pub basis: Mat<f64>,
+    /// `states = basis * coefficients` when superposed: `coefficients[(k,
+    /// s)]` is the voltage sample `s` holds the `k`-th driven fixed node at.
+    /// `None` when the basis is the states.
+    pub coefficients: Option<Mat<f64>>,
     /// Outputs `y = P x`, one row per sample.
     pub outputs: Vec<Vec<f64>>,
     /// Estimated relative error of the voltages (the largest over the
@@ -43,6 +50,31 @@ pub struct FreeStates {
     /// Right-hand sides solved for them: one per sample, or one per driven
     /// fixed node when superposed.
     pub solves: usize,
+}
+
+impl FreeStates {
+    /// Samples.
+    pub fn sample_count(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// The states `x = (V, mu)`, one column per sample.
+    pub fn states(&self) -> Mat<f64> {
+        match &self.coefficients {
+            Some(c) => sequential_product(self.basis.as_ref(), c.as_ref()),
+            None => self.basis.clone(),
+        }
+    }
+
+    /// Voltage drops of every sample over `edges` (`E x B`), from the drops
+    /// of the basis.
+    pub fn edge_drops(&self, edges: &[[usize; 2]]) -> Mat<f64> {
+        let drops = crate::physics::edge_drops(self.basis.as_ref(), edges);
+        match &self.coefficients {
+            Some(c) => sequential_product(drops.as_ref(), c.as_ref()),
+            None => drops,
+        }
+    }
 }
 
 /// The response of the outputs to currents at the outputs, for one
@@ -55,14 +87,29 @@ pub struct OutputResponse {
     /// matrix between the outputs with the inputs held; its inverse is the
     /// `A` of docs/theory.md section 4.
     pub resistance: Mat<f64>,
+    /// The Cholesky factor (lower) of `resistance`, computed once.
+    factor: Mat<f64>,
 }
 
 impl OutputResponse {
     /// Solves `(P G_O) z = rhs`.
     pub fn solve(&self, rhs: &[f64]) -> Vec<f64> {
-        let b = Mat::from_fn(rhs.len(), 1, |i, _| rhs[i]);
-        let z = self.resistance.partial_piv_lu().solve(&b);
-        (0..rhs.len()).map(|i| z[(i, 0)]).collect()
+        let z = self.solve_columns(Mat::from_fn(rhs.len(), 1, |i, _| rhs[i]));
+        z.col(0).iter().copied().collect()
+    }
+
+    /// Solves `(P G_O) Z = R` for every column of `rhs` (`n_out x B`), on
+    /// this thread (faer's `solve` would spread these tiny solves over all
+    /// cores, which costs more than the solves).
+    pub fn solve_columns(&self, mut rhs: Mat<f64>) -> Mat<f64> {
+        let mut stack = faer::dyn_stack::MemBuffer::new(faer::dyn_stack::StackReq::EMPTY);
+        faer::linalg::cholesky::llt::solve::solve_in_place(
+            self.factor.as_ref(),
+            rhs.as_mut(),
+            faer::Par::Seq,
+            faer::dyn_stack::MemStack::new(&mut stack),
+        );
+        rhs
     }
 }
 
@@ -117,7 +164,9 @@ impl TaskCircuit {
             solver,
             edges: network.edges().to_vec(),
             drives: drive_matrix(n, fixed, &task.fixed_voltages),
-            test_drives: drive_matrix(n, fixed, &task.test_fixed_voltages),
+            test_values: Mat::from_fn(fixed, task.test_fixed_voltages.len(), |j, s| {
+                task.test_fixed_voltages[s][j]
+            }),
             adjoint_drives,
             task: task.clone(),
         })
@@ -157,7 +206,15 @@ impl TaskCircuit {
         factor: &Factorization,
         samples: &[usize],
     ) -> Result<FreeStates, LearningError> {
-        self.states_of(factor, self.sample_drives(samples))
+        self.states_of(factor, self.sample_values(samples).as_ref())
+    }
+
+    /// The fixed-node voltages of the training samples `samples` (`|C| x B`).
+    fn sample_values(&self, samples: &[usize]) -> Mat<f64> {
+        let voltages = &self.task.fixed_voltages;
+        Mat::from_fn(self.task.fixed_nodes.len(), samples.len(), |j, s| {
+            voltages[samples[s]][j]
+        })
     }
 
     /// The drive columns of the training samples `samples`.
@@ -189,52 +246,104 @@ impl TaskCircuit {
                 ),
             });
         }
-        let n = self.drives.nrows() - fixed;
-        Ok(self
-            .states_of(factor, drive_matrix(n, fixed, fixed_voltages))?
-            .outputs)
+        let values = Mat::from_fn(fixed, fixed_voltages.len(), |j, s| fixed_voltages[s][j]);
+        Ok(self.states_of(factor, values.as_ref())?.outputs)
     }
 
     fn states_of(
         &self,
         factor: &Factorization,
-        drives: Mat<f64>,
+        values: MatRef<'_, f64>,
     ) -> Result<FreeStates, LearningError> {
-        // The fixed nodes these drives hold at a non-zero voltage (by
-        // position in `task.fixed_nodes`): the superposition's terms.
-        let n = self.drives.nrows() - self.task.fixed_nodes.len();
-        let driven: Vec<usize> = (0..self.task.fixed_nodes.len())
-            .filter(|&j| (0..drives.ncols()).any(|s| drives[(n + j, s)] != 0.0))
-            .collect();
-        if drives.ncols() > driven.len() {
-            let (states, voltage_error) = self.superposed(factor, drives.as_ref(), &driven)?;
-            Ok(self.with_outputs(states, voltage_error, driven.len()))
-        } else {
-            self.solved_each(factor, drives)
-        }
+        Ok(self.solve(factor, values, false)?.0)
     }
 
-    /// States of `drives` with one solve each.
-    fn solved_each(
+    /// Free states of the samples whose fixed nodes are held at `values`
+    /// (`|C| x B`) and, if `with_response`, the output response, from one
+    /// block of solves: the unit responses of the fixed nodes held at a
+    /// non-zero voltage in some sample when there are more samples than
+    /// those nodes (superposition, module docs), otherwise the samples'
+    /// drives themselves; the adjoint drives `P^T e_o` after them. The
+    /// reported error is the block's (the largest over all its columns).
+    fn solve(
         &self,
         factor: &Factorization,
-        drives: Mat<f64>,
-    ) -> Result<FreeStates, LearningError> {
-        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
-        let solves = states.ncols();
-        Ok(self.with_outputs(states, voltage_error, solves))
+        values: MatRef<'_, f64>,
+        with_response: bool,
+    ) -> Result<(FreeStates, Option<OutputResponse>), LearningError> {
+        let (fixed, samples) = (values.nrows(), values.ncols());
+        let n = self.drives.nrows() - fixed;
+        // The fixed nodes held at a non-zero voltage (by position in
+        // `task.fixed_nodes`): the superposition's terms.
+        let driven: Vec<usize> = (0..fixed)
+            .filter(|&j| (0..samples).any(|s| values[(j, s)] != 0.0))
+            .collect();
+        let superposed = samples > driven.len();
+        let m = if superposed { driven.len() } else { samples };
+        let n_out = if with_response {
+            self.adjoint_drives.ncols()
+        } else {
+            0
+        };
+        let mut block = Mat::zeros(self.drives.nrows(), m + n_out);
+        for c in 0..m {
+            if superposed {
+                block[(n + driven[c], c)] = 1.0;
+            } else {
+                for j in 0..fixed {
+                    block[(n + j, c)] = values[(j, c)];
+                }
+            }
+        }
+        if with_response {
+            block
+                .as_mut()
+                .subcols_mut(m, n_out)
+                .copy_from(&self.adjoint_drives);
+        }
+        // A unit response's voltages lie in [0, 1] (a harmonic measure), so
+        // a state's bound sums at most `m` times its largest held voltage,
+        // and the state is at least that large: refining the units to
+        // CERTIFIED / m keeps every superposed state within CERTIFIED.
+        let target =
+            crate::physics::refine::CERTIFIED / if superposed { m.max(1) as f64 } else { 1.0 };
+        let (solved, error) = if block.ncols() == 0 {
+            (block, 0.0)
+        } else {
+            factor.solve_states_refined_to(block.as_ref(), target)?
+        };
+        let basis = solved.as_ref().subcols(0, m).to_owned();
+        let response = if with_response {
+            Some(self.response_from(solved.as_ref().subcols(m, n_out).to_owned())?)
+        } else {
+            None
+        };
+        let free = if superposed {
+            self.superposed(basis, values, &driven, error)
+        } else {
+            let outputs = (0..m)
+                .map(|s| self.task.readout.apply(|node| basis[(node, s)]))
+                .collect();
+            FreeStates {
+                solves: m,
+                basis,
+                coefficients: None,
+                outputs,
+                voltage_error: error,
+            }
+        };
+        Ok((free, response))
     }
 
-    fn with_outputs(&self, states: Mat<f64>, voltage_error: f64, solves: usize) -> FreeStates {
-        let outputs = (0..states.ncols())
-            .map(|s| self.task.readout.apply(|node| states[(node, s)]))
-            .collect();
-        FreeStates {
-            states,
-            outputs,
-            voltage_error,
-            solves,
-        }
+    /// Free states and output response of the training samples `samples`
+    /// from one block of solves (see [`free_states`](Self::free_states)).
+    pub(crate) fn states_and_response(
+        &self,
+        factor: &Factorization,
+        samples: &[usize],
+    ) -> Result<(FreeStates, OutputResponse), LearningError> {
+        let (free, response) = self.solve(factor, self.sample_values(samples).as_ref(), true)?;
+        Ok((free, response.expect("asked for")))
     }
 
     /// Free states of `samples` with one solve per sample: the reference
@@ -245,73 +354,87 @@ impl TaskCircuit {
         factor: &Factorization,
         samples: &[usize],
     ) -> Result<FreeStates, LearningError> {
-        self.solved_each(factor, self.sample_drives(samples))
+        let drives = self.sample_drives(samples);
+        let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
+        let outputs = (0..states.ncols())
+            .map(|s| self.task.readout.apply(|node| states[(node, s)]))
+            .collect();
+        Ok(FreeStates {
+            solves: states.ncols(),
+            basis: states,
+            coefficients: None,
+            outputs,
+            voltage_error,
+        })
     }
 
-    /// States of `drives` (voltages on the fixed nodes only, as
-    /// `drive_matrix` lays them out) as superpositions of the unit responses
-    /// of the `driven` fixed nodes (every one the drives hold at a non-zero
-    /// voltage). The error of a superposed state is bounded by the unit
-    /// responses' errors weighted by `|v_j| |u_j|`; it is reported relative
-    /// to the state, so a state that cancels shows it.
+    /// The states of the samples whose fixed nodes are held at `values`
+    /// (`|C| x B`) as superpositions of `basis`, the unit
+    /// responses of the `driven` fixed nodes (every one the drives hold at
+    /// a non-zero voltage), solved to a relative error `unit_error`. The
+    /// error of a superposed state is bounded by the unit responses' errors
+    /// weighted by `|v_k| max|u_k|`, and reported relative to the state's
+    /// largest held voltage, a lower bound of its size (so the report never
+    /// flatters a state that cancels).
     fn superposed(
         &self,
-        factor: &Factorization,
-        drives: faer::MatRef<'_, f64>,
+        basis: Mat<f64>,
+        values: MatRef<'_, f64>,
         driven: &[usize],
-    ) -> Result<(Mat<f64>, f64), LearningError> {
+        unit_error: f64,
+    ) -> FreeStates {
         let n = self.drives.nrows() - self.task.fixed_nodes.len();
-        if driven.is_empty() {
-            // Every fixed node at 0 V: every state is zero.
-            return Ok((Mat::zeros(self.drives.nrows(), drives.ncols()), 0.0));
-        }
-        let units = Mat::from_fn(self.drives.nrows(), driven.len(), |i, k| {
-            f64::from(u8::from(i == n + driven[k]))
-        });
-        // A unit response's voltages lie in [0, 1] (a harmonic measure), so
-        // a state's bound sums at most `driven` times its largest held
-        // voltage, and the state is at least that large: refining the units
-        // to CERTIFIED / driven keeps every superposed state within
-        // CERTIFIED.
-        let target = crate::physics::refine::CERTIFIED / driven.len() as f64;
-        let (unit_states, unit_error) = factor.solve_states_refined_to(units.as_ref(), target)?;
-        let values = Mat::from_fn(driven.len(), drives.ncols(), |k, s| {
-            drives[(n + driven[k], s)]
-        });
-        let mut states = Mat::zeros(self.drives.nrows(), drives.ncols());
-        faer::linalg::matmul::matmul(
-            states.as_mut(),
-            faer::Accum::Replace,
-            unit_states.as_ref(),
-            values.as_ref(),
-            1.0,
-            faer::Par::Seq,
-        );
+        let coefficients =
+            Mat::from_fn(driven.len(), values.ncols(), |k, s| values[(driven[k], s)]);
         // Largest voltage of each unit response (the multipliers are
         // currents, not voltages, and do not count).
         let unit_size: Vec<f64> = (0..driven.len())
-            .map(|k| {
-                (0..n)
-                    .map(|i| unit_states[(i, k)].abs())
-                    .fold(0.0, f64::max)
-            })
+            .map(|k| (0..n).map(|i| basis[(i, k)].abs()).fold(0.0, f64::max))
             .collect();
-        let mut error = 0.0f64;
-        for s in 0..drives.ncols() {
+        let mut voltage_error = 0.0f64;
+        for s in 0..values.ncols() {
+            let column = coefficients.col(s);
             let bound: f64 = (0..driven.len())
-                .map(|k| values[(k, s)].abs() * unit_size[k])
+                .map(|k| column[k].abs() * unit_size[k])
                 .sum();
-            let size = (0..n).map(|i| states[(i, s)].abs()).fold(0.0, f64::max);
+            let held = (0..driven.len())
+                .map(|k| column[k].abs())
+                .fold(0.0, f64::max);
             if bound > 0.0 {
-                error = error.max(unit_error * bound / size.max(f64::MIN_POSITIVE));
+                voltage_error = voltage_error.max(unit_error * bound / held);
             }
         }
-        Ok((states, error))
+        // y = P x is linear: the outputs of the units, combined.
+        let unit_outputs: Vec<Vec<f64>> = (0..driven.len())
+            .map(|k| self.task.readout.apply(|node| basis[(node, k)]))
+            .collect();
+        let outputs = (0..values.ncols())
+            .map(|s| {
+                (0..self.task.readout.len())
+                    .map(|o| {
+                        (0..driven.len())
+                            .map(|k| coefficients[(k, s)] * unit_outputs[k][o])
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        FreeStates {
+            basis,
+            coefficients: Some(coefficients),
+            outputs,
+            voltage_error,
+            solves: driven.len(),
+        }
     }
 
     /// `G_O = H^{-1} P^T` and `P G_O` for one factorisation.
     pub fn output_response(&self, factor: &Factorization) -> Result<OutputResponse, LearningError> {
-        let response = factor.solve_states(self.adjoint_drives.as_ref())?;
+        self.response_from(factor.solve_states(self.adjoint_drives.as_ref())?)
+    }
+
+    /// `P G_O` of `G_O`, and its Cholesky factor.
+    fn response_from(&self, response: Mat<f64>) -> Result<OutputResponse, LearningError> {
         let n_out = self.task.readout.len();
         let mut resistance = Mat::zeros(n_out, n_out);
         for o in 0..n_out {
@@ -320,9 +443,41 @@ impl TaskCircuit {
                 resistance[(p, o)] = v;
             }
         }
+        // P H^{-1} P^T is symmetric positive definite unless the read-out's
+        // rows are dependent on the free nodes (edges around a loop, an
+        // output that is a fixed node): then no clamp is determined.
+        let mut factor = resistance.clone();
+        let llt = faer::linalg::cholesky::llt::factor::cholesky_in_place(
+            factor.as_mut(),
+            Default::default(),
+            faer::Par::Seq,
+            faer::dyn_stack::MemStack::new(&mut faer::dyn_stack::MemBuffer::new(
+                faer::linalg::cholesky::llt::factor::cholesky_in_place_scratch::<f64>(
+                    n_out,
+                    faer::Par::Seq,
+                    Default::default(),
+                ),
+            )),
+            Default::default(),
+        );
+        // Rounding leaves an exactly singular matrix with pivots at the
+        // level of eps times its largest entry, and Cholesky then succeeds.
+        let largest = (0..n_out).map(|o| resistance[(o, o)]).fold(0.0, f64::max);
+        let singular = (0..n_out)
+            .any(|o| factor[(o, o)].powi(2) <= 16.0 * n_out as f64 * f64::EPSILON * largest);
+        if llt.is_err() || singular {
+            return Err(LearningError::InvalidParameter {
+                field: "readout",
+                reason: "the outputs' resistance matrix P H^-1 P^T is not positive definite: \
+                    the outputs do not respond independently (edges around a loop, or an \
+                    output held by a fixed node), so no clamp is determined"
+                    .into(),
+            });
+        }
         Ok(OutputResponse {
             response,
             resistance,
+            factor,
         })
     }
 
@@ -344,7 +499,7 @@ impl TaskCircuit {
         let (test_cost, test_accuracy) = if self.task.test_fixed_voltages.is_empty() {
             (None, None)
         } else {
-            let test = self.states_of(&factor, self.test_drives.clone())?;
+            let test = self.states_of(&factor, self.test_values.as_ref())?;
             let (c, a) = self.score(&test.outputs, &self.task.test_targets);
             (Some(c), a)
         };

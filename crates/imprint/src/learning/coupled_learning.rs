@@ -2,10 +2,12 @@
 //! `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`, with the clamped state
 //! from the free factorisation, `x^C = x^F + G_O (P G_O)^{-1} (y^C - y^F)`.
 
-use super::batch::{accumulate_over_batch, BatchResponse};
+use faer::Mat;
+
+use super::batch::{edge_moments, BatchResponse};
 use super::step_size::LearningRate;
 use super::{LearningError, Rule, TaskCircuit};
-use crate::physics::Factorization;
+use crate::physics::{sequential_product, Factorization};
 
 /// The Coupled Learning update `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`.
 ///
@@ -32,19 +34,26 @@ pub fn coupled_learning_from(
     learning_rate: f64,
     nudge: f64,
 ) -> Vec<f64> {
-    let gradients = batch.output_gradients(problem);
-    let response = &batch.response;
-    // Per sample, the currents the clamp supplies: z = (P G_O)^{-1} (y^C - y^F),
-    // so that dV^C - dV^F = (drops of G_O) z.
-    let clamp: Vec<Vec<f64>> = gradients
-        .iter()
-        .map(|g| response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>()))
-        .collect();
+    let clamp = clamp_currents(problem, batch, nudge);
     let scale = learning_rate / (nudge * batch.samples.len() as f64);
     // (dV^F)^2 - (dV^C)^2 = -s (2 dV^F + s) with s = dV^C - dV^F.
-    accumulate_over_batch(problem, batch, &clamp, |free_drop, shift| {
-        -scale * shift * (2.0 * free_drop + shift)
-    })
+    let moments = edge_moments(problem, batch, clamp.as_ref(), true);
+    moments
+        .cross
+        .iter()
+        .zip(&moments.square)
+        .map(|(cross, square)| -scale * (2.0 * cross + square))
+        .collect()
+}
+
+/// Per sample (one column each, `n_out x B`), the currents the clamp
+/// supplies at the outputs, `z = (P G_O)^{-1} (y^C - y^F)`, so that `dV^C -
+/// dV^F = (drops of G_O) z`: one factorisation of `P G_O` for the batch.
+fn clamp_currents(problem: &TaskCircuit, batch: &BatchResponse, nudge: f64) -> Mat<f64> {
+    let gradients = batch.output_gradients(problem);
+    let n_out = batch.response.resistance.nrows();
+    let shift = Mat::from_fn(n_out, gradients.len(), |o, b| -nudge * gradients[b][o]);
+    batch.response.solve_columns(shift)
 }
 
 /// The clamped states of a batch (`n x B`), from the free factorisation.
@@ -56,16 +65,7 @@ pub fn clamped_states(
     nudge: f64,
 ) -> Result<faer::Mat<f64>, LearningError> {
     let batch = problem.batch_response(factor, batch)?;
-    let (free, response) = (&batch.free, &batch.response);
-    let gradients = batch.output_gradients(problem);
-    let mut states = free.states.clone();
-    for (b, g) in gradients.iter().enumerate() {
-        let z = response.solve(&g.iter().map(|g| -nudge * g).collect::<Vec<_>>());
-        for i in 0..states.nrows() {
-            states[(i, b)] += (0..z.len())
-                .map(|o| response.response[(i, o)] * z[o])
-                .sum::<f64>();
-        }
-    }
-    Ok(states)
+    let z = clamp_currents(problem, &batch, nudge);
+    let shift = sequential_product(batch.response.response.as_ref(), z.as_ref());
+    Ok(batch.free.states() + shift)
 }

@@ -1,7 +1,7 @@
 //! Gradient descent on the cost (docs/theory.md section 3): the exact gradient
 //! from adjoint states, `dC/dk_e = -(1/B) sum_mu dV_e^mu dlambda_e^mu`.
 
-use super::batch::{accumulate_over_batch, BatchResponse};
+use super::batch::{edge_moments, BatchResponse};
 use super::{LearningError, TaskCircuit};
 use crate::physics::Factorization;
 
@@ -23,7 +23,11 @@ pub fn gradient_from(problem: &TaskCircuit, batch: &BatchResponse) -> Vec<f64> {
     // Adjoint drops dlambda_e = (drops of G_O) grad_y c per sample.
     let gradients = batch.output_gradients(problem);
     let count = batch.samples.len() as f64;
-    accumulate_over_batch(problem, batch, &gradients, |free_drop, adjoint_drop| {
-        -free_drop * adjoint_drop / count
-    })
+    let n_out = batch.response.resistance.nrows();
+    let w = faer::Mat::from_fn(n_out, gradients.len(), |o, b| gradients[b][o]);
+    edge_moments(problem, batch, w.as_ref(), false)
+        .cross
+        .into_iter()
+        .map(|cross| -cross / count)
+        .collect()
 }

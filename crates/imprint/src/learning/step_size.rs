@@ -27,7 +27,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::batch::BatchResponse;
 use super::{LearningError, TaskCircuit};
-use crate::physics::edge_drops;
+use crate::physics::{edge_drops, sequential_product};
 
 /// The step size of a learning rule: `"auto"` or a constant.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -254,8 +254,8 @@ pub fn power_stiffness(
     start: &[f64],
 ) -> Result<f64, LearningError> {
     let weights = sample_weights(problem, batch, kind);
-    let (states, response) = (&batch.free.states, &batch.response.response);
-    let (samples, n_out) = (states.ncols(), response.ncols());
+    let (free, response) = (&batch.free, &batch.response.response);
+    let (samples, n_out) = (free.sample_count(), response.ncols());
     let edges: Vec<[usize; 2]> = problem
         .edges()
         .iter()
@@ -263,11 +263,15 @@ pub fn power_stiffness(
         .filter(|(_, &a)| a)
         .map(|(&e, _)| e)
         .collect();
-    // D: drops of G_O (E x n_out); V: free drops of the batch (E x B).
-    let (d, v) = (
+    // D: drops of G_O (E x n_out); U: drops of the free basis (E x m), so
+    // that the free drops of the batch are V = U c (U itself when not
+    // superposed): every product below with V goes through the small
+    // coefficient matrix, and no E x B matrix is formed.
+    let (d, u_drops) = (
         edge_drops(response.as_ref(), &edges),
-        edge_drops(states.as_ref(), &edges),
+        edge_drops(free.basis.as_ref(), &edges),
     );
+    let m = u_drops.ncols();
     let mut x: Vec<f64> = problem
         .edges()
         .iter()
@@ -281,27 +285,36 @@ pub fn power_stiffness(
     }
     let mut growth = 0.0;
     let mut scaled = Mat::<f64>::zeros(edges.len(), n_out);
-    let mut u = Mat::<f64>::zeros(n_out, samples);
+    let mut t = Mat::<f64>::zeros(n_out, m);
     let mut p = Mat::<f64>::zeros(edges.len(), n_out);
     for _ in 0..POWER_ITERATIONS {
         let norm = x.iter().map(|a| a * a).sum::<f64>().sqrt();
         if !(norm > 0.0 && norm.is_finite()) {
             break;
         }
-        // u = (diag(x) D)^T V: u[o][mu] = (J_mu x)_o up to sign.
+        // u = (diag(x) D)^T V = ((diag(x) D)^T U) c: u[o][mu] = (J_mu x)_o
+        // up to sign.
         for o in 0..n_out {
             for e in 0..edges.len() {
                 scaled[(e, o)] = d[(e, o)] * x[e] / norm;
             }
         }
-        matmul(u.as_mut(), scaled.transpose(), v.as_ref());
-        // w_mu = W_mu u_mu, then P = V w^T and (K x)_e = sum_o D_eo P_eo.
+        matmul(t.as_mut(), scaled.transpose(), u_drops.as_ref());
+        let u = match &free.coefficients {
+            Some(c) => sequential_product(t.as_ref(), c.as_ref()),
+            None => t.clone(),
+        };
+        // w_mu = W_mu u_mu, then P = V w^T = U (c w^T) and (K x)_e = sum_o D_eo P_eo.
         let w = Mat::from_fn(n_out, samples, |o, mu| {
             (0..n_out)
                 .map(|q| weights[mu][(o, q)] * u[(q, mu)])
                 .sum::<f64>()
         });
-        matmul(p.as_mut(), v.as_ref(), w.transpose());
+        let mixed = match &free.coefficients {
+            Some(c) => sequential_product(c.as_ref(), w.transpose()),
+            None => w.transpose().to_owned(),
+        };
+        matmul(p.as_mut(), u_drops.as_ref(), mixed.as_ref());
         for (e, xe) in x.iter_mut().enumerate() {
             *xe = (0..n_out).map(|o| d[(e, o)] * p[(e, o)]).sum::<f64>();
         }
@@ -370,12 +383,12 @@ fn sample_weights(problem: &TaskCircuit, batch: &BatchResponse, kind: MapKind) -
 /// `Q Q^T` with `Q[(mu, o)][e] = D_eo dV_e^mu` (`J` up to its sign), where
 /// `D` holds the drops of `G_O`.
 fn jacobian_gram(problem: &TaskCircuit, batch: &BatchResponse) -> Mat<f64> {
-    let (states, response) = (&batch.free.states, &batch.response.response);
-    let (samples, n_out) = (states.ncols(), response.ncols());
+    let response = &batch.response.response;
+    let (samples, n_out) = (batch.free.sample_count(), response.ncols());
     let edges = problem.edges();
     let (d, v) = (
         edge_drops(response.as_ref(), edges),
-        edge_drops(states.as_ref(), edges),
+        batch.free.edge_drops(edges),
     );
     let q = Mat::from_fn(edges.len(), samples * n_out, |e, col| {
         d[(e, col % n_out)] * v[(e, col / n_out)]

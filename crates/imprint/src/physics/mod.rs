@@ -11,5 +11,6 @@ mod solver;
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
+pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};
 pub use solver::{solve, Factorization, Solver};

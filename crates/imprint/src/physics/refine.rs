@@ -22,11 +22,37 @@ pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - bb)) + (b - bb))
 }
 
-/// `a * b` exactly, as a rounded product and its error (with a fused multiply-add).
+/// `a * b` exactly, as a rounded product and its error: with a fused
+/// multiply-add where the build targets one, otherwise by Dekker's
+/// splitting (plain operations, so the residual loop stays inlined and
+/// vectorised; a portable build would call the C library's `fma` per edge).
+/// Exact while `|a|, |b| < 2^995` (conductances are at most 1e100).
 #[inline]
 pub fn two_product(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
-    (p, a.mul_add(b, -p))
+    #[cfg(target_feature = "fma")]
+    {
+        (p, a.mul_add(b, -p))
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        let (a_hi, a_lo) = split(a);
+        let (b_hi, b_lo) = split(b);
+        (
+            p,
+            ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo,
+        )
+    }
+}
+
+/// Veltkamp's split of `a` into two halves of 26 significant bits each.
+#[cfg(not(target_feature = "fma"))]
+#[inline]
+fn split(a: f64) -> (f64, f64) {
+    const FACTOR: f64 = 134_217_729.0; // 2^27 + 1
+    let c = FACTOR * a;
+    let hi = c - (c - a);
+    (hi, a - hi)
 }
 
 /// A double-double number `hi + lo` with `|lo| <= ulp(hi) / 2`.
@@ -57,7 +83,13 @@ impl DoubleDouble {
     pub fn current(k: f64, a: f64, b: f64) -> Self {
         let (d, d_error) = two_sum(a, -b);
         let (p, p_error) = two_product(k, d);
-        Self::default().add(p, p_error + k * d_error)
+        // Renormalised (Fast2Sum: |p| >= |the rest| up to rounding).
+        let rest = p_error + k * d_error;
+        let hi = p + rest;
+        Self {
+            hi,
+            lo: rest - (hi - p),
+        }
     }
 }
 
@@ -82,29 +114,56 @@ pub(crate) fn free_residual(
     free: MatRef<'_, f64>,
 ) -> Mat<f64> {
     let nodes = free_nodes.len() + constrained.len();
-    let mut residual = Mat::<f64>::zeros(free.nrows(), free.ncols());
-    // Per column: every node's voltage, and every node's net current (the
-    // fixed nodes' sums are computed and not used: no branch per edge).
-    let mut voltage = vec![0.0; nodes];
-    let mut sums = vec![DoubleDouble::default(); nodes];
-    for col in 0..free.ncols() {
+    let m = free.ncols();
+    // Node-major, one contiguous row of `m` drives per node, each entry its
+    // voltage and its net current in double-double: an edge then touches
+    // two short rows (two cache lines on large networks, where the nodes
+    // of an edge lie far apart in memory), and the compiler vectorises over
+    // the drives. The fixed nodes' sums are computed and not used: no
+    // branch per edge.
+    let mut rows = vec![[0.0; 3]; nodes * m];
+    for col in 0..m {
         for (a, &node) in free_nodes.iter().enumerate() {
-            voltage[node] = free[(a, col)];
-            sums[node] = DoubleDouble::default().add(drives[(node, col)], 0.0);
+            rows[node * m + col] = [free[(a, col)], drives[(node, col)], 0.0];
         }
         for (c, &node) in constrained.iter().enumerate() {
-            voltage[node] = drives[(nodes + c, col)];
-        }
-        for (&[i, j], &k) in edges.iter().zip(conductance) {
-            let current = DoubleDouble::current(k, voltage[i], voltage[j]);
-            sums[i] = sums[i].add(-current.hi, -current.lo);
-            sums[j] = sums[j].add(current.hi, current.lo);
-        }
-        for (a, &node) in free_nodes.iter().enumerate() {
-            residual[(a, col)] = sums[node].hi + sums[node].lo;
+            rows[node * m + col][0] = drives[(nodes + c, col)];
         }
     }
-    residual
+    for (&[i, j], &k) in edges.iter().zip(conductance) {
+        let (row_i, row_j) = rows_mut(&mut rows, i, j, m);
+        for (at_i, at_j) in row_i.iter_mut().zip(row_j) {
+            let current = DoubleDouble::current(k, at_i[0], at_j[0]);
+            let sum_i = DoubleDouble {
+                hi: at_i[1],
+                lo: at_i[2],
+            }
+            .add(-current.hi, -current.lo);
+            let sum_j = DoubleDouble {
+                hi: at_j[1],
+                lo: at_j[2],
+            }
+            .add(current.hi, current.lo);
+            (at_i[1], at_i[2], at_j[1], at_j[2]) = (sum_i.hi, sum_i.lo, sum_j.hi, sum_j.lo);
+        }
+    }
+    Mat::from_fn(free.nrows(), m, |a, col| {
+        let [_, hi, lo] = rows[free_nodes[a] * m + col];
+        hi + lo
+    })
+}
+
+/// Rows `i` and `j` (distinct) of the node-major `values` with `m` columns,
+/// both mutable.
+fn rows_mut<T>(values: &mut [T], i: usize, j: usize, m: usize) -> (&mut [T], &mut [T]) {
+    if i < j {
+        let (low, high) = values.split_at_mut(j * m);
+        (&mut low[i * m..(i + 1) * m], &mut high[..m])
+    } else {
+        let (low, high) = values.split_at_mut(i * m);
+        let (row_j, row_i) = (&mut low[j * m..(j + 1) * m], &mut high[..m]);
+        (row_i, row_j)
+    }
 }
 
 /// Refines the free voltages `free` (one column per drive) with `solve`

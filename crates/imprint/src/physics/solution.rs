@@ -139,3 +139,22 @@ pub fn edge_drops(states: faer::MatRef<'_, f64>, edges: &[[usize; 2]]) -> faer::
     }
     drops
 }
+
+/// `lhs * rhs` on this thread. faer's `*` follows its global parallelism
+/// (all cores through rayon), which for the small products of an iteration
+/// costs more in waking and parking threads than the product itself.
+pub(crate) fn sequential_product(
+    lhs: faer::MatRef<'_, f64>,
+    rhs: faer::MatRef<'_, f64>,
+) -> faer::Mat<f64> {
+    let mut out = faer::Mat::zeros(lhs.nrows(), rhs.ncols());
+    faer::linalg::matmul::matmul(
+        out.as_mut(),
+        faer::Accum::Replace,
+        lhs,
+        rhs,
+        1.0,
+        faer::Par::Seq,
+    );
+    out
+}

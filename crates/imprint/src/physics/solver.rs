@@ -456,15 +456,18 @@ impl Factorization {
             });
         }
         let m = drives.ncols();
-        if m <= BLOCK_COLUMNS || self.solver.free_nodes().len() * m < PARALLEL_WORK {
+        if m <= 1 || self.solver.free_nodes().len() * m < PARALLEL_WORK {
             return Ok(self.solve_block(drives, target));
         }
-        let blocks: Vec<(Mat<f64>, f64)> = (0..m.div_ceil(BLOCK_COLUMNS))
+        // Blocks of at most BLOCK_COLUMNS, and at least one per thread: the
+        // few drives of a training iteration on a large network (2 inputs
+        // and 2 outputs) are then solved and refined on every core.
+        let width = BLOCK_COLUMNS.min(m.div_ceil(rayon::current_num_threads()));
+        let blocks: Vec<(Mat<f64>, f64)> = (0..m.div_ceil(width))
             .into_par_iter()
             .map(|b| {
-                let start = b * BLOCK_COLUMNS;
-                let width = BLOCK_COLUMNS.min(m - start);
-                self.solve_block(drives.subcols(start, width), target)
+                let start = b * width;
+                self.solve_block(drives.subcols(start, width.min(m - start)), target)
             })
             .collect();
         let mut states = Mat::zeros(n, m);
@@ -472,7 +475,7 @@ impl Factorization {
         for (b, (block, block_error)) in blocks.iter().enumerate() {
             states
                 .as_mut()
-                .subcols_mut(b * BLOCK_COLUMNS, block.ncols())
+                .subcols_mut(b * width, block.ncols())
                 .copy_from(block);
             error = error.max(*block_error);
         }
