@@ -206,7 +206,7 @@ fn refactorising_reuses_the_symbolic_analysis_exactly() {
         .collect();
     let reused = solver.factorize(&k2).unwrap().solve(&conditions).unwrap();
     let mut fresh_net = net.clone();
-    fresh_net.set_conductance(k2).unwrap();
+    fresh_net.set_conductance(k2.clone()).unwrap();
     let fresh = solve(&fresh_net, &conditions).unwrap();
     assert!(relative_distance(&reused.voltages, &fresh.voltages) < 1e-15);
     assert!(solver.factorize(&vec![0.0; net.edge_count()]).is_err());
@@ -222,6 +222,17 @@ fn refactorising_reuses_the_symbolic_analysis_exactly() {
         "{message}"
     );
     assert!(solver.factorize(&[1.0]).is_err());
+
+    // Refactorising into an existing factorisation's storage gives the same
+    // bits as a fresh one, also after a failed attempt (which leaves it
+    // unusable until refactorised).
+    let mut factor = solver.factorize(net.conductance()).unwrap();
+    let zero = vec![0.0; net.edge_count()];
+    assert!(factor.refactorize(&zero).is_err());
+    factor.refactorize(&k2).unwrap();
+    let again = factor.solve(&conditions).unwrap();
+    assert_eq!(again.voltages, reused.voltages);
+    assert_eq!(factor.conductance(), &k2[..]);
 }
 
 #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::step_size::{power_stiffness, trust_rate, AutoRate, LearningRate, RateEstimate};
 use super::{Evaluation, LearningError, Rule, Task, TaskCircuit};
 use crate::network::Network;
+use crate::physics::Factorization;
 use crate::random::Rng;
 
 /// Everything that defines a training run besides the network and the task.
@@ -162,6 +163,8 @@ pub struct Training {
     step: usize,
     estimate: Option<RateEstimate>,
     rate: Option<f64>,
+    /// The last factorisation, whose storage the next one reuses.
+    factor: Option<Factorization>,
 }
 
 impl Training {
@@ -206,6 +209,7 @@ impl Training {
             step,
             estimate: None,
             rate: None,
+            factor: None,
         })
     }
 
@@ -228,7 +232,16 @@ impl Training {
     pub fn step_timed(&mut self) -> Result<StepTimings, LearningError> {
         let p = &self.parameters;
         let start = Instant::now();
-        let factor = self.problem.factorize(&self.conductance)?;
+        // Refactorised into the last iteration's storage; taken out while it
+        // is refilled, so that a failure leaves none behind.
+        let factor = match self.factor.take() {
+            Some(mut factor) => {
+                factor.refactorize(&self.conductance)?;
+                factor
+            }
+            None => self.problem.factorize(&self.conductance)?,
+        };
+        let factor = &*self.factor.insert(factor);
         let factorized = Instant::now();
         let batch = batch(
             p.seed,
@@ -236,7 +249,7 @@ impl Training {
             p.batch_size,
             self.problem.task().sample_count(),
         );
-        let response = self.problem.batch_response(&factor, &batch)?;
+        let response = self.problem.batch_response(factor, &batch)?;
         let solved = Instant::now();
         let mut step_size = Duration::ZERO;
         let (rate, delta) = match p.rule.learning_rate() {

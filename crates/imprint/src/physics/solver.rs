@@ -200,7 +200,26 @@ impl Solver {
     /// Assembles `L_FF` for `conductance` and factorises it, reusing the
     /// symbolic analysis.
     pub fn factorize(&self, conductance: &[f64]) -> Result<Factorization, PhysicsError> {
-        let s = &*self.structure;
+        let mut factorization = Factorization {
+            solver: self.clone(),
+            conductance: Vec::new(),
+            factor: Vec::new(),
+            values: Vec::new(),
+        };
+        factorization.refactorize(conductance)?;
+        Ok(factorization)
+    }
+}
+
+impl Factorization {
+    /// Factorises `L_FF` again for new conductances, into the storage of
+    /// this factorisation (the values of `L_FF` and of its factor are
+    /// overwritten, not reallocated: on a 10^6-node network the factor is
+    /// hundreds of MB, whose fresh pages would be faulted in every
+    /// iteration). After an error the factorisation holds no valid factor
+    /// and must be refactorised before it is used.
+    pub fn refactorize(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
+        let s = &*self.solver.structure;
         if conductance.len() != s.edges.len() {
             return Err(PhysicsError::LengthMismatch {
                 what: "conductance vector",
@@ -218,7 +237,9 @@ impl Solver {
             }
             .into());
         }
-        let mut values = vec![0.0; s.pattern.compute_nnz()];
+        let values = &mut self.values;
+        values.clear();
+        values.resize(s.pattern.compute_nnz(), 0.0);
         for (slots, &k) in s.edge_slots.iter().zip(conductance) {
             match *slots {
                 EdgeSlots::Interior {
@@ -233,44 +254,41 @@ impl Solver {
                 EdgeSlots::Clamped => {}
             }
         }
-        let factor = match &s.symbolic {
-            None => Vec::new(),
-            Some(symbolic) => {
-                let mut factor = vec![0.0; symbolic.len_val()];
-                let mut buffer = MemBuffer::new(
-                    symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default()),
-                );
-                let matrix = SparseColMatRef::new(s.pattern.as_ref(), &values);
-                let failed = symbolic
-                    .factorize_numeric_llt(
-                        &mut factor,
-                        matrix,
-                        Side::Lower,
-                        LltRegularization::default(),
-                        Par::Seq,
-                        MemStack::new(&mut buffer),
-                        Default::default(),
-                    )
-                    .is_err();
-                if failed {
-                    let (min, max) = conductance
-                        .iter()
-                        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &k| {
-                            (lo.min(k), hi.max(k))
-                        });
-                    return Err(PhysicsError::NotPositiveDefinite {
-                        min_conductance: min,
-                        max_conductance: max,
-                    });
-                }
-                factor
-            }
+        self.conductance.clear();
+        self.conductance.extend_from_slice(conductance);
+        let Some(symbolic) = &s.symbolic else {
+            self.factor.clear();
+            return Ok(());
         };
-        Ok(Factorization {
-            solver: self.clone(),
-            conductance: conductance.to_vec(),
-            factor,
-        })
+        self.factor.clear();
+        self.factor.resize(symbolic.len_val(), 0.0);
+        let mut buffer = MemBuffer::new(
+            symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default()),
+        );
+        let matrix = SparseColMatRef::new(s.pattern.as_ref(), values);
+        let failed = symbolic
+            .factorize_numeric_llt(
+                &mut self.factor,
+                matrix,
+                Side::Lower,
+                LltRegularization::default(),
+                Par::Seq,
+                MemStack::new(&mut buffer),
+                Default::default(),
+            )
+            .is_err();
+        if failed {
+            let (min, max) = conductance
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), &k| {
+                    (lo.min(k), hi.max(k))
+                });
+            return Err(PhysicsError::NotPositiveDefinite {
+                min_conductance: min,
+                max_conductance: max,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -365,6 +383,8 @@ pub struct Factorization {
     solver: Solver,
     conductance: Vec<f64>,
     factor: Vec<f64>,
+    /// The values of `L_FF` (its pattern's order), kept for refactorising.
+    values: Vec<f64>,
 }
 
 /// Columns per block when many drives are solved: large enough for the
