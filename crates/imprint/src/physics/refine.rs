@@ -115,41 +115,48 @@ pub(crate) fn free_residual(
 ) -> Mat<f64> {
     let nodes = free_nodes.len() + constrained.len();
     let m = free.ncols();
-    // Node-major, one contiguous row of `m` drives per node, each entry its
-    // voltage and its net current in double-double: an edge then touches
-    // two short rows (two cache lines on large networks, where the nodes
-    // of an edge lie far apart in memory), and the compiler vectorises over
-    // the drives. The fixed nodes' sums are computed and not used: no
-    // branch per edge.
-    let mut rows = vec![[0.0; 3]; nodes * m];
+    // Node-major: per node one contiguous row of `3 m` values, the `m`
+    // drives' voltages, then the leading and the trailing parts of their net
+    // currents in double-double. An edge then touches two short rows (two
+    // cache lines on large networks, where the nodes of an edge lie far
+    // apart in memory), and each part is contiguous over the drives, so the
+    // compiler vectorises the drives' loop. The fixed nodes' sums are
+    // computed and not used: no branch per edge.
+    let width = 3 * m;
+    let mut rows = vec![0.0; nodes * width];
     for col in 0..m {
         for (a, &node) in free_nodes.iter().enumerate() {
-            rows[node * m + col] = [free[(a, col)], drives[(node, col)], 0.0];
+            rows[node * width + col] = free[(a, col)];
+            rows[node * width + m + col] = drives[(node, col)];
         }
         for (c, &node) in constrained.iter().enumerate() {
-            rows[node * m + col][0] = drives[(nodes + c, col)];
+            rows[node * width + col] = drives[(nodes + c, col)];
         }
     }
     for (&[i, j], &k) in edges.iter().zip(conductance) {
-        let (row_i, row_j) = rows_mut(&mut rows, i, j, m);
-        for (at_i, at_j) in row_i.iter_mut().zip(row_j) {
-            let current = DoubleDouble::current(k, at_i[0], at_j[0]);
-            let sum_i = DoubleDouble {
-                hi: at_i[1],
-                lo: at_i[2],
+        let (row_i, row_j) = rows_mut(&mut rows, i, j, width);
+        let (v_i, sum_i) = row_i.split_at_mut(m);
+        let (hi_i, lo_i) = sum_i.split_at_mut(m);
+        let (v_j, sum_j) = row_j.split_at_mut(m);
+        let (hi_j, lo_j) = sum_j.split_at_mut(m);
+        for c in 0..m {
+            let current = DoubleDouble::current(k, v_i[c], v_j[c]);
+            let at_i = DoubleDouble {
+                hi: hi_i[c],
+                lo: lo_i[c],
             }
             .add(-current.hi, -current.lo);
-            let sum_j = DoubleDouble {
-                hi: at_j[1],
-                lo: at_j[2],
+            let at_j = DoubleDouble {
+                hi: hi_j[c],
+                lo: lo_j[c],
             }
             .add(current.hi, current.lo);
-            (at_i[1], at_i[2], at_j[1], at_j[2]) = (sum_i.hi, sum_i.lo, sum_j.hi, sum_j.lo);
+            (hi_i[c], lo_i[c], hi_j[c], lo_j[c]) = (at_i.hi, at_i.lo, at_j.hi, at_j.lo);
         }
     }
     Mat::from_fn(free.nrows(), m, |a, col| {
-        let [_, hi, lo] = rows[free_nodes[a] * m + col];
-        hi + lo
+        let row = free_nodes[a] * width;
+        rows[row + m + col] + rows[row + 2 * m + col]
     })
 }
 
