@@ -53,7 +53,7 @@ impl BatchResponse {
 /// quadratic forms `d_e^T (c w^T) r_e` and `r_e^T (w w^T) r_e`: after two
 /// products of the batch's coefficients (`m x B` and `n_out x B`) each edge
 /// costs `m n_out + n_out^2` operations, whatever the batch size
-/// (docs/theory.md section 4, "Superposition").
+/// (docs/theory.md section 1, "Superposition").
 pub(crate) fn edge_moments(
     problem: &TaskCircuit,
     batch: &BatchResponse,

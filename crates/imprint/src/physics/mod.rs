@@ -3,6 +3,7 @@
 
 mod boundary;
 mod error;
+mod factorization;
 mod hessian;
 pub mod refine;
 mod solution;
@@ -10,7 +11,8 @@ mod solver;
 
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;
+pub use factorization::Factorization;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};
-pub use solver::{solve, Factorization, Solver};
+pub use solver::{solve, Solver};

@@ -1,0 +1,307 @@
+//! A numeric factorisation of `L_FF` (docs/theory.md section 1): refilled
+//! for each conductance vector into the same storage, and solving any number
+//! of drives, refined in double-double ([`super::refine`]); blocks of drives
+//! are spread over threads with rayon, each solve running sequentially
+//! inside.
+
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::factor::LltRegularization;
+use faer::sparse::linalg::cholesky::LltRef;
+use faer::sparse::SparseColMatRef;
+use faer::{Conj, Mat, MatMut, MatRef, Par, Side};
+use rayon::prelude::*;
+
+use super::refine;
+use super::solver::{EdgeSlots, Role, Solver};
+use super::{BoundaryConditions, PhysicsError, Solution};
+
+/// A numeric factorisation of `L_FF` for one conductance vector: solves
+/// `H x = f` for any number of drives `f`.
+#[derive(Debug, Clone)]
+pub struct Factorization {
+    pub(super) solver: Solver,
+    pub(super) conductance: Vec<f64>,
+    pub(super) factor: Vec<f64>,
+    /// The values of `L_FF` (its pattern's order), kept for refactorising.
+    pub(super) values: Vec<f64>,
+}
+
+/// Columns per block when many drives are solved: large enough for the
+/// supernodal solve to use level-3 kernels, small enough to share the work.
+const BLOCK_COLUMNS: usize = 16;
+
+/// Below this many unknowns (free nodes times drives) one sequential block is
+/// faster than waking threads (measured with `imprint bench solve`).
+const PARALLEL_WORK: usize = 1 << 16;
+
+impl Factorization {
+    /// The symbolic analysis this factorisation came from.
+    pub fn solver(&self) -> &Solver {
+        &self.solver
+    }
+
+    /// The conductances that were factorised.
+    pub fn conductance(&self) -> &[f64] {
+        &self.conductance
+    }
+
+    /// Solves `L_FF Y = R` in place for a block of right-hand sides
+    /// (one per column, `|F|` rows), sequentially.
+    pub fn solve_free_in_place(&self, rhs: MatMut<'_, f64>) {
+        let s = &*self.solver.structure;
+        let Some(symbolic) = &s.symbolic else {
+            return;
+        };
+        let mut buffer =
+            MemBuffer::new(symbolic.solve_in_place_scratch::<f64>(rhs.ncols(), Par::Seq));
+        LltRef::new(symbolic, &self.factor).solve_in_place_with_conj(
+            Conj::No,
+            rhs,
+            Par::Seq,
+            MemStack::new(&mut buffer),
+        );
+    }
+
+    /// The state `x = H^{-1} f = (V, mu)` for one drive `f = (I_ext, v_C)`
+    /// of length `N + |C|`.
+    pub fn solve_state(&self, drive: &[f64]) -> Result<Vec<f64>, PhysicsError> {
+        let n = self.solver.dimension();
+        if drive.len() != n {
+            return Err(PhysicsError::LengthMismatch {
+                what: "drive vector",
+                expected: n,
+                found: drive.len(),
+            });
+        }
+        let (states, _) = self.solve_block(
+            MatRef::from_column_major_slice(drive, n, 1),
+            refine::CERTIFIED,
+        );
+        Ok(states.col(0).iter().copied().collect())
+    }
+
+    /// The states `X = H^{-1} F` for many drives at once (one per column of
+    /// `drives`, `N + |C|` rows), blocks of columns in parallel, each
+    /// refined ([`super::refine`]).
+    pub fn solve_states(&self, drives: MatRef<'_, f64>) -> Result<Mat<f64>, PhysicsError> {
+        Ok(self.solve_states_with_error(drives)?.0)
+    }
+
+    /// [`Self::solve_states`] and the estimated relative error of the
+    /// voltages (the largest over the drives; at most
+    /// [`super::refine::CERTIFIED`] when the solve is certified).
+    pub fn solve_states_with_error(
+        &self,
+        drives: MatRef<'_, f64>,
+    ) -> Result<(Mat<f64>, f64), PhysicsError> {
+        self.solve_states_refined_to(drives, refine::CERTIFIED)
+    }
+
+    /// [`Self::solve_states_with_error`], refining until the estimated
+    /// error is within `target` (or stops shrinking): for states that are
+    /// combined before they are reported, such as the unit responses of a
+    /// superposition, whose errors add.
+    pub fn solve_states_refined_to(
+        &self,
+        drives: MatRef<'_, f64>,
+        target: f64,
+    ) -> Result<(Mat<f64>, f64), PhysicsError> {
+        let n = self.solver.dimension();
+        if drives.nrows() != n {
+            return Err(PhysicsError::LengthMismatch {
+                what: "drive matrix rows",
+                expected: n,
+                found: drives.nrows(),
+            });
+        }
+        let m = drives.ncols();
+        if m <= 1 || self.solver.free_nodes().len() * m < PARALLEL_WORK {
+            return Ok(self.solve_block(drives, target));
+        }
+        // Blocks of at most BLOCK_COLUMNS, and at least one per thread: the
+        // few drives of a training iteration on a large network (2 inputs
+        // and 2 outputs) are then solved and refined on every core.
+        let width = BLOCK_COLUMNS.min(m.div_ceil(rayon::current_num_threads()));
+        let blocks: Vec<(Mat<f64>, f64)> = (0..m.div_ceil(width))
+            .into_par_iter()
+            .map(|b| {
+                let start = b * width;
+                self.solve_block(drives.subcols(start, width.min(m - start)), target)
+            })
+            .collect();
+        let mut states = Mat::zeros(n, m);
+        let mut error = 0.0f64;
+        for (b, (block, block_error)) in blocks.iter().enumerate() {
+            states
+                .as_mut()
+                .subcols_mut(b * width, block.ncols())
+                .copy_from(block);
+            error = error.max(*block_error);
+        }
+        Ok((states, error))
+    }
+
+    /// Solves one block of drives sequentially (dimensions already checked),
+    /// refined (docs/theory.md section 1; [`super::refine`]); returns the states
+    /// and the estimated relative error of their voltages.
+    fn solve_block(&self, drives: MatRef<'_, f64>, target: f64) -> (Mat<f64>, f64) {
+        let s = &*self.solver.structure;
+        let (nodes, m) = (s.node_count, drives.ncols());
+        let k = &self.conductance;
+        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
+        for col in 0..m {
+            for (a, &node) in s.free_nodes.iter().enumerate() {
+                free[(a, col)] = drives[(node, col)];
+            }
+            // Move the imposed voltages to the right-hand side: -L_FC v_C.
+            for &e in &s.constrained_edges {
+                let [i, j] = s.edges[e];
+                match (s.role[i], s.role[j]) {
+                    (Role::Free(a), Role::Fixed(c)) | (Role::Fixed(c), Role::Free(a)) => {
+                        free[(a, col)] += k[e] * drives[(nodes + c, col)];
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.solve_free_in_place(free.as_mut());
+        let error = refine::refine(
+            |r| self.solve_free_in_place(r),
+            |v| refine::free_residual(&s.edges, k, &s.free_nodes, &s.constrained, drives, v),
+            free.as_mut(),
+            target,
+        );
+
+        let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);
+        for col in 0..m {
+            for (a, &node) in s.free_nodes.iter().enumerate() {
+                states[(node, col)] = free[(a, col)];
+            }
+            for (c, &node) in s.constrained.iter().enumerate() {
+                states[(node, col)] = drives[(nodes + c, col)];
+                // mu_c = I_c - (L V)_c: the bottom rows of H x = f.
+                states[(nodes + c, col)] = drives[(node, col)];
+            }
+            for &e in &s.constrained_edges {
+                let [i, j] = s.edges[e];
+                let current = k[e] * (states[(i, col)] - states[(j, col)]);
+                if let Role::Fixed(c) = s.role[i] {
+                    states[(nodes + c, col)] -= current;
+                }
+                if let Role::Fixed(c) = s.role[j] {
+                    states[(nodes + c, col)] += current;
+                }
+            }
+        }
+        (states, error)
+    }
+
+    /// Solves the boundary-value problem `conditions` (whose fixed nodes must
+    /// be this solver's constrained nodes, in order) and derives the currents,
+    /// power and Kirchhoff residual.
+    pub fn solve(&self, conditions: &BoundaryConditions) -> Result<Solution, PhysicsError> {
+        let s = &*self.solver.structure;
+        let fixed = conditions.fixed_nodes();
+        if fixed != s.constrained {
+            return Err(PhysicsError::ConstraintMismatch {
+                expected: s.constrained.clone(),
+                given: fixed,
+            });
+        }
+        let drive = conditions.drive(s.node_count);
+        let (state, voltage_error) = self.solve_block(
+            MatRef::from_column_major_slice(&drive, drive.len(), 1),
+            refine::CERTIFIED,
+        );
+        let state: Vec<f64> = state.col(0).iter().copied().collect();
+        Ok(Solution::from_state(
+            &s.edges,
+            &self.conductance,
+            &s.constrained,
+            &drive,
+            &state,
+            voltage_error,
+        ))
+    }
+}
+
+impl Factorization {
+    /// Factorises `L_FF` again for new conductances, into the storage of
+    /// this factorisation (the values of `L_FF` and of its factor are
+    /// overwritten, not reallocated: on a 10^6-node network the factor is
+    /// hundreds of MB, whose fresh pages would be faulted in every
+    /// iteration). After an error the factorisation holds no valid factor
+    /// and must be refactorised before it is used.
+    pub fn refactorize(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
+        let s = &*self.solver.structure;
+        if conductance.len() != s.edges.len() {
+            return Err(PhysicsError::LengthMismatch {
+                what: "conductance vector",
+                expected: s.edges.len(),
+                found: conductance.len(),
+            });
+        }
+        if let Some(edge) = conductance
+            .iter()
+            .position(|&k| !crate::network::is_valid_conductance(k))
+        {
+            return Err(crate::network::NetworkError::InvalidConductance {
+                edge,
+                value: conductance[edge],
+            }
+            .into());
+        }
+        let values = &mut self.values;
+        values.clear();
+        values.resize(s.pattern.compute_nnz(), 0.0);
+        for (slots, &k) in s.edge_slots.iter().zip(conductance) {
+            match *slots {
+                EdgeSlots::Interior {
+                    diagonal,
+                    off_diagonal,
+                } => {
+                    values[diagonal[0]] += k;
+                    values[diagonal[1]] += k;
+                    values[off_diagonal] -= k;
+                }
+                EdgeSlots::Boundary { diagonal } => values[diagonal] += k,
+                EdgeSlots::Clamped => {}
+            }
+        }
+        self.conductance.clear();
+        self.conductance.extend_from_slice(conductance);
+        let Some(symbolic) = &s.symbolic else {
+            self.factor.clear();
+            return Ok(());
+        };
+        self.factor.clear();
+        self.factor.resize(symbolic.len_val(), 0.0);
+        let mut buffer = MemBuffer::new(
+            symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default()),
+        );
+        let matrix = SparseColMatRef::new(s.pattern.as_ref(), values);
+        let failed = symbolic
+            .factorize_numeric_llt(
+                &mut self.factor,
+                matrix,
+                Side::Lower,
+                LltRegularization::default(),
+                Par::Seq,
+                MemStack::new(&mut buffer),
+                Default::default(),
+            )
+            .is_err();
+        if failed {
+            let (min, max) = conductance
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), &k| {
+                    (lo.min(k), hi.max(k))
+                });
+            return Err(PhysicsError::NotPositiveDefinite {
+                min_conductance: min,
+                max_conductance: max,
+            });
+        }
+        Ok(())
+    }
+}
