@@ -21,7 +21,7 @@
 //! - [`sweep`]: ensembles of runs over any configuration field, locally
 //!   or as Slurm job arrays, and the claims judged across them (6);
 //! - [`io`]: network, task and value files, NumPy archives, SPICE netlists;
-//! - [`bench`]: timings of the hot paths for `imprint bench`.
+//! - [`bench`](mod@bench): timings of the hot paths for `imprint bench`.
 //!
 //! ```
 //! use imprint::prelude::*;

@@ -26,6 +26,7 @@ pub use execute::{
 };
 pub use plan::{
     describe, parse_range, Axis, NewPlan, Plan, PlannedRun, SweepOptions, DEFAULT_MAX_RUNS,
+    MAX_AXIS_VALUES,
 };
 pub use status::SweepStatus;
 
