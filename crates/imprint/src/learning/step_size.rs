@@ -241,8 +241,10 @@ pub const POWER_ITERATIONS: usize = 20;
 /// `lambda_max` of the linearised update map of `kind` restricted to the
 /// `active` edges, by [`POWER_ITERATIONS`] power iterations from `start` (the
 /// update direction serves: it lies in the range of `K`). Each iteration is
-/// two products of `E x n_out` and `E x B` matrices; no `E x E` matrix is
-/// formed. The clipped map moves only edges inside `[k_min, k_max]` or
+/// two products of `E x n_out` and `E x m` matrices, `m` the columns of the
+/// free basis (the driven held nodes when superposed, else the `B`
+/// samples), and products with the small coefficient matrix; no `E x E`
+/// or `E x B` matrix is formed. The clipped map moves only edges inside `[k_min, k_max]` or
 /// pushed back into it, so edges held at a bound drop out of its
 /// linearisation. Returns the growth `|K v| / |v|` of the last iteration
 /// (the spectral radius in the limit, approached from below).
