@@ -86,22 +86,9 @@ pub(crate) fn edge_moments(
         for o in 0..n_out {
             let r = ri[o] - rj[o];
             let column = &mixed[o * m..(o + 1) * m];
-            let t: f64 = bi
-                .iter()
-                .zip(bj)
-                .zip(column)
-                .map(|((a, b), c)| (a - b) * c)
-                .sum();
-            cross += t * r;
+            cross += drops_dot(bi, bj, column) * r;
             if squares {
-                let column = &second[o * n_out..(o + 1) * n_out];
-                let q: f64 = ri
-                    .iter()
-                    .zip(rj)
-                    .zip(column)
-                    .map(|((a, b), c)| (a - b) * c)
-                    .sum();
-                square += q * r;
+                square += drops_dot(ri, rj, &second[o * n_out..(o + 1) * n_out]) * r;
             }
         }
         (cross, square)
@@ -118,6 +105,13 @@ pub(crate) fn edge_moments(
         edges.iter().map(moments).unzip()
     };
     EdgeMoments { cross, square }
+}
+
+/// `sum_k (a_k - b_k) w_k`: the drops over an edge of the columns of two
+/// node rows `a` and `b`, weighted by `w`.
+#[inline]
+fn drops_dot(a: &[f64], b: &[f64], w: &[f64]) -> f64 {
+    a.iter().zip(b).zip(w).map(|((a, b), w)| (a - b) * w).sum()
 }
 
 /// Edges from which [`edge_moments`] spreads over threads.
