@@ -4,7 +4,10 @@
 //! are spread over threads with rayon, each solve running sequentially
 //! inside.
 
-use faer::dyn_stack::{MemBuffer, MemStack};
+use std::mem::MaybeUninit;
+use std::sync::Mutex;
+
+use faer::dyn_stack::MemStack;
 use faer::linalg::cholesky::llt::factor::LltRegularization;
 use faer::sparse::linalg::cholesky::LltRef;
 use faer::sparse::SparseColMatRef;
@@ -24,6 +27,64 @@ pub struct Factorization {
     pub(super) factor: Vec<f64>,
     /// The values of `L_FF` (its pattern's order), kept for refactorising.
     pub(super) values: Vec<f64>,
+    /// Work space of the numeric factorisation, kept for refactorising
+    /// (tens of MB on a 10^6-node network, faulted in afresh when it was
+    /// allocated per factorisation).
+    pub(super) scratch: Vec<MaybeUninit<u8>>,
+    /// faer's work space of the triangular solves, reused between calls
+    /// (blocks of drives are solved on several threads at once, so there is
+    /// a pool).
+    pub(super) solve_scratch: Pool<MaybeUninit<u8>>,
+    /// The refinements' work arrays (residual rows and corrections).
+    pub(super) work: Pool<f64>,
+}
+
+/// Buffers handed out to concurrent solves and given back, so repeated
+/// solves reuse their memory: fresh buffers of tens of MB were mapped and
+/// faulted in on every call on a 10^6-node network (77 000 page faults per
+/// timed iteration of `imprint bench train`, its floor included; 11 000
+/// with the pools and the kept factorisation scratch). The pool
+/// holds at most one buffer per concurrent use and keeps the largest sizes
+/// asked for until the factorisation is dropped. A clone starts empty.
+#[derive(Debug)]
+pub(super) struct Pool<T>(Mutex<Vec<Vec<T>>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Clone for Pool<T> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl<T: Clone> Pool<T> {
+    /// A buffer of `len` copies of `fill`: the free one of least capacity
+    /// that holds `len`, else the largest (grown), else a new one.
+    fn take(&self, len: usize, fill: T) -> Vec<T> {
+        let mut buffer = {
+            let mut free = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let fits = (0..free.len())
+                .filter(|&b| free[b].capacity() >= len)
+                .min_by_key(|&b| free[b].capacity());
+            let pick = fits.or_else(|| (0..free.len()).max_by_key(|&b| free[b].capacity()));
+            pick.map(|b| free.swap_remove(b)).unwrap_or_default()
+        };
+        buffer.clear();
+        buffer.resize(len, fill);
+        buffer
+    }
+
+    /// Returns a buffer for later calls.
+    fn give(&self, buffer: Vec<T>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer);
+    }
 }
 
 /// Columns per block when many drives are solved: large enough for the
@@ -52,14 +113,18 @@ impl Factorization {
         let Some(symbolic) = &s.symbolic else {
             return;
         };
-        let mut buffer =
-            MemBuffer::new(symbolic.solve_in_place_scratch::<f64>(rhs.ncols(), Par::Seq));
+        let scratch = symbolic.solve_in_place_scratch::<f64>(rhs.ncols(), Par::Seq);
+        let mut buffer = self.solve_scratch.take(
+            scratch.size_bytes() + scratch.align_bytes(),
+            MaybeUninit::uninit(),
+        );
         LltRef::new(symbolic, &self.factor).solve_in_place_with_conj(
             Conj::No,
             rhs,
             Par::Seq,
             MemStack::new(&mut buffer),
         );
+        self.solve_scratch.give(buffer);
     }
 
     /// The state `x = H^{-1} f = (V, mu)` for one drive `f = (I_ext, v_C)`
@@ -165,12 +230,28 @@ impl Factorization {
             }
         }
         self.solve_free_in_place(free.as_mut());
+        let mut rows = self.work.take(0, 0.0);
+        let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
             |r| self.solve_free_in_place(r),
-            |v| refine::free_residual(&s.edges, k, &s.free_nodes, &s.constrained, drives, v),
+            |v, residual| {
+                refine::free_residual(
+                    &s.edges,
+                    k,
+                    &s.free_nodes,
+                    &s.constrained,
+                    drives,
+                    v,
+                    &mut rows,
+                    residual,
+                )
+            },
             free.as_mut(),
+            MatMut::from_column_major_slice_mut(&mut correction, s.free_nodes.len(), m),
             target,
         );
+        self.work.give(rows);
+        self.work.give(correction);
 
         let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);
         for col in 0..m {
@@ -276,9 +357,12 @@ impl Factorization {
         };
         self.factor.clear();
         self.factor.resize(symbolic.len_val(), 0.0);
-        let mut buffer = MemBuffer::new(
-            symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default()),
-        );
+        let scratch = symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
+        // Room for the alignment MemStack may skip at the start.
+        let bytes = scratch.size_bytes() + scratch.align_bytes();
+        if self.scratch.len() < bytes {
+            self.scratch.resize(bytes, MaybeUninit::uninit());
+        }
         let matrix = SparseColMatRef::new(s.pattern.as_ref(), values);
         let failed = symbolic
             .factorize_numeric_llt(
@@ -287,7 +371,7 @@ impl Factorization {
                 Side::Lower,
                 LltRegularization::default(),
                 Par::Seq,
-                MemStack::new(&mut buffer),
+                MemStack::new(&mut self.scratch),
                 Default::default(),
             )
             .is_err();

@@ -12,7 +12,7 @@
 //! of the iterate before it, so the corrected one is at least as good. A
 //! well-conditioned solve costs one extra residual and one extra solve.
 
-use faer::{Mat, MatMut, MatRef};
+use faer::{MatMut, MatRef};
 
 /// `a + b` exactly, as a rounded sum and its error (Knuth's TwoSum).
 #[inline]
@@ -100,11 +100,13 @@ pub const MAX_STEPS: usize = 12;
 /// solve says how far it may be off ([`crate::physics::Solution::voltage_error`]).
 pub const CERTIFIED: f64 = 1e-12;
 
-/// `I_F - L_FF V_F`: the net current into every free node of the network
-/// (`edges`, `conductance`) with the free voltages `free` (one column per
-/// drive, rows in the order of `free_nodes`) and the imposed ones of
-/// `drives` (`N + |C|` rows: injected currents, then the voltages of
-/// `constrained`), summed in double-double and rounded.
+/// `I_F - L_FF V_F` into `residual`: the net current into every free node
+/// of the network (`edges`, `conductance`) with the free voltages `free`
+/// (one column per drive, rows in the order of `free_nodes`) and the
+/// imposed ones of `drives` (`N + |C|` rows: injected currents, then the
+/// voltages of `constrained`), summed in double-double and rounded. `rows`
+/// is work space (its capacity is reused).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn free_residual(
     edges: &[[usize; 2]],
     conductance: &[f64],
@@ -112,7 +114,9 @@ pub(crate) fn free_residual(
     constrained: &[usize],
     drives: MatRef<'_, f64>,
     free: MatRef<'_, f64>,
-) -> Mat<f64> {
+    rows: &mut Vec<f64>,
+    mut residual: MatMut<'_, f64>,
+) {
     let nodes = free_nodes.len() + constrained.len();
     let m = free.ncols();
     // Node-major: per node one contiguous row of `3 m` values, the `m`
@@ -123,7 +127,8 @@ pub(crate) fn free_residual(
     // compiler vectorises the drives' loop. The fixed nodes' sums are
     // computed and not used: no branch per edge.
     let width = 3 * m;
-    let mut rows = vec![0.0; nodes * width];
+    rows.clear();
+    rows.resize(nodes * width, 0.0);
     for col in 0..m {
         for (a, &node) in free_nodes.iter().enumerate() {
             rows[node * width + col] = free[(a, col)];
@@ -134,7 +139,7 @@ pub(crate) fn free_residual(
         }
     }
     for (&[i, j], &k) in edges.iter().zip(conductance) {
-        let (row_i, row_j) = rows_mut(&mut rows, i, j, width);
+        let (row_i, row_j) = rows_mut(rows, i, j, width);
         let (v_i, sum_i) = row_i.split_at_mut(m);
         let (hi_i, lo_i) = sum_i.split_at_mut(m);
         let (v_j, sum_j) = row_j.split_at_mut(m);
@@ -154,10 +159,12 @@ pub(crate) fn free_residual(
             (hi_i[c], lo_i[c], hi_j[c], lo_j[c]) = (at_i.hi, at_i.lo, at_j.hi, at_j.lo);
         }
     }
-    Mat::from_fn(free.nrows(), m, |a, col| {
-        let row = free_nodes[a] * width;
-        rows[row + m + col] + rows[row + 2 * m + col]
-    })
+    for col in 0..m {
+        for (a, &node) in free_nodes.iter().enumerate() {
+            let row = node * width;
+            residual[(a, col)] = rows[row + m + col] + rows[row + 2 * m + col];
+        }
+    }
 }
 
 /// Rows `i` and `j` (distinct) of the node-major `values` with `m` columns,
@@ -179,10 +186,14 @@ fn rows_mut<T>(values: &mut [T], i: usize, j: usize, m: usize) -> (&mut [T], &mu
 /// it is) or the corrections stop shrinking;
 /// returns the last correction relative to the voltages (the largest over
 /// the columns): the estimated error of what is returned.
+///
+/// `residual` writes the residual of its first argument into its second;
+/// `correction` is work space of the shape of `free`.
 pub(crate) fn refine(
     solve: impl Fn(MatMut<'_, f64>),
-    residual: impl Fn(MatRef<'_, f64>) -> Mat<f64>,
+    mut residual: impl FnMut(MatRef<'_, f64>, MatMut<'_, f64>),
     mut free: MatMut<'_, f64>,
+    mut correction: MatMut<'_, f64>,
     target: f64,
 ) -> f64 {
     let relative = |correction: MatRef<'_, f64>, free: MatRef<'_, f64>| {
@@ -201,7 +212,7 @@ pub(crate) fn refine(
     let mut previous = f64::INFINITY;
     let mut estimate = 0.0;
     for _ in 0..MAX_STEPS {
-        let mut correction = residual(free.as_ref());
+        residual(free.as_ref(), correction.as_mut());
         solve(correction.as_mut());
         estimate = relative(correction.as_ref(), free.as_ref());
         if estimate > 0.5 * previous {
@@ -209,7 +220,7 @@ pub(crate) fn refine(
             // iterate, with this correction as the estimate of its error.
             break;
         }
-        free += &correction;
+        free += correction.as_ref();
         // The correction measured the error before it: once that is
         // within what is certified, the corrected voltages are too.
         if estimate <= target {

@@ -203,6 +203,9 @@ impl Solver {
             conductance: Vec::new(),
             factor: Vec::new(),
             values: Vec::new(),
+            scratch: Vec::new(),
+            solve_scratch: Default::default(),
+            work: Default::default(),
         };
         factorization.refactorize(conductance)?;
         Ok(factorization)
