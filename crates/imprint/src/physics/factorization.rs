@@ -41,9 +41,9 @@ pub struct Factorization {
 
 /// Buffers handed out to concurrent solves and given back, so repeated
 /// solves reuse their memory: fresh buffers of tens of MB were mapped and
-/// faulted in on every call on a 10^6-node network (77 000 page faults per
-/// timed iteration of `imprint bench train`, its floor included; 11 000
-/// with the pools and the kept factorisation scratch). The pool
+/// faulted in on every call on a 10^6-node network (77 000 to 98 000 page
+/// faults per timed iteration of `imprint bench train`, its floor included;
+/// 11 000 with the pools and the kept factorisation scratch). The pool
 /// holds at most one buffer per concurrent use and keeps the largest sizes
 /// asked for until the factorisation is dropped. A clone starts empty.
 #[derive(Debug)]
