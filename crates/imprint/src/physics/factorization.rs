@@ -62,18 +62,26 @@ impl<T> Clone for Pool<T> {
 }
 
 impl<T: Clone> Pool<T> {
-    /// A buffer of `len` copies of `fill`: the free one of least capacity
-    /// that holds `len`, else the largest (grown), else a new one.
-    fn take(&self, len: usize, fill: T) -> Vec<T> {
+    /// An empty buffer with room for `capacity` elements: the free one of
+    /// least capacity that holds them, else the largest (grown), else a new
+    /// one.
+    fn take_empty(&self, capacity: usize) -> Vec<T> {
         let mut buffer = {
             let mut free = self.0.lock().unwrap_or_else(|e| e.into_inner());
             let fits = (0..free.len())
-                .filter(|&b| free[b].capacity() >= len)
+                .filter(|&b| free[b].capacity() >= capacity)
                 .min_by_key(|&b| free[b].capacity());
             let pick = fits.or_else(|| (0..free.len()).max_by_key(|&b| free[b].capacity()));
             pick.map(|b| free.swap_remove(b)).unwrap_or_default()
         };
         buffer.clear();
+        buffer.reserve(capacity);
+        buffer
+    }
+
+    /// A buffer of `len` copies of `fill` ([`Self::take_empty`], filled).
+    fn take(&self, len: usize, fill: T) -> Vec<T> {
+        let mut buffer = self.take_empty(len);
         buffer.resize(len, fill);
         buffer
     }
@@ -230,7 +238,10 @@ impl Factorization {
             }
         }
         self.solve_free_in_place(free.as_mut());
-        let mut rows = self.work.take(0, 0.0);
+        // `free_residual` sizes and zeroes its rows itself (3 values per
+        // node and drive); taken by that size so the pool hands back the
+        // buffer that held them last time.
+        let mut rows = self.work.take_empty(nodes * 3 * m);
         let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
             |r| self.solve_free_in_place(r),
