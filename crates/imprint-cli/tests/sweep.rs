@@ -114,7 +114,17 @@ fn a_killed_sweep_continues_records_failures_and_collects() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // Killed once the second run has written its first checkpoint (500 of
+    // its 15 000 iterations): it is then interrupted, not done, however
+    // fast this machine trains (a fixed wait raced a 0.3 s run).
+    let second = d.join("out/runs/0001/checkpoint.json");
+    while !second.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the second run wrote no checkpoint in 2 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     let status = ok(&["sweep", "status", "out"], d);

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 
 use imprint::learning::config::RunConfig;
 use imprint::learning::{
-    builtin, Keep, LearningRate, Rule, StopRule, TaskCircuit, TrainingParameters,
+    builtin, Keep, LearningRate, Rule, RuleKind, StopRule, TaskCircuit, TrainingParameters,
 };
 use imprint::physics::{solve as solve_network, BoundaryConditions};
 use imprint::run::{Executor, HistoryRecord, Observer};
@@ -70,6 +70,7 @@ fn record_dict<'py>(py: Python<'py>, r: &HistoryRecord) -> PyResult<Bound<'py, P
     out.set_item("step", r.step)?;
     out.set_item("learning_rate", r.learning_rate)?;
     out.set_item("stiffness", r.stiffness)?;
+    out.set_item("damping", r.damping)?;
     Ok(out)
 }
 
@@ -156,10 +157,12 @@ impl Observer for PythonObserver<'_> {
 /// (`keep="last"`); training stops early once the cost has stayed below
 /// `stop_relative_cost` times the initial cost for `stop_patience`
 /// iterations. `auto_rate={"target": ..., "every": ..., "trust": ...}` tunes
-/// the automatic rate. `callback(step, record, conductance)` is called every
+/// the automatic rate. `rule="levenberg-marquardt"` trains with the bounded
+/// second-order trainer (no learning rate or nudge; `damping` is its initial
+/// damping, Nielsen's tau). `callback(step, record, conductance)` is called every
 /// `callback_every` iterations, when the full cost is recorded.
 #[pyfunction]
-#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None, auto_rate = None))]
+#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None, auto_rate = None, damping = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train<'py>(
     py: Python<'py>,
@@ -180,6 +183,7 @@ pub fn train<'py>(
     stop_relative_cost: Option<f64>,
     stop_patience: Option<usize>,
     auto_rate: Option<Bound<'py, PyDict>>,
+    damping: Option<f64>,
 ) -> PyResult<(PyNetwork, Vec<Bound<'py, PyDict>>)> {
     let learning_rate = match learning_rate {
         None => None,
@@ -203,27 +207,26 @@ pub fn train<'py>(
         "custom"
     };
     let defaults = RunConfig::for_task(name, seed).map_err(fail)?.training;
-    let (default_rate, default_nudge) = match defaults.rule {
-        Rule::CoupledLearning {
-            learning_rate,
-            nudge,
-        } => (learning_rate, nudge),
-        Rule::GradientDescent { learning_rate } => (learning_rate, 0.1),
-    };
-    let rule = match rule {
-        "coupled-learning" => Rule::CoupledLearning {
-            learning_rate: learning_rate.unwrap_or(default_rate),
-            nudge: nudge.unwrap_or(default_nudge),
-        },
-        "gradient-descent" => Rule::GradientDescent {
-            learning_rate: learning_rate.unwrap_or(default_rate),
-        },
-        other => {
+    let kind = rule
+        .parse::<RuleKind>()
+        .map_err(|e| fail(format!("rule: {e}")))?;
+    // The task's default rule turned into the one asked for; what the
+    // caller gives is used or refused, never dropped.
+    let mut rule = defaults.rule.with_kind(kind);
+    if let Some(rate) = learning_rate {
+        rule = rule.with_learning_rate(rate).map_err(fail)?;
+    }
+    match (&mut rule, nudge, damping) {
+        (_, None, None) => {}
+        (Rule::CoupledLearning { nudge: n, .. }, Some(value), None) => *n = value,
+        (Rule::LevenbergMarquardt { damping: d }, None, Some(value)) => *d = value,
+        (_, Some(_), _) => return Err(fail(format!("nudge: {kind} has no nudge"))),
+        (_, _, Some(_)) => {
             return Err(fail(format!(
-                "rule `{other}` is not coupled-learning or gradient-descent"
+                "damping: only levenberg-marquardt has a damping, not {kind}"
             )))
         }
-    };
+    }
     let parameters = TrainingParameters {
         rule,
         batch_size: batch_size.unwrap_or(defaults.batch_size),

@@ -94,7 +94,7 @@ fn run(job: &Job) -> Result<String, Box<dyn std::error::Error>> {
         config.training.rule = config
             .training
             .rule
-            .with_learning_rate(LearningRate::Constant(rate.parse()?));
+            .with_learning_rate(LearningRate::Constant(rate.parse()?))?;
     }
     if let Ok(iterations) = std::env::var("ITERATIONS") {
         config.training.iterations = iterations.parse()?;

@@ -69,7 +69,7 @@ fn main() {
             let problem = t.problem();
             let factor = problem.factorize(t.conductance()).unwrap();
             let batch = problem.batch_response(&factor, &all).unwrap();
-            let stiffness = update_stiffness(problem, &batch, rule.map_kind()).unwrap();
+            let stiffness = update_stiffness(problem, &batch, rule.map_kind().unwrap()).unwrap();
             let rate = t.last_rate().unwrap();
             let p = t.parameters();
             let pinned = t.conductance().iter().filter(|&&k| k <= p.k_min).count();

@@ -178,7 +178,7 @@ pub fn train_timing(
     };
     let task = builtin::build("regression-2x2", network, &options)?;
     let mut config = RunConfig::for_task("regression-2x2", 1)?;
-    config.training.rule = config.training.rule.with_learning_rate(rate);
+    config.training.rule = config.training.rule.with_learning_rate(rate)?;
     config.training.batch_size = batch;
     let mut training = Training::new(network, &task, config.training)?;
     training.step()?;

@@ -136,7 +136,7 @@ fn check(net: &Network, task: &Task, batch: &[usize], solves: usize, what: &str)
         // coefficient matrices when superposed.
         let active = vec![true; a.len()];
         let stiffness = |batch: &BatchResponse| {
-            power_stiffness(&problem, batch, rule.map_kind(), &active, &b).unwrap()
+            power_stiffness(&problem, batch, rule.map_kind().unwrap(), &active, &b).unwrap()
         };
         let (sa, sb) = (stiffness(&superposed), stiffness(&direct));
         assert!(

@@ -30,6 +30,10 @@ pub struct Args {
     /// Train this network file instead of generating one.
     #[arg(long, value_name = "FILE")]
     network: Option<PathBuf>,
+    /// Learning rule, overriding the config: coupled-learning, gradient-descent, or
+    /// levenberg-marquardt (second order over every sample, within [k_min, k_max]).
+    #[arg(long, value_name = "RULE")]
+    rule: Option<imprint::learning::RuleKind>,
     /// Learning rate: `auto` (kept inside the stability limit of the update map) or a constant.
     #[arg(long, value_name = "auto|RATE")]
     learning_rate: Option<imprint::learning::LearningRate>,
@@ -45,7 +49,7 @@ pub struct Args {
     )]
     output: Option<PathBuf>,
     /// Continue an interrupted run from its last checkpoint.
-    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "task", "seed", "network", "output", "learning_rate", "keep"])]
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "task", "seed", "network", "output", "rule", "learning_rate", "keep"])]
     resume: Option<PathBuf>,
     /// Stop (as if interrupted) after this many iterations; for testing resumption.
     #[arg(long, hide = true)]
@@ -91,6 +95,7 @@ fn resolve(args: &Args) -> Result<RunConfig> {
         seed: args.seed,
         iterations: args.iterations,
         network_file,
+        rule: args.rule,
         learning_rate: args.learning_rate,
         keep: args.keep,
     };

@@ -149,6 +149,7 @@ def train(
     stop_relative_cost: Optional[float] = None,
     stop_patience: Optional[int] = None,
     auto_rate: Optional[Dict[str, Any]] = None,
+    damping: Optional[float] = None,
 ) -> Tuple[Network, List[Dict[str, Any]]]:
     """Trains; returns the trained network and the history (step, cost,
     accuracy, learning_rate, stiffness...). ``learning_rate="auto"`` (the
@@ -157,7 +158,12 @@ def train(
     state (``keep="best"``) or the last (``keep="last"``); training stops
     early once the cost has stayed below ``stop_relative_cost`` times the
     initial cost for ``stop_patience`` iterations. ``auto_rate`` tunes the
-    automatic rate (``target``, ``every``, ``trust``; docs/training.md)."""
+    automatic rate (``target``, ``every``, ``trust``; docs/training.md).
+    ``rule="levenberg-marquardt"`` trains with the bounded second-order
+    trainer on the task's transfer matrix (no learning rate or nudge;
+    ``damping`` is its initial damping, default 1e-3; it stops as soon as the
+    cost reaches the tolerance, or at a stationary point; records carry
+    ``damping``)."""
 
 def analyze(
     network: Network,

@@ -127,6 +127,23 @@ def test_training_with_a_callback_and_evaluation(network):
     assert gd_history[-1]["cost"] < gd_history[0]["cost"]
 
 
+def test_the_second_order_trainer_learns_to_the_last_digits(network):
+    task = imprint.Task.builtin("regression-2x2", network, samples=20)
+    trained, history = imprint.train(network, task, rule="levenberg-marquardt", iterations=500, stop_relative_cost=1e-20, k_min=1e-6, k_max=1e6, callback_every=1)
+    assert history[-1]["cost"] <= 1e-20 * history[0]["cost"]
+    assert len(history) < 100, "stops as soon as the tolerance is reached"
+    assert all(r["damping"] > 0 and r["learning_rate"] is None for r in history[1:])
+    assert imprint.evaluate(trained, task)["cost"] == pytest.approx(history[-1]["cost"], rel=1e-6, abs=1e-30)
+    with pytest.raises(imprint.ImprintError, match="no learning rate"):
+        imprint.train(network, task, rule="levenberg-marquardt", learning_rate=1.0)
+    with pytest.raises(imprint.ImprintError, match="no nudge"):
+        imprint.train(network, task, rule="levenberg-marquardt", nudge=0.1)
+    with pytest.raises(imprint.ImprintError, match="damping"):
+        imprint.train(network, task, damping=1e-3)
+    with pytest.raises(imprint.ImprintError, match="unknown rule"):
+        imprint.train(network, task, rule="newton")
+
+
 def test_custom_tasks_from_arrays(network):
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 1, (30, 2))

@@ -1,5 +1,6 @@
-//! Learning (docs/theory.md sections 3-4): tasks, costs, Coupled Learning and
-//! gradient descent, and training as a resumable stepper.
+//! Learning (docs/theory.md sections 3-4 and 8): tasks, costs, Coupled Learning,
+//! gradient descent and the second-order trainer on the transfer matrix, and
+//! training as a resumable stepper.
 
 mod batch;
 pub mod builtin;
@@ -10,12 +11,15 @@ pub mod coupled_learning;
 pub mod custom;
 mod error;
 pub mod gradient;
+pub mod levenberg_marquardt;
 mod output_response;
 pub mod resolve;
 pub mod rules;
 pub mod step_size;
 mod task;
 mod training;
+pub mod transfer;
+mod transfer_cost;
 
 pub use batch::BatchResponse;
 pub use circuit::{winner, Evaluation, FreeStates, TaskCircuit};
@@ -23,9 +27,12 @@ pub use cost::Cost;
 pub use coupled_learning::coupled_learning_update;
 pub use error::LearningError;
 pub use gradient::{cost_gradient, gradient_from};
+pub use levenberg_marquardt::{DampingState, Stationary};
 pub use output_response::OutputResponse;
-pub use rules::Rule;
+pub use rules::{Rule, RuleKind};
 pub use step_size::{AutoRate, LearningRate, RateEstimate};
 pub(crate) use task::affine_fit;
 pub use task::{InputPlane, Readout, Roles, Task, MAX_SAMPLES};
 pub use training::{batch, Keep, StepTimings, StopRule, Training, TrainingParameters};
+pub use transfer::Transfer;
+pub use transfer_cost::TransferCost;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config::{RunConfig, TaskConfig};
-use super::{Keep, LearningError, LearningRate};
+use super::{Keep, LearningError, LearningRate, RuleKind};
 
 /// Values given outside the configuration file (command-line flags,
 /// Python keyword arguments); each wins over the file.
@@ -19,6 +19,10 @@ pub struct Overrides {
     pub iterations: Option<usize>,
     /// A network file to train instead of a generated network.
     pub network_file: Option<PathBuf>,
+    /// The learning rule, with its default hyperparameters unless the
+    /// file names the same rule (its learning rate is kept where both
+    /// rules have one).
+    pub rule: Option<RuleKind>,
     /// The rule's learning rate (`auto` or a constant).
     pub learning_rate: Option<LearningRate>,
     /// Which state the run keeps.
@@ -134,8 +138,17 @@ impl RunConfig {
         if let Some(network) = &overrides.network_file {
             config.network.file = Some(network.clone());
         }
+        if let Some(kind) = overrides.rule {
+            if config.training.rule.kind() != kind {
+                config.training.rule = config.training.rule.with_kind(kind);
+            }
+        }
         if let Some(rate) = overrides.learning_rate {
-            config.training.rule = config.training.rule.with_learning_rate(rate);
+            config.training.rule = config
+                .training
+                .rule
+                .with_learning_rate(rate)
+                .map_err(|e| configuration(e.to_string()))?;
         }
         if let Some(keep) = overrides.keep {
             config.training.keep = keep;
@@ -198,7 +211,10 @@ mod tests {
             ("regression-2x5", 9)
         );
         // The defaults: an `auto` rate, the best state kept.
-        assert_eq!(config.training.rule.learning_rate(), LearningRate::Auto);
+        assert_eq!(
+            config.training.rule.learning_rate(),
+            Some(LearningRate::Auto)
+        );
         assert_eq!(config.training.keep, Keep::Best);
         let overrides = Overrides {
             learning_rate: Some(LearningRate::Constant(30.0)),
@@ -208,7 +224,7 @@ mod tests {
         let config = RunConfig::resolve(Some(text), "c.toml", &overrides).unwrap();
         assert_eq!(
             config.training.rule.learning_rate(),
-            LearningRate::Constant(30.0)
+            Some(LearningRate::Constant(30.0))
         );
         assert_eq!(config.training.keep, Keep::Last);
         // In a file, a number or "auto"; anything else is refused.
@@ -217,7 +233,7 @@ mod tests {
         let config = RunConfig::resolve(Some(file), "c.toml", &Overrides::default()).unwrap();
         assert_eq!(
             config.training.rule.learning_rate(),
-            LearningRate::Constant(100.0)
+            Some(LearningRate::Constant(100.0))
         );
         let error = RunConfig::resolve(
             Some(&file.replace("100", "\"fast\"")),

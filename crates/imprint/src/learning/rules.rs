@@ -31,6 +31,59 @@ pub enum Rule {
         /// Step size: a number, or `"auto"`.
         learning_rate: LearningRate,
     },
+    /// Levenberg-Marquardt on the task's transfer matrix, in `ln k`, within
+    /// `[k_min, k_max]` (docs/theory.md section 8; [`super::levenberg_marquardt`]):
+    /// a second-order trainer over every sample at once, with no learning
+    /// rate. Not a local rule: the arbiter of whether a network can learn
+    /// its task, and a second trainer to compare imprints with.
+    LevenbergMarquardt {
+        /// Nielsen's `tau`: the initial damping relative to the largest
+        /// diagonal entry of the Gauss-Newton matrix.
+        #[serde(default = "default_damping")]
+        damping: f64,
+    },
+}
+
+fn default_damping() -> f64 {
+    super::levenberg_marquardt::DEFAULT_DAMPING
+}
+
+/// The rules by name, as `kind` spells them in a run file and `--rule` on
+/// the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    /// [`Rule::CoupledLearning`].
+    CoupledLearning,
+    /// [`Rule::GradientDescent`].
+    GradientDescent,
+    /// [`Rule::LevenbergMarquardt`].
+    LevenbergMarquardt,
+}
+
+impl std::fmt::Display for RuleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::CoupledLearning => "coupled-learning",
+            Self::GradientDescent => "gradient-descent",
+            Self::LevenbergMarquardt => "levenberg-marquardt",
+        })
+    }
+}
+
+impl std::str::FromStr for RuleKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "coupled-learning" => Ok(Self::CoupledLearning),
+            "gradient-descent" => Ok(Self::GradientDescent),
+            "levenberg-marquardt" => Ok(Self::LevenbergMarquardt),
+            other => Err(format!(
+                "unknown rule {other:?} (known: coupled-learning, gradient-descent, levenberg-marquardt)"
+            )),
+        }
+    }
 }
 
 impl Rule {
@@ -46,41 +99,88 @@ impl Rule {
                 })
             }
         };
-        if let LearningRate::Constant(rate) = self.learning_rate() {
+        if let Some(LearningRate::Constant(rate)) = self.learning_rate() {
             positive("learning_rate", rate)?;
         }
         match *self {
             Self::CoupledLearning { nudge, .. } => positive("nudge", nudge),
             Self::GradientDescent { .. } => Ok(()),
+            Self::LevenbergMarquardt { damping } => positive("damping", damping),
         }
     }
 
-    /// The rule's learning rate.
-    pub fn learning_rate(&self) -> LearningRate {
+    /// The rule's name.
+    pub fn kind(&self) -> RuleKind {
+        match self {
+            Self::CoupledLearning { .. } => RuleKind::CoupledLearning,
+            Self::GradientDescent { .. } => RuleKind::GradientDescent,
+            Self::LevenbergMarquardt { .. } => RuleKind::LevenbergMarquardt,
+        }
+    }
+
+    /// The rule `kind` with its default hyperparameters, keeping this
+    /// rule's learning rate (and nudge) where both rules have one.
+    pub fn with_kind(self, kind: RuleKind) -> Self {
+        let learning_rate = self.learning_rate().unwrap_or_default();
+        match kind {
+            RuleKind::CoupledLearning => Self::CoupledLearning {
+                learning_rate,
+                nudge: match self {
+                    Self::CoupledLearning { nudge, .. } => nudge,
+                    _ => super::TrainingParameters::default_nudge(),
+                },
+            },
+            RuleKind::GradientDescent => Self::GradientDescent { learning_rate },
+            RuleKind::LevenbergMarquardt => match self {
+                Self::LevenbergMarquardt { .. } => self,
+                _ => Self::LevenbergMarquardt {
+                    damping: default_damping(),
+                },
+            },
+        }
+    }
+
+    /// The rule's learning rate (none for the second-order rule, which
+    /// takes whole damped steps).
+    pub fn learning_rate(&self) -> Option<LearningRate> {
         match *self {
             Self::CoupledLearning { learning_rate, .. }
-            | Self::GradientDescent { learning_rate } => learning_rate,
+            | Self::GradientDescent { learning_rate } => Some(learning_rate),
+            Self::LevenbergMarquardt { .. } => None,
         }
     }
 
-    /// The same rule with another learning rate.
-    pub fn with_learning_rate(self, rate: LearningRate) -> Self {
+    /// The same rule with another learning rate; refused for a rule that
+    /// has none.
+    pub fn with_learning_rate(self, rate: LearningRate) -> Result<Self, LearningError> {
         match self {
-            Self::CoupledLearning { nudge, .. } => Self::CoupledLearning {
+            Self::CoupledLearning { nudge, .. } => Ok(Self::CoupledLearning {
                 learning_rate: rate,
                 nudge,
-            },
-            Self::GradientDescent { .. } => Self::GradientDescent {
+            }),
+            Self::GradientDescent { .. } => Ok(Self::GradientDescent {
                 learning_rate: rate,
-            },
+            }),
+            Self::LevenbergMarquardt { .. } => Err(LearningError::InvalidParameter {
+                field: "learning_rate",
+                reason: "levenberg-marquardt has no learning rate (its damping adapts)".into(),
+            }),
         }
     }
 
-    /// The linearised map whose stability bounds the rate.
-    pub fn map_kind(&self) -> MapKind {
+    /// Whether every iteration lowers the training cost (or leaves the
+    /// conductances as they were): the stop rule then needs no patience.
+    pub fn is_monotone(&self) -> bool {
+        matches!(self, Self::LevenbergMarquardt { .. })
+    }
+
+    /// The linearised map whose stability bounds the rate (none for the
+    /// second-order rule).
+    pub fn map_kind(&self) -> Option<MapKind> {
         match self {
-            Self::CoupledLearning { .. } => MapKind::CoupledLearning,
-            Self::GradientDescent { .. } => MapKind::GradientDescent,
+            Self::CoupledLearning { .. } => Some(MapKind::CoupledLearning),
+            Self::GradientDescent { .. } => Some(MapKind::GradientDescent),
+            Self::LevenbergMarquardt { .. } => None,
         }
     }
 
@@ -104,10 +204,18 @@ impl Rule {
         problem: &TaskCircuit,
         batch: &BatchResponse,
     ) -> Result<Vec<f64>, LearningError> {
-        let rate = match self.learning_rate() {
-            LearningRate::Constant(rate) => rate,
-            LearningRate::Auto => {
-                AutoRate::default().target / update_stiffness(problem, batch, self.map_kind())?
+        let rate = match (self.learning_rate(), self.map_kind()) {
+            (Some(LearningRate::Constant(rate)), _) => rate,
+            (Some(LearningRate::Auto), Some(map)) => {
+                AutoRate::default().target / update_stiffness(problem, batch, map)?
+            }
+            _ => {
+                return Err(LearningError::InvalidParameter {
+                    field: "rule",
+                    reason: "levenberg-marquardt steps from every sample at once \
+                        (Training runs it); it has no update from one batch"
+                        .into(),
+                })
             }
         };
         Ok(self.update_at_rate(problem, batch, rate))
@@ -115,6 +223,11 @@ impl Rule {
 
     /// The conductance change from a batch response at `rate` (whatever the
     /// rule's own learning rate says; no solve happens here).
+    ///
+    /// # Panics
+    ///
+    /// For [`Rule::LevenbergMarquardt`], which has no update at a rate
+    /// ([`Training`](super::Training) steps it).
     pub fn update_at_rate(
         &self,
         problem: &TaskCircuit,
@@ -129,6 +242,9 @@ impl Rule {
                 .into_iter()
                 .map(|g| -rate * g)
                 .collect(),
+            Self::LevenbergMarquardt { .. } => {
+                panic!("levenberg-marquardt has no update at a rate: Training steps it")
+            }
         }
     }
 }

@@ -29,11 +29,12 @@ use super::batch::BatchResponse;
 use super::{LearningError, TaskCircuit};
 use crate::physics::{edge_drops, sequential_product};
 
-/// The step size of a learning rule: `"auto"` or a constant.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The step size of a learning rule: `"auto"` (the default) or a constant.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum LearningRate {
     /// `rate = target / lambda_max` of the linearised update map, re-estimated
     /// every so many iterations ([`AutoRate`]).
+    #[default]
     Auto,
     /// A constant rate (`alpha` of Coupled Learning, the step of gradient
     /// descent), applied as given.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::levenberg_marquardt::{DampingState, SecondOrder, Stationary};
 use super::step_size::{power_stiffness, trust_rate, AutoRate, LearningRate, RateEstimate};
 use super::{Evaluation, LearningError, Rule, Task, TaskCircuit};
 use crate::network::Network;
@@ -79,7 +80,7 @@ impl Default for TrainingParameters {
         Self {
             rule: Rule::CoupledLearning {
                 learning_rate: LearningRate::Auto,
-                nudge: 0.1,
+                nudge: Self::default_nudge(),
             },
             batch_size: 30,
             iterations: 10_000,
@@ -94,6 +95,11 @@ impl Default for TrainingParameters {
 }
 
 impl TrainingParameters {
+    /// Coupled Learning's nudge `eta` when none is given.
+    pub fn default_nudge() -> f64 {
+        0.1
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), LearningError> {
         self.rule.validate()?;
@@ -165,6 +171,8 @@ pub struct Training {
     rate: Option<f64>,
     /// The last factorisation, whose storage the next one reuses.
     factor: Option<Factorization>,
+    /// The second-order stepper, for [`Rule::LevenbergMarquardt`].
+    second_order: Option<SecondOrder>,
 }
 
 impl Training {
@@ -202,7 +210,12 @@ impl Training {
             .into_iter()
             .map(|k| k.clamp(parameters.k_min, parameters.k_max))
             .collect();
+        let second_order = match parameters.rule {
+            Rule::LevenbergMarquardt { damping } => Some(SecondOrder::new(&problem, damping)),
+            _ => None,
+        };
         Ok(Self {
+            second_order,
             problem,
             parameters,
             conductance,
@@ -217,10 +230,51 @@ impl Training {
     /// a checkpoint holds it), so that the resumed run steps exactly as the
     /// uninterrupted one.
     pub fn with_estimate(mut self, estimate: Option<RateEstimate>) -> Self {
-        if matches!(self.parameters.rule.learning_rate(), LearningRate::Auto) {
+        if matches!(
+            self.parameters.rule.learning_rate(),
+            Some(LearningRate::Auto)
+        ) {
             self.estimate = estimate;
         }
         self
+    }
+
+    /// Continues a second-order run with the damping it had (as a
+    /// checkpoint holds it); ignored by the first-order rules.
+    pub fn with_damping_state(mut self, state: Option<DampingState>) -> Self {
+        if let (Some(second), Some(state)) = (self.second_order.as_mut(), state) {
+            second.set_state(state);
+        }
+        self
+    }
+
+    /// Tells a monotone rule ([`Rule::is_monotone`]) the training cost at
+    /// which it is done: it then stops there instead of running every
+    /// iteration (the first-order rules, whose cost fluctuates, leave that
+    /// to the executor's stop rule).
+    pub fn stop_below(&mut self, cost: f64) {
+        if let Some(second) = self.second_order.as_mut() {
+            second.set_target_cost(cost);
+        }
+    }
+
+    /// The second-order stepper's damping state (none for the first-order rules).
+    pub fn damping_state(&self) -> Option<DampingState> {
+        self.second_order.as_ref().map(SecondOrder::state)
+    }
+
+    /// The damping of the last second-order step (none for the first-order rules).
+    pub fn last_damping(&self) -> Option<f64> {
+        self.second_order
+            .as_ref()
+            .and_then(SecondOrder::last_damping)
+    }
+
+    /// Where a second-order run stopped short of its tolerance, with the
+    /// edges the bounds hold there; none while it runs, when it reached its
+    /// tolerance, and for the first-order rules.
+    pub fn stationary(&self) -> Option<&Stationary> {
+        self.second_order.as_ref().and_then(SecondOrder::stationary)
     }
 
     /// Runs one iteration: factorise, solve the batch, update, clip.
@@ -230,6 +284,23 @@ impl Training {
 
     /// [`step`](Self::step), reporting where the time went.
     pub fn step_timed(&mut self) -> Result<StepTimings, LearningError> {
+        if let Some(second) = self.second_order.as_mut() {
+            let p = &self.parameters;
+            let timings = second.step(
+                &self.problem,
+                &mut self.factor,
+                &mut self.conductance,
+                [p.k_min, p.k_max],
+                self.step,
+            )?;
+            self.step += 1;
+            return Ok(timings);
+        }
+        self.first_order_step()
+    }
+
+    /// One iteration of Coupled Learning or gradient descent.
+    fn first_order_step(&mut self) -> Result<StepTimings, LearningError> {
         let p = &self.parameters;
         let start = Instant::now();
         // Refactorised into the last iteration's storage; taken out while it
@@ -252,7 +323,7 @@ impl Training {
         let response = self.problem.batch_response(factor, &batch)?;
         let solved = Instant::now();
         let mut step_size = Duration::ZERO;
-        let (rate, delta) = match p.rule.learning_rate() {
+        let (rate, delta) = match p.rule.learning_rate().unwrap_or_default() {
             LearningRate::Constant(rate) => {
                 (rate, p.rule.update_at_rate(&self.problem, &response, rate))
             }
@@ -281,7 +352,7 @@ impl Training {
                         let stiffness = power_stiffness(
                             &self.problem,
                             &response,
-                            p.rule.map_kind(),
+                            p.rule.map_kind().expect("a first-order rule"),
                             &active,
                             &unit,
                         )?;
@@ -331,9 +402,14 @@ impl Training {
         self.step
     }
 
-    /// Whether the requested iterations are done.
+    /// Whether the requested iterations are done, or a second-order run
+    /// reached its tolerance ([`stop_below`](Self::stop_below)) or is stationary.
     pub fn is_done(&self) -> bool {
         self.step >= self.parameters.iterations
+            || self
+                .second_order
+                .as_ref()
+                .is_some_and(SecondOrder::is_finished)
     }
 
     /// Current conductances.

@@ -40,7 +40,7 @@ pub fn chosen_values(conditions: Conditions) -> Result<Vec<Chosen>, LearningErro
         let t = &config.training;
         let nudge = match t.rule {
             Rule::CoupledLearning { nudge, .. } => format!("nudge {nudge}, "),
-            Rule::GradientDescent { .. } => String::new(),
+            Rule::GradientDescent { .. } | Rule::LevenbergMarquardt { .. } => String::new(),
         };
         add(
             &format!("{name}: training"),

@@ -328,11 +328,15 @@ impl Scale {
 }
 
 impl RunMetrics {
-    /// Whether the run stopped on a plateau of a cost that should reach
-    /// zero (not a classification's cosine cost): its network did not learn
-    /// its task, and the paper's analysis assumes one that did.
+    /// Whether the run stopped on a plateau (or, for the second-order
+    /// trainer, at a stationary point) of a cost that should reach zero (not
+    /// a classification's cosine cost): its network did not learn its task,
+    /// and the paper's analysis assumes one that did.
     pub fn untrained(&self) -> bool {
-        self.status == TrainingStatus::Plateau && self.test_accuracy.is_none()
+        matches!(
+            self.status,
+            TrainingStatus::Plateau | TrainingStatus::Stationary
+        ) && self.test_accuracy.is_none()
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RunError;
 use crate::learning::{
-    Evaluation, Keep, LearningError, RateEstimate, Task, Training, TrainingParameters,
+    DampingState, Evaluation, Keep, LearningError, RateEstimate, Task, Training, TrainingParameters,
 };
 use crate::network::Network;
 
@@ -39,6 +39,10 @@ pub struct HistoryRecord {
     /// margin, below 2 for a stable minimum).
     #[serde(default)]
     pub stiffness: Option<f64>,
+    /// The damping `lambda` of the second-order step that led here (none
+    /// for the first-order rules).
+    #[serde(default)]
+    pub damping: Option<f64>,
 }
 
 impl HistoryRecord {
@@ -52,6 +56,7 @@ impl HistoryRecord {
             test_accuracy: evaluation.test_accuracy,
             learning_rate: None,
             stiffness: None,
+            damping: None,
         }
     }
 }
@@ -93,14 +98,17 @@ pub struct Checkpoint {
     /// The iteration at which the stop rule ended the run, if it did.
     #[serde(default)]
     pub converged_at: Option<usize>,
+    /// The second-order trainer's damping (none for the first-order rules).
+    #[serde(default)]
+    pub damping: Option<DampingState>,
 }
 
 impl Checkpoint {
     /// The `format` tag of checkpoint files.
     pub const FORMAT: &'static str = "imprint-checkpoint";
     /// The format version written (version 1, without rate estimate, best
-    /// state and convergence, is still read).
-    pub const VERSION: u32 = 2;
+    /// state and convergence, and version 2, without damping, are still read).
+    pub const VERSION: u32 = 3;
 }
 
 /// What the executor tells its caller while it runs. Every method has a
@@ -195,7 +203,8 @@ impl Executor {
             checkpoint.step,
             checkpoint.conductance,
         )?
-        .with_estimate(checkpoint.rate_estimate);
+        .with_estimate(checkpoint.rate_estimate)
+        .with_damping_state(checkpoint.damping);
         let mut executor = Self::start(
             initial,
             training,
@@ -215,6 +224,7 @@ impl Executor {
         earlier_wall: f64,
         record_every: usize,
     ) -> Result<Self, LearningError> {
+        let mut training = training;
         if record_every == 0 {
             return Err(LearningError::InvalidParameter {
                 field: "record_every",
@@ -226,6 +236,8 @@ impl Executor {
         if history.is_empty() {
             history.push(HistoryRecord::new(0, &initial_evaluation));
         }
+        // A monotone rule stops at the stop rule's tolerance by itself.
+        training.stop_below(training.parameters().stop.relative_cost * history[0].cost);
         Ok(Self {
             initial: initial.clone(),
             training,
@@ -283,6 +295,7 @@ impl Executor {
                 let mut record = HistoryRecord::new(step, &evaluation);
                 record.learning_rate = self.training.last_rate();
                 record.stiffness = self.training.rate_estimate().map(|e| e.stiffness);
+                record.damping = self.training.last_damping();
                 self.history.push(record);
                 self.track_best(&record);
                 if self.has_converged() {
@@ -332,9 +345,15 @@ impl Executor {
     }
 
     /// Whether the records of the last `patience` iterations all lie at or
-    /// below the stop rule's tolerance.
+    /// below the stop rule's tolerance (any record there, for a monotone
+    /// rule, whose cost cannot rise again).
     fn has_converged(&self) -> bool {
         let rule = self.training.parameters().stop;
+        let patience = if self.training.parameters().rule.is_monotone() {
+            0
+        } else {
+            rule.patience
+        };
         let threshold = rule.relative_cost * self.history[0].cost;
         let Some(last) = self.history.last() else {
             return false;
@@ -350,7 +369,7 @@ impl Executor {
             .take_while(|r| r.cost <= threshold)
             .last()
             .map_or(last.step, |r| r.step);
-        last.step - since >= rule.patience
+        last.step - since >= patience
     }
 
     fn write_checkpoint(&self) -> Result<(), RunError> {
@@ -374,6 +393,7 @@ impl Executor {
             rate_estimate: self.training.rate_estimate(),
             best: self.best.clone(),
             converged_at: self.converged_at,
+            damping: self.training.damping_state(),
         }
     }
 

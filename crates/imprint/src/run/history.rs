@@ -1,7 +1,8 @@
 //! `history.csv`: the cost history of a run (`step,cost`, for
 //! classification also accuracy, test cost and test accuracy, then the
 //! learning rate of the iteration and, for an `auto` rate, the stiffness
-//! `lambda_max` it was set from). Columns are read by their header names.
+//! `lambda_max` it was set from; for the second-order trainer, a last
+//! column `damping`). Columns are read by their header names.
 
 use std::path::Path;
 
@@ -9,11 +10,14 @@ use super::{HistoryRecord, RunError};
 
 /// The text of `history.csv` for `history`.
 pub fn history_csv(history: &[HistoryRecord], classification: bool) -> String {
+    // The damping column only for a second-order run (whose records have it).
+    let damped = history.iter().any(|r| r.damping.is_some());
     let mut text = String::from(if classification {
-        "step,cost,accuracy,test_cost,test_accuracy,learning_rate,stiffness\n"
+        "step,cost,accuracy,test_cost,test_accuracy,learning_rate,stiffness"
     } else {
-        "step,cost,learning_rate,stiffness\n"
+        "step,cost,learning_rate,stiffness"
     });
+    text.push_str(if damped { ",damping\n" } else { "\n" });
     let optional = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
     for r in history {
         text.push_str(&format!("{},{:e},", r.step, r.cost));
@@ -26,16 +30,20 @@ pub fn history_csv(history: &[HistoryRecord], classification: bool) -> String {
             ));
         }
         text.push_str(&format!(
-            "{},{}\n",
+            "{},{}",
             optional(r.learning_rate),
             optional(r.stiffness)
         ));
+        if damped {
+            text.push_str(&format!(",{}", optional(r.damping)));
+        }
+        text.push('\n');
     }
     text
 }
 
 /// The columns `history.csv` may hold, in the order records list them.
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "step",
     "cost",
     "accuracy",
@@ -43,6 +51,7 @@ const COLUMNS: [&str; 7] = [
     "test_accuracy",
     "learning_rate",
     "stiffness",
+    "damping",
 ];
 
 /// Parses the text of `history.csv` (read from `path`, named in errors).
@@ -126,6 +135,7 @@ pub fn parse_history(text: &str, path: &Path) -> Result<Vec<HistoryRecord>, RunE
             test_accuracy: field(4)?,
             learning_rate: field(5)?,
             stiffness: field(6)?,
+            damping: field(7)?,
         });
     }
     Ok(records)
@@ -146,6 +156,7 @@ mod tests {
                 test_accuracy: None,
                 learning_rate: None,
                 stiffness: None,
+                damping: None,
             },
             HistoryRecord {
                 step: 10,
@@ -155,6 +166,7 @@ mod tests {
                 test_accuracy: Some(0.9),
                 learning_rate: Some(12.5),
                 stiffness: Some(0.08),
+                damping: None,
             },
         ];
         let path = Path::new("history.csv");

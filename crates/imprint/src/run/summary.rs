@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Executor, HistoryRecord, RunError};
-use crate::learning::{Cost, Keep, Task};
+use crate::learning::{Cost, Keep, Stationary, Task};
 
 /// How a finished run's cost behaved (judged from its records).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,11 @@ pub enum TrainingStatus {
     /// a classification's cosine cost never reaches zero, judge it by its
     /// accuracy).
     Plateau,
+    /// The second-order trainer stopped above the stop rule's tolerance at a
+    /// stationary point of the bounded problem: it could lower the cost no
+    /// further ([`TrainingSummary::stationary`] says which edges the bounds
+    /// hold there).
+    Stationary,
 }
 
 impl TrainingStatus {
@@ -32,6 +37,7 @@ impl TrainingStatus {
             Self::Converged => "converged",
             Self::Improving => "improving",
             Self::Plateau => "plateau",
+            Self::Stationary => "stationary",
         }
     }
 
@@ -117,6 +123,10 @@ pub struct TrainingSummary {
     pub nodes: usize,
     /// Edges of the network.
     pub edges: usize,
+    /// Where the second-order trainer stopped short of its tolerance, and
+    /// the edges the bounds held there (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stationary: Option<Stationary>,
 }
 
 impl TrainingSummary {
@@ -171,10 +181,15 @@ impl TrainingSummary {
             kept: keep,
             cost_reduction: Some(initial.cost / kept_record.cost).filter(|r| r.is_finite()),
             converged_at: executor.converged_at(),
-            status: TrainingStatus::of(
-                history,
-                executor.training().parameters().stop.relative_cost,
-            ),
+            status: match (
+                TrainingStatus::of(history, executor.training().parameters().stop.relative_cost),
+                executor.training().stationary(),
+            ) {
+                (TrainingStatus::Converged, _) => TrainingStatus::Converged,
+                (_, Some(_)) => TrainingStatus::Stationary,
+                (status, None) => status,
+            },
+            stationary: executor.training().stationary().cloned(),
             final_learning_rate: last.learning_rate,
             initial_accuracy: initial.accuracy,
             accuracy: kept_record.accuracy,
@@ -270,6 +285,21 @@ impl std::fmt::Display for TrainingSummary {
                 f,
                 "status             plateau: the best cost fell less than 10 times over the second half of the run (more iterations, another rate, or a network that cannot realise the task within [k_min, k_max])"
             )?,
+            TrainingStatus::Stationary => {
+                let (low, high) = self
+                    .stationary
+                    .as_ref()
+                    .map_or((0, 0), |s| (s.at_k_min.len(), s.at_k_max.len()));
+                writeln!(
+                    f,
+                    "status             stationary: the second-order trainer can lower the cost no further within [k_min, k_max] ({low} edges held at k_min, {high} at k_max; summary.json lists them){}",
+                    if self.cost_function == Cost::Cosine {
+                        " - a cosine cost does not reach 0: judge by the accuracy"
+                    } else {
+                        ""
+                    }
+                )?
+            }
         }
         write!(
             f,
@@ -294,6 +324,7 @@ mod tests {
                 test_accuracy: None,
                 learning_rate: None,
                 stiffness: None,
+                damping: None,
             })
             .collect()
     }

@@ -410,7 +410,7 @@ mod tests {
         );
         assert_eq!(
             c.training.rule.learning_rate(),
-            crate::learning::LearningRate::Constant(10.0)
+            Some(crate::learning::LearningRate::Constant(10.0))
         );
         assert_eq!(new.configs[11].seed, 3);
     }

@@ -1,0 +1,489 @@
+//! A bounded second-order trainer (docs/theory.md section 8): Levenberg-Marquardt
+//! on the task's transfer matrix, in the variables `theta_e = ln k_e`.
+//!
+//! The cost depends on the conductances only through `T` (`n_out x n_h`),
+//! so with `J~` the Jacobian of `vec T` in `theta` (`p x E`, `p = n_out n_h`;
+//! column `e` is `-k_e vec(a_e d_e^T)`), `gamma = dC/dT` and `W` the
+//! generalised Gauss-Newton curvature in `T`, the damped step
+//!
+//! ```text
+//! (J~^T W J~ + lambda I) dtheta = -J~^T gamma
+//! ```
+//!
+//! is `dtheta = J~^T v` with `(W K + lambda I) v = -gamma`, `K = J~ J~^T`: a
+//! dense `p x p` solve (10 for regression-2x5), never an `E x E` matrix.
+//! `K` costs `E p^2` operations, summed over fixed blocks of edges in
+//! parallel and then in order (the same bits on any number of threads).
+//!
+//! Bounds: the step is multiplicative, `k <- clip(k exp(dtheta))`, so
+//! conductances stay positive; an edge at `k_min` (`k_max`) whose gradient
+//! pushes it further out is held out of the step (the active set). Every
+//! iteration is one trial: one factorisation and `n_h + n_out` solves. A
+//! trial that lowers the cost is taken and the damping shrinks (Nielsen's
+//! rule); one that does not is refused and the damping grows. The run ends
+//! when the cost reaches the stop rule's tolerance, or when it is
+//! stationary: 20 iterations in a row without a relative decrease of
+//! `1e-12`, or no edge left free to move; [`Stationary`] then says which
+//! edges the bounds hold.
+
+use faer::linalg::solvers::Solve;
+use faer::Mat;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+use super::transfer::Transfer;
+use super::transfer_cost::TransferCost;
+use super::{LearningError, StepTimings, TaskCircuit};
+use crate::physics::{sequential_product, Factorization};
+
+/// The initial damping, relative to the largest diagonal entry of the
+/// Gauss-Newton matrix `W K` (Nielsen's `tau`).
+pub const DEFAULT_DAMPING: f64 = 1e-3;
+
+/// Iterations in a row without a relative decrease of [`STALL_DECREASE`]
+/// after which a second-order run is stationary.
+pub const STALL_ITERATIONS: usize = 20;
+
+/// The relative decrease of the cost below which an iteration counts as
+/// stalled.
+pub const STALL_DECREASE: f64 = 1e-12;
+
+/// Edges per block of the sums over edges (fixed, so that the sums are
+/// the same on any number of threads).
+const EDGE_BLOCK: usize = 2048;
+
+/// What a second-order run carries from one iteration to the next: with
+/// the conductances, enough to continue exactly (checkpoints hold it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DampingState {
+    /// The damping `lambda` of the next step (none before the first).
+    pub damping: Option<f64>,
+    /// Nielsen's growth factor `nu` for the next refused step.
+    pub growth: f64,
+    /// Iterations in a row without a relative decrease of [`STALL_DECREASE`].
+    pub stalled: usize,
+}
+
+impl Default for DampingState {
+    fn default() -> Self {
+        Self {
+            damping: None,
+            growth: 2.0,
+            stalled: 0,
+        }
+    }
+}
+
+/// The evidence of a second-order run that stopped short of its tolerance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stationary {
+    /// Iterations done when it stopped.
+    pub step: usize,
+    /// Training cost there.
+    pub cost: f64,
+    /// Edges held at `k_min` by the bound (their gradient pushes them lower).
+    pub at_k_min: Vec<usize>,
+    /// Edges held at `k_max` by the bound.
+    pub at_k_max: Vec<usize>,
+    /// The largest `|dC/d ln k_e|` over the edges free to move, relative
+    /// to the cost: small at a stationary point of the bounded problem.
+    pub free_gradient: f64,
+}
+
+/// The cost, transfer matrix and Gauss-Newton pieces at one conductance vector.
+#[derive(Debug, Clone)]
+struct Point {
+    transfer: Transfer,
+    objective: TransferCost,
+}
+
+/// The second-order stepper's state inside a [`super::Training`].
+#[derive(Debug, Clone)]
+pub(crate) struct SecondOrder {
+    initial_damping: f64,
+    state: DampingState,
+    held: Vec<Vec<f64>>,
+    point: Option<Point>,
+    target_cost: f64,
+    reached: bool,
+    stationary: Option<Stationary>,
+    damping_used: Option<f64>,
+}
+
+impl SecondOrder {
+    /// A stepper for `problem` with Nielsen's `tau` = `initial_damping`.
+    pub(crate) fn new(problem: &TaskCircuit, initial_damping: f64) -> Self {
+        Self {
+            initial_damping,
+            state: DampingState::default(),
+            held: problem.held_values(),
+            point: None,
+            target_cost: 0.0,
+            reached: false,
+            stationary: None,
+            damping_used: None,
+        }
+    }
+
+    pub(crate) fn set_state(&mut self, state: DampingState) {
+        self.state = state;
+    }
+
+    pub(crate) fn state(&self) -> DampingState {
+        self.state
+    }
+
+    pub(crate) fn set_target_cost(&mut self, cost: f64) {
+        self.target_cost = cost;
+    }
+
+    /// Whether the run reached its tolerance or is stationary.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.reached || self.stationary.is_some()
+    }
+
+    pub(crate) fn stationary(&self) -> Option<&Stationary> {
+        self.stationary.as_ref()
+    }
+
+    /// The damping of the last step taken or refused.
+    pub(crate) fn last_damping(&self) -> Option<f64> {
+        self.damping_used
+    }
+
+    fn evaluate(
+        &self,
+        problem: &TaskCircuit,
+        factor: &mut Option<Factorization>,
+        conductance: &[f64],
+    ) -> Result<(Point, Duration), LearningError> {
+        let start = Instant::now();
+        match factor {
+            Some(f) => f.refactorize(conductance)?,
+            None => *factor = Some(problem.factorize(conductance)?),
+        }
+        let factorized = start.elapsed();
+        let transfer = problem.transfer(factor.as_ref().expect("set above"))?;
+        let objective = TransferCost::new(
+            problem.cost(),
+            &transfer.matrix,
+            &self.held,
+            &problem.task().targets,
+        );
+        Ok((
+            Point {
+                transfer,
+                objective,
+            },
+            factorized,
+        ))
+    }
+
+    /// One iteration: a trial step from `conductance`, taken when it lowers
+    /// the cost. `step` is the iteration count before it.
+    pub(crate) fn step(
+        &mut self,
+        problem: &TaskCircuit,
+        factor: &mut Option<Factorization>,
+        conductance: &mut [f64],
+        [k_min, k_max]: [f64; 2],
+        step: usize,
+    ) -> Result<StepTimings, LearningError> {
+        let start = Instant::now();
+        let mut timings = StepTimings::default();
+        let point = match self.point.take() {
+            Some(point) => point,
+            None => self.evaluate(problem, factor, conductance)?.0,
+        };
+        let cost = point.objective.cost;
+        if cost <= self.target_cost {
+            self.reached = true;
+            self.point = Some(point);
+            return Ok(timings);
+        }
+        let edges = problem.edges();
+        let p = point.objective.gradient.len();
+        let gamma = &point.objective.gradient;
+        // Per edge: its row of J~ (up to sign) and whether the bounds let it move.
+        let active = active_set(&point, edges, conductance, [k_min, k_max]);
+        if free_gradient(&point, edges, conductance, &active) == 0.0 {
+            self.stop_stationary(&point, edges, conductance, &active, [k_min, k_max], step);
+            self.point = Some(point);
+            return Ok(timings);
+        }
+        let curvature = &point.objective.curvature;
+        let lambda = self.state.damping.unwrap_or_else(|| {
+            let gram = edge_gram(&point.transfer, edges, conductance, &active, p);
+            let model = sequential_product(curvature.as_ref(), gram.as_ref());
+            let largest = (0..p).map(|i| model[(i, i)]).fold(0.0, f64::max);
+            self.initial_damping * if largest > 0.0 { largest } else { 1.0 }
+        });
+        self.damping_used = Some(lambda);
+        let dtheta = projected_step(&point, edges, conductance, &active, [k_min, k_max], lambda);
+        let trial: Vec<f64> = conductance
+            .iter()
+            .zip(&dtheta)
+            .map(|(&k, &step)| match step {
+                Step::Stay => k,
+                Step::Move(d) => {
+                    let k_new = k * d.exp();
+                    if k_new.is_nan() {
+                        k
+                    } else {
+                        k_new.clamp(k_min, k_max)
+                    }
+                }
+                Step::ToBound(bound) => bound,
+            })
+            .collect();
+        // The model's decrease for the step actually taken (after the clip).
+        let mut change = vec![0.0; p];
+        for ((&edge, (&k, &k_new)), &moves) in edges
+            .iter()
+            .zip(conductance.iter().zip(&trial))
+            .zip(&active)
+        {
+            if moves && k_new != k {
+                let dtheta = (k_new / k).ln();
+                for (c, r) in change.iter_mut().zip(edge_row(&point.transfer, edge, k)) {
+                    *c -= r * dtheta;
+                }
+            }
+        }
+        let curved: f64 = (0..p)
+            .map(|i| change[i] * (0..p).map(|j| curvature[(i, j)] * change[j]).sum::<f64>())
+            .sum();
+        let predicted = -(dot(gamma, &change) + 0.5 * curved);
+        let update_time = start.elapsed();
+        let (candidate, factorized) = self.evaluate(problem, factor, &trial)?;
+        timings.factorization = factorized;
+        timings.solves = start.elapsed() - update_time - factorized;
+        let new_cost = candidate.objective.cost;
+        let decrease = cost - new_cost;
+        if decrease > 0.0 && predicted > 0.0 {
+            let rho = decrease / predicted;
+            self.state.damping = Some(lambda * (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0));
+            self.state.growth = 2.0;
+            conductance.copy_from_slice(&trial);
+            self.point = Some(candidate);
+        } else {
+            self.state.damping = Some(lambda * self.state.growth);
+            self.state.growth *= 2.0;
+            self.point = Some(point);
+        }
+        if decrease > STALL_DECREASE * cost {
+            self.state.stalled = 0;
+        } else {
+            self.state.stalled += 1;
+        }
+        let kept = self.point.as_ref().expect("set above");
+        if kept.objective.cost <= self.target_cost {
+            self.reached = true;
+        } else if self.state.stalled >= STALL_ITERATIONS {
+            let kept = kept.clone();
+            let active = active_set(&kept, edges, conductance, [k_min, k_max]);
+            self.stop_stationary(&kept, edges, conductance, &active, [k_min, k_max], step + 1);
+            self.point = Some(kept);
+        }
+        timings.update = update_time;
+        Ok(timings)
+    }
+
+    /// Ends the run as stationary at `point`, with the edges the bounds
+    /// hold and the largest gradient left on the free ones.
+    fn stop_stationary(
+        &mut self,
+        point: &Point,
+        edges: &[[usize; 2]],
+        conductance: &[f64],
+        active: &[bool],
+        [k_min, k_max]: [f64; 2],
+        step: usize,
+    ) {
+        let held = |bound: f64| -> Vec<usize> {
+            (0..conductance.len())
+                .filter(|&e| !active[e] && conductance[e] == bound)
+                .collect()
+        };
+        let largest = free_gradient(point, edges, conductance, active);
+        self.stationary = Some(Stationary {
+            step,
+            cost: point.objective.cost,
+            at_k_min: held(k_min),
+            at_k_max: held(k_max),
+            free_gradient: largest / point.objective.cost.max(f64::MIN_POSITIVE),
+        });
+    }
+}
+
+/// The edges the bounds let move at `point`: all but those at `k_min`
+/// (`k_max`) whose gradient `dC/d ln k_e` pushes them further down (up).
+fn active_set(
+    point: &Point,
+    edges: &[[usize; 2]],
+    conductance: &[f64],
+    [k_min, k_max]: [f64; 2],
+) -> Vec<bool> {
+    edges
+        .iter()
+        .zip(conductance)
+        .map(|(&edge, &k)| {
+            let g = -dot(
+                &edge_row(&point.transfer, edge, k),
+                &point.objective.gradient,
+            );
+            let held_low = k <= k_min && g > 0.0;
+            let held_high = k >= k_max && g < 0.0;
+            !(held_low || held_high)
+        })
+        .collect()
+}
+
+/// The largest `|dC/d ln k_e|` over the `active` edges.
+fn free_gradient(point: &Point, edges: &[[usize; 2]], conductance: &[f64], active: &[bool]) -> f64 {
+    edges
+        .iter()
+        .zip(conductance)
+        .zip(active)
+        .filter(|(_, &moves)| moves)
+        .map(|((&edge, &k), _)| {
+            dot(
+                &edge_row(&point.transfer, edge, k),
+                &point.objective.gradient,
+            )
+            .abs()
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Passes of [`projected_step`] that may bind further edges to a bound.
+const BINDING_PASSES: usize = 8;
+
+/// What a trial does to one edge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// Held (by a bound, or not free to move).
+    Stay,
+    /// `ln k` changes by this much.
+    Move(f64),
+    /// Set to this bound, which the unconstrained step would cross.
+    ToBound(f64),
+}
+
+/// The damped step on the `active` edges, with the bounds honoured by the
+/// model rather than by a clip after it: an edge the step would carry past
+/// a bound is set on it, its move enters the model as a fixed change
+/// `c_B = J~_B dtheta_B` (the right-hand side becomes `-(gamma + W c_B)`),
+/// and the step of the edges still free is solved again, up to
+/// [`BINDING_PASSES`] times (what still crosses after that is clipped).
+fn projected_step(
+    point: &Point,
+    edges: &[[usize; 2]],
+    conductance: &[f64],
+    active: &[bool],
+    [k_min, k_max]: [f64; 2],
+    lambda: f64,
+) -> Vec<Step> {
+    let p = point.objective.gradient.len();
+    let curvature = &point.objective.curvature;
+    let mut free = active.to_vec();
+    let mut steps = vec![Step::Stay; edges.len()];
+    let mut bound_change = vec![0.0; p];
+    for pass in 0..BINDING_PASSES {
+        let gram = edge_gram(&point.transfer, edges, conductance, &free, p);
+        let mut system = sequential_product(curvature.as_ref(), gram.as_ref());
+        for i in 0..p {
+            system[(i, i)] += lambda;
+        }
+        let rhs = Mat::from_fn(p, 1, |i, _| {
+            -(point.objective.gradient[i]
+                + (0..p)
+                    .map(|j| curvature[(i, j)] * bound_change[j])
+                    .sum::<f64>())
+        });
+        let v = system.full_piv_lu().solve(rhs.as_ref());
+        let v: Vec<f64> = (0..p).map(|i| v[(i, 0)]).collect();
+        let mut bound_now = false;
+        for e in 0..edges.len() {
+            if !free[e] {
+                continue;
+            }
+            let k = conductance[e];
+            let row = edge_row(&point.transfer, edges[e], k);
+            // dtheta_e = (J~^T v)_e = -(row_e . v).
+            let d = -dot(&row, &v);
+            let bound = if d > 0.0 { k_max } else { k_min };
+            let room = (bound / k).ln();
+            if d.abs() > room.abs() && pass + 1 < BINDING_PASSES {
+                free[e] = false;
+                steps[e] = Step::ToBound(bound);
+                for (c, r) in bound_change.iter_mut().zip(&row) {
+                    *c -= r * room;
+                }
+                bound_now = true;
+            } else {
+                steps[e] = Step::Move(d);
+            }
+        }
+        if !bound_now {
+            break;
+        }
+    }
+    steps
+}
+
+/// `k_e vec(a_e d_e^T)` (row-major, `p`): minus edge `e`'s column of `J~`.
+fn edge_row(transfer: &Transfer, [i, j]: [usize; 2], k: f64) -> Vec<f64> {
+    let (n_out, n_h) = (transfer.output_count(), transfer.held_count());
+    let mut row = Vec::with_capacity(n_out * n_h);
+    for o in 0..n_out {
+        let a = k * (transfer.response[(i, o)] - transfer.response[(j, o)]);
+        for h in 0..n_h {
+            row.push(a * (transfer.units[(i, h)] - transfer.units[(j, h)]));
+        }
+    }
+    row
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+/// `K = J~ J~^T` over the active edges (`p x p`): blocks of edges summed in
+/// parallel, the blocks' sums added in order.
+fn edge_gram(
+    transfer: &Transfer,
+    edges: &[[usize; 2]],
+    conductance: &[f64],
+    active: &[bool],
+    p: usize,
+) -> Mat<f64> {
+    let block = |b: usize| -> Mat<f64> {
+        let range = b * EDGE_BLOCK..((b + 1) * EDGE_BLOCK).min(edges.len());
+        let rows: Vec<usize> = range.filter(|&e| active[e]).collect();
+        let mut w = Mat::zeros(p, rows.len());
+        for (c, &e) in rows.iter().enumerate() {
+            for (r, v) in edge_row(transfer, edges[e], conductance[e])
+                .into_iter()
+                .enumerate()
+            {
+                w[(r, c)] = v;
+            }
+        }
+        sequential_product(w.as_ref(), w.transpose())
+    };
+    let blocks = edges.len().div_ceil(EDGE_BLOCK);
+    let partial: Vec<Mat<f64>> = if blocks > 1 {
+        (0..blocks).into_par_iter().map(block).collect()
+    } else {
+        (0..blocks).map(block).collect()
+    };
+    let mut gram = Mat::zeros(p, p);
+    for part in partial {
+        gram += part;
+    }
+    gram
+}
