@@ -207,7 +207,7 @@ impl SecondOrder {
         let edges = problem.edges();
         let p = point.objective.gradient.len();
         let gamma = &point.objective.gradient;
-        // Per edge: its row of J~ (up to sign) and whether the bounds let it move.
+        // The edges the bounds let move; none with a gradient left: stationary.
         let active = active_set(&point, edges, conductance, [k_min, k_max]);
         if free_gradient(&point, edges, conductance, &active) == 0.0 {
             self.stop_stationary(&point, edges, conductance, &active, [k_min, k_max], step);
