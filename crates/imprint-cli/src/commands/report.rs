@@ -111,7 +111,7 @@ fn seeds_sentence(seed: u64, seeds: u64, claims: &[Claim], spread: &[ClaimSpread
     }
     let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
     format!(
-        " The claims were also judged on seeds {} to {} (<code>--seeds {seeds}</code>: each a new network, tasks and batches, trained and analysed but not drawn): {everywhere} of {} hold on all {seeds} seeds; the table's last column gives each seed's number.",
+        " The claims were also judged on seeds {} to {} (<code>--seeds {seeds}</code>: each a new network, tasks and batches, trained and analysed but not drawn): {everywhere} of {} hold on every seed that judged them (a seed judges a claim when one of its runs learned); the table's last column gives each seed's number.",
         seed + 1,
         seed + seeds - 1,
         claims.len()
@@ -145,9 +145,34 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
 "#,
     );
     let held = claims.iter().filter(|c| c.holds).count();
+    let judged_runs: Vec<&imprint::paper::RunMetrics> = tasks
+        .iter()
+        .chain(conditions)
+        .chain(weak)
+        .map(|d| &d.metrics)
+        .collect();
+    let learned = judged_runs.iter().filter(|m| m.learned()).count();
     let _ = write!(
         html,
-        "<h1>imprint: the paper's claims, reproduced</h1>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
+        "<h1>imprint: the paper's claims, reproduced</h1>\n<p><b>{learned} of {} runs learned their task</b> (cost at most {:e} of the initial, or every training sample classified; seed {}): the claims are judged on those alone, as the paper's premise asks (\"the cost is near the global minimum value of zero, so the task has been learned\").{}</p>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
+        judged_runs.len(),
+        imprint::paper::LEARNED_RELATIVE_COST,
+        args.seed,
+        if learned == judged_runs.len() {
+            String::new()
+        } else {
+            format!(
+                " Not learned, shown and counted but never judged: {}.",
+                escape(
+                    &judged_runs
+                        .iter()
+                        .filter(|m| !m.learned())
+                        .map(|m| m.not_learned())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            )
+        },
         if args.quick { " --quick" } else { "" },
         if args.seed != 1 { format!(" --seed {}", args.seed) } else { String::new() },
         // (--seeds is shown below, with what the other seeds did.)
@@ -189,7 +214,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         }
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">holds on {}<details><summary>each seed</summary><ul>{seeds}</ul></details></td></tr>",
+            "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}<details><summary>each seed</summary><ul>{seeds}</ul></details></td></tr>",
             escape(&c.id),
             escape(&c.statement),
             escape(&c.figure),
@@ -197,7 +222,16 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
             escape(&c.criterion),
             escape(&c.measured),
             if c.holds { "holds" } else { "fails" },
-            if c.holds { "holds" } else { "does not hold" },
+            match (c.judged, c.holds, c.excluded_runs.is_empty()) {
+                (false, _, _) => "not judged (no run learned)".to_string(),
+                (true, true, true) => "holds".to_string(),
+                (true, false, true) => "does not hold".to_string(),
+                (true, h, false) => format!(
+                    "{} on the learned runs; not judged on {}",
+                    if h { "holds" } else { "does not hold" },
+                    c.excluded_runs.join(", ")
+                ),
+            },
             if over.holds_everywhere() { "holds" } else { "fails" },
             escape(&over.summary()),
         );
@@ -243,17 +277,11 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         .chain(weak)
         .map(|d| &d.metrics);
     let untrained: Vec<String> = runs
-        .filter(|t| t.untrained())
-        .map(|t| {
-            format!(
-                "{} (cost reduced {:.1e} times)",
-                t.id,
-                t.initial_cost / t.final_cost
-            )
-        })
+        .filter(|t| !t.learned())
+        .map(|t| t.not_learned())
         .collect();
     if !untrained.is_empty() {
-        let _ = writeln!(html, "<p class=\"note\">Not trained: {} stopped on a plateau (docs/training.md). The paper's analysis assumes a network at its cost minimum; the numbers of these runs, and the claims that use them, describe a network that did not learn its task.</p>", escape(&untrained.join(", ")));
+        let _ = writeln!(html, "<p class=\"note\">Not learned: {} (docs/training.md). The paper's analysis assumes a network at its cost minimum: these runs are shown with their numbers, and no claim is judged on them.</p>", escape(&untrained.join(", ")));
     }
     figure(&mut html, "figures/spectra.png", "Fig. 4a: cost-Hessian eigenvalues before training (full Hessian; magnitudes) and after (Gauss-Newton, exact at the minimum).");
     figure(

@@ -383,6 +383,19 @@ pub fn run(args: Args) -> Result<()> {
     imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
     let held = claims.iter().filter(|c| c.holds).count();
     let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
+    // The runs the claims rest on (the sector-drop runs only draw Fig. 11).
+    let judged: Vec<&imprint::paper::RunMetrics> = tasks
+        .iter()
+        .chain(conditions)
+        .chain(weak)
+        .map(|d| &d.metrics)
+        .collect();
+    println!(
+        "{} of {} runs of seed {} learned their task; claims are judged on those alone",
+        judged.iter().filter(|m| m.learned()).count(),
+        judged.len(),
+        args.seed
+    );
     println!(
         "reproduced in {elapsed:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
         claims.len(),
@@ -397,8 +410,12 @@ pub fn run(args: Args) -> Result<()> {
     );
     for (c, over) in claims.iter().zip(&spread) {
         println!(
-            "  {} {:<4} {}\n              criterion: {}\n              over seeds: holds on {}",
-            if c.holds { "holds " } else { "FAILS " },
+            "  {} {:<4} {}\n              criterion: {}\n              over seeds: {}",
+            match c.verdict() {
+                "holds" => "holds ",
+                "not judged" => "NOT JUDGED (no run learned)",
+                _ => "FAILS ",
+            },
             c.id,
             c.measured,
             c.criterion,

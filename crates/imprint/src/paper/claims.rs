@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{RunMetrics, TOP_SHARE};
 
 /// One of the paper's claims, measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
     /// Section number in docs/theory.md section 6 (`6.1` ... `6.5`, `E`).
     pub id: String,
@@ -20,8 +20,21 @@ pub struct Claim {
     pub criterion: String,
     /// What we measured.
     pub measured: String,
-    /// Whether the criterion holds.
+    /// Whether the criterion holds (false when it was not judged).
     pub holds: bool,
+    /// Whether any run it rests on learned its task: a claim is judged only
+    /// on runs that did ([`RunMetrics::learned`]). Files written before
+    /// this field read as judged.
+    #[serde(default = "judged_by_default")]
+    pub judged: bool,
+    /// The runs it would rest on that did not learn their task, with their
+    /// status and cost: shown, counted, never judged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_runs: Vec<String>,
+}
+
+fn judged_by_default() -> bool {
+    true
 }
 
 fn listing<T>(items: &[T], separator: &str, item: impl Fn(&T) -> String) -> String {
@@ -54,6 +67,7 @@ pub fn spectrum_claim(tasks: &[RunMetrics]) -> Claim {
             )
         }),
         holds: tasks.iter().all(holds),
+        ..Claim::judged_on_all()
     }
 }
 
@@ -67,6 +81,7 @@ pub fn stiffness_claim(runs: &[RunMetrics]) -> Claim {
         criterion: "Spearman ρ(χ, stiff weight) > 0 in every run (four tasks, four initial conditions).".into(),
         measured: listing(runs, ", ", |t| format!("{} {:+.2}", t.id, t.spearman_stiff)),
         holds: runs.iter().all(|t| t.spearman_stiff > 0.0),
+        ..Claim::judged_on_all()
     }
 }
 
@@ -97,6 +112,7 @@ pub fn partial_susceptibility_claim(tasks: &[RunMetrics]) -> Claim {
             && tasks
                 .iter()
                 .all(|t| t.partial_norm_at_10.is_some_and(|v| v >= PARTIAL_NORM)),
+        ..Claim::judged_on_all()
     }
 }
 
@@ -132,6 +148,7 @@ pub fn conductance_claim(conditions: &[RunMetrics], runs: &[RunMetrics]) -> Clai
             && judged
                 .iter()
                 .all(|t| t.spearman_conductance.abs() < UNCORRELATED),
+        ..Claim::judged_on_all()
     }
 }
 
@@ -155,6 +172,7 @@ pub fn walls_claim(runs: &[RunMetrics]) -> Claim {
         holds: runs
             .iter()
             .all(|t| t.top_low_relative > 0.5 && t.top_low_relative > t.all_low_relative),
+        ..Claim::judged_on_all()
     }
 }
 
@@ -187,6 +205,7 @@ pub fn sectors_claim(allostery: &RunMetrics) -> Claim {
             }
         ),
         holds: c.enrichment >= 2.0 && c.auc >= SECTOR_AUC,
+        ..Claim::judged_on_all()
     }
 }
 
@@ -211,23 +230,84 @@ pub fn weak_training_claim(weak: &[RunMetrics]) -> Claim {
         holds: weak
             .iter()
             .all(|t| t.spearman_stiff > 0.0 && t.top_chi_in_top_stiff >= 2.0 * TOP_SHARE),
+        ..Claim::judged_on_all()
     }
 }
 
-/// Every claim from the four task runs, the Fig. 8 runs and the weak-training runs.
+impl Claim {
+    /// `holds`, `does not hold` or `not judged`.
+    pub fn verdict(&self) -> &'static str {
+        match (self.judged, self.holds) {
+            (false, _) => "not judged",
+            (true, true) => "holds",
+            (true, false) => "does not hold",
+        }
+    }
+
+    /// The bookkeeping of a claim judged on every run it was given.
+    fn judged_on_all() -> Self {
+        Self {
+            judged: true,
+            ..Self::default()
+        }
+    }
+
+    /// `self`, built from the learned runs among `considered`, with the
+    /// others listed as excluded; not judged (and so not holding) when none
+    /// of them learned.
+    fn gated(mut self, considered: &[&RunMetrics]) -> Self {
+        self.excluded_runs = considered
+            .iter()
+            .filter(|r| !r.learned())
+            .map(|r| r.not_learned())
+            .collect();
+        if self.excluded_runs.len() == considered.len() {
+            self.judged = false;
+            self.holds = false;
+            self.measured = format!(
+                "not judged: no run it rests on learned its task ({})",
+                self.excluded_runs.join("; ")
+            );
+        }
+        self
+    }
+}
+
+fn refs(runs: &[RunMetrics]) -> Vec<&RunMetrics> {
+    runs.iter().collect()
+}
+
+/// Every claim from the four task runs, the Fig. 8 runs and the
+/// weak-training runs, each judged only on the runs that learned their task
+/// ([`RunMetrics::learned`]; docs/theory.md section 6): the others are listed
+/// in the claim's `excluded_runs`, and a claim none of whose runs learned is
+/// not judged.
 pub fn claims(tasks: &[RunMetrics], conditions: &[RunMetrics], weak: &[RunMetrics]) -> Vec<Claim> {
-    let runs: Vec<RunMetrics> = tasks.iter().chain(conditions).cloned().collect();
+    let learned = |runs: &[RunMetrics]| -> Vec<RunMetrics> {
+        runs.iter().filter(|r| r.learned()).cloned().collect()
+    };
+    let all: Vec<RunMetrics> = tasks.iter().chain(conditions).cloned().collect();
+    let (learned_tasks, learned_all, learned_weak) = (learned(tasks), learned(&all), learned(weak));
+    // Claim 6.4a exempts the first Fig. 8 condition by position: it stays
+    // first whatever its training did (it is never judged).
+    let conditions_kept: Vec<RunMetrics> = conditions
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i == 0 || r.learned())
+        .map(|(_, r)| r.clone())
+        .collect();
+    let judged_conditions: Vec<&RunMetrics> = conditions.iter().skip(1).collect();
     let mut claims = vec![
-        spectrum_claim(tasks),
-        stiffness_claim(&runs),
-        partial_susceptibility_claim(tasks),
-        conductance_claim(conditions, &runs),
-        walls_claim(&runs),
+        spectrum_claim(&learned_tasks).gated(&refs(tasks)),
+        stiffness_claim(&learned_all).gated(&refs(&all)),
+        partial_susceptibility_claim(&learned_tasks).gated(&refs(tasks)),
+        conductance_claim(&conditions_kept, &learned_all).gated(&judged_conditions),
+        walls_claim(&learned_all).gated(&refs(&all)),
     ];
     if let Some(allostery) = tasks.iter().find(|t| t.task == "allostery") {
-        claims.push(sectors_claim(allostery));
+        claims.push(sectors_claim(allostery).gated(&[allostery]));
     }
-    claims.push(weak_training_claim(weak));
+    claims.push(weak_training_claim(&learned_weak).gated(&refs(weak)));
     claims
 }
 
@@ -319,193 +399,5 @@ pub fn run_verdicts(run: &RunMetrics) -> Vec<RunVerdict> {
 pub const RUN_CLAIMS: [&str; 7] = ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::structure::{EdgeSetOverlap, SectorOverlap};
-    use crate::topology::sectors::RoleMode;
-
-    fn overlap(enrichment: f64, auc: f64) -> SectorOverlap {
-        let set = EdgeSetOverlap {
-            edges: 10,
-            top_in_set: 4,
-            overlap: 0.4,
-            chance: 0.4 / enrichment,
-            enrichment,
-            auc,
-        };
-        SectorOverlap {
-            roles: RoleMode::PerEdge,
-            role_pairs: 3,
-            inseparable: 0,
-            sectors: 5,
-            cancelled: 20,
-            pairs: 24,
-            tau_star: Some(0.01),
-            cut: set.clone(),
-            boundary: set,
-        }
-    }
-
-    fn run(id: &str) -> RunMetrics {
-        RunMetrics {
-            id: id.into(),
-            label: id.into(),
-            task: id.into(),
-            initial_cost: 1.0,
-            final_cost: 1e-20,
-            status: crate::run::TrainingStatus::Converged,
-            accuracy: None,
-            test_accuracy: None,
-            stiff_modes: 4,
-            expected_stiff_modes: 4,
-            large_before: 0.9,
-            large_after: 0.04,
-            cost_hessian_size: 100,
-            spearman_stiff: 0.5,
-            spearman_conductance: -0.2,
-            spearman_relative: -0.4,
-            modes_for_90_percent: Some(5),
-            modes: 100,
-            partial_norm_at_2: Some(0.82),
-            partial_norm_at_10: Some(0.97),
-            top_low_relative: 0.8,
-            all_low_relative: 0.5,
-            top_chi_in_top_stiff: 0.3,
-            top_chi_in_lowest_k: 0.2,
-            sectors: overlap(3.0, 0.8),
-            train_seconds: 1.0,
-        }
-    }
-
-    #[test]
-    fn spectrum_counts_large_eigenvalues() {
-        // 4 % of 100 eigenvalues = 4 large ones, 2 n_in n_out = 8: holds.
-        assert!(spectrum_claim(&[run("a")]).holds);
-        // 9 large eigenvalues after training: more than 8.
-        let mut broad = run("a");
-        broad.large_after = 0.09;
-        assert!(!spectrum_claim(&[run("b"), broad.clone()]).holds);
-        // Few large eigenvalues before training too: not ten times as many.
-        broad.large_after = 0.04;
-        broad.large_before = 0.39;
-        assert!(!spectrum_claim(&[broad]).holds);
-    }
-
-    #[test]
-    fn stiffness_needs_every_run_positive() {
-        let mut runs = vec![run("a"), run("b")];
-        assert!(stiffness_claim(&runs).holds);
-        runs[1].spearman_stiff = -0.01;
-        let claim = stiffness_claim(&runs);
-        assert!(!claim.holds);
-        assert_eq!(claim.measured, "a +0.50, b -0.01");
-    }
-
-    #[test]
-    fn partial_susceptibility_needs_ninety_percent_of_the_norm_at_ten_modes() {
-        let mut t = run("a");
-        assert!(partial_susceptibility_claim(std::slice::from_ref(&t)).holds);
-        t.partial_norm_at_10 = Some(0.899);
-        let claim = partial_susceptibility_claim(std::slice::from_ref(&t));
-        assert!(!claim.holds);
-        assert_eq!(
-            claim.measured,
-            "a: 0.82 at 2 modes, 0.90 at 10 (Σχ² by |λ|: 90 % after 5 of 100)"
-        );
-        t.partial_norm_at_10 = None;
-        let claim = partial_susceptibility_claim(&[t]);
-        assert!(!claim.holds);
-        assert_eq!(claim.measured, "a: norm curve not computed (scalable path)");
-        assert!(!partial_susceptibility_claim(&[]).holds);
-    }
-
-    #[test]
-    fn conductance_is_judged_on_the_fig_8_runs_but_the_first() {
-        let mut conditions = vec![run("c1"), run("c2"), run("c3")];
-        conditions[0].spearman_conductance = -0.9; // the paper's exception
-        conditions[1].spearman_conductance = 0.29;
-        let claim = conductance_claim(&conditions, &conditions);
-        assert!(claim.holds);
-        assert!(claim.measured.starts_with("judged: c2 +0.29, c3 -0.20;"));
-        conditions[2].spearman_conductance = -0.3;
-        assert!(!conductance_claim(&conditions, &conditions).holds);
-        assert!(!conductance_claim(&conditions[..1], &conditions).holds);
-    }
-
-    #[test]
-    fn walls_need_a_majority_above_the_base_rate() {
-        let mut t = run("a");
-        assert!(walls_claim(std::slice::from_ref(&t)).holds);
-        t.top_low_relative = 0.5;
-        assert!(!walls_claim(std::slice::from_ref(&t)).holds);
-        t.top_low_relative = 0.6;
-        t.all_low_relative = 0.7;
-        assert!(!walls_claim(&[t]).holds);
-    }
-
-    #[test]
-    fn sectors_need_twice_chance_and_a_high_auc() {
-        let mut t = run("allostery");
-        assert!(sectors_claim(&t).holds);
-        t.sectors = overlap(1.9, 0.9);
-        assert!(!sectors_claim(&t).holds);
-        t.sectors = overlap(2.5, 0.69);
-        assert!(!sectors_claim(&t).holds);
-        t.sectors = overlap(f64::NAN, f64::NAN);
-        assert!(!sectors_claim(&t).holds);
-        t.sectors.inseparable = 1;
-        assert!(sectors_claim(&t)
-            .measured
-            .ends_with("1 target edges could not be separated"));
-    }
-
-    #[test]
-    fn weak_training_needs_both_criteria() {
-        let mut weak = vec![run("w1"), run("w2")];
-        assert!(weak_training_claim(&weak).holds);
-        weak[1].top_chi_in_top_stiff = 0.09;
-        assert!(!weak_training_claim(&weak).holds);
-        weak[1].top_chi_in_top_stiff = 0.1;
-        weak[0].spearman_stiff = 0.0;
-        assert!(!weak_training_claim(&weak).holds);
-    }
-
-    #[test]
-    fn all_claims_in_order() {
-        let mut tasks = vec![run("regression-2x2"), run("allostery")];
-        tasks[1].task = "allostery".into();
-        let ids: Vec<String> = claims(&tasks, &[run("c")], &[run("w")])
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"]);
-        assert_eq!(claims(&tasks[..1], &[], &[]).len(), 6);
-    }
-
-    #[test]
-    fn one_run_is_judged_as_the_claims_judge_it_alone() {
-        let mut t = run("allostery");
-        let ids = |t: &RunMetrics| -> Vec<String> {
-            run_verdicts(t).into_iter().map(|v| v.claim.id).collect()
-        };
-        assert_eq!(ids(&t), RUN_CLAIMS);
-        for v in run_verdicts(&t) {
-            assert!(v.claim.holds, "{}", v.claim.id);
-        }
-        // Each verdict moves with its metric, as the aggregate claim does.
-        t.spearman_stiff = -0.1;
-        t.spearman_conductance = 0.31;
-        t.partial_norm_at_10 = None;
-        t.task = "regression-2x2".into();
-        let verdicts = run_verdicts(&t);
-        let find = |id: &str| verdicts.iter().find(|v| v.claim.id == id).unwrap();
-        assert_eq!(ids(&t), ["6.1", "6.2", "6.4a", "6.4b", "E"]);
-        assert!(!find("6.2").claim.holds && find("6.2").value == -0.1);
-        assert_eq!(find("6.2").claim.holds, stiffness_claim(&[t.clone()]).holds);
-        assert!(!find("6.4a").claim.holds && find("6.4a").metric == "spearman_conductance");
-        assert!(!find("E").claim.holds);
-        assert!(find("6.4b").claim.holds && find("6.1").claim.holds);
-        t.spearman_conductance = -0.29;
-        assert!(run_verdicts(&t)[2].claim.holds);
-    }
-}
+#[path = "claims_tests.rs"]
+mod tests;

@@ -26,6 +26,10 @@ pub struct ClaimSpread {
     pub holds: Vec<bool>,
     /// What was measured on each seed.
     pub measured: Vec<String>,
+    /// The seeds on which none of the claim's runs learned their task: not
+    /// judged there (and not in `seeds`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_judged: Vec<u64>,
 }
 
 impl ClaimSpread {
@@ -34,12 +38,15 @@ impl ClaimSpread {
         self.holds.iter().filter(|&&h| h).count()
     }
 
-    /// Whether the claim holds on every seed it was judged on.
+    /// Whether the claim holds on every seed it was judged on (and was
+    /// judged on at least one).
     pub fn holds_everywhere(&self) -> bool {
-        self.held() == self.seeds.len()
+        !self.seeds.is_empty() && self.held() == self.seeds.len()
     }
 
-    /// "3 of 3 seeds", or "2 of 3 seeds (fails on seed 3)".
+    /// "holds on 3 of 3 seeds", "holds on 2 of 3 seeds (fails on seed 3)",
+    /// "holds on 1 of 1 seed; not judged on seed 2 (no run learned)", or
+    /// "not judged on any seed: ...".
     pub fn summary(&self) -> String {
         let failed: Vec<String> = self
             .seeds
@@ -53,18 +60,29 @@ impl ClaimSpread {
         } else {
             "seeds"
         };
-        let count = format!("{} of {} {noun}", self.held(), self.seeds.len());
-        match failed.len() {
+        let count = format!("holds on {} of {} {noun}", self.held(), self.seeds.len());
+        let count = match failed.len() {
             0 => count,
             1 => format!("{count} (fails on seed {})", failed[0]),
             _ => format!("{count} (fails on seeds {})", failed.join(", ")),
+        };
+        let skipped: Vec<String> = self.not_judged.iter().map(u64::to_string).collect();
+        match (self.seeds.is_empty(), skipped.len()) {
+            (true, _) => "not judged on any seed: no run it rests on learned".into(),
+            (false, 0) => count,
+            (false, _) => format!(
+                "{count}; not judged on seed{} {} (no run learned)",
+                if skipped.len() == 1 { "" } else { "s" },
+                skipped.join(", ")
+            ),
         }
     }
 }
 
 /// Each claim of the first seed's list over every seed that judged it (a
 /// claim a seed did not judge, such as the sectors claim without an
-/// allosteric run, is left out of that seed's entry).
+/// allosteric run or a claim none of whose runs learned, is left out of
+/// that seed's entry).
 pub fn spread(by_seed: &[SeedClaims]) -> Vec<ClaimSpread> {
     let Some(first) = by_seed.first() else {
         return Vec::new();
@@ -78,12 +96,18 @@ pub fn spread(by_seed: &[SeedClaims]) -> Vec<ClaimSpread> {
                 seeds: Vec::new(),
                 holds: Vec::new(),
                 measured: Vec::new(),
+                not_judged: Vec::new(),
             };
             for seed in by_seed {
-                if let Some(c) = seed.claims.iter().find(|c| c.id == claim.id) {
-                    spread.seeds.push(seed.seed);
-                    spread.holds.push(c.holds);
-                    spread.measured.push(c.measured.clone());
+                // A seed none of whose runs for this claim learned did not judge it.
+                match seed.claims.iter().find(|c| c.id == claim.id) {
+                    Some(c) if c.judged => {
+                        spread.seeds.push(seed.seed);
+                        spread.holds.push(c.holds);
+                        spread.measured.push(c.measured.clone());
+                    }
+                    Some(_) => spread.not_judged.push(seed.seed),
+                    None => {}
                 }
             }
             spread
@@ -104,7 +128,41 @@ mod tests {
             criterion: String::new(),
             measured: measured.into(),
             holds,
+            judged: true,
+            ..Claim::default()
         }
+    }
+
+    #[test]
+    fn a_seed_whose_runs_did_not_learn_does_not_judge_the_claim() {
+        let unjudged = Claim {
+            judged: false,
+            ..claim("6.1", false, "not judged")
+        };
+        let by_seed = vec![
+            SeedClaims {
+                seed: 1,
+                claims: vec![unjudged.clone()],
+            },
+            SeedClaims {
+                seed: 2,
+                claims: vec![claim("6.1", true, "b")],
+            },
+        ];
+        let s = spread(&by_seed);
+        assert_eq!(
+            (s[0].seeds.clone(), s[0].not_judged.clone()),
+            (vec![2], vec![1])
+        );
+        assert!(s[0].holds_everywhere());
+        assert_eq!(
+            s[0].summary(),
+            "holds on 1 of 1 seed; not judged on seed 1 (no run learned)"
+        );
+        // Judged nowhere: it holds nowhere.
+        let none = spread(&by_seed[..1]);
+        assert!(!none[0].holds_everywhere());
+        assert!(none[0].summary().starts_with("not judged on any seed"));
     }
 
     #[test]
@@ -129,11 +187,14 @@ mod tests {
         assert_eq!(s[0].measured, ["a", "c", "e"]);
         assert_eq!(s[0].held(), 1);
         assert!(!s[0].holds_everywhere());
-        assert_eq!(s[0].summary(), "1 of 3 seeds (fails on seeds 2, 3)");
+        assert_eq!(
+            s[0].summary(),
+            "holds on 1 of 3 seeds (fails on seeds 2, 3)"
+        );
         assert_eq!(s[1].seeds, [1, 3]);
-        assert_eq!(s[1].summary(), "1 of 2 seeds (fails on seed 3)");
+        assert_eq!(s[1].summary(), "holds on 1 of 2 seeds (fails on seed 3)");
         assert!(spread(&[]).is_empty());
         let all = spread(&by_seed[..1]);
-        assert_eq!(all[0].summary(), "1 of 1 seed");
+        assert_eq!(all[0].summary(), "holds on 1 of 1 seed");
     }
 }

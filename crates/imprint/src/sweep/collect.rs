@@ -98,10 +98,11 @@ fn option(v: Option<f64>) -> serde_json::Value {
 }
 
 /// The columns every table has after the swept fields, before the claims.
-const RUN_COLUMNS: [&str; 7] = [
+const RUN_COLUMNS: [&str; 8] = [
     "initial_cost",
     "final_cost",
     "training_status",
+    "learned",
     "accuracy",
     "test_accuracy",
     "stiff_modes",
@@ -149,11 +150,17 @@ pub fn collect(dir: &Path) -> Result<Collected, SweepError> {
             crate::learning::Keep::Last => t.final_cost,
         })));
         row.push(training.map_or(serde_json::Value::Null, |t| t.status.name().into()));
+        row.push(metrics.map_or(serde_json::Value::Null, |m| m.learned().into()));
         row.push(option(training.and_then(|t| t.accuracy)));
         row.push(option(training.and_then(|t| t.test_accuracy)));
         row.push(metrics.map_or(serde_json::Value::Null, |m| m.stiff_modes.into()));
         row.push(metrics.map_or(serde_json::Value::Null, |m| m.expected_stiff_modes.into()));
-        let verdicts = metrics.map(run_verdicts).unwrap_or_default();
+        // A claim is judged only on a run that learned its task: the others
+        // leave its columns empty (counted in `learned`, never judged).
+        let verdicts = metrics
+            .filter(|m| m.learned())
+            .map(run_verdicts)
+            .unwrap_or_default();
         for id in RUN_CLAIMS {
             match verdicts.iter().find(|v| v.claim.id == id) {
                 Some(v) => {
