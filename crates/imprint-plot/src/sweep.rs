@@ -270,10 +270,11 @@ fn page(plan: &Plan, c: &Collected, figures: &[PathBuf], out: &Path) -> String {
         |status: &str| column.map_or(0, |k| c.rows.iter().filter(|r| r[k] == status).count());
     let _ = writeln!(
         html,
-        "<p>Training (kept state, docs/training.md): {} converged, {} still improving, {} on a plateau.</p>",
+        "<p>Training (kept state, docs/training.md): {} converged, {} still improving, {} stalled, {} unrealisable (second-order trainer).</p>",
         trained("converged"),
         trained("improving"),
-        trained("plateau")
+        trained("stalled"),
+        trained("unrealisable")
     );
     html.push_str("<h2>Claims</h2>\n<table><tr><th>#</th><th>claim</th><th>criterion on one run</th><th>holds in</th></tr>\n");
     for claim in &c.claims {

@@ -198,7 +198,7 @@ fn a_ratio_only_the_bounds_give_is_reached_exactly_there() {
     );
     assert!(executor.training().step_count() < 200);
     let summary = TrainingSummary::of(&executor, &task, 1).unwrap();
-    assert_eq!(summary.status, TrainingStatus::Stationary);
+    assert_eq!(summary.status, TrainingStatus::Unrealisable);
     assert_eq!(summary.stationary.as_ref(), Some(stationary));
 }
 

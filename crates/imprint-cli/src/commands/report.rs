@@ -331,7 +331,12 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions (");
     let labels: Vec<&str> = CONDITIONS.iter().map(|c| c.label).collect();
     html.push_str(&escape(&labels.join("; ")));
-    html.push_str("), each at the <code>auto</code> learning rate, which follows the conductance scale (docs/training.md).</p>\n");
+    let _ = writeln!(
+        html,
+        "), each its own random draw, all at the learning rate <code>{}</code> (<code>--condition-rate</code>).</p>\n<p class=\"note\">{}</p>",
+        args.condition_rate,
+        escape(imprint::paper::SCALE_INVARIANCE)
+    );
     figure(
         &mut html,
         "figures/initial-conditions.png",

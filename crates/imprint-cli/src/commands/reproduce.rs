@@ -45,6 +45,11 @@ pub struct Args {
     /// Figure format (the report shows PNG; `both` adds SVG beside it).
     #[arg(long, value_enum, default_value_t = FormatArg::Png)]
     format: FormatArg,
+    /// Learning rate of the four Fig. 8 runs: `auto` (follows the conductance
+    /// scale, so the scale of a condition does not matter) or one constant
+    /// for all four (as a lab would set one, so that it does).
+    #[arg(long, default_value = "auto", value_name = "auto|RATE")]
+    pub condition_rate: imprint::learning::LearningRate,
     /// Replace the runs of an earlier reproduction in DIR.
     #[arg(long)]
     force: bool,
@@ -247,7 +252,10 @@ pub fn run(args: Args) -> Result<()> {
         // The report embeds PNG.
         formats.insert(0, Format::Png);
     }
-    let scale = Scale::new(args.quick, args.network);
+    let scale = Scale {
+        condition_rate: args.condition_rate,
+        ..Scale::new(args.quick, args.network)
+    };
     // The runs' configurations name each network by its full path (the
     // folder exists: the figures' folder is in it). The first seed's runs
     // are `runs/ID`, the others' `runs/seed-S/ID`.
@@ -355,6 +363,7 @@ pub fn run(args: Args) -> Result<()> {
         "seeds": args.seeds,
         "quick": args.quick,
         "conditions": args.network,
+        "condition_rate": args.condition_rate.to_string(),
         "nodes": network.node_count(),
         "edges": network.edge_count(),
         "wall_time_seconds": elapsed,

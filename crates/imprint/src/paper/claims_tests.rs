@@ -61,7 +61,7 @@ fn claims_are_judged_on_learned_runs_only() {
     // A run that did not learn, and would fail 6.2, is listed, not judged.
     let mut stalled = run("b");
     stalled.final_cost = 1e-3;
-    stalled.status = crate::run::TrainingStatus::Plateau;
+    stalled.status = crate::run::TrainingStatus::Stalled;
     stalled.spearman_stiff = -0.5;
     let tasks = vec![run("a"), stalled.clone()];
     assert!(!stiffness_claim(&tasks).holds, "without the gate it fails");
@@ -71,7 +71,7 @@ fn claims_are_judged_on_learned_runs_only() {
     assert_eq!(stiff.verdict(), "holds");
     assert_eq!(
         stiff.excluded_runs,
-        ["b (plateau, cost 1.00e-3 of the initial)"]
+        ["b (stalled, cost 1.00e-3 of the initial)"]
     );
     assert!(!stiff.measured.contains("b "), "{}", stiff.measured);
     // No learned run: not judged, and not holding.

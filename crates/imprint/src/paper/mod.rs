@@ -23,7 +23,7 @@ pub use spread::{spread, ClaimSpread, SeedClaims};
 use crate::analysis::report::AnalysisReport;
 use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};
 use crate::learning::config::RunConfig;
-use crate::learning::{Keep, LearningError, LearningRate, Rule};
+use crate::learning::{Keep, LearningError, LearningRate, Rule, TrainingParameters};
 use crate::network::conductance::InitialConductance;
 use crate::run::{FinishedRun, TrainingStatus, TrainingSummary};
 
@@ -83,6 +83,21 @@ pub const CONDITIONS: [InitialCondition; 4] = [
         max: 11.0,
     },
 ];
+
+/// What stays the same when every conductance of a resistor network is
+/// multiplied by one factor, and why the three peaked Fig. 8 conditions are
+/// four experiments only with their own draws (issue 26): the report quotes it.
+pub const SCALE_INVARIANCE: &str = "Multiplying every conductance by c leaves every voltage unchanged (the Kirchhoff equations are homogeneous in k), so the outputs, the cost, the drops and the Coupled Learning direction are the same, and the 'auto' rate, set from the update map's stiffness, scales with c so that the whole trajectory is the same up to the factor c. Three peaked conditions drawn from one set of random numbers and scaled by 0.1, 1 and 10 were therefore one run three times (identical costs to 16 digits). Each condition now has its own draw; at the 'auto' rate the scale itself still does not matter (only the draw does), and with one constant rate for all four conditions (reproduce --condition-rate RATE, as a lab would set one) it does: a rate fitted to 1 S conductances is ten times too small at 10 S.";
+
+/// The seed of Fig. 8 condition `index`'s conductance draw on master seed
+/// `seed`: each condition its own draw (53 bits, so that TOML's integers
+/// hold it).
+pub fn condition_seed(seed: u64, index: usize) -> u64 {
+    crate::random::Rng::derive(seed, CONDITION_STREAM + index as u64).next_u64() >> 11
+}
+
+/// The stream of the Fig. 8 draws' seeds.
+const CONDITION_STREAM: u64 = 0x_f18_8000;
 
 /// Iterations of the Fig. 8 runs (before any quick-mode scaling).
 pub const CONDITION_ITERATIONS: usize = 30_000;
@@ -174,6 +189,10 @@ pub struct Scale {
     pub iteration_scale: f64,
     /// The network and clip.
     pub conditions: Conditions,
+    /// The learning rate of the Fig. 8 runs: `auto` (the default, which
+    /// follows the conductance scale) or one constant for all four
+    /// conditions ([`SCALE_INVARIANCE`]).
+    pub condition_rate: LearningRate,
 }
 
 impl Scale {
@@ -188,6 +207,7 @@ impl Scale {
             disks: if quick { disks / 2 } else { disks },
             iteration_scale: if quick { 0.2 } else { 1.0 },
             conditions,
+            condition_rate: LearningRate::Auto,
         }
     }
 
@@ -232,13 +252,21 @@ impl Scale {
         Ok(config)
     }
 
-    /// The Fig. 8 run from `condition`.
+    /// The Fig. 8 run from condition `index` of [`CONDITIONS`], with its
+    /// own conductance draw ([`condition_seed`]) and the rate
+    /// [`condition_rate`](Self::condition_rate).
     pub fn condition_config(
         &self,
-        condition: &InitialCondition,
+        index: usize,
         seed: u64,
         network_file: &Path,
     ) -> Result<RunConfig, LearningError> {
+        let condition = CONDITIONS
+            .get(index)
+            .ok_or(LearningError::InvalidParameter {
+                field: "condition",
+                reason: format!("Fig. 8 has {} initial conditions", CONDITIONS.len()),
+            })?;
         let mut config = self.run_config(
             "regression-2x2",
             seed,
@@ -249,9 +277,12 @@ impl Scale {
             min: condition.min,
             max: condition.max,
         });
+        // The draw's seed: a file's network takes its conductances from
+        // `network.seed` and nothing else.
+        config.network.seed = condition_seed(seed, index);
         config.training.rule = Rule::CoupledLearning {
-            learning_rate: LearningRate::Auto,
-            nudge: 0.1,
+            learning_rate: self.condition_rate,
+            nudge: TrainingParameters::default_nudge(),
         };
         Ok(config)
     }
@@ -289,7 +320,7 @@ impl Scale {
             add(RunGroup::Tasks, name.into(), label.into(), progress, config);
         }
         for (k, condition) in CONDITIONS.iter().enumerate() {
-            let config = self.condition_config(condition, seed, network_file)?;
+            let config = self.condition_config(k, seed, network_file)?;
             let progress = format!(
                 "Fig. 8 condition {}: regression-2x2, k {}",
                 k + 1,
@@ -378,7 +409,8 @@ pub struct RunMetrics {
     pub initial_cost: f64,
     /// Cost of the trained network the analysis read (the run's kept state).
     pub final_cost: f64,
-    /// Whether training converged, was still improving, or sat on a plateau.
+    /// Whether training converged, was still improving, stalled, or was
+    /// found unrealisable by the second-order trainer.
     pub status: TrainingStatus,
     /// Training accuracy (classification).
     pub accuracy: Option<f64>,

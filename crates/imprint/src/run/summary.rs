@@ -17,17 +17,21 @@ pub enum TrainingStatus {
     /// run: more iterations would likely lower it further.
     Improving,
     /// The best cost fell less than 10 times over the second half of the
-    /// run, above the stop rule's tolerance: more iterations at this rate
-    /// are unlikely to help (for a regression or allostery task, the
-    /// network may not be able to realise the task within `[k_min, k_max]`;
-    /// a classification's cosine cost never reaches zero, judge it by its
-    /// accuracy).
-    Plateau,
+    /// run, above the stop rule's tolerance: the training stalled. Whether
+    /// the task is realisable from there is the second-order trainer's to
+    /// say (`imprint train --rule levenberg-marquardt --network
+    /// RUN/network.json`); a classification's cosine cost never reaches
+    /// zero, judge it by its accuracy. Read from `"plateau"` too (its name
+    /// before issue 26).
+    #[serde(alias = "plateau")]
+    Stalled,
     /// The second-order trainer stopped above the stop rule's tolerance at a
-    /// stationary point of the bounded problem: it could lower the cost no
-    /// further ([`TrainingSummary::stationary`] says which edges the bounds
-    /// hold there).
-    Stationary,
+    /// stationary point of the bounded problem: from the state it started
+    /// at, the task is unrealisable within `[k_min, k_max]` by descent
+    /// ([`TrainingSummary::stationary`] says which edges the bounds hold
+    /// there). Read from `"stationary"` too.
+    #[serde(alias = "stationary")]
+    Unrealisable,
 }
 
 impl TrainingStatus {
@@ -36,8 +40,8 @@ impl TrainingStatus {
         match self {
             Self::Converged => "converged",
             Self::Improving => "improving",
-            Self::Plateau => "plateau",
-            Self::Stationary => "stationary",
+            Self::Stalled => "stalled",
+            Self::Unrealisable => "unrealisable",
         }
     }
 
@@ -58,7 +62,7 @@ impl TrainingStatus {
         if best_by_half > 10.0 * best {
             Self::Improving
         } else {
-            Self::Plateau
+            Self::Stalled
         }
     }
 }
@@ -88,7 +92,7 @@ pub struct TrainingSummary {
     /// JSON) when that is not a finite number: the kept cost is exactly 0
     /// (a task met to the last bit, as allostery can be), or both are.
     pub cost_reduction: Option<f64>,
-    /// Converged, still improving, or on a plateau ([`TrainingStatus`]).
+    /// Converged, still improving, stalled, or unrealisable ([`TrainingStatus`]).
     pub status: TrainingStatus,
     /// The iteration at which the stop rule ended the run (the cost stayed
     /// below `stop.relative_cost` times the initial cost for `stop.patience`
@@ -186,7 +190,7 @@ impl TrainingSummary {
                 executor.training().stationary(),
             ) {
                 (TrainingStatus::Converged, _) => TrainingStatus::Converged,
-                (_, Some(_)) => TrainingStatus::Stationary,
+                (_, Some(_)) => TrainingStatus::Unrealisable,
                 (status, None) => status,
             },
             stationary: executor.training().stationary().cloned(),
@@ -277,22 +281,22 @@ impl std::fmt::Display for TrainingSummary {
                 f,
                 "status             still improving at the end: more iterations would lower the cost"
             )?,
-            TrainingStatus::Plateau if self.cost_function == Cost::Cosine => writeln!(
+            TrainingStatus::Stalled if self.cost_function == Cost::Cosine => writeln!(
                 f,
-                "status             cost on a plateau (a cosine cost does not reach 0: judge by the accuracy)"
+                "status             stalled (a cosine cost does not reach 0: judge by the accuracy)"
             )?,
-            TrainingStatus::Plateau => writeln!(
+            TrainingStatus::Stalled => writeln!(
                 f,
-                "status             plateau: the best cost fell less than 10 times over the second half of the run (more iterations, another rate, or a network that cannot realise the task within [k_min, k_max])"
+                "status             stalled: the best cost fell less than 10 times over the second half of the run, above the tolerance; whether the task is realisable from here: imprint train --rule levenberg-marquardt --network RUN/network.json (with the run's task and clip)"
             )?,
-            TrainingStatus::Stationary => {
+            TrainingStatus::Unrealisable => {
                 let (low, high) = self
                     .stationary
                     .as_ref()
                     .map_or((0, 0), |s| (s.at_k_min.len(), s.at_k_max.len()));
                 writeln!(
                     f,
-                    "status             stationary: the second-order trainer can lower the cost no further within [k_min, k_max] ({low} edges held at k_min, {high} at k_max; summary.json lists them){}",
+                    "status             unrealisable from this start: the second-order trainer stopped at a stationary point within [k_min, k_max] ({low} edges held at k_min, {high} at k_max; summary.json lists them){}",
                     if self.cost_function == Cost::Cosine {
                         " - a cosine cost does not reach 0: judge by the accuracy"
                     } else {
@@ -343,8 +347,13 @@ mod tests {
             TrainingStatus::Improving
         );
         // 1e-3 by the half, 5e-4 at the end: twice.
-        let plateau = history(&[(0, 1.0), (50, 1e-3), (75, 2e-3), (100, 5e-4)]);
-        assert_eq!(TrainingStatus::of(&plateau, 1e-20), TrainingStatus::Plateau);
+        let stalled = history(&[(0, 1.0), (50, 1e-3), (75, 2e-3), (100, 5e-4)]);
+        assert_eq!(TrainingStatus::of(&stalled, 1e-20), TrainingStatus::Stalled);
+        // The names before issue 26 still read.
+        let old: TrainingStatus = serde_json::from_str("\"plateau\"").unwrap();
+        assert_eq!(old, TrainingStatus::Stalled);
+        let old: TrainingStatus = serde_json::from_str("\"stationary\"").unwrap();
+        assert_eq!(old, TrainingStatus::Unrealisable);
     }
 
     #[test]
