@@ -97,7 +97,7 @@ pub fn condition_seed(seed: u64, index: usize) -> u64 {
 }
 
 /// The stream of the Fig. 8 draws' seeds.
-const CONDITION_STREAM: u64 = 0x_f18_8000;
+const CONDITION_STREAM: u64 = 0x0f18_8000;
 
 /// Iterations of the Fig. 8 runs (before any quick-mode scaling).
 pub const CONDITION_ITERATIONS: usize = 30_000;
