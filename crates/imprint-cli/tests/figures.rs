@@ -193,15 +193,16 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
         String::from_utf8_lossy(&out.stderr)
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // Two networks, 2 x 15 runs, the report; an estimate once a run is done.
-    assert!(stderr.contains("[33/33]"), "progress lines: {stderr}");
+    // Two networks, 2 x 19 runs (15 and the four second-order task runs),
+    // the report; an estimate once a run is done.
+    assert!(stderr.contains("[41/41]"), "progress lines: {stderr}");
     assert!(stderr.contains("s left)"), "progress lines: {stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Every claim has its line over the seeds (held on some, or not judged).
     assert_eq!(
         stdout.matches("over seeds: holds on ").count()
             + stdout.matches("over seeds: not judged on any seed").count(),
-        7,
+        8,
         "{stdout}"
     );
     assert!(
@@ -212,7 +213,7 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     let claims = json(&root.join("claims.json"));
     let list = claims["claims"].as_array().unwrap();
     let ids: Vec<&str> = list.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E"]);
+    assert_eq!(ids, ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "E", "I"]);
     for c in list {
         assert!(c["holds"].is_boolean());
         assert!(c["measured"]
@@ -222,12 +223,19 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
             .any(|ch| ch.is_ascii_digit()));
         assert!(!c["criterion"].as_str().unwrap().is_empty());
     }
-    assert_eq!(claims["runs"].as_array().unwrap().len(), 15);
+    assert_eq!(claims["runs"].as_array().unwrap().len(), 19);
+    // Each task trained by both rules, compared (claim I).
+    let pairs = claims["second_order"].as_array().unwrap();
+    assert_eq!(pairs.len(), 4);
+    for p in pairs {
+        let rho = p["spearman_chi"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&rho), "{p}");
+    }
     assert_eq!(claims["quick"], true);
     // The second seed: its own network and runs, and every claim over both.
     let other = &claims["other_seeds"][0];
     assert_eq!(other["seed"], 2);
-    assert_eq!(other["runs"].as_array().unwrap().len(), 15);
+    assert_eq!(other["runs"].as_array().unwrap().len(), 19);
     assert!(root.join("runs/seed-2/network.json").exists());
     // Judged, not drawn, and its arrays left to `imprint analyze`.
     assert!(root.join("runs/seed-2/allostery/summary.json").exists());
@@ -274,6 +282,9 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     // 6.1 to 6.5 went from judged (6.3 and 6.5 failing, the others holding)
     // to not judged; on seed 2, 6.4a (failing before) is not judged (its
     // three judged conditions did not learn); E holds on both.
+    // Regenerated again when each task was also trained by the
+    // second-order trainer (issue 26 item 5): four runs and claim I added
+    // per seed, nothing else changed.
     // Regenerated again when the Fig. 8 conditions got their own draws
     // (issue 26 item 6): only the initial-N runs' numbers changed (initial
     // costs 0.0501, 0.0451, 0.0464, 0.0465 where the three peaked ones were
@@ -290,7 +301,7 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     let html = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert_eq!(
         html.matches("<td class=\"holds\">").count() + html.matches("<td class=\"fails\">").count(),
-        14
+        16
     );
     assert_eq!(html.matches("<li>seed 2: ").count(), judged_on_second);
     assert!(html.contains("runs learned their task</b>"));

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use imprint::network::Network;
-use imprint::paper::{Claim, ClaimSpread, ReproducedRun, CONDITIONS};
+use imprint::paper::{Claim, ClaimSpread, ReproducedRun, TrainerComparison, CONDITIONS};
 
 use imprint_plot::html::{escape, relative};
 
@@ -61,6 +61,8 @@ pub struct Reproduction<'a> {
     pub weak: &'a [ReproducedRun],
     /// The Appendix B runs (three target edges at three drops).
     pub sectors: &'a [ReproducedRun],
+    /// Each task trained by Coupled Learning and by the second-order trainer.
+    pub comparisons: &'a [TrainerComparison],
     /// The claims, judged on the first seed.
     pub claims: &'a [Claim],
     /// The claims over every seed.
@@ -127,6 +129,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
         conditions,
         weak,
         sectors,
+        comparisons,
         claims,
         spread,
     } = *r;
@@ -328,6 +331,28 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
             html.push_str("</div>\n");
         }
     }
+    html.push_str("<h2>Independent of the training process</h2>\n<p>\"Our theoretical results are independent of the training process\" (the paper's Discussion). Each task was also trained from the same initial network by the second-order trainer (Levenberg-Marquardt on the task's transfer matrix, docs/training.md; runs <code>runs/second-order-TASK</code>) and analysed the same way: claim I of the table above.</p>\n<table><tr><th>task</th><th>learned (Coupled Learning / second order)</th><th>ρ(χ<sub>CL</sub>, χ<sub>LM</sub>)</th><th>top-5 % χ overlap (chance)</th><th>claims on the Coupled Learning run</th><th>claims on the second-order run</th></tr>\n");
+    for p in comparisons {
+        let verdicts = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(id, verdict)| format!("{id} {verdict}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{} / {}</td><td>{:+.2}</td><td>{:.0} % ({:.0} %)</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.task),
+            if p.coupled_learning_learned { "yes" } else { "no" },
+            if p.second_order_learned { "yes" } else { "no" },
+            p.spearman_chi,
+            100.0 * p.top_overlap,
+            100.0 * p.chance,
+            escape(&verdicts(&p.coupled_learning_verdicts)),
+            escape(&verdicts(&p.second_order_verdicts)),
+        );
+    }
+    html.push_str("</table>\n");
     html.push_str("<h2>Four initial conditions, one task (Fig. 8)</h2>\n<p>regression-2x2 from four initial conductance distributions (");
     let labels: Vec<&str> = CONDITIONS.iter().map(|c| c.label).collect();
     html.push_str(&escape(&labels.join("; ")));

@@ -13,8 +13,8 @@ use imprint::analysis::AnalysisOptions;
 use imprint::learning::config::RunConfig;
 use imprint::network::Network;
 use imprint::paper::{
-    claims, Claim, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics, Scale, SeedClaims,
-    TOP_SHARE,
+    claims, independence_claim, Claim, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics,
+    Scale, SeedClaims, TrainerComparison, TOP_SHARE,
 };
 use imprint::run::{analyze_run, analyze_run_unsaved, train_new_observed, Observer, RunStart};
 use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
@@ -349,7 +349,9 @@ pub fn run(args: Args) -> Result<()> {
         conditions,
         weak,
         sectors,
+        ..
     } = &groups;
+    let comparisons = groups.comparisons();
     reproduction::partial_susceptibility_figure(tasks, &figures, &formats)?;
     reproduction::spectra_figure(tasks, &figures, &formats)?;
     reproduction::initial_conditions_figure(conditions, &figures, &formats)?;
@@ -369,6 +371,7 @@ pub fn run(args: Args) -> Result<()> {
         "wall_time_seconds": elapsed,
         "claims": claims,
         "runs": groups.metrics(),
+        "second_order": comparisons,
         "spread": spread,
         "other_seeds": other_seeds,
     });
@@ -384,6 +387,7 @@ pub fn run(args: Args) -> Result<()> {
             conditions,
             weak,
             sectors,
+            comparisons: &comparisons,
             claims: &claims,
             spread: &spread,
         },
@@ -441,6 +445,7 @@ struct Groups {
     conditions: Vec<ReproducedRun>,
     weak: Vec<ReproducedRun>,
     sectors: Vec<ReproducedRun>,
+    second_order: Vec<ReproducedRun>,
 }
 
 impl Groups {
@@ -450,7 +455,25 @@ impl Groups {
             RunGroup::Conditions => self.conditions.push(run),
             RunGroup::Weak => self.weak.push(run),
             RunGroup::Sectors => self.sectors.push(run),
+            RunGroup::SecondOrder => self.second_order.push(run),
         }
+    }
+
+    /// Each task trained by both rules, compared (by task name).
+    fn comparisons(&self) -> Vec<TrainerComparison> {
+        self.tasks
+            .iter()
+            .filter_map(|cl| {
+                let so = self
+                    .second_order
+                    .iter()
+                    .find(|so| so.metrics.task == cl.metrics.task)?;
+                Some(TrainerComparison::new(
+                    (&cl.metrics, &cl.report.analysis.susceptibility),
+                    (&so.metrics, &so.report.analysis.susceptibility),
+                ))
+            })
+            .collect()
     }
 
     /// Every run's measurements, in the order of the plan.
@@ -460,6 +483,7 @@ impl Groups {
             .chain(&self.conditions)
             .chain(&self.weak)
             .chain(&self.sectors)
+            .chain(&self.second_order)
             .map(|d| d.metrics.clone())
             .collect()
     }
@@ -469,11 +493,13 @@ impl Groups {
         let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
             runs.iter().map(|d| d.metrics.clone()).collect()
         };
-        claims(
+        let mut claims = claims(
             &metrics(&self.tasks),
             &metrics(&self.conditions),
             &metrics(&self.weak),
-        )
+        );
+        claims.push(independence_claim(&self.comparisons()));
+        claims
     }
 }
 

@@ -400,4 +400,4 @@ pub const RUN_CLAIMS: [&str; 7] = ["6.1", "6.2", "6.3", "6.4a", "6.4b", "6.5", "
 
 #[cfg(test)]
 #[path = "claims_tests.rs"]
-mod tests;
+pub(crate) mod tests;

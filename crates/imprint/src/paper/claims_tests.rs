@@ -25,7 +25,7 @@ fn overlap(enrichment: f64, auc: f64) -> SectorOverlap {
     }
 }
 
-fn run(id: &str) -> RunMetrics {
+pub(crate) fn run(id: &str) -> RunMetrics {
     RunMetrics {
         id: id.into(),
         label: id.into(),

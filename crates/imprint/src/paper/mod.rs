@@ -6,6 +6,7 @@
 
 mod chosen;
 mod claims;
+mod independence;
 mod spread;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,9 @@ pub use claims::{
     claims, conductance_claim, partial_susceptibility_claim, run_verdicts, sectors_claim,
     spectrum_claim, stiffness_claim, walls_claim, weak_training_claim, Claim, RunVerdict,
     PARTIAL_NORM, RUN_CLAIMS,
+};
+pub use independence::{
+    independence_claim, TrainerComparison, INDEPENDENT_ENRICHMENT, INDEPENDENT_SPEARMAN,
 };
 pub use spread::{spread, ClaimSpread, SeedClaims};
 
@@ -121,6 +125,9 @@ pub enum RunGroup {
     Weak,
     /// Appendix B (Fig. 11): three target edges at three drops.
     Sectors,
+    /// The four tasks trained by the second-order trainer from the same
+    /// initial networks (issue 26: "independent of the training process").
+    SecondOrder,
 }
 
 /// One run of a reproduction, before it runs.
@@ -287,6 +294,24 @@ impl Scale {
         Ok(config)
     }
 
+    /// Task `name` as [`run_config`](Self::run_config) makes it (the same
+    /// network, initial conductances, samples and clip), trained by the
+    /// second-order trainer (`levenberg-marquardt`, default damping) within
+    /// the task's iterations (it stops at the tolerance or a stationary point).
+    pub fn second_order_config(
+        &self,
+        name: &str,
+        seed: u64,
+        network_file: &Path,
+    ) -> Result<RunConfig, LearningError> {
+        let mut config = self.run_config(name, seed, network_file, None)?;
+        config.training.rule = config
+            .training
+            .rule
+            .with_kind(crate::learning::RuleKind::LevenbergMarquardt);
+        Ok(config)
+    }
+
     /// The Appendix E run: allostery with one target edge at `drop` volts.
     pub fn weak_config(
         &self,
@@ -318,6 +343,17 @@ impl Scale {
             let config = self.run_config(name, seed, network_file, None)?;
             let progress = format!("{name}: train, analyse, draw");
             add(RunGroup::Tasks, name.into(), label.into(), progress, config);
+        }
+        for (name, label) in TASKS {
+            let config = self.second_order_config(name, seed, network_file)?;
+            let progress = format!("{name}: second-order trainer, analyse, draw");
+            add(
+                RunGroup::SecondOrder,
+                format!("second-order-{name}"),
+                format!("{label}, second-order trainer"),
+                progress,
+                config,
+            );
         }
         for (k, condition) in CONDITIONS.iter().enumerate() {
             let config = self.condition_config(k, seed, network_file)?;
