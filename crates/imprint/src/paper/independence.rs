@@ -143,7 +143,7 @@ mod tests {
         assert!(!opposite.agrees());
         let claim = independence_claim(&[same.clone(), opposite.clone()]);
         assert!(claim.judged && !claim.holds);
-        assert!(independence_claim(&[same.clone()]).holds);
+        assert!(independence_claim(std::slice::from_ref(&same)).holds);
         // A pair whose second-order run did not learn is listed, not judged.
         let mut stalled = base.clone();
         stalled.final_cost = 0.5;
