@@ -159,10 +159,11 @@ impl Observer for PythonObserver<'_> {
 /// iterations. `auto_rate={"target": ..., "every": ..., "trust": ...}` tunes
 /// the automatic rate. `rule="levenberg-marquardt"` trains with the bounded
 /// second-order trainer (no learning rate or nudge; `damping` is its initial
-/// damping, Nielsen's tau). `callback(step, record, conductance)` is called every
+/// damping, Nielsen's tau). `momentum` (default 0) adds per-edge heavy-ball
+/// momentum to the first-order rules. `callback(step, record, conductance)` is called every
 /// `callback_every` iterations, when the full cost is recorded.
 #[pyfunction]
-#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None, auto_rate = None, damping = None))]
+#[pyo3(signature = (network, task, rule = "coupled-learning", learning_rate = None, nudge = None, batch_size = None, iterations = None, k_min = None, k_max = None, seed = 1, callback = None, callback_every = 100, progress = false, keep = "best", stop_relative_cost = None, stop_patience = None, auto_rate = None, damping = None, momentum = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train<'py>(
     py: Python<'py>,
@@ -184,6 +185,7 @@ pub fn train<'py>(
     stop_patience: Option<usize>,
     auto_rate: Option<Bound<'py, PyDict>>,
     damping: Option<f64>,
+    momentum: Option<f64>,
 ) -> PyResult<(PyNetwork, Vec<Bound<'py, PyDict>>)> {
     let learning_rate = match learning_rate {
         None => None,
@@ -243,6 +245,7 @@ pub fn train<'py>(
             patience: stop_patience.unwrap_or(defaults.stop.patience),
         },
         keep,
+        momentum: momentum.unwrap_or(defaults.momentum),
     };
     let (net, task_ref) = (&network.inner, &task.inner);
     let total = parameters.iterations;

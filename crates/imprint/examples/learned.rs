@@ -8,6 +8,7 @@
 //! `cargo run --release --example learned -- RULE SEEDS [TASKS] [NETWORK_FILES..]`
 //!
 //! `RULE`: coupled-learning, gradient-descent or levenberg-marquardt.
+//! Environment: `MOMENTUM` (the first-order rules' per-edge momentum).
 //! "Learned" (issue 26): regression and allostery at most `1e-20` of the
 //! initial cost for the second-order rule and `1e-8` for the others;
 //! classification 100 % training accuracy. Network files, when given,
@@ -92,6 +93,9 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
         config.network.conductance = None;
     }
     config.training.rule = config.training.rule.with_kind(rule);
+    if let Ok(momentum) = std::env::var("MOMENTUM") {
+        config.training.momentum = momentum.parse().unwrap();
+    }
     let threshold = if rule == RuleKind::LevenbergMarquardt {
         1e-20
     } else {

@@ -401,3 +401,83 @@ fn a_read_out_around_a_loop_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn momentum_is_each_edges_own_memory_and_resumes_exactly() {
+    use imprint::run::Executor;
+    let net = network();
+    let task = builtin::build(
+        "regression-2x2",
+        &net,
+        &builtin::BuiltinOptions {
+            samples: 20,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let plain = TrainingParameters {
+        rule: Rule::CoupledLearning {
+            learning_rate: LearningRate::Constant(5.0),
+            nudge: 0.1,
+        },
+        batch_size: 5,
+        iterations: 40,
+        ..TrainingParameters::default()
+    };
+    let heavy = TrainingParameters {
+        momentum: 0.8,
+        ..plain.clone()
+    };
+    // One step: no memory yet, the same move as the plain rule.
+    let (mut a, mut b) = (
+        Training::new(&net, &task, plain.clone()).unwrap(),
+        Training::new(&net, &task, heavy.clone()).unwrap(),
+    );
+    a.step().unwrap();
+    b.step().unwrap();
+    assert_eq!(a.conductance(), b.conductance());
+    // The second step adds beta times each edge's own last move where the
+    // update keeps its sign, and restarts the edge where it turns.
+    let before: Vec<f64> = b.conductance().to_vec();
+    let first_move: Vec<f64> = b.velocity().unwrap().to_vec();
+    let mut c = Training::resume(&net, &task, plain.clone(), 1, before.clone()).unwrap();
+    c.step().unwrap();
+    b.step().unwrap();
+    for e in 0..before.len() {
+        let delta = c.conductance()[e] - before[e];
+        let expected = if first_move[e] * delta > 0.0 {
+            delta + 0.8 * first_move[e]
+        } else {
+            delta
+        };
+        let moved = b.conductance()[e] - before[e];
+        let clipped = b.conductance()[e] == heavy.k_min || b.conductance()[e] == heavy.k_max;
+        assert!(
+            // Differences of conductances near 1: a few ulps of k.
+            clipped || (moved - expected).abs() <= 8.0 * f64::EPSILON * before[e].abs().max(1.0),
+            "edge {e}: {moved} vs {expected}"
+        );
+    }
+    // Interrupted and resumed from a checkpoint: the same bits.
+    let mut whole = Executor::new(&net, &task, heavy.clone(), 10).unwrap();
+    whole.run(&mut ()).unwrap();
+    let mut first = Executor::new(&net, &task, heavy.clone(), 10)
+        .unwrap()
+        .stop_after(Some(17));
+    first.run(&mut ()).unwrap();
+    let checkpoint = first.to_checkpoint();
+    assert!(checkpoint.velocity.is_some());
+    let checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    let mut resumed = Executor::resume(&net, &task, heavy.clone(), 10, checkpoint).unwrap();
+    resumed.run(&mut ()).unwrap();
+    assert_eq!(
+        resumed.training().conductance(),
+        whole.training().conductance()
+    );
+    // Momentum outside [0, 1) is refused.
+    let bad = TrainingParameters {
+        momentum: 1.0,
+        ..plain
+    };
+    assert!(Training::new(&net, &task, bad).is_err());
+}

@@ -150,6 +150,7 @@ def train(
     stop_patience: Optional[int] = None,
     auto_rate: Optional[Dict[str, Any]] = None,
     damping: Optional[float] = None,
+    momentum: Optional[float] = None,
 ) -> Tuple[Network, List[Dict[str, Any]]]:
     """Trains; returns the trained network and the history (step, cost,
     accuracy, learning_rate, stiffness...). ``learning_rate="auto"`` (the
@@ -163,7 +164,8 @@ def train(
     trainer on the task's transfer matrix (no learning rate or nudge;
     ``damping`` is its initial damping, default 1e-3; it stops as soon as the
     cost reaches the tolerance, or at a stationary point; records carry
-    ``damping``)."""
+    ``damping``). ``momentum`` (default 0, the plain rule) gives the
+    first-order rules per-edge heavy-ball momentum with restart."""
 
 def analyze(
     network: Network,

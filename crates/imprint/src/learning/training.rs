@@ -40,6 +40,13 @@ pub struct TrainingParameters {
     /// Which conductances a run keeps as its trained network.
     #[serde(default)]
     pub keep: Keep,
+    /// Per-edge momentum `beta` of the first-order rules (heavy ball, a
+    /// local rule: each edge keeps its own last move): `v_e <- beta v_e +
+    /// delta_e`, restarted (`v_e <- delta_e`) when the new update opposes
+    /// it, and set to the move the clip allowed. `0` (the default) is the
+    /// plain rule exactly. The second-order trainer ignores it.
+    #[serde(default)]
+    pub momentum: f64,
 }
 
 /// Stop once the training cost has stayed at or below `relative_cost` times
@@ -90,6 +97,7 @@ impl Default for TrainingParameters {
             auto_rate: AutoRate::default(),
             stop: StopRule::default(),
             keep: Keep::Best,
+            momentum: 0.0,
         }
     }
 }
@@ -103,6 +111,12 @@ impl TrainingParameters {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), LearningError> {
         self.rule.validate()?;
+        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
+            return Err(LearningError::InvalidParameter {
+                field: "momentum",
+                reason: format!("{} must be in [0, 1)", self.momentum),
+            });
+        }
         self.auto_rate.validate()?;
         if !(self.stop.relative_cost.is_finite() && self.stop.relative_cost >= 0.0) {
             return Err(LearningError::InvalidParameter {
@@ -173,6 +187,8 @@ pub struct Training {
     factor: Option<Factorization>,
     /// The second-order stepper, for [`Rule::LevenbergMarquardt`].
     second_order: Option<SecondOrder>,
+    /// Each edge's last move, with `momentum` (none before the first).
+    velocity: Option<Vec<f64>>,
 }
 
 impl Training {
@@ -215,6 +231,7 @@ impl Training {
             _ => None,
         };
         Ok(Self {
+            velocity: None,
             second_order,
             problem,
             parameters,
@@ -256,6 +273,20 @@ impl Training {
         if let Some(second) = self.second_order.as_mut() {
             second.set_target_cost(cost);
         }
+    }
+
+    /// Continues a run with momentum from each edge's last move (as a
+    /// checkpoint holds it).
+    pub fn with_velocity(mut self, velocity: Option<Vec<f64>>) -> Self {
+        if self.parameters.momentum > 0.0 {
+            self.velocity = velocity.filter(|v| v.len() == self.conductance.len());
+        }
+        self
+    }
+
+    /// Each edge's last move, when the run has momentum.
+    pub fn velocity(&self) -> Option<&[f64]> {
+        self.velocity.as_deref()
     }
 
     /// The second-order stepper's damping state (none for the first-order rules).
@@ -375,8 +406,21 @@ impl Training {
             }
         };
         self.rate = Some(rate);
-        for (k, d) in self.conductance.iter_mut().zip(delta) {
-            *k = (*k + d).clamp(p.k_min, p.k_max);
+        if p.momentum > 0.0 {
+            let velocity = self
+                .velocity
+                .get_or_insert_with(|| vec![0.0; self.conductance.len()]);
+            for ((k, v), d) in self.conductance.iter_mut().zip(velocity).zip(delta) {
+                // Restart an edge whose update turned against its motion.
+                let pushed = if *v * d > 0.0 { p.momentum * *v + d } else { d };
+                let moved = (*k + pushed).clamp(p.k_min, p.k_max);
+                *v = moved - *k;
+                *k = moved;
+            }
+        } else {
+            for (k, d) in self.conductance.iter_mut().zip(delta) {
+                *k = (*k + d).clamp(p.k_min, p.k_max);
+            }
         }
         self.step += 1;
         Ok(StepTimings {

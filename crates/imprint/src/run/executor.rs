@@ -101,6 +101,9 @@ pub struct Checkpoint {
     /// The second-order trainer's damping (none for the first-order rules).
     #[serde(default)]
     pub damping: Option<DampingState>,
+    /// Each edge's last move, for a first-order run with momentum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub velocity: Option<Vec<f64>>,
 }
 
 impl Checkpoint {
@@ -204,7 +207,8 @@ impl Executor {
             checkpoint.conductance,
         )?
         .with_estimate(checkpoint.rate_estimate)
-        .with_damping_state(checkpoint.damping);
+        .with_damping_state(checkpoint.damping)
+        .with_velocity(checkpoint.velocity);
         let mut executor = Self::start(
             initial,
             training,
@@ -394,6 +398,7 @@ impl Executor {
             best: self.best.clone(),
             converged_at: self.converged_at,
             damping: self.training.damping_state(),
+            velocity: self.training.velocity().map(<[f64]>::to_vec),
         }
     }
 
