@@ -313,6 +313,12 @@ pub fn run(args: Args) -> Result<()> {
         for run in plan.runs {
             progress.say(&run.progress);
             let dir = runs.join(&run.id);
+            // The second-order runs are compared, not drawn: their arrays
+            // stay in memory (`imprint analyze DIR` writes them when wanted).
+            let drawn = match run.group {
+                RunGroup::SecondOrder => None,
+                _ => drawn,
+            };
             let done = execute(
                 drawn,
                 (&run.id, &run.label),
