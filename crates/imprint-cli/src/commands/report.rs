@@ -148,13 +148,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
 "#,
     );
     let held = claims.iter().filter(|c| c.holds).count();
-    let judged_runs: Vec<&imprint::paper::RunMetrics> = tasks
-        .iter()
-        .chain(conditions)
-        .chain(weak)
-        .map(|d| &d.metrics)
-        .collect();
-    let learned = judged_runs.iter().filter(|m| m.learned()).count();
+    let (judged_runs, learned) = imprint::paper::claim_runs(tasks, conditions, weak);
     let _ = write!(
         html,
         "<h1>imprint: the paper's claims, reproduced</h1>\n<p><b>{learned} of {} runs learned their task</b> (cost at most {:e} of the initial, or every training sample classified; seed {}): the claims are judged on those alone, as the paper's premise asks (\"the cost is near the global minimum value of zero, so the task has been learned\").{}</p>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",

@@ -402,16 +402,9 @@ pub fn run(args: Args) -> Result<()> {
     imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
     let held = claims.iter().filter(|c| c.holds).count();
     let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
-    // The runs the claims rest on (the sector-drop runs only draw Fig. 11).
-    let judged: Vec<&imprint::paper::RunMetrics> = tasks
-        .iter()
-        .chain(conditions)
-        .chain(weak)
-        .map(|d| &d.metrics)
-        .collect();
+    let (judged, learned) = imprint::paper::claim_runs(tasks, conditions, weak);
     println!(
-        "{} of {} runs of seed {} learned their task; claims are judged on those alone",
-        judged.iter().filter(|m| m.learned()).count(),
+        "{learned} of {} runs of seed {} learned their task; claims are judged on those alone",
         judged.len(),
         args.seed
     );

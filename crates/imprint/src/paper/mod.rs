@@ -584,6 +584,24 @@ pub struct ReproducedRun {
     pub metrics: RunMetrics,
 }
 
+/// The runs the claims rest on (the task, Fig. 8 and weak-training runs;
+/// the sector-drop and second-order runs are drawn or compared, not judged),
+/// and how many of them learned their task.
+pub fn claim_runs<'a>(
+    tasks: &'a [ReproducedRun],
+    conditions: &'a [ReproducedRun],
+    weak: &'a [ReproducedRun],
+) -> (Vec<&'a RunMetrics>, usize) {
+    let runs: Vec<&RunMetrics> = tasks
+        .iter()
+        .chain(conditions)
+        .chain(weak)
+        .map(|d| &d.metrics)
+        .collect();
+    let learned = runs.iter().filter(|m| m.learned()).count();
+    (runs, learned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
