@@ -467,7 +467,15 @@ fn momentum_is_each_edges_own_memory_and_resumes_exactly() {
     first.run(&mut ()).unwrap();
     let checkpoint = first.to_checkpoint();
     assert!(checkpoint.velocity.is_some());
-    let checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    let checkpoint: imprint::run::Checkpoint =
+        serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    // A velocity of the wrong length is refused, naming it.
+    let mut short = checkpoint.clone();
+    short.velocity.as_mut().unwrap().pop();
+    let error = Executor::resume(&net, &task, heavy.clone(), 10, short)
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("checkpoint.velocity"), "{error}");
     let mut resumed = Executor::resume(&net, &task, heavy.clone(), 10, checkpoint).unwrap();
     resumed.run(&mut ()).unwrap();
     assert_eq!(

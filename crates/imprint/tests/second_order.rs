@@ -275,7 +275,15 @@ fn a_resumed_second_order_run_steps_exactly_as_the_uninterrupted_one() {
     let checkpoint = first.to_checkpoint();
     assert!(checkpoint.damping.is_some());
     // Through JSON, as a checkpoint file holds it.
-    let checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    let checkpoint: imprint::run::Checkpoint =
+        serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    // A damping this run could not have written is refused, naming it.
+    let mut bad = checkpoint.clone();
+    bad.damping.as_mut().unwrap().damping = Some(-1.0);
+    let error = Executor::resume(&net, &task, parameters.clone(), 5, bad)
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("checkpoint.damping"), "{error}");
     let mut resumed = Executor::resume(&net, &task, parameters, 5, checkpoint).unwrap();
     resumed.run(&mut ()).unwrap();
     assert_eq!(

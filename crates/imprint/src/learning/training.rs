@@ -276,10 +276,11 @@ impl Training {
     }
 
     /// Continues a run with momentum from each edge's last move (as a
-    /// checkpoint holds it).
+    /// checkpoint holds it; one value per edge, which the executor checks);
+    /// ignored without momentum.
     pub fn with_velocity(mut self, velocity: Option<Vec<f64>>) -> Self {
         if self.parameters.momentum > 0.0 {
-            self.velocity = velocity.filter(|v| v.len() == self.conductance.len());
+            self.velocity = velocity;
         }
         self
     }

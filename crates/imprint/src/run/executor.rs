@@ -199,6 +199,32 @@ impl Executor {
                 ),
             });
         }
+        // What carries a run from one iteration to the next must be what
+        // this run could have written, or it is refused (never dropped).
+        if let Some(v) = &checkpoint.velocity {
+            if v.len() != initial.edge_count() || v.iter().any(|x| !x.is_finite()) {
+                return Err(LearningError::InvalidParameter {
+                    field: "checkpoint.velocity",
+                    reason: format!(
+                        "{} values (finite ones needed, one per edge: {})",
+                        v.len(),
+                        initial.edge_count()
+                    ),
+                });
+            }
+        }
+        if let Some(d) = &checkpoint.damping {
+            let damping_ok = d.damping.is_none_or(|l| l.is_finite() && l > 0.0);
+            if !(damping_ok && d.growth.is_finite() && d.growth >= 2.0) {
+                return Err(LearningError::InvalidParameter {
+                    field: "checkpoint.damping",
+                    reason: format!(
+                        "damping {:?} must be finite and positive, growth {} finite and at least 2",
+                        d.damping, d.growth
+                    ),
+                });
+            }
+        }
         let training = Training::resume(
             initial,
             task,
