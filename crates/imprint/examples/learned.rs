@@ -8,7 +8,8 @@
 //! `cargo run --release --example learned -- RULE SEEDS [TASKS] [NETWORK_FILES..]`
 //!
 //! `RULE`: coupled-learning, gradient-descent or levenberg-marquardt.
-//! Environment: `MOMENTUM` (the first-order rules' per-edge momentum).
+//! Environment: `MOMENTUM` (the first-order rules' per-edge momentum),
+//! `BATCH` (samples per iteration).
 //! "Learned" (issue 26): regression and allostery at most `1e-20` of the
 //! initial cost for the second-order rule and `1e-8` for the others;
 //! classification 100 % training accuracy. Network files, when given,
@@ -93,6 +94,9 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
         config.network.conductance = None;
     }
     config.training.rule = config.training.rule.with_kind(rule);
+    if let Ok(batch) = std::env::var("BATCH") {
+        config.training.batch_size = batch.parse().unwrap();
+    }
     if let Ok(momentum) = std::env::var("MOMENTUM") {
         config.training.momentum = momentum.parse().unwrap();
     }
