@@ -317,6 +317,21 @@ fn a_second_order_rule_has_no_learning_rate_and_reads_from_toml() {
     };
     let config = RunConfig::resolve(None, "configuration", &overrides).unwrap();
     assert_eq!(config.training.rule.kind(), RuleKind::LevenbergMarquardt);
+    // Back to Coupled Learning on a classification: the task's own nudge
+    // (0.5), as Python's `rule=` gives it, not a generic one.
+    let back = Overrides {
+        task: Some("classification-3".into()),
+        rule: Some(RuleKind::CoupledLearning),
+        ..Overrides::default()
+    };
+    let config = RunConfig::resolve(Some(text), "run.toml", &back).unwrap();
+    assert_eq!(
+        config.training.rule,
+        Rule::CoupledLearning {
+            learning_rate: LearningRate::Auto,
+            nudge: 0.5
+        }
+    );
     let bad = "[training.rule]\nkind = \"levenberg-marquardt\"\ndamping = -1.0\n";
     assert!(RunConfig::resolve(Some(bad), "run.toml", &Overrides::default()).is_err());
     let unknown = "[training.rule]\nkind = \"levenberg-marquardt\"\nnudge = 0.1\n";

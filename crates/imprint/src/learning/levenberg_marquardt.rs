@@ -207,22 +207,25 @@ impl SecondOrder {
         let edges = problem.edges();
         let p = point.objective.gradient.len();
         let gamma = &point.objective.gradient;
+        // Every edge's row of J~, once per iteration: the active set, the
+        // Gram matrices of the binding passes and the model all read them.
+        let rows = EdgeRows::new(&point.transfer, edges, conductance);
         // The edges the bounds let move; none with a gradient left: stationary.
-        let active = active_set(&point, edges, conductance, [k_min, k_max]);
-        if free_gradient(&point, edges, conductance, &active) == 0.0 {
-            self.stop_stationary(&point, edges, conductance, &active, [k_min, k_max], step);
+        let active = active_set(&rows, gamma, conductance, [k_min, k_max]);
+        if free_gradient(&rows, gamma, &active) == 0.0 {
+            self.stop_stationary(&point, &rows, conductance, &active, [k_min, k_max], step);
             self.point = Some(point);
             return Ok(timings);
         }
         let curvature = &point.objective.curvature;
         let lambda = self.state.damping.unwrap_or_else(|| {
-            let gram = edge_gram(&point.transfer, edges, conductance, &active, p);
+            let gram = edge_gram(&rows, &active);
             let model = sequential_product(curvature.as_ref(), gram.as_ref());
             let largest = (0..p).map(|i| model[(i, i)]).fold(0.0, f64::max);
             self.initial_damping * if largest > 0.0 { largest } else { 1.0 }
         });
         self.damping_used = Some(lambda);
-        let dtheta = projected_step(&point, edges, conductance, &active, [k_min, k_max], lambda);
+        let dtheta = projected_step(&point, &rows, conductance, &active, [k_min, k_max], lambda);
         let trial: Vec<f64> = conductance
             .iter()
             .zip(&dtheta)
@@ -241,14 +244,10 @@ impl SecondOrder {
             .collect();
         // The model's decrease for the step actually taken (after the clip).
         let mut change = vec![0.0; p];
-        for ((&edge, (&k, &k_new)), &moves) in edges
-            .iter()
-            .zip(conductance.iter().zip(&trial))
-            .zip(&active)
-        {
+        for (e, ((&k, &k_new), &moves)) in conductance.iter().zip(&trial).zip(&active).enumerate() {
             if moves && k_new != k {
                 let dtheta = (k_new / k).ln();
-                for (c, r) in change.iter_mut().zip(edge_row(&point.transfer, edge, k)) {
+                for (c, r) in change.iter_mut().zip(rows.row(e)) {
                     *c -= r * dtheta;
                 }
             }
@@ -279,15 +278,16 @@ impl SecondOrder {
         } else {
             self.state.stalled += 1;
         }
-        let kept = self.point.as_ref().expect("set above");
+        let kept = self.point.take().expect("set above");
         if kept.objective.cost <= self.target_cost {
             self.reached = true;
         } else if self.state.stalled >= STALL_ITERATIONS {
-            let kept = kept.clone();
-            let active = active_set(&kept, edges, conductance, [k_min, k_max]);
-            self.stop_stationary(&kept, edges, conductance, &active, [k_min, k_max], step + 1);
-            self.point = Some(kept);
+            // The kept state's rows: the conductances may have moved.
+            let rows = EdgeRows::new(&kept.transfer, edges, conductance);
+            let active = active_set(&rows, &kept.objective.gradient, conductance, [k_min, k_max]);
+            self.stop_stationary(&kept, &rows, conductance, &active, [k_min, k_max], step + 1);
         }
+        self.point = Some(kept);
         timings.update = update_time;
         Ok(timings)
     }
@@ -297,7 +297,7 @@ impl SecondOrder {
     fn stop_stationary(
         &mut self,
         point: &Point,
-        edges: &[[usize; 2]],
+        rows: &EdgeRows,
         conductance: &[f64],
         active: &[bool],
         [k_min, k_max]: [f64; 2],
@@ -308,7 +308,7 @@ impl SecondOrder {
                 .filter(|&e| !active[e] && conductance[e] == bound)
                 .collect()
         };
-        let largest = free_gradient(point, edges, conductance, active);
+        let largest = free_gradient(rows, &point.objective.gradient, active);
         self.stationary = Some(Stationary {
             step,
             cost: point.objective.cost,
@@ -319,22 +319,54 @@ impl SecondOrder {
     }
 }
 
-/// The edges the bounds let move at `point`: all but those at `k_min`
-/// (`k_max`) whose gradient `dC/d ln k_e` pushes them further down (up).
+/// Every edge's row `k_e vec(a_e d_e^T)` of `-J~` (row-major, `p` each),
+/// laid out contiguously, edge after edge.
+struct EdgeRows {
+    p: usize,
+    values: Vec<f64>,
+}
+
+impl EdgeRows {
+    fn new(transfer: &Transfer, edges: &[[usize; 2]], conductance: &[f64]) -> Self {
+        let (n_out, n_h) = (transfer.output_count(), transfer.held_count());
+        let mut values = Vec::with_capacity(edges.len() * n_out * n_h);
+        for (&[i, j], &k) in edges.iter().zip(conductance) {
+            for o in 0..n_out {
+                let a = k * (transfer.response[(i, o)] - transfer.response[(j, o)]);
+                for h in 0..n_h {
+                    values.push(a * (transfer.units[(i, h)] - transfer.units[(j, h)]));
+                }
+            }
+        }
+        Self {
+            p: n_out * n_h,
+            values,
+        }
+    }
+
+    /// Edge `e`'s row.
+    fn row(&self, e: usize) -> &[f64] {
+        &self.values[e * self.p..(e + 1) * self.p]
+    }
+
+    fn len(&self) -> usize {
+        self.values.len() / self.p.max(1)
+    }
+}
+
+/// The edges the bounds let move: all but those at `k_min` (`k_max`) whose
+/// gradient `dC/d ln k_e = -(row_e . gamma)` pushes them further down (up).
 fn active_set(
-    point: &Point,
-    edges: &[[usize; 2]],
+    rows: &EdgeRows,
+    gamma: &[f64],
     conductance: &[f64],
     [k_min, k_max]: [f64; 2],
 ) -> Vec<bool> {
-    edges
+    conductance
         .iter()
-        .zip(conductance)
-        .map(|(&edge, &k)| {
-            let g = -dot(
-                &edge_row(&point.transfer, edge, k),
-                &point.objective.gradient,
-            );
+        .enumerate()
+        .map(|(e, &k)| {
+            let g = -dot(rows.row(e), gamma);
             let held_low = k <= k_min && g > 0.0;
             let held_high = k >= k_max && g < 0.0;
             !(held_low || held_high)
@@ -343,19 +375,10 @@ fn active_set(
 }
 
 /// The largest `|dC/d ln k_e|` over the `active` edges.
-fn free_gradient(point: &Point, edges: &[[usize; 2]], conductance: &[f64], active: &[bool]) -> f64 {
-    edges
-        .iter()
-        .zip(conductance)
-        .zip(active)
-        .filter(|(_, &moves)| moves)
-        .map(|((&edge, &k), _)| {
-            dot(
-                &edge_row(&point.transfer, edge, k),
-                &point.objective.gradient,
-            )
-            .abs()
-        })
+fn free_gradient(rows: &EdgeRows, gamma: &[f64], active: &[bool]) -> f64 {
+    (0..rows.len())
+        .filter(|&e| active[e])
+        .map(|e| dot(rows.row(e), gamma).abs())
         .fold(0.0, f64::max)
 }
 
@@ -381,7 +404,7 @@ enum Step {
 /// [`BINDING_PASSES`] times (what still crosses after that is clipped).
 fn projected_step(
     point: &Point,
-    edges: &[[usize; 2]],
+    rows: &EdgeRows,
     conductance: &[f64],
     active: &[bool],
     [k_min, k_max]: [f64; 2],
@@ -390,10 +413,10 @@ fn projected_step(
     let p = point.objective.gradient.len();
     let curvature = &point.objective.curvature;
     let mut free = active.to_vec();
-    let mut steps = vec![Step::Stay; edges.len()];
+    let mut steps = vec![Step::Stay; conductance.len()];
     let mut bound_change = vec![0.0; p];
     for pass in 0..BINDING_PASSES {
-        let gram = edge_gram(&point.transfer, edges, conductance, &free, p);
+        let gram = edge_gram(rows, &free);
         let mut system = sequential_product(curvature.as_ref(), gram.as_ref());
         for i in 0..p {
             system[(i, i)] += lambda;
@@ -407,20 +430,20 @@ fn projected_step(
         let v = system.full_piv_lu().solve(rhs.as_ref());
         let v: Vec<f64> = (0..p).map(|i| v[(i, 0)]).collect();
         let mut bound_now = false;
-        for e in 0..edges.len() {
+        for e in 0..conductance.len() {
             if !free[e] {
                 continue;
             }
             let k = conductance[e];
-            let row = edge_row(&point.transfer, edges[e], k);
+            let row = rows.row(e);
             // dtheta_e = (J~^T v)_e = -(row_e . v).
-            let d = -dot(&row, &v);
+            let d = -dot(row, &v);
             let bound = if d > 0.0 { k_max } else { k_min };
             let room = (bound / k).ln();
             if d.abs() > room.abs() && pass + 1 < BINDING_PASSES {
                 free[e] = false;
                 steps[e] = Step::ToBound(bound);
-                for (c, r) in bound_change.iter_mut().zip(&row) {
+                for (c, r) in bound_change.iter_mut().zip(row) {
                     *c -= r * room;
                 }
                 bound_now = true;
@@ -435,47 +458,21 @@ fn projected_step(
     steps
 }
 
-/// `k_e vec(a_e d_e^T)` (row-major, `p`): minus edge `e`'s column of `J~`.
-fn edge_row(transfer: &Transfer, [i, j]: [usize; 2], k: f64) -> Vec<f64> {
-    let (n_out, n_h) = (transfer.output_count(), transfer.held_count());
-    let mut row = Vec::with_capacity(n_out * n_h);
-    for o in 0..n_out {
-        let a = k * (transfer.response[(i, o)] - transfer.response[(j, o)]);
-        for h in 0..n_h {
-            row.push(a * (transfer.units[(i, h)] - transfer.units[(j, h)]));
-        }
-    }
-    row
-}
-
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 /// `K = J~ J~^T` over the active edges (`p x p`): blocks of edges summed in
 /// parallel, the blocks' sums added in order.
-fn edge_gram(
-    transfer: &Transfer,
-    edges: &[[usize; 2]],
-    conductance: &[f64],
-    active: &[bool],
-    p: usize,
-) -> Mat<f64> {
+fn edge_gram(rows: &EdgeRows, active: &[bool]) -> Mat<f64> {
+    let (p, edges) = (rows.p, rows.len());
     let block = |b: usize| -> Mat<f64> {
-        let range = b * EDGE_BLOCK..((b + 1) * EDGE_BLOCK).min(edges.len());
-        let rows: Vec<usize> = range.filter(|&e| active[e]).collect();
-        let mut w = Mat::zeros(p, rows.len());
-        for (c, &e) in rows.iter().enumerate() {
-            for (r, v) in edge_row(transfer, edges[e], conductance[e])
-                .into_iter()
-                .enumerate()
-            {
-                w[(r, c)] = v;
-            }
-        }
+        let range = b * EDGE_BLOCK..((b + 1) * EDGE_BLOCK).min(edges);
+        let moving: Vec<usize> = range.filter(|&e| active[e]).collect();
+        let w = Mat::from_fn(p, moving.len(), |r, c| rows.row(moving[c])[r]);
         sequential_product(w.as_ref(), w.transpose())
     };
-    let blocks = edges.len().div_ceil(EDGE_BLOCK);
+    let blocks = edges.div_ceil(EDGE_BLOCK);
     let partial: Vec<Mat<f64>> = if blocks > 1 {
         (0..blocks).into_par_iter().map(block).collect()
     } else {

@@ -139,8 +139,18 @@ impl RunConfig {
             config.network.file = Some(network.clone());
         }
         if let Some(kind) = overrides.rule {
-            if config.training.rule.kind() != kind {
-                config.training.rule = config.training.rule.with_kind(kind);
+            let given = config.training.rule;
+            if given.kind() != kind {
+                // The task's documented rule turned into `kind` (its nudge,
+                // as Python's `rule=` takes it), with the file's learning
+                // rate where both rules have one.
+                let mut rule = defaults.training.rule.with_kind(kind);
+                if let (Some(rate), Some(_)) = (given.learning_rate(), rule.learning_rate()) {
+                    rule = rule
+                        .with_learning_rate(rate)
+                        .map_err(|e| configuration(e.to_string()))?;
+                }
+                config.training.rule = rule;
             }
         }
         if let Some(rate) = overrides.learning_rate {
