@@ -206,7 +206,7 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
         "{stdout}"
     );
     assert!(
-        stdout.starts_with("4 of 12 runs of seed 1 learned their task"),
+        stdout.starts_with("5 of 12 runs of seed 1 learned their task"),
         "{stdout}"
     );
     let root = dir.path().join("repro");
@@ -290,6 +290,14 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
     // costs 0.0501, 0.0451, 0.0464, 0.0465 where the three peaked ones were
     // equal; rho(chi, k) -0.63, -0.55, -0.12, -0.16), and training statuses
     // read `stalled` where they read `plateau`; no verdict moved.
+    // Regenerated again when a classification's best state became its most
+    // accurate one (then the cheapest; issue 26): the classification runs
+    // keep another state (seed 1 Coupled Learning: 100 % instead of 98.3 %
+    // training accuracy, cost 0.131 instead of 0.092; both seeds'
+    // second-order classification runs). Seed 1's 6.1, 6.2, 6.3 and 6.4b
+    // went from not judged to holding (judged on classification-3, now
+    // learned); seed 2's I went from holding to failing (classification
+    // now judged there, rho(chi_CL, chi_LM) +0.08).
     // A change that alters the numbers on purpose regenerates it with
     // `imprint reproduce --quick --seeds 2 --out DIR` and says why.
     let fixture =

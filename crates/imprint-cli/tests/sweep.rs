@@ -191,6 +191,41 @@ fn a_killed_sweep_continues_records_failures_and_collects() {
     assert!(d.join("out/report/figures/axis-seed.png").exists());
 }
 
+#[test]
+fn whether_a_run_learned_is_known_without_its_analysis() {
+    let dir = networks();
+    let d = dir.path();
+    // The second-order trainer learns a regression to the last digits; 20
+    // iterations of Coupled Learning do not; the bare rule kinds take the
+    // task's defaults.
+    std::fs::write(
+        d.join("sweep.toml"),
+        "[base]\nnetwork.file = \"nets/a.json\"\ntraining.iterations = 20\n[axes]\n\"training.rule.kind\" = [\"coupled-learning\", \"levenberg-marquardt\"]\n[sweep]\nanalyze = false\n",
+    )
+    .unwrap();
+    ok(&["sweep", "plan", "sweep.toml", "-o", "out"], d);
+    ok(&["sweep", "run", "out", "--quiet"], d);
+    ok(&["sweep", "collect", "out"], d);
+    let table = rows(&d.join("out/sweep.csv"));
+    let learned: Vec<(&str, &str)> = table
+        .iter()
+        .map(|r| (r["training.rule.kind"].as_str(), r["learned"].as_str()))
+        .collect();
+    assert_eq!(
+        learned,
+        [
+            ("coupled-learning", "false"),
+            ("levenberg-marquardt", "true")
+        ]
+    );
+    for r in &table {
+        let ratio =
+            r["final_cost"].parse::<f64>().unwrap() / r["initial_cost"].parse::<f64>().unwrap();
+        assert_eq!(r["learned"] == "true", ratio <= 1e-8, "{r:?}");
+        assert!(r["claim_E_holds"].is_empty(), "not analysed, not judged");
+    }
+}
+
 /// A one-node Slurm cluster answers here (started by `.ci/slurm-up`).
 fn slurm_runs() -> bool {
     Command::new("sinfo")

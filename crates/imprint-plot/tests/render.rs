@@ -113,6 +113,67 @@ fn charts_on_log_axes_and_panels_render_with_their_text() {
         .filter(|p| p.iter().any(|&c| c < 240))
         .count();
     assert!(non_white as f64 / (w * h) as f64 > 0.01);
+    // Where each series is drawn: the histogram (colour 0, blue) in the
+    // left panel, the markers (colour 1, orange, translucent: blends with
+    // the white) in the right one, on a line that rises to the right
+    // (chi = sqrt(k) on log-log axes: image rows fall as columns grow), and
+    // the bins of a log-uniform sample about equally tall (7 or 8 values).
+    let (blue, orange) = (
+        imprint_plot::category_color(0),
+        imprint_plot::category_color(1),
+    );
+    assert_eq!(
+        (blue.0, blue.1, blue.2, orange.0, orange.1, orange.2),
+        (31, 119, 180, 255, 127, 14)
+    );
+    let at = |family: fn(&[u8]) -> bool| -> Vec<[f64; 2]> {
+        pixels
+            .chunks(3)
+            .enumerate()
+            .filter(|(_, p)| family(p))
+            .map(|(i, _)| [(i as u32 % w) as f64, (i as u32 / w) as f64])
+            .collect()
+    };
+    let bars = at(|p| p[2] as i32 > p[0] as i32 + 60 && p[2] > 150);
+    let markers = at(|p| p[0] > 230 && (p[1] as i32) > p[2] as i32 + 60);
+    assert!(
+        bars.len() > 1000 && markers.len() > 2000,
+        "{} {}",
+        bars.len(),
+        markers.len()
+    );
+    let stray = bars
+        .iter()
+        .filter(|p| p[0] >= 600.0)
+        .chain(markers.iter().filter(|p| p[0] < 600.0))
+        .count();
+    assert_eq!(stray, 0);
+    let correlation = |points: &[[f64; 2]]| {
+        let n = points.len() as f64;
+        let mean = |i: usize| points.iter().map(|p| p[i]).sum::<f64>() / n;
+        let (mx, my) = (mean(0), mean(1));
+        let cov = |a: usize, ma: f64, b: usize, mb: f64| {
+            points
+                .iter()
+                .map(|p| (p[a] - ma) * (p[b] - mb))
+                .sum::<f64>()
+        };
+        cov(0, mx, 1, my) / (cov(0, mx, 0, mx) * cov(1, my, 1, my)).sqrt()
+    };
+    assert!(correlation(&markers) < -0.95, "{}", correlation(&markers));
+    let mut tops = std::collections::BTreeMap::<u32, f64>::new();
+    for p in &bars {
+        let top = tops.entry(p[0] as u32).or_insert(f64::INFINITY);
+        *top = top.min(p[1]);
+    }
+    let mut tops: Vec<f64> = tops.into_values().collect();
+    tops.sort_by(f64::total_cmp);
+    let bottom = bars.iter().map(|p| p[1]).fold(0.0, f64::max);
+    let (high, low) = (tops[tops.len() / 10], tops[tops.len() * 9 / 10]);
+    assert!(
+        low - high < 0.2 * (bottom - high) && bottom - high > 200.0,
+        "bin tops between rows {high} and {low}, bottom {bottom}"
+    );
     if let Some(keep) = std::env::var_os("IMPRINT_KEEP_FIGURES") {
         std::fs::write(std::path::Path::new(&keep).join("chart-test.png"), &bytes).unwrap();
     }

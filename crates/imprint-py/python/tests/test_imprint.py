@@ -85,7 +85,11 @@ def test_susceptibility_matches_a_dense_numpy_computation(network):
     np.testing.assert_allclose(result["susceptibility_vectors"], S, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(result["susceptibility"], np.linalg.norm(S, axis=0), rtol=1e-10)
     eigenvalues = np.linalg.eigvalsh(H)
-    np.testing.assert_allclose(np.sort(np.abs(result["physical_eigenvalues"])), np.sort(np.abs(eigenvalues)), rtol=1e-9)
+    # Signed (the bordered H is indefinite: c negative eigenvalues), ordered by |lambda|.
+    ours = np.asarray(result["physical_eigenvalues"])
+    np.testing.assert_allclose(np.sort(ours), np.sort(eigenvalues), rtol=1e-9, atol=1e-12)
+    assert np.sum(ours < 0) == c
+    assert np.all(np.diff(np.abs(ours)) >= -1e-12 * np.abs(ours).max())
     assert result["expected_stiff_modes"] == 4
     assert result["partial_susceptibility"][-1] == pytest.approx(1.0, rel=1e-10)
 

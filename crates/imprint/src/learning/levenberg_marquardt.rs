@@ -98,6 +98,8 @@ pub struct Stationary {
 struct Point {
     transfer: Transfer,
     objective: TransferCost,
+    /// Winner-take-all training accuracy (classification), from `T h_mu`.
+    accuracy: Option<f64>,
 }
 
 /// The second-order stepper's state inside a [`super::Training`].
@@ -149,6 +151,12 @@ impl SecondOrder {
         self.stationary.as_ref()
     }
 
+    /// The training accuracy of the current conductances (classification;
+    /// none before the first step).
+    pub(crate) fn accuracy(&self) -> Option<f64> {
+        self.point.as_ref().and_then(|p| p.accuracy)
+    }
+
     /// The damping of the last step taken or refused.
     pub(crate) fn last_damping(&self) -> Option<f64> {
         self.damping_used
@@ -167,16 +175,27 @@ impl SecondOrder {
         }
         let factorized = start.elapsed();
         let transfer = problem.transfer(factor.as_ref().expect("set above"))?;
-        let objective = TransferCost::new(
-            problem.cost(),
-            &transfer.matrix,
-            &self.held,
-            &problem.task().targets,
-        );
+        let targets = &problem.task().targets;
+        let objective = TransferCost::new(problem.cost(), &transfer.matrix, &self.held, targets);
+        // Every sample's outputs are `T h_mu`: the accuracy costs no solve.
+        let accuracy = problem.task().classification.then(|| {
+            let t = &transfer.matrix;
+            let outputs: Vec<Vec<f64>> = self
+                .held
+                .iter()
+                .map(|h| {
+                    (0..t.nrows())
+                        .map(|o| (0..t.ncols()).map(|c| t[(o, c)] * h[c]).sum())
+                        .collect()
+                })
+                .collect();
+            problem.score(&outputs, targets).1
+        });
         Ok((
             Point {
                 transfer,
                 objective,
+                accuracy: accuracy.flatten(),
             },
             factorized,
         ))

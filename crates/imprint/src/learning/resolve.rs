@@ -52,6 +52,35 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
     }
 }
 
+/// A `[training.rule]` table that names its `kind` gets that rule's
+/// defaults for the fields it leaves out: the task's documented rule turned
+/// into `kind` ([`Rule::with_kind`](super::Rule::with_kind): its nudge and
+/// `auto` rate), so `kind = "coupled-learning"` alone is a whole rule.
+fn complete_rule(file: &mut toml::Value, defaults: &RunConfig) -> Result<(), String> {
+    let Some(rule) = file
+        .get_mut("training")
+        .and_then(|t| t.get_mut("rule"))
+        .and_then(|r| r.as_table_mut())
+    else {
+        return Ok(());
+    };
+    let Some(kind) = rule.get("kind").and_then(|k| k.as_str()) else {
+        return Ok(());
+    };
+    let kind: RuleKind = kind
+        .parse()
+        .map_err(|e: String| format!("training.rule.kind: {e}"))?;
+    let mut complete =
+        toml::Value::try_from(defaults.training.rule.with_kind(kind)).map_err(|e| e.to_string())?;
+    if let Some(complete) = complete.as_table_mut() {
+        for (key, value) in std::mem::take(rule) {
+            complete.insert(key, value);
+        }
+        *rule = std::mem::take(complete);
+    }
+    Ok(())
+}
+
 impl RunConfig {
     /// The fully resolved configuration: the task's defaults, the TOML
     /// `file` text over them, `overrides` over both. `origin` names the file
@@ -126,6 +155,8 @@ impl RunConfig {
                 network.remove("pressure");
             }
         }
+        let mut file = file;
+        complete_rule(&mut file, &defaults).map_err(configuration)?;
         merge(&mut merged, file);
         let mut config: Self = merged
             .try_into()
@@ -197,6 +228,7 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::learning::Rule;
     use crate::network::conductance::InitialConductance;
 
     #[test]
@@ -265,6 +297,47 @@ mod tests {
         .to_string();
         assert!(
             error.starts_with("c.toml: unknown field `speed`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_rule_named_by_its_kind_alone_takes_the_tasks_defaults() {
+        let resolve = |text: &str| RunConfig::resolve(Some(text), "c.toml", &Overrides::default());
+        let rule = |text: &str| resolve(text).unwrap().training.rule;
+        let classification = "[task]\nname = \"classification-3\"\n";
+        assert_eq!(
+            rule(&format!(
+                "{classification}[training.rule]\nkind = \"coupled-learning\"\n"
+            )),
+            Rule::CoupledLearning {
+                learning_rate: LearningRate::Auto,
+                nudge: 0.5
+            }
+        );
+        assert_eq!(
+            rule("[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = 5\n"),
+            Rule::CoupledLearning {
+                learning_rate: LearningRate::Constant(5.0),
+                nudge: 0.1
+            }
+        );
+        assert_eq!(
+            rule("[training.rule]\nkind = \"gradient-descent\"\n"),
+            Rule::GradientDescent {
+                learning_rate: LearningRate::Auto
+            }
+        );
+        // A field the named rule does not have is refused, not dropped.
+        let error = resolve("[training.rule]\nkind = \"gradient-descent\"\nnudge = 0.1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("nudge"), "{error}");
+        let error = resolve("[training.rule]\nkind = \"newton\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("training.rule.kind") && error.contains("newton"),
             "{error}"
         );
     }

@@ -75,7 +75,8 @@ impl Default for StopRule {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Keep {
-    /// Those of the record with the lowest training cost.
+    /// Those of the best record: the lowest training cost; for a
+    /// classification the highest accuracy, then the lowest cost.
     #[default]
     Best,
     /// Those after the last iteration.
@@ -293,6 +294,13 @@ impl Training {
     /// The second-order stepper's damping state (none for the first-order rules).
     pub fn damping_state(&self) -> Option<DampingState> {
         self.second_order.as_ref().map(SecondOrder::state)
+    }
+
+    /// The training accuracy of the current conductances when the rule
+    /// knows it without a solve: the second-order trainer on a
+    /// classification (its outputs are `T h_mu`); none otherwise.
+    pub fn current_accuracy(&self) -> Option<f64> {
+        self.second_order.as_ref().and_then(SecondOrder::accuracy)
     }
 
     /// The damping of the last second-order step (none for the first-order rules).

@@ -27,7 +27,7 @@ pub use spread::{spread, ClaimSpread, SeedClaims};
 use crate::analysis::report::AnalysisReport;
 use crate::analysis::structure::{share_below_neighbours, top_edges, SectorOverlap};
 use crate::learning::config::RunConfig;
-use crate::learning::{Keep, LearningError, LearningRate, Rule, TrainingParameters};
+use crate::learning::{LearningError, LearningRate, Rule, TrainingParameters};
 use crate::network::conductance::InitialConductance;
 use crate::run::{FinishedRun, TrainingStatus, TrainingSummary};
 
@@ -394,22 +394,16 @@ impl Scale {
     }
 }
 
-/// The cost, relative to the initial cost, at or below which a regression
-/// or allosteric run has learned its task (issue 26; a classification has
-/// learned when it classifies every training sample).
-pub const LEARNED_RELATIVE_COST: f64 = 1e-8;
+pub use crate::run::LEARNED_RELATIVE_COST;
 
 impl RunMetrics {
-    /// Whether the run learned its task: a classification classifies every
-    /// training sample; any other task's kept cost is at most
-    /// [`LEARNED_RELATIVE_COST`] of its initial cost. The paper's analysis
-    /// assumes a learned solution ("the cost is near the global minimum
-    /// value of zero"), so a claim is judged only on runs that learned.
+    /// Whether the run learned its task ([`crate::run::learned`], the one
+    /// criterion the sweep's `learned` column also uses). The paper's
+    /// analysis assumes a learned solution ("the cost is near the global
+    /// minimum value of zero"), so a claim is judged only on runs that
+    /// learned.
     pub fn learned(&self) -> bool {
-        match self.accuracy {
-            Some(accuracy) => accuracy >= 1.0,
-            None => self.final_cost <= LEARNED_RELATIVE_COST * self.initial_cost,
-        }
+        crate::run::learned(self.initial_cost, self.final_cost, self.accuracy)
     }
 
     /// How a run that did not learn is named where it is excluded: its id,
@@ -535,10 +529,7 @@ impl RunMetrics {
             label: label.to_string(),
             task: training.task.clone(),
             initial_cost: training.initial_cost,
-            final_cost: match training.kept {
-                Keep::Best => training.best_cost,
-                Keep::Last => training.final_cost,
-            },
+            final_cost: training.kept_cost(),
             status: training.status,
             accuracy: training.accuracy,
             test_accuracy: training.test_accuracy,

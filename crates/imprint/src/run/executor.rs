@@ -61,7 +61,8 @@ impl HistoryRecord {
     }
 }
 
-/// The conductances of the lowest recorded training cost.
+/// The conductances of the best record (lowest cost; for a classification
+/// highest accuracy, then lowest cost).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BestState {
@@ -317,7 +318,15 @@ impl Executor {
             self.training.step()?;
             let step = self.training.step_count();
             let mut stop = false;
-            if step % self.record_every == 0 || self.training.is_done() {
+            // A classification the rule scores at every iteration (the
+            // second-order trainer) is also recorded wherever its accuracy
+            // changes, so that the most accurate state is a recorded one.
+            // (Compared with the last record, which a checkpoint holds, so
+            // that a resumed run records the same iterations.)
+            let accuracy_moved = self.training.current_accuracy().is_some_and(|accuracy| {
+                self.history.last().and_then(|r| r.accuracy) != Some(accuracy)
+            });
+            if step % self.record_every == 0 || self.training.is_done() || accuracy_moved {
                 let evaluation = self
                     .training
                     .problem()
@@ -361,11 +370,29 @@ impl Executor {
         Ok(Outcome::Finished)
     }
 
-    /// Keeps the conductances of `record` when its cost is the lowest yet
-    /// (below the initial cost too).
+    /// Keeps the conductances of `record` when it is the best yet (better
+    /// than the initial network too): for a classification the most
+    /// accurate, then the cheapest (a cosine cost's minimum may misclassify
+    /// a training sample that a costlier state classifies, and a
+    /// classification has learned when it classifies them all); for any
+    /// other task the cheapest.
     fn track_best(&mut self, record: &HistoryRecord) {
-        let best_cost = self.best.as_ref().map_or(self.history[0].cost, |b| b.cost);
-        if record.cost < best_cost {
+        let best = match &self.best {
+            Some(best) => *self
+                .history
+                .iter()
+                .rev()
+                .find(|r| r.step == best.step)
+                .expect("the best state is a recorded one"),
+            None => self.history[0],
+        };
+        let better = match (record.accuracy, best.accuracy) {
+            (Some(accuracy), Some(best_accuracy)) if accuracy != best_accuracy => {
+                accuracy > best_accuracy
+            }
+            _ => record.cost < best.cost,
+        };
+        if better {
             self.best = Some(BestState {
                 step: record.step,
                 cost: record.cost,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub use analysis_files::{check_analysis_dir, read_analysis, write_analysis, ARRAYS};
 pub use executor::{BestState, Checkpoint, Executor, HistoryRecord, Observer, Outcome};
 pub use history::{history_csv, parse_history};
-pub use summary::{TrainingStatus, TrainingSummary};
+pub use summary::{learned, TrainingStatus, TrainingSummary, LEARNED_RELATIVE_COST};
 
 use crate::analysis::report::{report, AnalysisReport, StructureOptions};
 use crate::analysis::AnalysisOptions;

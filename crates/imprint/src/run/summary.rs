@@ -82,9 +82,11 @@ pub struct TrainingSummary {
     pub initial_cost: f64,
     /// Cost after the last iteration.
     pub final_cost: f64,
-    /// Lowest recorded training cost (the initial cost if none was lower).
+    /// Training cost of the best record (the initial cost if none was
+    /// better): the lowest cost; for a classification the highest accuracy,
+    /// then the lowest cost.
     pub best_cost: f64,
-    /// Iterations done at the lowest recorded cost (0: the initial network).
+    /// Iterations done at the best record (0: the initial network).
     pub best_step: usize,
     /// Which state `network.json` holds: `best` or `last`.
     pub kept: Keep,
@@ -133,7 +135,35 @@ pub struct TrainingSummary {
     pub stationary: Option<Stationary>,
 }
 
+/// The cost, relative to the initial cost, at or below which a regression
+/// or allosteric run has learned its task (issue 26; a classification has
+/// learned when it classifies every training sample).
+pub const LEARNED_RELATIVE_COST: f64 = 1e-8;
+
+/// Whether a run learned its task: a classification (`accuracy` given)
+/// classifies every training sample; any other task's `kept_cost` is at most
+/// [`LEARNED_RELATIVE_COST`] of its `initial_cost`.
+pub fn learned(initial_cost: f64, kept_cost: f64, accuracy: Option<f64>) -> bool {
+    match accuracy {
+        Some(accuracy) => accuracy >= 1.0,
+        None => kept_cost <= LEARNED_RELATIVE_COST * initial_cost,
+    }
+}
+
 impl TrainingSummary {
+    /// The cost of the state `network.json` holds (best or last, as `kept`).
+    pub fn kept_cost(&self) -> f64 {
+        match self.kept {
+            Keep::Best => self.best_cost,
+            Keep::Last => self.final_cost,
+        }
+    }
+
+    /// Whether the run learned its task ([`learned`]) in the state it kept.
+    pub fn learned(&self) -> bool {
+        learned(self.initial_cost, self.kept_cost(), self.accuracy)
+    }
+
     /// The summary of a finished executor.
     pub fn of(executor: &Executor, task: &Task, seed: u64) -> Result<Self, RunError> {
         let initial = executor.initial_evaluation();
@@ -238,10 +268,7 @@ impl std::fmt::Display for TrainingSummary {
             f,
             "cost               {:.4e} -> {:.4e} (kept {kept}: {})",
             self.initial_cost,
-            match self.kept {
-                Keep::Best => self.best_cost,
-                Keep::Last => self.final_cost,
-            },
+            self.kept_cost(),
             match self.cost_reduction {
                 Some(r) => format!("reduced {r:.2e} times"),
                 None => "no finite reduction".into(),

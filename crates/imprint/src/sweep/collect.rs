@@ -145,12 +145,10 @@ pub fn collect(dir: &Path) -> Result<Collected, SweepError> {
         let metrics = record.as_ref().and_then(|r| r.metrics.as_ref());
         row.push(option(training.map(|t| t.initial_cost)));
         // The cost of the state the run kept (best or last).
-        row.push(option(training.map(|t| match t.kept {
-            crate::learning::Keep::Best => t.best_cost,
-            crate::learning::Keep::Last => t.final_cost,
-        })));
+        row.push(option(training.map(|t| t.kept_cost())));
         row.push(training.map_or(serde_json::Value::Null, |t| t.status.name().into()));
-        row.push(metrics.map_or(serde_json::Value::Null, |m| m.learned().into()));
+        // From the training alone: a run that was not analysed learned or not all the same.
+        row.push(training.map_or(serde_json::Value::Null, |t| t.learned().into()));
         row.push(option(training.and_then(|t| t.accuracy)));
         row.push(option(training.and_then(|t| t.test_accuracy)));
         row.push(metrics.map_or(serde_json::Value::Null, |m| m.stiff_modes.into()));
