@@ -9,7 +9,9 @@
 //!
 //! `RULE`: coupled-learning, gradient-descent or levenberg-marquardt.
 //! Environment: `MOMENTUM` (the first-order rules' per-edge momentum),
-//! `BATCH` (samples per iteration).
+//! `BATCH` (samples per iteration), `CLIP` (the clip `[1/CLIP, CLIP]`),
+//! `DUMP` (a folder: each run's history, recorded every iteration, its kept
+//! network and configuration).
 //! "Learned" (issue 26): regression and allostery at most `1e-20` of the
 //! initial cost for the second-order rule and `1e-8` for the others;
 //! classification 100 % training accuracy. Network files, when given,
@@ -94,6 +96,10 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
         config.network.conductance = None;
     }
     config.training.rule = config.training.rule.with_kind(rule);
+    if let Ok(clip) = std::env::var("CLIP") {
+        let bound: f64 = clip.parse().unwrap();
+        (config.training.k_min, config.training.k_max) = (1.0 / bound, bound);
+    }
     if let Ok(batch) = std::env::var("BATCH") {
         config.training.batch_size = batch.parse().unwrap();
     }
@@ -111,7 +117,11 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
         &start.initial,
         &start.task,
         config.training.clone(),
-        config.output.record_every,
+        if std::env::var("DUMP").is_ok() {
+            1
+        } else {
+            config.output.record_every
+        },
     )
     .unwrap();
     executor.run(&mut ()).unwrap();
@@ -136,6 +146,26 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
             s.free_gradient
         )
     });
+    if let Ok(dump) = std::env::var("DUMP") {
+        let text = imprint::run::history_csv(executor.history(), false);
+        std::fs::write(format!("{dump}/{task}-{seed}.csv"), text).unwrap();
+        imprint::io::write_network(
+            Path::new(&format!("{dump}/{task}-{seed}.json")),
+            &executor.kept_network(),
+        )
+        .unwrap();
+        let config_text = toml::to_string(&config).unwrap();
+        std::fs::write(format!("{dump}/{task}-{seed}.toml"), config_text).unwrap();
+    }
+    // How far the kept state's voltages may be off, and the conductances' span.
+    let summary = imprint::run::TrainingSummary::of(&executor, &start.task, seed).unwrap();
+    let k = executor.kept_network().conductance().to_vec();
+    let span =
+        k.iter().cloned().fold(0.0, f64::max) / k.iter().cloned().fold(f64::INFINITY, f64::min);
+    let stationary = format!(
+        "{stationary} voltage error {:.1e} span {span:.1e}",
+        summary.voltage_error
+    );
     Line {
         task: task.into(),
         learned,

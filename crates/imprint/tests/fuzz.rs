@@ -4,14 +4,18 @@
 //! byte-order marks, quotes) and parsed. A parser may refuse any input but
 //! must not panic, abort on an allocation, or hang.
 //!
-//! Every case comes from a recorded seed. `IMPRINT_FUZZ_SECONDS` sets the
-//! time per parser (default 1 s; `.ci/run` gives each 10 s). A failing input
-//! is written to `target/fuzz-failures/` and named in the panic message.
+//! Every seed file must parse: a fuzzer whose seeds are refused explores
+//! nothing but the parser's first check. Every case comes from a recorded
+//! seed, and the budget is a corpus size, not the wall clock, so a run
+//! fuzzes the same inputs on any machine: each parser's own count (about a
+//! second here), times `IMPRINT_FUZZ_SCALE` (default 1; `.ci/run` gives
+//! 10). A failing input is written to `target/fuzz-failures/` and named in
+//! the panic message.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use imprint::analysis::measure::ResponseMatrix;
 use imprint::io;
@@ -99,14 +103,25 @@ fn mutate(input: &mut Vec<u8>, rng: &mut Rng) {
     }
 }
 
-/// Runs `parse` on mutations of `seeds` for the time budget, in a thread
-/// so that a hang fails the test instead of stalling it.
-fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
-    let seconds: f64 = std::env::var("IMPRINT_FUZZ_SECONDS")
+/// Checks that every seed parses, then runs `parse` on `cases` (times
+/// `IMPRINT_FUZZ_SCALE`) mutations of them, in a thread so that a hang
+/// fails the test instead of stalling it.
+fn fuzz(
+    name: &'static str,
+    seeds: Vec<Vec<u8>>,
+    cases: usize,
+    parse: fn(&[u8]) -> Result<(), String>,
+) {
+    for (i, seed) in seeds.iter().enumerate() {
+        if let Err(error) = parse(seed) {
+            panic!("{name}: seed input {i} does not parse: {error}");
+        }
+    }
+    let scale: usize = std::env::var("IMPRINT_FUZZ_SCALE")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
-    let budget = Duration::from_secs_f64(seconds);
+        .unwrap_or(1);
+    let budget = cases * scale;
     let (done, finished) = mpsc::channel();
     let worker = std::thread::spawn(move || {
         // One recorded seed per parser: the name's bytes.
@@ -114,15 +129,14 @@ fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
             .bytes()
             .fold(15_u64, |h, b| h.wrapping_mul(31) ^ b as u64);
         let mut rng = Rng::new(seed);
-        let start = Instant::now();
         let mut cases = 0_usize;
-        while start.elapsed() < budget {
+        while cases < budget {
             let mut current = seeds[cases % seeds.len()].clone();
             for _ in 0..1 + (rng.uniform() * 4.0) as usize {
                 mutate(&mut current, &mut rng);
             }
             let _ = done.send((cases, current.clone()));
-            if catch_unwind(AssertUnwindSafe(|| parse(&current))).is_err() {
+            if catch_unwind(AssertUnwindSafe(|| drop(parse(&current)))).is_err() {
                 let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-failures");
                 std::fs::create_dir_all(&dir).unwrap();
                 let file = dir.join(format!("{name}-{cases}"));
@@ -155,8 +169,13 @@ fn fuzz(name: &'static str, seeds: Vec<Vec<u8>>, parse: fn(&[u8])) {
     let cases = worker
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e));
-    assert!(cases > 0, "{name}: no case ran");
+    assert_eq!(cases, budget, "{name}: the corpus ran short");
     eprintln!("{name}: {cases} mutated inputs, no panic");
+}
+
+/// A parse's outcome, its error as text.
+fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<(), String> {
+    result.map(drop).map_err(|e| e.to_string())
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -189,7 +208,8 @@ fn fuzz_edge_lists() {
             b"i,j,conductance\n0,1,2.5\n1,2,0.5 # c\n2,0,1\n".to_vec(),
             b"\xef\xbb\xbf0,1\n1,2\n".to_vec(),
         ],
-        |b| drop(io::parse_edge_list(&text(b), p())),
+        400_000,
+        |b| ok(io::parse_edge_list(&text(b), p())),
     );
 }
 
@@ -198,23 +218,24 @@ fn fuzz_literature_networks() {
     fuzz(
         "literature",
         vec![b"3 3 10\n0.5 5\n9.5 5\n5 5\n0 1\n1 2\n2 0\n".to_vec()],
-        |b| drop(io::parse_jammed_text(&text(b), p(), 1.0)),
+        400_000,
+        |b| ok(io::parse_jammed_text(&text(b), p(), 1.0)),
     );
 }
 
 #[test]
 fn fuzz_network_json() {
     let seed = io::network_to_json(&small_network()).into_bytes();
-    fuzz("network-json", vec![seed], |b| {
-        drop(io::parse_network(&text(b), p()))
+    fuzz("network-json", vec![seed], 100_000, |b| {
+        ok(io::parse_network(&text(b), p()))
     });
 }
 
 #[test]
 fn fuzz_npy_and_npz() {
     let npy = io::npy_bytes(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
-    fuzz("npy", vec![npy.clone()], |b| {
-        drop(io::parse_npy_array(b, p()))
+    fuzz("npy", vec![npy.clone()], 400_000, |b| {
+        ok(io::parse_npy_array(b, p()))
     });
     let arrays = vec![io::NpyArray {
         name: "chi".into(),
@@ -222,7 +243,7 @@ fn fuzz_npy_and_npz() {
         values: vec![1.0; 6],
     }];
     let npz = io::npz_bytes(&arrays);
-    fuzz("npz", vec![npz], |b| drop(io::parse_npz(b, p())));
+    fuzz("npz", vec![npz], 400_000, |b| ok(io::parse_npz(b, p())));
 }
 
 #[test]
@@ -230,31 +251,37 @@ fn fuzz_tables_values_and_measurements() {
     fuzz(
         "table",
         vec![b"x1,x2,y\n0.1,0.2,0.3\n0.4 0.5 0.6\n".to_vec()],
-        |b| drop(io::parse_table(&text(b), p())),
+        400_000,
+        |b| ok(io::parse_table(&text(b), p())),
     );
-    fuzz("values", vec![b"value\n1\n2.5 # c\n3\n".to_vec()], |b| {
-        drop(io::parse_text_values(&text(b), p()))
-    });
+    fuzz(
+        "values",
+        vec![b"value\n1\n2.5 # c\n3\n".to_vec()],
+        400_000,
+        |b| ok(io::parse_text_values(&text(b), p())),
+    );
     fuzz(
         "measurement",
         vec![b"stimulus,e0,e1,e2\ncurrent@0,1,2,3\nvoltage@3,0.5,-1e-3,2\n".to_vec()],
-        |b| drop(ResponseMatrix::parse_csv(&text(b), p(), 4, 3)),
+        400_000,
+        |b| ok(ResponseMatrix::parse_csv(&text(b), p(), 4, 3)),
     );
 }
 
 #[test]
 fn fuzz_task_files_and_checkpoints() {
-    fuzz("task-json", vec![seed_task()], |b| {
-        drop(io::parse_task(&text(b), p()))
+    fuzz("task-json", vec![seed_task()], 100_000, |b| {
+        ok(io::parse_task(&text(b), p()))
     });
     let checkpoint = br#"{"format": "imprint-checkpoint", "version": 2, "step": 20, "wall_time_seconds": 0.1, "conductance": [1.0, 0.5, 2.0], "history": [{"step": 0, "cost": 0.1, "learning_rate": 100.0, "accuracy": null}], "rate_estimate": null, "best": {"step": 0, "cost": 0.1, "conductance": [1.0, 1.0, 1.0]}, "converged_at": null}"#;
-    fuzz("checkpoint", vec![checkpoint.to_vec()], |b| {
-        drop(serde_json::from_str::<Checkpoint>(&text(b)))
+    fuzz("checkpoint", vec![checkpoint.to_vec()], 200_000, |b| {
+        ok(serde_json::from_str::<Checkpoint>(&text(b)))
     });
     fuzz(
         "history",
         vec![b"step,cost,learning_rate\n0,0.1,100\n10,0.01,100\n".to_vec()],
-        |b| drop(parse_history(&text(b), p())),
+        400_000,
+        |b| ok(parse_history(&text(b), p())),
     );
 }
 
@@ -265,24 +292,26 @@ fn fuzz_run_configurations() {
         b"[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1, 2]\noutputs = [3]\ncoefficients = [[0.2, 0.3]]\nsamples = 10\ninput_range = [0.0, 1.0]\n".to_vec(),
         b"[network.conductance]\nkind = \"log-uniform\"\nmin = 0.1\nmax = 10\n[training.rule]\nkind = \"coupled-learning\"\nlearning_rate = \"auto\"\nnudge = 0.1\n".to_vec(),
     ];
-    fuzz("config", seeds, |b| {
+    fuzz("config", seeds, 30_000, |b| {
         // Resolve, then build what a run would (small networks only, so
         // that a valid mutation does not generate for minutes).
-        if let Ok(config) = RunConfig::resolve(Some(&text(b)), "c.toml", &Overrides::default()) {
-            if config.network.nodes.is_some_and(|n| n <= 100) {
-                if let Ok(network) = config.build_network() {
-                    drop(config.build_task(&network, None));
-                }
-            }
+        let config = RunConfig::resolve(Some(&text(b)), "c.toml", &Overrides::default())
+            .map_err(|e| e.to_string())?;
+        if config.network.nodes.is_some_and(|n| n <= 100) {
+            let network = config.build_network().map_err(|e| e.to_string())?;
+            ok(config.build_task(&network, None))?;
         }
+        Ok(())
     });
     fuzz(
         "conductance-spec",
         vec![b"log-uniform:0.1,10".to_vec(), b"constant:2".to_vec()],
+        400_000,
         |b| {
-            if let Ok(spec) = text(b).parse::<imprint::network::conductance::InitialConductance>() {
-                drop(spec.sample(10, 1));
-            }
+            let spec = text(b)
+                .parse::<imprint::network::conductance::InitialConductance>()
+                .map_err(|e| e.to_string())?;
+            ok(spec.sample(10, 1))
         },
     );
 }
@@ -295,10 +324,10 @@ fn fuzz_sweep_files() {
     let seed = b"[base]\n[base.task]\nname = \"regression-2x2\"\n[axes]\nseed = \"1..3\"\n\"task.name\" = [\"regression-2x2\", \"allostery\"]\n[sweep]\nanalyze = false\n".to_vec();
     // The plan is made from a file: each case rewrites it (thread-local path).
     SWEEP_PATH.set(path).ok();
-    fuzz("sweep", vec![seed], |b| {
+    fuzz("sweep", vec![seed], 5_000, |b| {
         let path = SWEEP_PATH.get().unwrap();
         std::fs::write(path, b).unwrap();
-        drop(imprint::sweep::Plan::from_file(path, 1000));
+        ok(imprint::sweep::Plan::from_file(path, 1000))
     });
 }
 
