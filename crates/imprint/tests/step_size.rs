@@ -310,3 +310,73 @@ fn a_network_held_at_its_bounds_and_pushed_outward_stays_there() {
     assert_eq!(training.conductance(), &[2.0, 1.0]);
     assert_eq!(training.last_rate(), Some(0.0));
 }
+
+#[test]
+fn one_step_size_decides_every_rate() {
+    use imprint::learning::step_size::{trust_rate, StepSize};
+    let net = imprint::network::lattice::square(5, 5, true).unwrap();
+    let task = builtin::build("regression-2x2", &net, &builtin::BuiltinOptions::default()).unwrap();
+    let problem = TaskCircuit::new(&net, &task).unwrap();
+    let k = net.conductance().to_vec();
+    let factor = problem.factorize(&k).unwrap();
+    let response = problem.batch_response(&factor, &[0, 1, 2]).unwrap();
+    let bounds = [1e-3, 1e2];
+    let rule = Rule::CoupledLearning {
+        learning_rate: LearningRate::Auto,
+        nudge: 0.1,
+    };
+    // Every 3 iterations, a generous trust region: the stability bound sets the rate.
+    let auto = AutoRate {
+        target: 1.5,
+        every: 3,
+        trust: 1e9,
+    };
+    let mut size = StepSize::of(&rule, auto).unwrap();
+    let unit = rule.update_at_rate(&problem, &response, 1.0);
+    let all = vec![true; k.len()];
+    let stiffness =
+        power_stiffness(&problem, &response, MapKind::CoupledLearning, &all, &unit).unwrap();
+    let first = size
+        .step(&rule, &problem, &response, &k, bounds, 0)
+        .unwrap();
+    assert_eq!(first.rate, 1.5 / stiffness);
+    for (d, u) in first.change.iter().zip(&unit) {
+        assert_eq!(*d, first.rate * u);
+    }
+    // Not due at iterations 1 and 2 (the estimate of 0 is kept), due at 3.
+    let k_moved: Vec<f64> = k.iter().map(|k| 1.3 * k).collect();
+    let later = size
+        .step(&rule, &problem, &response, &k_moved, bounds, 1)
+        .unwrap();
+    assert_eq!((later.rate, size.estimate().unwrap().step), (first.rate, 0));
+    size.step(&rule, &problem, &response, &k, bounds, 3)
+        .unwrap();
+    assert_eq!(size.estimate().unwrap().step, 3);
+    // A tight trust region caps the rate.
+    let tight = AutoRate {
+        trust: 1e-3,
+        ..auto
+    };
+    let capped = StepSize::of(&rule, tight)
+        .unwrap()
+        .step(&rule, &problem, &response, &k, bounds, 0)
+        .unwrap();
+    assert_eq!(capped.rate, trust_rate(&k, &unit, &all, 1e-3));
+    assert!(capped.rate < first.rate);
+    // A constant rate is applied as given, exactly as the rule computes it.
+    let constant = Rule::CoupledLearning {
+        learning_rate: LearningRate::Constant(7.0),
+        nudge: 0.1,
+    };
+    let step = StepSize::of(&constant, auto)
+        .unwrap()
+        .step(&constant, &problem, &response, &k, bounds, 0)
+        .unwrap();
+    assert_eq!(step.rate, 7.0);
+    assert_eq!(
+        step.change,
+        constant.update_at_rate(&problem, &response, 7.0)
+    );
+    // The second-order rule has no step size.
+    assert!(StepSize::of(&Rule::LevenbergMarquardt { damping: 1e-3 }, auto).is_none());
+}

@@ -5,8 +5,7 @@
 use faer::Mat;
 
 use super::batch::{edge_moments, BatchResponse};
-use super::step_size::LearningRate;
-use super::{LearningError, Rule, TaskCircuit};
+use super::{LearningError, TaskCircuit};
 use crate::physics::{sequential_product, Factorization};
 
 /// The Coupled Learning update `(alpha / eta) mean_batch [(dV^F)^2 - (dV^C)^2]`.
@@ -20,11 +19,8 @@ pub fn coupled_learning_update(
     learning_rate: f64,
     nudge: f64,
 ) -> Result<Vec<f64>, LearningError> {
-    Rule::CoupledLearning {
-        learning_rate: LearningRate::Constant(learning_rate),
-        nudge,
-    }
-    .update(problem, factor, batch)
+    let batch = problem.batch_response(factor, batch)?;
+    Ok(coupled_learning_from(problem, &batch, learning_rate, nudge))
 }
 
 /// The Coupled Learning update from a batch response (no solve happens here).

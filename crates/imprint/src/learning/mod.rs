@@ -16,6 +16,7 @@ mod output_response;
 pub mod resolve;
 pub mod rules;
 pub mod step_size;
+pub mod stiffness;
 mod task;
 mod training;
 pub mod transfer;

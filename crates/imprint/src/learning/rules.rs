@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::batch::BatchResponse;
 use super::coupled_learning::coupled_learning_from;
 use super::gradient::gradient_from;
-use super::step_size::{update_stiffness, AutoRate, LearningRate, MapKind};
+use super::step_size::{LearningRate, MapKind};
 use super::{LearningError, TaskCircuit};
-use crate::physics::Factorization;
 
 /// A learning rule and its hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -184,45 +183,10 @@ impl Rule {
         }
     }
 
-    /// The conductance change for one batch, before clipping (an `auto`
-    /// rate as in [`update_from`](Self::update_from)).
-    pub fn update(
-        &self,
-        problem: &TaskCircuit,
-        factor: &Factorization,
-        batch: &[usize],
-    ) -> Result<Vec<f64>, LearningError> {
-        self.update_from(problem, &problem.batch_response(factor, batch)?)
-    }
-
-    /// The conductance change from a batch response. An `auto` rate is
-    /// here only the stability bound `target / lambda_max` on this batch
-    /// (default [`AutoRate`], every edge counted); [`Training`](super::Training)
-    /// also applies the trust region and the clip's active set.
-    pub fn update_from(
-        &self,
-        problem: &TaskCircuit,
-        batch: &BatchResponse,
-    ) -> Result<Vec<f64>, LearningError> {
-        let rate = match (self.learning_rate(), self.map_kind()) {
-            (Some(LearningRate::Constant(rate)), _) => rate,
-            (Some(LearningRate::Auto), Some(map)) => {
-                AutoRate::default().target / update_stiffness(problem, batch, map)?
-            }
-            _ => {
-                return Err(LearningError::InvalidParameter {
-                    field: "rule",
-                    reason: "levenberg-marquardt steps from every sample at once \
-                        (Training runs it); it has no update from one batch"
-                        .into(),
-                })
-            }
-        };
-        Ok(self.update_at_rate(problem, batch, rate))
-    }
-
     /// The conductance change from a batch response at `rate` (whatever the
-    /// rule's own learning rate says; no solve happens here).
+    /// rule's own learning rate says; no solve happens here). The rate of a
+    /// run is decided by its [`StepSize`](super::step_size::StepSize), the
+    /// one place an `auto` rate is computed.
     ///
     /// # Panics
     ///

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::levenberg_marquardt::{DampingState, SecondOrder, Stationary};
-use super::step_size::{power_stiffness, trust_rate, AutoRate, LearningRate, RateEstimate};
+use super::step_size::{AutoRate, LearningRate, RateEstimate, StepSize};
 use super::{Evaluation, LearningError, Rule, Task, TaskCircuit};
 use crate::network::Network;
 use crate::physics::Factorization;
@@ -182,7 +182,8 @@ pub struct Training {
     parameters: TrainingParameters,
     conductance: Vec<f64>,
     step: usize,
-    estimate: Option<RateEstimate>,
+    /// The first-order rules' rate decision (none for the second-order rule).
+    step_size: Option<StepSize>,
     rate: Option<f64>,
     /// The last factorisation, whose storage the next one reuses.
     factor: Option<Factorization>,
@@ -231,6 +232,7 @@ impl Training {
             Rule::LevenbergMarquardt { damping } => Some(SecondOrder::new(&problem, damping)),
             _ => None,
         };
+        let step_size = StepSize::of(&parameters.rule, parameters.auto_rate);
         Ok(Self {
             velocity: None,
             second_order,
@@ -238,7 +240,7 @@ impl Training {
             parameters,
             conductance,
             step,
-            estimate: None,
+            step_size,
             rate: None,
             factor: None,
         })
@@ -248,12 +250,7 @@ impl Training {
     /// a checkpoint holds it), so that the resumed run steps exactly as the
     /// uninterrupted one.
     pub fn with_estimate(mut self, estimate: Option<RateEstimate>) -> Self {
-        if matches!(
-            self.parameters.rule.learning_rate(),
-            Some(LearningRate::Auto)
-        ) {
-            self.estimate = estimate;
-        }
+        self.step_size = self.step_size.map(|s| s.with_estimate(estimate));
         self
     }
 
@@ -339,20 +336,13 @@ impl Training {
         self.first_order_step()
     }
 
-    /// One iteration of Coupled Learning or gradient descent.
+    /// One iteration of Coupled Learning or gradient descent: factorise,
+    /// solve the batch, take the step its [`StepSize`] decides, move.
     fn first_order_step(&mut self) -> Result<StepTimings, LearningError> {
-        let p = &self.parameters;
         let start = Instant::now();
-        // Refactorised into the last iteration's storage; taken out while it
-        // is refilled, so that a failure leaves none behind.
-        let factor = match self.factor.take() {
-            Some(mut factor) => {
-                factor.refactorize(&self.conductance)?;
-                factor
-            }
-            None => self.problem.factorize(&self.conductance)?,
-        };
-        let factor = &*self.factor.insert(factor);
+        self.refactorize()?;
+        let factor = self.factor.as_ref().expect("factorised above");
+        let p = &self.parameters;
         let factorized = Instant::now();
         let batch = batch(
             p.seed,
@@ -362,64 +352,53 @@ impl Training {
         );
         let response = self.problem.batch_response(factor, &batch)?;
         let solved = Instant::now();
-        let mut step_size = Duration::ZERO;
-        let (rate, delta) = match p.rule.learning_rate().unwrap_or_default() {
-            LearningRate::Constant(rate) => {
-                (rate, p.rule.update_at_rate(&self.problem, &response, rate))
+        let step = self
+            .step_size
+            .as_mut()
+            .expect("a first-order rule has a step size")
+            .step(
+                &p.rule,
+                &self.problem,
+                &response,
+                &self.conductance,
+                [p.k_min, p.k_max],
+                self.step,
+            )?;
+        self.rate = Some(step.rate);
+        self.move_by(step.change);
+        self.step += 1;
+        Ok(StepTimings {
+            factorization: factorized - start,
+            solves: solved - factorized,
+            update: solved.elapsed(),
+            step_size: step.estimating,
+        })
+    }
+
+    /// Factorises at the current conductances, refactorising into
+    /// the last iteration's storage (taken out while it is refilled, so
+    /// that a failure leaves none behind).
+    fn refactorize(&mut self) -> Result<(), LearningError> {
+        let factor = match self.factor.take() {
+            Some(mut factor) => {
+                factor.refactorize(&self.conductance)?;
+                factor
             }
-            LearningRate::Auto => {
-                // Both rules are linear in the rate: one update at unit rate
-                // gives the direction, and tells which clipped edges move.
-                let unit = p.rule.update_at_rate(&self.problem, &response, 1.0);
-                // Edges held at a bound and pushed outward do not move.
-                let active: Vec<bool> = self
-                    .conductance
-                    .iter()
-                    .zip(&unit)
-                    .map(|(&k, &d)| (k > p.k_min || d > 0.0) && (k < p.k_max || d < 0.0))
-                    .collect();
-                if !active.contains(&true) {
-                    // Every edge is held at a bound and pushed outward: the
-                    // clip undoes any step, and the map has no moving edge
-                    // to estimate on.
-                    (0.0, vec![0.0; unit.len()])
-                } else {
-                    let due = self
-                        .estimate
-                        .is_none_or(|e| self.step % p.auto_rate.every == 0 && e.step != self.step);
-                    if due {
-                        let estimating = Instant::now();
-                        let stiffness = power_stiffness(
-                            &self.problem,
-                            &response,
-                            p.rule.map_kind().expect("a first-order rule"),
-                            &active,
-                            &unit,
-                        )?;
-                        self.estimate = Some(RateEstimate {
-                            step: self.step,
-                            stiffness,
-                            rate: p.auto_rate.target / stiffness,
-                        });
-                        step_size = estimating.elapsed();
-                    }
-                    let stable = self.estimate.expect("estimated above").rate;
-                    let rate = stable.min(trust_rate(
-                        &self.conductance,
-                        &unit,
-                        &active,
-                        p.auto_rate.trust,
-                    ));
-                    (rate, unit.into_iter().map(|d| rate * d).collect())
-                }
-            }
+            None => self.problem.factorize(&self.conductance)?,
         };
-        self.rate = Some(rate);
+        self.factor = Some(factor);
+        Ok(())
+    }
+
+    /// Moves every edge by `change` (with momentum, when the run has it)
+    /// and clips it into `[k_min, k_max]`.
+    fn move_by(&mut self, change: Vec<f64>) {
+        let p = &self.parameters;
         if p.momentum > 0.0 {
             let velocity = self
                 .velocity
                 .get_or_insert_with(|| vec![0.0; self.conductance.len()]);
-            for ((k, v), d) in self.conductance.iter_mut().zip(velocity).zip(delta) {
+            for ((k, v), d) in self.conductance.iter_mut().zip(velocity).zip(change) {
                 // Restart an edge whose update turned against its motion.
                 let pushed = if *v * d > 0.0 { p.momentum * *v + d } else { d };
                 let moved = (*k + pushed).clamp(p.k_min, p.k_max);
@@ -427,17 +406,10 @@ impl Training {
                 *k = moved;
             }
         } else {
-            for (k, d) in self.conductance.iter_mut().zip(delta) {
+            for (k, d) in self.conductance.iter_mut().zip(change) {
                 *k = (*k + d).clamp(p.k_min, p.k_max);
             }
         }
-        self.step += 1;
-        Ok(StepTimings {
-            factorization: factorized - start,
-            solves: solved - factorized,
-            update: solved.elapsed(),
-            step_size,
-        })
     }
 
     /// The rate of the last iteration (none before the first of this session).
@@ -447,7 +419,7 @@ impl Training {
 
     /// The latest estimate of an `auto` rate.
     pub fn rate_estimate(&self) -> Option<RateEstimate> {
-        self.estimate
+        self.step_size.as_ref().and_then(StepSize::estimate)
     }
 
     /// Iterations done.
