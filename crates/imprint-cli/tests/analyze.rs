@@ -230,7 +230,19 @@ fn bad_analysis_input_gives_one_clear_line() {
         ),
         (
             &["measure", "run", "--noise=-1"],
-            "--noise -1 must be finite and non-negative",
+            "--noise -1: a standard deviation must be finite and at least 0",
+        ),
+        (
+            &["measure", "run", "--noise=nan"],
+            "--noise NaN: a standard deviation must be finite and at least 0",
+        ),
+        (
+            &["analyze", "run", "--top-share", "1.5", "-o", "x"],
+            "--top-share 1.5 must lie in (0, 1]",
+        ),
+        (
+            &["analyze", "run", "--sample", "99999", "-o", "x"],
+            "--sample 99999: the task has",
         ),
         (
             &[

@@ -78,6 +78,9 @@ pub enum PlotError {
     /// What a figure shows could not be computed.
     #[error(transparent)]
     Learning(#[from] imprint::learning::LearningError),
+    /// What a figure shows could not be analysed.
+    #[error(transparent)]
+    Analysis(#[from] imprint::analysis::AnalysisError),
     /// The run directory could not be read or analysed.
     #[error(transparent)]
     Run(#[from] imprint::run::RunError),

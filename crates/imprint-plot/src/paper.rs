@@ -8,10 +8,10 @@
 //! in `imprint`.
 
 pub use imprint::analysis::decision::DecisionRegions;
-use imprint::analysis::statistics::{finite_pairs, spearman};
 use imprint::learning::Task;
 use imprint::network::Network;
 use imprint::run::HistoryRecord;
+use imprint::statistics::{finite_pairs, spearman};
 use plotters::style::RGBColor;
 
 use crate::chart::{Axis, Chart, LegendPosition, Raster, Series, Style};

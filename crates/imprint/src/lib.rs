@@ -21,6 +21,7 @@
 //! - [`sweep`]: ensembles of runs over any configuration field, locally
 //!   or as Slurm job arrays, and the claims judged across them (6);
 //! - [`io`]: network, task and value files, NumPy archives, SPICE netlists;
+//! - [`statistics`] and [`random`]: correlations and seeded streams, for every layer;
 //! - [`bench`](mod@bench): timings of the hot paths for `imprint bench`.
 //!
 //! ```
@@ -47,6 +48,7 @@ pub mod paper;
 pub mod physics;
 pub mod random;
 pub mod run;
+pub mod statistics;
 pub mod sweep;
 pub mod topology;
 

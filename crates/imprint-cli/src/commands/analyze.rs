@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 use imprint::analysis::measure::{simulate_for_task, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
-use imprint::analysis::{AnalysisOptions, Boundary, Method};
-use imprint::learning::{LearningError, Task};
+use imprint::analysis::{AnalysisError, AnalysisOption, AnalysisOptions, Boundary, Method};
+use imprint::learning::Task;
 use imprint::network::Network;
 use imprint::topology::sectors::RoleMode;
 
@@ -88,13 +88,27 @@ impl StructureArgs {
             roles: self.roles,
             top_share: self.top_share,
         };
-        match options.validate(task) {
-            Err(LearningError::InvalidParameter { field, reason }) => {
-                bail!("--{} {reason}", field.replace('_', "-"))
-            }
-            other => other?,
-        }
+        options.validate(task).map_err(flagged)?;
         Ok(options)
+    }
+}
+
+/// An analysis error as one line that names the flag it concerns.
+fn flagged(error: AnalysisError) -> anyhow::Error {
+    match error {
+        AnalysisError::InvalidOption { option, reason } => anyhow!("{} {reason}", flag(option)),
+        other => other.into(),
+    }
+}
+
+/// The flag of each analysis option (the match is exhaustive: a new
+/// option needs its flag here).
+fn flag(option: AnalysisOption) -> &'static str {
+    match option {
+        AnalysisOption::Sample => "--sample",
+        AnalysisOption::TopShare => "--top-share",
+        AnalysisOption::Boundary => "--boundary",
+        AnalysisOption::Noise => "--noise",
     }
 }
 
@@ -138,14 +152,12 @@ fn inputs(
 
 /// Runs `imprint measure`.
 pub fn measure(args: MeasureArgs) -> Result<()> {
-    if !(args.noise.is_finite() && args.noise >= 0.0) {
-        bail!("--noise {} must be finite and non-negative", args.noise);
-    }
     let (network, task) = inputs(Some(&args.run), None, None)?;
     if network.node_count() > 20_000 {
         bail!("{} nodes: the simulated measurement stores one drop per node and edge; use at most 20000 nodes", network.node_count());
     }
-    let matrix = simulate_for_task(&network, &task, args.boundary, args.noise, args.seed)?;
+    let matrix = simulate_for_task(&network, &task, args.boundary, args.noise, args.seed)
+        .map_err(flagged)?;
     let output = args
         .output
         .unwrap_or_else(|| args.run.join("measurement.csv"));
@@ -214,7 +226,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         &options,
         &structure,
         measured,
-    )?;
+    )
+    .map_err(flagged)?;
     write_analysis(&output, &report)?;
     print!("{report}");
     println!(

@@ -9,7 +9,8 @@
 
 use faer::{Mat, Side};
 
-use crate::learning::{BatchResponse, LearningError, TaskCircuit};
+use super::AnalysisError;
+use crate::learning::{BatchResponse, TaskCircuit};
 use crate::physics::{edge_drops, Factorization};
 
 /// The output Jacobian of every sample and the output Hessians of the cost.
@@ -25,7 +26,7 @@ pub struct CostJacobian {
 
 impl CostJacobian {
     /// Jacobians of all training samples.
-    pub fn new(problem: &TaskCircuit, factor: &Factorization) -> Result<Self, LearningError> {
+    pub fn new(problem: &TaskCircuit, factor: &Factorization) -> Result<Self, AnalysisError> {
         let all: Vec<usize> = (0..problem.task().sample_count()).collect();
         let batch = problem.batch_response(factor, &all)?;
         let (free, response) = (&batch.free, &batch.response);

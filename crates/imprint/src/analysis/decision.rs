@@ -4,7 +4,8 @@
 //! ([`Task::input_plane`]), and for a regression the outputs as one input
 //! sweeps with the other fixed, beside the desired lines (Fig. 1c).
 
-use crate::learning::{winner, LearningError, Task, TaskCircuit};
+use super::AnalysisError;
+use crate::learning::{winner, Task, TaskCircuit};
 use crate::network::Network;
 
 /// Cells per side of the prediction grid.
@@ -34,7 +35,7 @@ pub fn decision_regions(
     network: &Network,
     task: &Task,
     cells: usize,
-) -> Result<Option<DecisionRegions>, LearningError> {
+) -> Result<Option<DecisionRegions>, AnalysisError> {
     let Some(plane) = task.input_plane() else {
         return Ok(None);
     };
@@ -111,7 +112,7 @@ pub fn output_sweep(
     network: &Network,
     task: &Task,
     points: usize,
-) -> Result<Option<OutputSweep>, LearningError> {
+) -> Result<Option<OutputSweep>, AnalysisError> {
     let Some(plane) = task.input_plane().filter(|_| !task.classification) else {
         return Ok(None);
     };

@@ -67,9 +67,14 @@ pub fn simulate_for_task(
     boundary: super::Boundary,
     noise: f64,
     seed: u64,
-) -> Result<ResponseMatrix, crate::learning::LearningError> {
-    let held = boundary.nodes(task)?;
-    let factor = crate::physics::Solver::new(network, &held)?.factorize(network.conductance())?;
+) -> Result<ResponseMatrix, super::AnalysisError> {
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(super::AnalysisError::InvalidOption {
+            option: super::AnalysisOption::Noise,
+            reason: format!("{noise}: a standard deviation must be finite and at least 0"),
+        });
+    }
+    let factor = boundary.factorize(network, task)?;
     Ok(simulate_measurement(&factor, network.edges(), noise, seed)?)
 }
 

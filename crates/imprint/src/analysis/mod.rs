@@ -12,6 +12,7 @@
 
 pub mod cost_hessian;
 pub mod decision;
+mod error;
 pub mod measure;
 pub mod report;
 pub mod spectrum;
@@ -25,15 +26,17 @@ use std::collections::BTreeMap;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::learning::{gradient_from, LearningError, Task, TaskCircuit};
+use crate::learning::{gradient_from, Task, TaskCircuit};
 use crate::network::Network;
 use crate::physics::{hessian_times, physical_hessian, Factorization, Solver};
+use crate::statistics::{finite_pairs, pearson, spearman};
 use cost_hessian::{descending_eigen, CostJacobian};
+pub use error::{AnalysisError, AnalysisOption};
 use spectrum::{
     mode_weights, partial_susceptibility, partial_susceptibility_norm, physical_modes_dense,
     physical_modes_lanczos,
 };
-use statistics::{finite_pairs, pearson, relative_conductance, spearman, stiff_mode_count};
+use statistics::{relative_conductance, stiff_mode_count};
 
 /// Which computations to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -65,11 +68,11 @@ pub enum Boundary {
 
 impl Boundary {
     /// The bordered nodes of `task` under this boundary.
-    pub fn nodes(self, task: &Task) -> Result<Vec<usize>, LearningError> {
+    pub fn nodes(self, task: &Task) -> Result<Vec<usize>, AnalysisError> {
         match self {
             Self::Held => Ok(task.fixed_nodes.clone()),
-            Self::Ground if task.roles.grounds.is_empty() => Err(LearningError::InvalidParameter {
-                field: "boundary",
+            Self::Ground if task.roles.grounds.is_empty() => Err(AnalysisError::InvalidOption {
+                option: AnalysisOption::Boundary,
                 reason: format!(
                     "task `{}` names no ground node to border H_g with: use the `held` boundary",
                     task.name
@@ -77,6 +80,14 @@ impl Boundary {
             }),
             Self::Ground => Ok(task.roles.grounds.clone()),
         }
+    }
+
+    /// The factorised Hessian of `chi_e` under this boundary (`network`'s
+    /// conductances, the bordered [`nodes`](Self::nodes) of `task`): the one
+    /// place the analysis and the measurement protocol build it.
+    pub fn factorize(self, network: &Network, task: &Task) -> Result<Factorization, AnalysisError> {
+        let nodes = self.nodes(task)?;
+        Ok(Solver::new(network, &nodes)?.factorize(network.conductance())?)
     }
 
     /// The Hessian's symbol: `H_g` or `H`.
@@ -153,7 +164,7 @@ pub fn cost_hessian_spectrum(
     network: &Network,
     task: &Task,
     options: &AnalysisOptions,
-) -> Result<Vec<f64>, LearningError> {
+) -> Result<Vec<f64>, AnalysisError> {
     let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
     let jacobian = CostJacobian::new(&problem, &factor)?;
@@ -293,7 +304,7 @@ pub fn analyze(
     network: &Network,
     task: &Task,
     options: &AnalysisOptions,
-) -> Result<Analysis, LearningError> {
+) -> Result<Analysis, AnalysisError> {
     let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
     // The Hessian of chi: the task's own factorisation when every held node
@@ -301,9 +312,7 @@ pub fn analyze(
     let bordered = options.boundary.nodes(task)?;
     let ground_factor = match options.boundary {
         Boundary::Held => None,
-        Boundary::Ground => {
-            Some(Solver::new(network, &bordered)?.factorize(network.conductance())?)
-        }
+        Boundary::Ground => Some(options.boundary.factorize(network, task)?),
     };
     let border = Border {
         nodes: &bordered,
@@ -382,7 +391,7 @@ fn dense_path(
     jacobian: &CostJacobian,
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
-) -> Result<PathResult, LearningError> {
+) -> Result<PathResult, AnalysisError> {
     let edges = network.edges();
     let hessian = physical_hessian(network, border.nodes)?.to_dense();
     let modes = physical_modes_dense(&hessian);
@@ -458,7 +467,7 @@ fn scalable_path(
     jacobian: &CostJacobian,
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
-) -> Result<PathResult, LearningError> {
+) -> Result<PathResult, AnalysisError> {
     let edges = network.edges();
     let factor = border.factor;
     let (chi, chi_error) = if options.exact_susceptibility {

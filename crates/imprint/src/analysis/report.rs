@@ -10,13 +10,14 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::statistics::{pearson, spearman};
 use super::structure::{share_below_neighbours, top_edges, SectorOverlap};
 pub use super::structure::{structure_of, SectorCut, StructureOptions, StructureReport};
+use super::AnalysisError;
 use super::{analyze, cost_hessian_spectrum, Analysis, AnalysisOptions, Boundary, Correlation};
 use crate::io::NpyArray;
-use crate::learning::{LearningError, Task};
+use crate::learning::Task;
 use crate::network::Network;
+use crate::statistics::{pearson, spearman};
 
 /// How a measured susceptibility compares with the model's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,7 +162,7 @@ pub fn report(
     options: &AnalysisOptions,
     structure_options: &StructureOptions,
     measured: Option<Vec<f64>>,
-) -> Result<AnalysisReport, LearningError> {
+) -> Result<AnalysisReport, AnalysisError> {
     structure_options.validate(task)?;
     let start = Instant::now();
     let analysis = analyze(network, task, options)?;

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Analysis;
-use crate::learning::{LearningError, Readout, Task};
+use super::{AnalysisError, AnalysisOption};
+use crate::learning::{Readout, Task};
 use crate::network::Network;
 use crate::physics::{solve, BoundaryConditions, Solution};
 use crate::topology::sectors::{persistent_sectors, role_pairs, RoleMode, Sectors};
@@ -19,10 +20,10 @@ pub fn sample_response(
     network: &Network,
     task: &Task,
     sample: usize,
-) -> Result<Solution, LearningError> {
+) -> Result<Solution, AnalysisError> {
     let Some(voltages) = task.fixed_voltages.get(sample) else {
-        return Err(LearningError::InvalidParameter {
-            field: "sample",
+        return Err(AnalysisError::InvalidOption {
+            option: AnalysisOption::Sample,
             reason: format!(
                 "sample {sample} does not exist (the task has {})",
                 task.sample_count()
@@ -332,11 +333,11 @@ impl Default for StructureOptions {
 
 impl StructureOptions {
     /// Rejects a sample the task lacks and shares outside `(0, 1]`.
-    pub fn validate(&self, task: &Task) -> Result<(), LearningError> {
-        let invalid = |field, reason| Err(LearningError::InvalidParameter { field, reason });
+    pub fn validate(&self, task: &Task) -> Result<(), AnalysisError> {
+        let invalid = |option, reason| Err(AnalysisError::InvalidOption { option, reason });
         if self.sample >= task.sample_count() {
             return invalid(
-                "sample",
+                AnalysisOption::Sample,
                 format!(
                     "{}: the task has {} samples (0 to {})",
                     self.sample,
@@ -347,7 +348,7 @@ impl StructureOptions {
         }
         if !(self.top_share > 0.0 && self.top_share <= 1.0) {
             return invalid(
-                "top_share",
+                AnalysisOption::TopShare,
                 format!("{} must lie in (0, 1]", self.top_share),
             );
         }
@@ -395,7 +396,7 @@ pub fn structure_of(
     task: &Task,
     analysis: &Analysis,
     options: &StructureOptions,
-) -> Result<StructureReport, LearningError> {
+) -> Result<StructureReport, AnalysisError> {
     let response = sample_response(network, task, options.sample)?;
     let (sectors, overlap) = sector_analysis(
         network,

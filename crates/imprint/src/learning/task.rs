@@ -200,7 +200,7 @@ impl Task {
         let u = column(first);
         let second = (first + 1..columns).find(|&j| {
             let c = column(j);
-            varies(&c) && crate::analysis::statistics::pearson(&u, &c).abs() < 1.0 - 1e-9
+            varies(&c) && crate::statistics::pearson(&u, &c).abs() < 1.0 - 1e-9
         })?;
         let v = column(second);
         let coefficients = affine_fit(&u, &v, rows);

@@ -13,11 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::connectivity::Components;
 use super::jammed::fire::{minimise, Relaxable};
 use super::jammed::packing::ForceField;
 use super::{Network, NetworkError};
 use crate::random::Rng;
-use crate::topology::Components;
 
 /// Parameters of the cluster generator; `Default` gives the authors' values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::connectivity::Components;
 use super::{Network, NetworkError};
 use crate::random::Rng;
-use crate::topology::Components;
 
 /// Parameters of the Delaunay generator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,7 +151,7 @@ pub fn dilute(network: Network, target: f64, rng: &mut Rng) -> Result<Network, N
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topology::Components;
+    use crate::network::connectivity::Components;
 
     #[test]
     fn triangulation_satisfies_euler_and_dilution_keeps_it_connected() {

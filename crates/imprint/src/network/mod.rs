@@ -9,6 +9,7 @@
 
 pub mod cluster;
 pub mod conductance;
+pub mod connectivity;
 pub mod delaunay;
 mod error;
 pub mod jammed;

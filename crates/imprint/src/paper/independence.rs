@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::Claim;
 use super::{claims, RunMetrics, TOP_SHARE};
-use crate::analysis::statistics::spearman;
 use crate::analysis::structure::top_edges;
+use crate::statistics::spearman;
 
 /// The Spearman correlation of the two runs' susceptibilities the
 /// "independent of training" claim asks for, on every task both learned.

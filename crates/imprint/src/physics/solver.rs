@@ -29,8 +29,8 @@ use faer::Side;
 
 use super::factorization::Factorization;
 use super::{BoundaryConditions, PhysicsError, Solution};
+use crate::network::connectivity::Components;
 use crate::network::Network;
-use crate::topology::Components;
 
 /// How many nodes of an unreachable part an error message lists.
 const LISTED_NODES: usize = 8;

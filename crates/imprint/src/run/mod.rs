@@ -52,6 +52,9 @@ pub enum RunError {
     /// Training failed.
     #[error(transparent)]
     Learning(#[from] LearningError),
+    /// The analysis failed.
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::AnalysisError),
     /// A file could not be read or written.
     #[error(transparent)]
     Io(#[from] IoError),
