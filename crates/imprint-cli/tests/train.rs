@@ -232,7 +232,7 @@ fn bad_configurations_give_one_clear_line() {
         ),
         (
             &["train", "typo.toml", "-o", "r"],
-            "typo.toml: unknown field `batch`",
+            "typo.toml: training.batch: unknown field `batch`",
         ),
         (
             &["train", "roles.toml", "-o", "r"],

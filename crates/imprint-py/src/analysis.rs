@@ -19,18 +19,19 @@ use crate::network::PyNetwork;
 use crate::task::PyTask;
 use crate::{fail, kwargs_json, matrix};
 
-/// Keyword arguments of the structure (sectors and walls); the rest are
-/// analysis options.
-const STRUCTURE_KEYS: [&str; 3] = ["sample", "roles", "top_share"];
-
 fn split_options(
     py: Python<'_>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(AnalysisOptions, StructureOptions)> {
     let fields = kwargs_json(py, options)?;
+    // The structure's (sectors and walls) keywords are the fields of the
+    // library's StructureOptions, as it spells them; the rest are analysis
+    // options, and a name neither has is refused below.
+    let structure_fields = serde_json::to_value(StructureOptions::default()).map_err(fail)?;
+    let structure_fields = structure_fields.as_object().expect("a struct");
     let (structure, analysis): (serde_json::Map<_, _>, serde_json::Map<_, _>) = fields
         .into_iter()
-        .partition(|(key, _)| STRUCTURE_KEYS.contains(&key.as_str()));
+        .partition(|(key, _)| structure_fields.contains_key(key));
     let analysis = serde_json::from_value(serde_json::Value::Object(analysis))
         .map_err(|e| fail(format!("analysis options: {e}")))?;
     let structure = serde_json::from_value(serde_json::Value::Object(structure))
@@ -59,7 +60,7 @@ fn array<'py>(py: Python<'py>, a: NpyArray) -> PyResult<Bound<'py, PyAny>> {
 /// arrays, scalars as numbers. Keyword arguments: the analysis options
 /// (`method`, `dense_threshold`, `projections`, `exact_susceptibility`,
 /// `soft_modes`, `seed`, `check_tensors`) and the structure options
-/// (`sample`, `sector_threshold`, `top_share`); defaults as in the library.
+/// (`sample`, `roles`, `top_share`); defaults as in the library.
 #[pyfunction]
 #[pyo3(signature = (network, task, initial = None, **options))]
 pub fn analyze<'py>(
@@ -135,22 +136,21 @@ pub fn plot(
 /// standard deviation `noise` (V) on every drop. `boundary` names the held
 /// nodes ("ground": the paper's H_g; "held": every held node of the task).
 #[pyfunction]
-#[pyo3(signature = (network, task, noise = 0.0, seed = 1, boundary = "ground"))]
+#[pyo3(signature = (network, task, noise = 0.0, seed = 1, boundary = None))]
 pub fn measure<'py>(
     py: Python<'py>,
     network: PyRef<'_, PyNetwork>,
     task: PyRef<'_, PyTask>,
     noise: f64,
     seed: u64,
-    boundary: &str,
+    boundary: Option<&str>,
 ) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
-    if !(noise.is_finite() && noise >= 0.0) {
-        return Err(fail(format!(
-            "noise {noise} must be finite and non-negative"
-        )));
-    }
-    let boundary: Boundary =
-        serde_json::from_value(boundary.into()).map_err(|e| fail(format!("boundary: {e}")))?;
+    let boundary: Boundary = match boundary {
+        Some(name) => {
+            serde_json::from_value(name.into()).map_err(|e| fail(format!("boundary: {e}")))?
+        }
+        None => Boundary::default(),
+    };
     let (net, task) = (&network.inner, &task.inner);
     let m = py
         .detach(|| simulate_for_task(net, task, boundary, noise, seed))

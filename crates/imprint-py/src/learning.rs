@@ -4,10 +4,8 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use imprint::learning::config::RunConfig;
-use imprint::learning::{
-    builtin, Keep, LearningRate, Rule, RuleKind, StopRule, TaskCircuit, TrainingParameters,
-};
+use imprint::learning::resolve::training_parameters;
+use imprint::learning::{builtin, TaskCircuit};
 use imprint::physics::{solve as solve_network, BoundaryConditions};
 use imprint::run::{Executor, HistoryRecord, Observer};
 use numpy::{IntoPyArray, PyArray1};
@@ -16,7 +14,15 @@ use pyo3::types::PyDict;
 
 use crate::network::PyNetwork;
 use crate::task::PyTask;
-use crate::{fail, kwargs_into};
+use crate::{fail, kwargs_json};
+
+/// A count keyword as a TOML integer (refused past `i64::MAX`).
+fn count<T: TryInto<i64>>(key: &str, value: T) -> PyResult<toml::Value> {
+    value
+        .try_into()
+        .map(toml::Value::Integer)
+        .map_err(|_| fail(format!("{key}: too large")))
+}
 
 fn boundary(fix: HashMap<usize, f64>, inject: Option<HashMap<usize, f64>>) -> BoundaryConditions {
     let mut fixed: Vec<(usize, f64)> = fix.into_iter().collect();
@@ -187,66 +193,60 @@ pub fn train<'py>(
     damping: Option<f64>,
     momentum: Option<f64>,
 ) -> PyResult<(PyNetwork, Vec<Bound<'py, PyDict>>)> {
-    let learning_rate = match learning_rate {
-        None => None,
-        Some(value) => Some(match value.extract::<f64>() {
-            Ok(rate) => LearningRate::Constant(rate),
-            Err(_) => value
-                .extract::<String>()
-                .map_err(|_| fail("learning_rate: a number or \"auto\""))?
-                .parse::<LearningRate>()
-                .map_err(|e| fail(format!("learning_rate: {e}")))?,
-        }),
-    };
-    let keep = match keep {
-        "best" => Keep::Best,
-        "last" => Keep::Last,
-        other => return Err(fail(format!("keep: `{other}` is not best or last"))),
-    };
+    // The keywords given become the fields of a run file's `[training]`
+    // table; the library resolves them over the task's defaults exactly as
+    // it resolves a run file (types, defaults and refusals are its own).
+    let mut given = toml::Table::new();
+    let mut rule_fields = toml::Table::from_iter([("kind".to_string(), rule.into())]);
+    if let Some(rate) = learning_rate {
+        let rate = match rate.extract::<f64>() {
+            Ok(number) => toml::Value::Float(number),
+            Err(_) => toml::Value::String(
+                rate.extract::<String>()
+                    .map_err(|_| fail("learning_rate: a number or \"auto\""))?,
+            ),
+        };
+        rule_fields.insert("learning_rate".into(), rate);
+    }
+    for (key, value) in [("nudge", nudge), ("damping", damping)] {
+        if let Some(value) = value {
+            rule_fields.insert(key.into(), value.into());
+        }
+    }
+    given.insert("rule".into(), rule_fields.into());
+    for (key, value) in [("batch_size", batch_size), ("iterations", iterations)] {
+        if let Some(value) = value {
+            given.insert(key.into(), count(key, value)?);
+        }
+    }
+    for (key, value) in [("k_min", k_min), ("k_max", k_max), ("momentum", momentum)] {
+        if let Some(value) = value {
+            given.insert(key.into(), value.into());
+        }
+    }
+    given.insert("seed".into(), count("seed", seed)?);
+    given.insert("keep".into(), keep.into());
+    let mut stop = toml::Table::new();
+    if let Some(value) = stop_relative_cost {
+        stop.insert("relative_cost".into(), value.into());
+    }
+    if let Some(value) = stop_patience {
+        stop.insert("patience".into(), count("stop_patience", value)?);
+    }
+    if !stop.is_empty() {
+        given.insert("stop".into(), stop.into());
+    }
+    if let Some(fields) = &auto_rate {
+        let fields = toml::Value::try_from(kwargs_json(py, Some(fields))?)
+            .map_err(|e| fail(format!("auto_rate: {e}")))?;
+        given.insert("auto_rate".into(), fields);
+    }
     let name = if builtin::BUILTIN_TASKS.contains(&task.inner.name.as_str()) {
         task.inner.name.as_str()
     } else {
         "custom"
     };
-    let defaults = RunConfig::for_task(name, seed).map_err(fail)?.training;
-    let kind = rule
-        .parse::<RuleKind>()
-        .map_err(|e| fail(format!("rule: {e}")))?;
-    // The task's default rule turned into the one asked for; what the
-    // caller gives is used or refused, never dropped.
-    let mut rule = defaults.rule.with_kind(kind);
-    if let Some(rate) = learning_rate {
-        rule = rule.with_learning_rate(rate).map_err(fail)?;
-    }
-    match (&mut rule, nudge, damping) {
-        (_, None, None) => {}
-        (Rule::CoupledLearning { nudge: n, .. }, Some(value), None) => *n = value,
-        (Rule::LevenbergMarquardt { damping: d }, None, Some(value)) => *d = value,
-        (_, Some(_), _) => return Err(fail(format!("nudge: {kind} has no nudge"))),
-        (_, _, Some(_)) => {
-            return Err(fail(format!(
-                "damping: only levenberg-marquardt has a damping, not {kind}"
-            )))
-        }
-    }
-    let parameters = TrainingParameters {
-        rule,
-        batch_size: batch_size.unwrap_or(defaults.batch_size),
-        iterations: iterations.unwrap_or(defaults.iterations),
-        k_min: k_min.unwrap_or(defaults.k_min),
-        k_max: k_max.unwrap_or(defaults.k_max),
-        seed,
-        auto_rate: match &auto_rate {
-            Some(fields) => kwargs_into(py, Some(fields), "auto_rate")?,
-            None => defaults.auto_rate,
-        },
-        stop: StopRule {
-            relative_cost: stop_relative_cost.unwrap_or(defaults.stop.relative_cost),
-            patience: stop_patience.unwrap_or(defaults.stop.patience),
-        },
-        keep,
-        momentum: momentum.unwrap_or(defaults.momentum),
-    };
+    let parameters = training_parameters(name, seed, given).map_err(fail)?;
     let (net, task_ref) = (&network.inner, &task.inner);
     let total = parameters.iterations;
     let mut executor =

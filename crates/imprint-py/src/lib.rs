@@ -69,11 +69,33 @@ pub(crate) fn kwargs_into<T: serde::de::DeserializeOwned>(
         .map_err(|e| fail(format!("{what}: {e}")))
 }
 
+/// The library's defaults of every option Python exposes, as the library
+/// spells them: `analysis` and `structure` (the options of `analyze`),
+/// `training` (of `train`, for the default task), `boundary` (of `measure`)
+/// and `max_runs` (of `sweep.plan`). The stub's defaults are checked
+/// against these.
+#[pyfunction]
+fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let training = imprint::learning::config::RunConfig::for_task("regression-2x2", 1)
+        .map_err(fail)?
+        .training;
+    let value = serde_json::json!({
+        "analysis": imprint::analysis::AnalysisOptions::default(),
+        "structure": imprint::analysis::report::StructureOptions::default(),
+        "training": training,
+        "boundary": imprint::analysis::Boundary::default(),
+        "max_runs": imprint::sweep::DEFAULT_MAX_RUNS,
+    });
+    py.import("json")?
+        .call_method1("loads", (value.to_string(),))
+}
+
 /// The Rust extension module behind `import imprint`.
 #[pymodule]
 fn _imprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::PyNetwork>()?;
     m.add_class::<task::PyTask>()?;
+    m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(learning::solve, m)?)?;
     m.add_function(wrap_pyfunction!(learning::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(learning::train, m)?)?;

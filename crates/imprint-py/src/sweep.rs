@@ -12,8 +12,9 @@ use crate::fail;
 
 /// Plans the sweep file `file` into the folder `output`; returns the number of runs.
 #[pyfunction]
-#[pyo3(signature = (file, output, max_runs = sweep::DEFAULT_MAX_RUNS))]
-pub fn sweep_plan(file: PathBuf, output: PathBuf, max_runs: usize) -> PyResult<usize> {
+#[pyo3(signature = (file, output, max_runs = None))]
+pub fn sweep_plan(file: PathBuf, output: PathBuf, max_runs: Option<usize>) -> PyResult<usize> {
+    let max_runs = max_runs.unwrap_or(sweep::DEFAULT_MAX_RUNS);
     let new = Plan::from_file(&file, max_runs).map_err(fail)?;
     new.write(&output).map_err(fail)?;
     Ok(new.plan.runs.len())

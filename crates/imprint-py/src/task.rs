@@ -57,11 +57,7 @@ impl PyTask {
             (None, Some(edges)) => Readout::Edge { edges },
             _ => return Err(fail("give either output_nodes or output_edges")),
         };
-        let cost = match cost {
-            "mse" => Cost::Mse,
-            "cosine" => Cost::Cosine,
-            other => return Err(fail(format!("cost `{other}` is not mse or cosine"))),
-        };
+        let cost: Cost = cost.parse().map_err(fail)?;
         let outputs = readout.nodes();
         Ok(Self {
             inner: Task {
@@ -148,10 +144,7 @@ impl PyTask {
     /// "mse" or "cosine".
     #[getter]
     fn cost(&self) -> &'static str {
-        match self.inner.cost {
-            Cost::Mse => "mse",
-            Cost::Cosine => "cosine",
-        }
+        self.inner.cost.name()
     }
 
     fn __repr__(&self) -> String {

@@ -27,6 +27,7 @@ from ._imprint import (
     __version__,
     analyze,
     analyze_run,
+    defaults,
     evaluate,
     measure,
     plot,
@@ -37,6 +38,7 @@ from . import sweep
 
 __all__ = [
     "ImprintError",
+    "defaults",
     "Network",
     "Task",
     "analyze",

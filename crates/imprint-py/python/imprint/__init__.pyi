@@ -128,6 +128,11 @@ class Task:
 def solve(network: Network, fix: Dict[int, float], inject: Optional[Dict[int, float]] = None) -> Dict[str, Any]:
     """Voltages, multipliers, source_currents, drops, currents (arrays), dissipated_power, kirchhoff_residual, voltage_error (estimated relative error of the voltages; at most 1e-12 when certified)."""
 
+def defaults() -> Dict[str, Any]:
+    """The library's defaults of every option Python exposes: ``analysis`` and
+    ``structure`` (``analyze``), ``training`` (``train``, for the default task),
+    ``boundary`` (``measure``) and ``max_runs`` (``sweep.plan``)."""
+
 def evaluate(network: Network, task: Task) -> Dict[str, Optional[float]]:
     """cost, accuracy, test_cost, test_accuracy of the network's conductances."""
 

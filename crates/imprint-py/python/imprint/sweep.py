@@ -25,10 +25,11 @@ from ._imprint import sweep_status as _status
 __all__ = ["plan", "run", "status", "collect", "claims", "report"]
 
 
-def plan(file, output, max_runs=10_000):
+def plan(file, output, max_runs=None):
     """Expands the sweep file ``file`` into a plan of runs in the new folder
     ``output``; returns the number of runs. Unknown fields are refused with the
-    run named; more than ``max_runs`` runs are refused."""
+    run named; more than ``max_runs`` runs are refused (default: the
+    library's, ``imprint.defaults()["max_runs"]``)."""
     return _plan(_os.fspath(file), _os.fspath(output), max_runs)
 
 

@@ -16,6 +16,14 @@ pub enum Cost {
 }
 
 impl Cost {
+    /// Its name in files and keywords: `mse` or `cosine`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mse => "mse",
+            Self::Cosine => "cosine",
+        }
+    }
+
     /// Cost of one sample.
     pub fn value(self, y: &[f64], target: &[f64]) -> f64 {
         match self {
@@ -87,4 +95,36 @@ fn cosine_parts(y: &[f64], target: &[f64]) -> (f64, f64, f64) {
     let ny = y.iter().map(|a| a * a).sum::<f64>().sqrt();
     let nt = target.iter().map(|b| b * b).sum::<f64>().sqrt();
     (dot, ny, nt)
+}
+
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Cost {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::Mse, Self::Cosine]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| format!("cost `{s}` is not mse or cosine"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cost_is_named_as_files_spell_it() {
+        for cost in [Cost::Mse, Cost::Cosine] {
+            let spelled = serde_json::to_value(cost).unwrap();
+            assert_eq!(spelled, cost.name());
+            assert_eq!(cost.name().parse::<Cost>(), Ok(cost));
+        }
+        assert!("l1".parse::<Cost>().unwrap_err().contains("l1"));
+    }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config::{RunConfig, TaskConfig};
-use super::{Keep, LearningError, LearningRate, RuleKind};
+use super::{Keep, LearningError, LearningRate, RuleKind, TrainingParameters};
 
 /// Values given outside the configuration file (command-line flags,
 /// Python keyword arguments); each wins over the file.
@@ -79,6 +79,71 @@ fn complete_rule(file: &mut toml::Value, defaults: &RunConfig) -> Result<(), Str
         *rule = std::mem::take(complete);
     }
     Ok(())
+}
+
+/// The training parameters of task `name` (a built-in name, or `custom`)
+/// with master seed `seed`: its documented defaults with `given` (the
+/// fields of a run file's `[training]` table) over them, resolved as a run
+/// file is (a rule named by its kind alone takes the task's defaults for
+/// it; an unknown field, or one the named rule lacks, is refused). What
+/// Python's `train` keywords become.
+pub fn training_parameters(
+    name: &str,
+    seed: u64,
+    given: toml::Table,
+) -> Result<TrainingParameters, LearningError> {
+    let configuration = |message: String| LearningError::Configuration {
+        origin: "training".to_string(),
+        message,
+    };
+    let defaults = RunConfig::for_task(name, seed)?;
+    let mut file = toml::Value::Table(toml::Table::from_iter([(
+        "training".to_string(),
+        toml::Value::Table(given),
+    )]));
+    complete_rule(&mut file, &defaults).map_err(configuration)?;
+    let mut merged =
+        toml::Value::try_from(&defaults.training).map_err(|e| configuration(e.to_string()))?;
+    if let Some(training) = file.get("training").cloned() {
+        merge(&mut merged, training);
+    }
+    let parameters: TrainingParameters = deserialize(&merged).map_err(configuration)?;
+    parameters.validate()?;
+    Ok(parameters)
+}
+
+/// `value` as a `T`, an error naming the field it is about (`keep: unknown
+/// variant ...`, `rule: unknown field nudge ...`): the value is written
+/// out as TOML and read back, so that the error has a place to point at.
+fn deserialize<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<T, String> {
+    let text = toml::to_string(value).map_err(|e| e.to_string())?;
+    toml::from_str(&text).map_err(|e| {
+        let Some(span) = e.span() else {
+            return e.message().to_string();
+        };
+        // The first line the error points at: a `key = value` line inside
+        // the table whose header precedes it, or a table's header (an error
+        // in a tagged table, such as the rule, points at the whole table).
+        let header = |line: &str| {
+            let line = line.trim();
+            line.strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .map(str::to_string)
+        };
+        let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let pointed = text[start..]
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        let field = header(pointed).unwrap_or_else(|| {
+            let key = pointed.split('=').next().unwrap_or_default().trim();
+            match text[..start].lines().rev().find_map(header) {
+                Some(table) => format!("{table}.{key}"),
+                None => key.to_string(),
+            }
+        });
+        format!("{field}: {}", e.message())
+    })
 }
 
 impl RunConfig {
@@ -158,9 +223,7 @@ impl RunConfig {
         let mut file = file;
         complete_rule(&mut file, &defaults).map_err(configuration)?;
         merge(&mut merged, file);
-        let mut config: Self = merged
-            .try_into()
-            .map_err(|e: toml::de::Error| configuration(e.message().to_string()))?;
+        let mut config: Self = deserialize(&merged).map_err(configuration)?;
         config.task.name = name;
         config.task.record_defaults();
         if let Some(iterations) = overrides.iterations {
@@ -296,7 +359,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            error.starts_with("c.toml: unknown field `speed`"),
+            error.starts_with("c.toml: training.speed: unknown field `speed`"),
             "{error}"
         );
     }
@@ -339,6 +402,45 @@ mod tests {
         assert!(
             error.contains("training.rule.kind") && error.contains("newton"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn training_keywords_resolve_as_a_run_files_fields_and_errors_name_them() {
+        let table = |text: &str| text.parse::<toml::Table>().unwrap();
+        let parameters = training_parameters(
+            "classification-3",
+            4,
+            table("iterations = 7\nkeep = \"last\"\n[rule]\nkind = \"coupled-learning\"\nlearning_rate = 3\n"),
+        )
+        .unwrap();
+        assert_eq!(parameters.iterations, 7);
+        assert_eq!(parameters.keep, Keep::Last);
+        assert_eq!(parameters.seed, 4);
+        // The task's nudge (0.5 for classification), the given rate.
+        assert_eq!(
+            parameters.rule,
+            Rule::CoupledLearning {
+                learning_rate: LearningRate::Constant(3.0),
+                nudge: 0.5
+            }
+        );
+        let error = |text: &str| {
+            training_parameters("regression-2x2", 1, table(text))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("keep = \"first\"").starts_with("training: keep: unknown variant `first`"));
+        assert!(error("[stop]\npatience = -1").starts_with("training: stop.patience: "));
+        let rule = error("[rule]\nkind = \"coupled-learning\"\nlearning_rate = \"fast\"");
+        assert!(
+            rule.starts_with("training: rule: learning_rate `fast` is neither"),
+            "{rule}"
+        );
+        let rule = error("[rule]\nkind = \"gradient-descent\"\nnudge = 0.1");
+        assert!(
+            rule.contains("rule") && rule.contains("unknown field `nudge`"),
+            "{rule}"
         );
     }
 

@@ -75,7 +75,9 @@ impl<'de> Deserialize<'de> for LearningRate {
                 match v {
                     "auto" => Ok(LearningRate::Auto),
                     other => other.parse().map(LearningRate::Constant).map_err(|_| {
-                        E::custom(format!("`{other}` is neither a number nor \"auto\""))
+                        E::custom(format!(
+                            "learning_rate `{other}` is neither a number nor \"auto\""
+                        ))
                     }),
                 }
             }
