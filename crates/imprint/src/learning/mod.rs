@@ -3,6 +3,7 @@
 //! training as a resumable stepper.
 
 mod batch;
+mod bounded_step;
 pub mod builtin;
 mod circuit;
 pub mod config;

@@ -7,6 +7,7 @@
 mod analysis_files;
 mod executor;
 mod history;
+mod records;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -14,8 +15,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 pub use analysis_files::{check_analysis_dir, read_analysis, write_analysis, ARRAYS};
-pub use executor::{BestState, Checkpoint, Executor, HistoryRecord, Observer, Outcome};
+pub use executor::{Executor, Observer, Outcome};
 pub use history::{history_csv, parse_history};
+pub use records::{BestState, Checkpoint, HistoryRecord};
 pub use summary::{learned, TrainingStatus, TrainingSummary, LEARNED_RELATIVE_COST};
 
 use crate::analysis::report::{report, AnalysisReport, StructureOptions};

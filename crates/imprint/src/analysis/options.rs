@@ -1,0 +1,128 @@
+//! The options of an analysis: which computations ([`Method`]), which
+//! nodes border the Hessian of `chi_e` ([`Boundary`], docs/theory.md
+//! section 1) and the rest of [`AnalysisOptions`], with their defaults.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AnalysisError, AnalysisOption};
+use crate::learning::Task;
+use crate::network::Network;
+use crate::physics::{Factorization, Solver};
+
+/// Which computations to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Dense up to the threshold, scalable above.
+    #[default]
+    Auto,
+    /// Exact dense formulas (memory grows as `E^2` and `N^2`).
+    Dense,
+    /// Nothing of size `N x N` or `E x E`.
+    Scalable,
+}
+
+/// Which nodes border the physical Hessian whose inverse gives `s_e`,
+/// `chi_e` and the physical spectrum (docs/theory.md section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Boundary {
+    /// Only the ground and rail nodes (the task's grounds): the paper's
+    /// `H_g` of eq. 2, as its authors compute `chi_e` and the partial
+    /// susceptibility.
+    #[default]
+    Ground,
+    /// Every held node (grounds and voltage inputs): the `H` under which
+    /// eq. 8 and the tensor identity hold exactly for voltage inputs.
+    Held,
+}
+
+impl Boundary {
+    /// The bordered nodes of `task` under this boundary.
+    pub fn nodes(self, task: &Task) -> Result<Vec<usize>, AnalysisError> {
+        match self {
+            Self::Held => Ok(task.fixed_nodes.clone()),
+            Self::Ground if task.roles.grounds.is_empty() => Err(AnalysisError::InvalidOption {
+                option: AnalysisOption::Boundary,
+                reason: format!(
+                    "task `{}` names no ground node to border H_g with: use the `held` boundary",
+                    task.name
+                ),
+            }),
+            Self::Ground => Ok(task.roles.grounds.clone()),
+        }
+    }
+
+    /// The factorised Hessian of `chi_e` under this boundary (`network`'s
+    /// conductances, the bordered [`nodes`](Self::nodes) of `task`): the one
+    /// place the analysis and the measurement protocol build it.
+    pub fn factorize(self, network: &Network, task: &Task) -> Result<Factorization, AnalysisError> {
+        let nodes = self.nodes(task)?;
+        Ok(Solver::new(network, &nodes)?.factorize(network.conductance())?)
+    }
+
+    /// The Hessian's symbol: `H_g` or `H`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Ground => "H_g",
+            Self::Held => "H",
+        }
+    }
+
+    /// How the boundary reads in reports and figure titles.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Ground => "H_g (ground and rails bordered, as the paper)",
+            Self::Held => "H (every held node bordered)",
+        }
+    }
+}
+
+/// Options of [`analyze`]; `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisOptions {
+    /// Dense or scalable.
+    pub method: Method,
+    /// Which nodes border the Hessian of `chi_e` and the physical spectrum.
+    pub boundary: Boundary,
+    /// Largest node count analysed densely under [`Method::Auto`].
+    pub dense_threshold: usize,
+    /// Random projections for `chi_e` on the scalable path (200 gives a
+    /// relative standard error of 5 %).
+    pub projections: usize,
+    /// Compute `chi_e` exactly by blocked solves on the scalable path.
+    pub exact_susceptibility: bool,
+    /// Softest physical modes computed on the scalable path.
+    pub soft_modes: usize,
+    /// Seed of the random projections and the Lanczos start.
+    pub seed: u64,
+    /// Check the tensor identity literally (networks with `N + |C| <= 64`).
+    pub check_tensors: bool,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            method: Method::Auto,
+            boundary: Boundary::Ground,
+            dense_threshold: 3000,
+            projections: 200,
+            exact_susceptibility: false,
+            soft_modes: 50,
+            seed: 1,
+            check_tensors: false,
+        }
+    }
+}
+
+impl AnalysisOptions {
+    /// Whether `network` is analysed on the dense path.
+    pub fn dense_for(&self, network: &Network) -> bool {
+        match self.method {
+            Method::Dense => true,
+            Method::Scalable => false,
+            Method::Auto => network.node_count() <= self.dense_threshold,
+        }
+    }
+}
