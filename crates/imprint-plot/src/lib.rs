@@ -20,12 +20,14 @@ pub mod figures;
 mod geometry;
 pub mod html;
 pub mod imprints;
+mod learning;
 mod legend;
 pub mod network;
 pub mod panels;
 pub mod paper;
 pub mod reproduction;
 pub mod sectors;
+mod series;
 pub mod sweep;
 mod ticks;
 
