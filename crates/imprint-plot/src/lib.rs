@@ -26,6 +26,8 @@ pub mod network;
 pub mod panels;
 pub mod paper;
 pub mod reproduction;
+mod reproduction_report;
+mod reproduction_stages;
 pub mod sectors;
 mod series;
 pub mod sweep;
@@ -42,6 +44,8 @@ pub use colormap::{category_color, Colormap, Scale};
 pub use figures::{run_dir_figures, run_figures, save_all};
 pub use network::{EdgeSet, Marker, NetworkFigure, NodeRole, ValueLayer};
 pub use panels::{Panel, Panels};
+pub use reproduction_report::reproduction_page;
+pub use reproduction_stages::Drawing;
 
 /// Why a figure could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +142,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The formats a front end names: `png`, `svg` or `both` (PNG and SVG).
+    pub fn named(name: &str) -> std::result::Result<Vec<Self>, String> {
+        match name {
+            "png" => Ok(vec![Self::Png]),
+            "svg" => Ok(vec![Self::Svg]),
+            "both" => Ok(vec![Self::Png, Self::Svg]),
+            other => Err(format!("format `{other}` is not png, svg or both")),
+        }
+    }
+
     /// The format a path's extension asks for.
     pub fn of(path: &Path) -> Result<Self> {
         match path

@@ -119,13 +119,7 @@ pub fn plot(
     format: &str,
     output: Option<PathBuf>,
 ) -> PyResult<Vec<PathBuf>> {
-    use imprint_plot::Format;
-    let formats = match format {
-        "png" => vec![Format::Png],
-        "svg" => vec![Format::Svg],
-        "both" => vec![Format::Png, Format::Svg],
-        other => return Err(fail(format!("format `{other}` is not png, svg or both"))),
-    };
+    let formats = imprint_plot::Format::named(format).map_err(fail)?;
     let out = output.unwrap_or_else(|| run_dir.join("figures"));
     py.detach(|| imprint_plot::run_dir_figures(&run_dir, &out, &formats))
         .map_err(fail)

@@ -8,6 +8,7 @@
 mod analysis;
 mod learning;
 mod network;
+mod reproduce;
 mod sweep;
 mod task;
 
@@ -71,20 +72,30 @@ pub(crate) fn kwargs_into<T: serde::de::DeserializeOwned>(
 
 /// The library's defaults of every option Python exposes, as the library
 /// spells them: `analysis` and `structure` (the options of `analyze`),
-/// `training` (of `train`, for the default task), `boundary` (of `measure`)
-/// and `max_runs` (of `sweep.plan`). The stub's defaults are checked
+/// `training` (of `train`, for the default task), `boundary` (of `measure`),
+/// `max_runs` (of `sweep.plan`) and `reproduction` (of `reproduce`). The stub's defaults are checked
 /// against these.
 #[pyfunction]
 fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let training = imprint::learning::config::RunConfig::for_task("regression-2x2", 1)
         .map_err(fail)?
         .training;
+    let defaults = imprint::paper::ReproductionOptions::default();
     let value = serde_json::json!({
         "analysis": imprint::analysis::AnalysisOptions::default(),
         "structure": imprint::analysis::report::StructureOptions::default(),
         "training": training,
         "boundary": imprint::analysis::Boundary::default(),
         "max_runs": imprint::sweep::DEFAULT_MAX_RUNS,
+        "reproduction": {
+            "out": defaults.out,
+            "quick": defaults.quick,
+            "seed": defaults.seed,
+            "seeds": defaults.seeds,
+            "network": defaults.network,
+            "condition_rate": defaults.condition_rate,
+            "force": defaults.force,
+        },
     });
     py.import("json")?
         .call_method1("loads", (value.to_string(),))
@@ -96,6 +107,7 @@ fn _imprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::PyNetwork>()?;
     m.add_class::<task::PyTask>()?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(reproduce::reproduce, m)?)?;
     m.add_function(wrap_pyfunction!(learning::solve, m)?)?;
     m.add_function(wrap_pyfunction!(learning::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(learning::train, m)?)?;

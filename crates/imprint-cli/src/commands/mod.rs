@@ -6,7 +6,6 @@ pub mod demo;
 pub mod export;
 pub mod network;
 pub mod plot;
-pub mod report;
 pub mod reproduce;
 pub mod solve;
 pub mod sweep;

@@ -43,11 +43,12 @@ pub enum FormatArg {
 impl FormatArg {
     /// The formats to write.
     pub fn formats(self) -> Vec<Format> {
-        match self {
-            FormatArg::Png => vec![Format::Png],
-            FormatArg::Svg => vec![Format::Svg],
-            FormatArg::Both => vec![Format::Png, Format::Svg],
-        }
+        let name = match self {
+            FormatArg::Png => "png",
+            FormatArg::Svg => "svg",
+            FormatArg::Both => "both",
+        };
+        Format::named(name).expect("every flag value names formats")
     }
 }
 

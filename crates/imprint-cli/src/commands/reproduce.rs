@@ -1,23 +1,16 @@
 //! `imprint reproduce`: the paper end to end on built-in defaults and fixed
-//! seeds (docs/theory.md section 6). The runs, metrics and claims are the
-//! library's ([`imprint::paper`]); the figures are `imprint-plot`'s; this
-//! file orders the work, shows progress and writes `claims.json` and the
-//! HTML report (`report.rs`).
+//! seeds (docs/theory.md section 6). The reproduction is the library's
+//! ([`imprint::paper::reproduce`]: plan, runs, metrics, claims,
+//! `claims.json`); the figures and the report page are `imprint-plot`'s;
+//! this file reads the flags and shows progress.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
-use imprint::analysis::report::StructureOptions;
-use imprint::analysis::AnalysisOptions;
-use imprint::learning::config::RunConfig;
-use imprint::network::Network;
-use imprint::paper::{
-    claims, independence_claim, Claim, Conditions, PlannedRun, ReproducedRun, RunGroup, RunMetrics,
-    Scale, SeedClaims, TrainerComparison, TOP_SHARE,
-};
-use imprint::run::{analyze_run, analyze_run_unsaved, train_new_observed, Observer, RunStart};
-use imprint_plot::{reproduction, run_figures, save_all, Format, NetworkFigure};
+use anyhow::Result;
+use imprint::paper::{Conditions, ReproductionOptions, SeedPlan, Stages};
+use imprint::run::Observer;
+use imprint_plot::{reproduction_page, Drawing, Format};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::plot::FormatArg;
@@ -71,20 +64,21 @@ struct Progress {
     training: (f64, usize),
     /// Seconds of everything but training in the runs so far, and their count.
     other: (f64, usize),
+    /// The bar of the run under way.
+    bar: Option<RunBar>,
 }
 
 impl Progress {
-    fn new(start: Instant, plans: &[SeedPlan]) -> Self {
-        let runs = || plans.iter().flat_map(|p| &p.runs);
+    fn new(start: Instant) -> Self {
         Self {
             step: 0,
-            // Each seed's network and runs, then the summary figures with the report.
-            total: plans.len() + runs().count() + 1,
+            total: 0,
             start,
-            iterations_left: runs().map(|r| r.config.training.iterations).sum(),
-            runs_left: runs().count(),
+            iterations_left: 0,
+            runs_left: 0,
             training: (0.0, 0),
             other: (0.0, 0),
+            bar: None,
         }
     }
 
@@ -96,8 +90,27 @@ impl Progress {
                 + other / runs as f64 * self.runs_left as f64
         })
     }
+}
+
+impl Observer for Progress {
+    fn stepped(&mut self, step: usize, _total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.0.set_position(step as u64);
+        }
+    }
+}
+
+impl Stages for Progress {
+    fn planned(&mut self, plans: &[SeedPlan]) {
+        let runs = || plans.iter().flat_map(|p| &p.runs);
+        // Each seed's network and runs, then the summary figures with the report.
+        self.total = plans.len() + runs().count() + 1;
+        self.iterations_left = runs().map(|r| r.config.training.iterations).sum();
+        self.runs_left = runs().count();
+    }
 
     fn say(&mut self, what: &str) {
+        self.bar = None;
         self.step += 1;
         let left = match self.left() {
             Some(seconds) => format!("  (about {seconds:.0} s left)"),
@@ -111,16 +124,22 @@ impl Progress {
         );
     }
 
-    /// A run of `iterations` starts: its bar.
-    fn run_started(&mut self, iterations: usize) -> RunBar {
+    fn run_started(&mut self, iterations: usize) {
         self.iterations_left = self.iterations_left.saturating_sub(iterations);
         self.runs_left = self.runs_left.saturating_sub(1);
-        RunBar::new(iterations)
+        self.bar = Some(RunBar::new(iterations));
+    }
+
+    fn phase(&mut self, what: &'static str) {
+        if let Some(bar) = &self.bar {
+            bar.phase(what);
+        }
     }
 
     /// A run ended after `iterations` (fewer when it converged) that took
     /// `training` seconds of `total`.
-    fn run_done(&mut self, iterations: usize, training: f64, total: f64) {
+    fn timed(&mut self, iterations: usize, training: f64, total: f64) {
+        self.bar = None;
         self.training.0 += training;
         self.training.1 += iterations;
         self.other.0 += total - training;
@@ -157,270 +176,63 @@ impl RunBar {
     }
 }
 
-impl Observer for RunBar {
-    fn stepped(&mut self, step: usize, _total: usize) {
-        self.0.set_position(step as u64);
-    }
-}
-
 impl Drop for RunBar {
     fn drop(&mut self) {
         self.0.finish_and_clear();
     }
 }
 
-/// The runs of one seed, before they run.
-struct SeedPlan {
-    seed: u64,
-    /// Where its network file goes.
-    network_file: PathBuf,
-    runs: Vec<PlannedRun>,
-}
-
-/// Trains, analyses and (given formats) draws one run in `dir`, showing how
-/// far it is.
-fn execute(
-    formats: Option<&[Format]>,
-    (id, label): (&str, &str),
-    config: RunConfig,
-    network: &Network,
-    dir: &Path,
-    progress: &mut Progress,
-) -> Result<ReproducedRun> {
-    let started = Instant::now();
-    let mut bar = progress.run_started(config.training.iterations);
-    let mut initial = network.clone();
-    config.apply_initial_conductance(&mut initial)?;
-    let task = config.build_task(&initial, None)?;
-    let start = RunStart {
-        config,
-        initial,
-        task,
-    };
-    let training = train_new_observed(dir, &start, &mut bar)?;
-    let trained = started.elapsed().as_secs_f64();
-    bar.phase("analysing: cost Hessian, susceptibility, sectors");
-    let structure = StructureOptions {
-        top_share: TOP_SHARE,
-        ..StructureOptions::default()
-    };
-    // The figures' runs keep their analysis; the other seeds' would add
-    // 180 MB of arrays per seed at the paper's size (`imprint analyze DIR`
-    // writes one when wanted).
-    let (run, report) = match formats {
-        Some(_) => analyze_run(dir, &AnalysisOptions::default(), &structure)?,
-        None => analyze_run_unsaved(dir, &AnalysisOptions::default(), &structure)?,
-    };
-    if let Some(formats) = formats {
-        bar.phase("drawing the run's figures");
-        run_figures(&run, &report, &dir.join("figures"), formats)?;
-    }
-    drop(bar);
-    progress.run_done(
-        training.iterations,
-        trained,
-        started.elapsed().as_secs_f64(),
-    );
-    let metrics = RunMetrics::measure(id, label, &training, &report);
-    Ok(ReproducedRun {
-        dir: dir.to_path_buf(),
-        run,
-        report,
-        metrics,
-    })
-}
-
 /// Runs `imprint reproduce`.
 pub fn run(args: Args) -> Result<()> {
-    let start = Instant::now();
-    let out = &args.out;
-    if (out.join("runs").exists() || out.join("index.html").exists()) && !args.force {
-        bail!(
-            "{} already holds a reproduction: choose another --out, or add --force to replace it",
-            out.display()
-        );
-    }
-    if args.force && out.join("runs").exists() {
-        std::fs::remove_dir_all(out.join("runs"))
-            .with_context(|| format!("cannot remove {}", out.join("runs").display()))?;
-    }
-    let figures = out.join("figures");
-    std::fs::create_dir_all(&figures)
-        .with_context(|| format!("cannot create {}", figures.display()))?;
+    let options = ReproductionOptions {
+        out: args.out.clone(),
+        quick: args.quick,
+        seed: args.seed,
+        seeds: args.seeds,
+        network: args.network,
+        condition_rate: args.condition_rate,
+        force: args.force,
+    };
     let mut formats = args.format.formats();
     if !formats.contains(&Format::Png) {
         // The report embeds PNG.
         formats.insert(0, Format::Png);
     }
-    let scale = Scale {
-        condition_rate: args.condition_rate,
-        ..Scale::new(args.quick, args.network)
+    let mut progress = Progress::new(Instant::now());
+    let mut drawing = Drawing {
+        figures: args.out.join("figures"),
+        formats,
+        progress: &mut progress,
     };
-    // The runs' configurations name each network by its full path (the
-    // folder exists: the figures' folder is in it). The first seed's runs
-    // are `runs/ID`, the others' `runs/seed-S/ID`.
-    let root =
-        std::fs::canonicalize(out).with_context(|| format!("cannot resolve {}", out.display()))?;
-    let mut plans = Vec::new();
-    for k in 0..args.seeds {
-        let seed = args
-            .seed
-            .checked_add(k)
-            .context("--seed plus --seeds passes the largest seed")?;
-        let folder = match k {
-            0 => root.clone(),
-            _ => root.join("runs").join(format!("seed-{seed}")),
-        };
-        let network_file = folder.join("network.json");
-        let runs = scale.plan(seed, &network_file)?;
-        plans.push(SeedPlan {
-            seed,
-            network_file,
-            runs,
-        });
-    }
-    let mut progress = Progress::new(start, &plans);
-
-    let mut by_seed = Vec::new();
-    let mut first = None;
-    let mut other_seeds = Vec::new();
-    for (k, plan) in plans.into_iter().enumerate() {
-        progress.say(&format!(
-            "{:?} network of {} disks (seed {})",
-            args.network, scale.disks, plan.seed
-        ));
-        let network = scale.network_config(plan.seed)?.build_network()?;
-        let folder = plan.network_file.parent().expect("a file in a folder");
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("cannot create {}", folder.display()))?;
-        imprint::io::write_network(&plan.network_file, &network)?;
-        // Figures of the first seed only: the others are judged, not drawn.
-        let drawn = (k == 0).then_some(formats.as_slice());
-        if drawn.is_some() {
-            let mut drawing = NetworkFigure::new(&network);
-            drawing.title = format!(
-                "contact network: {} nodes, {} edges",
-                network.node_count(),
-                network.edge_count()
-            );
-            save_all(&drawing, &figures, "network", (1000, 1000), &formats)?;
-        }
-        let runs = match k {
-            0 => out.join("runs"),
-            _ => out.join("runs").join(format!("seed-{}", plan.seed)),
-        };
-        let mut groups = Groups::default();
-        for run in plan.runs {
-            progress.say(&run.progress);
-            let dir = runs.join(&run.id);
-            // The second-order runs are compared, not drawn: their arrays
-            // stay in memory (`imprint analyze DIR` writes them when wanted).
-            let drawn = match run.group {
-                RunGroup::SecondOrder => None,
-                _ => drawn,
-            };
-            let done = execute(
-                drawn,
-                (&run.id, &run.label),
-                run.config,
-                &network,
-                &dir,
-                &mut progress,
-            )?;
-            groups.push(run.group, done);
-        }
-        let claims = groups.claims();
-        by_seed.push(SeedClaims {
-            seed: plan.seed,
-            claims: claims.clone(),
-        });
-        if k == 0 {
-            first = Some((network, groups, claims));
-        } else {
-            other_seeds.push(serde_json::json!({
-                "seed": plan.seed,
-                "nodes": network.node_count(),
-                "edges": network.edge_count(),
-                "claims": claims,
-                "runs": groups.metrics(),
-            }));
-        }
-    }
-    let (network, groups, claims) = first.expect("at least one seed");
-    let spread = imprint::paper::spread(&by_seed);
-
-    progress.say("summary figures and report");
-    let Groups {
-        tasks,
-        conditions,
-        weak,
-        sectors,
-        ..
-    } = &groups;
-    let comparisons = groups.comparisons();
-    reproduction::partial_susceptibility_figure(tasks, &figures, &formats)?;
-    reproduction::spectra_figure(tasks, &figures, &formats)?;
-    reproduction::initial_conditions_figure(conditions, &figures, &formats)?;
-    reproduction::weak_training_figures(weak, &figures, &formats)?;
-    reproduction::sector_drops_figure(sectors, &figures, &formats)?;
-    let elapsed = start.elapsed().as_secs_f64();
-    let record = serde_json::json!({
-        "format": "imprint-reproduction",
-        "version": 2,
-        "seed": args.seed,
-        "seeds": args.seeds,
-        "quick": args.quick,
-        "conditions": args.network,
-        "condition_rate": args.condition_rate.to_string(),
-        "nodes": network.node_count(),
-        "edges": network.edge_count(),
-        "wall_time_seconds": elapsed,
-        "claims": claims,
-        "runs": groups.metrics(),
-        "second_order": comparisons,
-        "spread": spread,
-        "other_seeds": other_seeds,
-    });
-    imprint::io::write_atomic(
-        &out.join("claims.json"),
-        format!("{}\n", serde_json::to_string_pretty(&record)?).as_bytes(),
-    )?;
-    let html = super::report::report(
-        &super::report::Reproduction {
-            args: &args,
-            network: &network,
-            tasks,
-            conditions,
-            weak,
-            sectors,
-            comparisons: &comparisons,
-            claims: &claims,
-            spread: &spread,
-        },
-        elapsed,
-    )?;
-    imprint::io::write_atomic(&out.join("index.html"), html.as_bytes())?;
-    let held = claims.iter().filter(|c| c.holds).count();
-    let everywhere = spread.iter().filter(|c| c.holds_everywhere()).count();
-    let (judged, learned) = imprint::paper::claim_runs(tasks, conditions, weak);
+    let reproduced = imprint::paper::reproduce(&options, &mut drawing)?;
+    let html = reproduction_page(&reproduced, &options)?;
+    imprint::io::write_atomic(&args.out.join("index.html"), html.as_bytes())?;
+    let record = &reproduced.record;
+    let (learned, judged) = reproduced.learned();
     println!(
-        "{learned} of {} runs of seed {} learned their task; claims are judged on those alone",
-        judged.len(),
+        "{learned} of {judged} runs of seed {} learned their task; claims are judged on those alone",
         args.seed
     );
+    let held = record.claims.iter().filter(|c| c.holds).count();
+    let everywhere = record
+        .spread
+        .iter()
+        .filter(|c| c.holds_everywhere())
+        .count();
     println!(
-        "reproduced in {elapsed:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
-        claims.len(),
+        "reproduced in {:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
+        record.wall_time_seconds,
+        record.claims.len(),
         args.seed,
         match args.seeds {
             1 => "that one seed".to_string(),
             2 => "both seeds".to_string(),
             k => format!("all {k} seeds"),
         },
-        out.join("index.html").display(),
-        folder_bytes(out) as f64 / 1e6
+        args.out.join("index.html").display(),
+        folder_bytes(&args.out) as f64 / 1e6
     );
-    for (c, over) in claims.iter().zip(&spread) {
+    for (c, over) in record.claims.iter().zip(&record.spread) {
         println!(
             "  {} {:<4} {}\n              criterion: {}\n              over seeds: {}",
             match c.verdict() {
@@ -435,71 +247,6 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The runs of one seed by what they reproduce.
-#[derive(Default)]
-struct Groups {
-    tasks: Vec<ReproducedRun>,
-    conditions: Vec<ReproducedRun>,
-    weak: Vec<ReproducedRun>,
-    sectors: Vec<ReproducedRun>,
-    second_order: Vec<ReproducedRun>,
-}
-
-impl Groups {
-    fn push(&mut self, group: RunGroup, run: ReproducedRun) {
-        match group {
-            RunGroup::Tasks => self.tasks.push(run),
-            RunGroup::Conditions => self.conditions.push(run),
-            RunGroup::Weak => self.weak.push(run),
-            RunGroup::Sectors => self.sectors.push(run),
-            RunGroup::SecondOrder => self.second_order.push(run),
-        }
-    }
-
-    /// Each task trained by both rules, compared (by task name).
-    fn comparisons(&self) -> Vec<TrainerComparison> {
-        self.tasks
-            .iter()
-            .filter_map(|cl| {
-                let so = self
-                    .second_order
-                    .iter()
-                    .find(|so| so.metrics.task == cl.metrics.task)?;
-                Some(TrainerComparison::new(
-                    (&cl.metrics, &cl.report.analysis.susceptibility),
-                    (&so.metrics, &so.report.analysis.susceptibility),
-                ))
-            })
-            .collect()
-    }
-
-    /// Every run's measurements, in the order of the plan.
-    fn metrics(&self) -> Vec<RunMetrics> {
-        self.tasks
-            .iter()
-            .chain(&self.conditions)
-            .chain(&self.weak)
-            .chain(&self.sectors)
-            .chain(&self.second_order)
-            .map(|d| d.metrics.clone())
-            .collect()
-    }
-
-    /// The claims judged on these runs.
-    fn claims(&self) -> Vec<Claim> {
-        let metrics = |runs: &[ReproducedRun]| -> Vec<RunMetrics> {
-            runs.iter().map(|d| d.metrics.clone()).collect()
-        };
-        let mut claims = claims(
-            &metrics(&self.tasks),
-            &metrics(&self.conditions),
-            &metrics(&self.weak),
-        );
-        claims.push(independence_claim(&self.comparisons()));
-        claims
-    }
 }
 
 /// Bytes of every file under `dir` (what a reproduction costs on disk).

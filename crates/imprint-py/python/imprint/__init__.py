@@ -31,6 +31,7 @@ from ._imprint import (
     evaluate,
     measure,
     plot,
+    reproduce,
     solve,
     train,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "evaluate",
     "measure",
     "plot",
+    "reproduce",
     "solve",
     "sweep",
     "train",

@@ -201,3 +201,19 @@ def plot(run_dir: _Path, format: str = "png", output: Optional[_Path] = None) ->
 
 def measure(network: Network, task: Task, noise: float = 0.0, seed: int = 1, boundary: str = "ground") -> Tuple[List[str], npt.NDArray[np.float64]]:
     """The measurement protocol simulated with the ground (H_g) or every held node held: stimulus labels and drops (stimuli, E)."""
+
+def reproduce(
+    out: Optional[_Path] = None,
+    quick: Optional[bool] = None,
+    seed: Optional[int] = None,
+    seeds: Optional[int] = None,
+    network: Optional[str] = None,
+    condition_rate: Optional[Union[float, str]] = None,
+    format: str = "png",
+    force: Optional[bool] = None,
+    progress: bool = False,
+) -> Dict[str, Any]:
+    """Reproduces the paper's claims as `imprint reproduce` does (the same
+    library code): writes the runs, figures, claims.json and index.html into
+    `out` and returns claims.json as a dict. Omitted arguments take the
+    library's defaults, ``imprint.defaults()["reproduction"]``."""

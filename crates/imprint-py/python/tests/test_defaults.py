@@ -74,3 +74,12 @@ def test_train_keywords_are_resolved_by_the_library(tmp_path):
     # A constant rate, an integer one too, is used as given.
     _, history = imprint.train(network, task, learning_rate=3, iterations=3, callback_every=1)
     assert [r["learning_rate"] for r in history[1:]] == [3.0, 3.0, 3.0]
+
+
+def test_reproduce_defaults_are_the_librarys():
+    library = imprint.defaults()["reproduction"]
+    stub = stub_defaults("reproduce")
+    for name in ["out", "quick", "seed", "seeds", "network", "condition_rate", "force"]:
+        assert stub[name] is None, f"reproduce({name}=...) takes the library's default"
+        assert name in library
+    assert (library["seeds"], library["network"], library["condition_rate"]) == (3, "cluster", "auto")

@@ -8,6 +8,7 @@ mod chosen;
 mod claims;
 mod independence;
 mod metrics;
+mod reproduction;
 mod spread;
 
 use std::path::Path;
@@ -25,6 +26,10 @@ pub use independence::{
 };
 pub use metrics::{
     claim_runs, fraction_large, shared_fraction, ReproducedRun, RunMetrics, LEARNED_RELATIVE_COST,
+};
+pub use reproduction::{
+    reproduce, OtherSeed, Reproduced, ReproductionError, ReproductionOptions, ReproductionRecord,
+    SeedPlan, SeedRuns, StageResult, Stages,
 };
 pub use spread::{spread, ClaimSpread, SeedClaims};
 

@@ -1,15 +1,16 @@
-//! The HTML report of `imprint reproduce`: the claims with their criteria
-//! and numbers, the runs, and every figure, assembled from the library's
-//! measurements.
+//! The HTML report of a reproduction (`imprint reproduce`,
+//! `imprint.reproduce`): the claims with their criteria and numbers, the
+//! runs, and every figure, assembled from the library's measurements.
 
 use std::fmt::Write as _;
 
 use imprint::network::Network;
-use imprint::paper::{Claim, ClaimSpread, ReproducedRun, TrainerComparison, CONDITIONS};
+use imprint::paper::{
+    Claim, ClaimSpread, Reproduced, ReproducedRun, ReproductionOptions, TrainerComparison,
+    CONDITIONS,
+};
 
-use imprint_plot::html::{escape, relative};
-
-use super::reproduce::Args;
+use crate::html::{escape, relative};
 
 fn figure(html: &mut String, src: &str, caption: &str) {
     // Wide figures (rows of panels) span the page; single drawings and charts stay readable-sized.
@@ -48,9 +49,9 @@ fn number(v: f64) -> String {
 }
 
 /// Everything the report shows.
-pub struct Reproduction<'a> {
-    /// The flags the reproduction ran with.
-    pub args: &'a Args,
+struct Reproduction<'a> {
+    /// What the reproduction was asked for.
+    pub options: &'a ReproductionOptions,
     /// The network every run starts from.
     pub network: &'a Network,
     /// The four task runs.
@@ -121,9 +122,9 @@ fn seeds_sentence(seed: u64, seeds: u64, claims: &[Claim], spread: &[ClaimSpread
 }
 
 /// The HTML report of a reproduction that took `elapsed` seconds.
-pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
+fn report(r: &Reproduction, elapsed: f64) -> crate::Result<String> {
     let Reproduction {
-        args,
+        options: args,
         network,
         tasks,
         conditions,
@@ -142,7 +143,7 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
 <style>
 "#,
     );
-    html.push_str(imprint_plot::html::STYLE);
+    html.push_str(crate::html::STYLE);
     html.push_str(
         r#"</style></head><body>
 "#,
@@ -402,4 +403,26 @@ pub fn report(r: &Reproduction, elapsed: f64) -> anyhow::Result<String> {
     );
     html.push_str(include_str!("report-methods.html"));
     Ok(with_contents(&html))
+}
+
+/// The report page of `reproduced`, made as `options` asked.
+pub fn reproduction_page(
+    reproduced: &Reproduced,
+    options: &ReproductionOptions,
+) -> crate::Result<String> {
+    let runs = &reproduced.runs;
+    report(
+        &Reproduction {
+            options,
+            network: &reproduced.network,
+            tasks: &runs.tasks,
+            conditions: &runs.conditions,
+            weak: &runs.weak,
+            sectors: &runs.sectors,
+            comparisons: &reproduced.record.second_order,
+            claims: &reproduced.record.claims,
+            spread: &reproduced.record.spread,
+        },
+        reproduced.record.wall_time_seconds,
+    )
 }
