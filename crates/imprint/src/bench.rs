@@ -225,3 +225,96 @@ fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
+
+/// One second-order run (`--rule levenberg-marquardt`) to its end: how far
+/// it went and how long it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondOrderTiming {
+    /// Nodes.
+    pub nodes: usize,
+    /// Edges.
+    pub edges: usize,
+    /// The task.
+    pub task: String,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Wall time of the run (seconds), records included.
+    pub seconds: f64,
+    /// The last cost over the initial cost.
+    pub reached: f64,
+    /// Training accuracy of the state the run keeps (classification: the
+    /// most accurate record).
+    pub accuracy: Option<f64>,
+    /// How it stopped: `tolerance`, `stationary` or `iterations`.
+    pub stopped: &'static str,
+}
+
+impl SecondOrderTiming {
+    /// The header of the Markdown table [`row`](Self::row) fills.
+    pub const HEADER: &'static str = "| N | E | task | iterations | time (s) | ms per iteration | cost reached (of initial) | accuracy | stopped |\n|---:|---:|---|---:|---:|---:|---|---:|---|";
+
+    /// One Markdown table row.
+    pub fn row(&self) -> String {
+        format!(
+            "| {} | {} | {} | {} | {:.2} | {:.1} | `{:.1e}` | {} | {} |",
+            self.nodes,
+            self.edges,
+            self.task,
+            self.iterations,
+            self.seconds,
+            1e3 * self.seconds / self.iterations.max(1) as f64,
+            self.reached,
+            self.accuracy
+                .map_or("".into(), |a| format!("{:.1} %", 100.0 * a)),
+            self.stopped
+        )
+    }
+}
+
+/// Trains `task` (a built-in name, its default options and iterations) on
+/// `network` with the second-order trainer from the network's conductances,
+/// within `[k_min, k_max]`, to the default tolerance (`1e-20` of the
+/// initial cost) or a stationary point, recording every 10 iterations.
+pub fn second_order_timing(
+    network: &crate::network::Network,
+    task: &str,
+    [k_min, k_max]: [f64; 2],
+) -> Result<SecondOrderTiming, LearningError> {
+    let built = builtin::build(task, network, &builtin::BuiltinOptions::default())?;
+    let mut config = RunConfig::for_task(task, 1)?;
+    config.training.rule = config
+        .training
+        .rule
+        .with_kind(crate::learning::RuleKind::LevenbergMarquardt);
+    (config.training.k_min, config.training.k_max) = (k_min, k_max);
+    let start = Instant::now();
+    let mut executor = crate::run::Executor::new(network, &built, config.training, 10)?;
+    executor
+        .run(&mut ())
+        .map_err(|e| LearningError::InvalidParameter {
+            field: "run",
+            reason: e.to_string(),
+        })?;
+    let seconds = start.elapsed().as_secs_f64();
+    let history = executor.history();
+    let last = history.last().expect("the history starts with step 0");
+    Ok(SecondOrderTiming {
+        nodes: network.node_count(),
+        edges: network.edge_count(),
+        task: task.to_string(),
+        iterations: executor.training().step_count(),
+        seconds,
+        reached: last.cost / history[0].cost,
+        accuracy: executor
+            .best()
+            .and_then(|b| history.iter().find(|r| r.step == b.step))
+            .map_or(last.accuracy, |r| r.accuracy),
+        stopped: if executor.training().stationary().is_some() {
+            "stationary"
+        } else if executor.converged_at().is_some() {
+            "tolerance"
+        } else {
+            "iterations"
+        },
+    })
+}

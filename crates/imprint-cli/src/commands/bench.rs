@@ -53,6 +53,15 @@ pub enum Command {
         #[arg(long, default_value_t = 2000)]
         repeats: usize,
     },
+    /// One second-order run (`--rule levenberg-marquardt`) per task on Delaunay networks of each size, conductances uniform in [0.1, 2], to 1e-20 of the initial cost or a stationary point: iterations, time, cost reached.
+    SecondOrder {
+        /// Points of the Delaunay networks.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![300usize, 10_000, 100_000])]
+        sizes: Vec<usize>,
+        /// Tasks.
+        #[arg(long, value_delimiter = ',', default_values_t = vec!["regression-2x2".to_string(), "regression-2x5".to_string(), "allostery".to_string(), "classification-3".to_string()])]
+        tasks: Vec<String>,
+    },
     /// Time to generate jammed packings against N.
     Jammed {
         /// Disks per packing.
@@ -86,6 +95,7 @@ pub fn run(command: Command) -> Result<()> {
             batches,
         } => train(&sizes, iterations.max(1), network, learning_rate, &batches),
         Command::Jammed { sizes } => jammed(&sizes),
+        Command::SecondOrder { sizes, tasks } => second_order(&sizes, &tasks),
         Command::Call {
             file,
             boundary,
@@ -125,6 +135,27 @@ fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
             t.single_solve * 1e3,
             t.per_rhs * 1e3
         );
+    }
+    Ok(())
+}
+
+fn second_order(sizes: &[usize], tasks: &[String]) -> Result<()> {
+    header();
+    println!("{}", imprint::bench::SecondOrderTiming::HEADER);
+    for &nodes in sizes {
+        let spec = NetworkSpec::Delaunay(DelaunayParameters {
+            nodes,
+            seed: 1,
+            target_coordination: None,
+        });
+        let (mut network, _) = generate_timed(&spec)?;
+        let k = imprint::network::conductance::InitialConductance::Uniform { min: 0.1, max: 2.0 }
+            .sample(network.edge_count(), 1)?;
+        network.set_conductance(k)?;
+        for task in tasks {
+            let timing = imprint::bench::second_order_timing(&network, task, [1e-3, 1e2])?;
+            println!("{}", timing.row());
+        }
     }
     Ok(())
 }
