@@ -307,6 +307,23 @@ fn a_classification_keeps_the_state_that_classifies_every_training_sample() {
     let summary = TrainingSummary::of(&executor, &task, 1).unwrap();
     assert_eq!(summary.accuracy, Some(1.0));
     assert!(summary.learned());
+    // Interrupted past the state it keeps and resumed from a checkpoint (an
+    // older one, without the best state's accuracy): the same run.
+    let parameters = executor.training().parameters().clone();
+    let mut first = Executor::new(&net, &task, parameters.clone(), 50)
+        .unwrap()
+        .stop_after(Some(best.step + 5));
+    first.run(&mut ()).unwrap();
+    let mut checkpoint = serde_json::to_value(first.to_checkpoint()).unwrap();
+    checkpoint["best"]
+        .as_object_mut()
+        .unwrap()
+        .remove("accuracy");
+    let checkpoint: imprint::run::Checkpoint = serde_json::from_value(checkpoint).unwrap();
+    let mut resumed = Executor::resume(&net, &task, parameters, 50, checkpoint).unwrap();
+    resumed.run(&mut ()).unwrap();
+    assert_eq!(resumed.history(), executor.history());
+    assert_eq!(resumed.best(), executor.best());
 }
 
 #[test]

@@ -141,7 +141,17 @@ impl Executor {
             checkpoint.wall_time_seconds,
             record_every,
         )?;
-        executor.best = checkpoint.best;
+        executor.best = checkpoint.best.map(|mut best| {
+            // An older checkpoint's best state has no accuracy: its record has.
+            if best.accuracy.is_none() {
+                best.accuracy = executor
+                    .history
+                    .iter()
+                    .find(|r| r.step == best.step)
+                    .and_then(|r| r.accuracy);
+            }
+            best
+        });
         executor.converged_at = checkpoint.converged_at;
         Ok(executor)
     }
@@ -275,25 +285,21 @@ impl Executor {
     /// classification has learned when it classifies them all); for any
     /// other task the cheapest.
     fn track_best(&mut self, record: &HistoryRecord) {
-        let best = match &self.best {
-            Some(best) => *self
-                .history
-                .iter()
-                .rev()
-                .find(|r| r.step == best.step)
-                .expect("the best state is a recorded one"),
-            None => self.history[0],
+        let (best_cost, best_accuracy) = match &self.best {
+            Some(best) => (best.cost, best.accuracy),
+            None => (self.history[0].cost, self.history[0].accuracy),
         };
-        let better = match (record.accuracy, best.accuracy) {
+        let better = match (record.accuracy, best_accuracy) {
             (Some(accuracy), Some(best_accuracy)) if accuracy != best_accuracy => {
                 accuracy > best_accuracy
             }
-            _ => record.cost < best.cost,
+            _ => record.cost < best_cost,
         };
         if better {
             self.best = Some(BestState {
                 step: record.step,
                 cost: record.cost,
+                accuracy: record.accuracy,
                 conductance: self.training.conductance().to_vec(),
             });
         }

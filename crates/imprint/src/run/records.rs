@@ -59,6 +59,10 @@ pub struct BestState {
     pub step: usize,
     /// Its training cost.
     pub cost: f64,
+    /// Its training accuracy (classification; absent from checkpoints
+    /// written before issue 26, where the record at `step` gives it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
     /// Its conductances.
     pub conductance: Vec<f64>,
 }
