@@ -265,6 +265,32 @@ impl Task {
                 reason: "the task has no outputs".into(),
             });
         }
+        // The roles name nodes of the task itself: a ground or an input is
+        // held (the analysis borders H_g at the grounds), an output is read.
+        // A role at any other node would be analysed at a free node.
+        let roles = [
+            (
+                "roles.grounds",
+                &self.roles.grounds,
+                &self.fixed_nodes,
+                "held (in fixed_nodes)",
+            ),
+            (
+                "roles.inputs",
+                &self.roles.inputs,
+                &self.fixed_nodes,
+                "held (in fixed_nodes)",
+            ),
+            ("roles.outputs", &self.roles.outputs, &outputs, "read out"),
+        ];
+        for (field, nodes, among, what) in roles {
+            if let Some(node) = nodes.iter().find(|n| !among.contains(n)) {
+                return Err(LearningError::InvalidParameter {
+                    field,
+                    reason: format!("node {node} is not {what} by the task"),
+                });
+            }
+        }
         if self.fixed_voltages.is_empty() {
             return Err(LearningError::InvalidParameter {
                 field: "fixed_voltages",
@@ -321,5 +347,35 @@ impl Task {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::builtin;
+
+    #[test]
+    fn a_role_at_a_node_the_task_does_not_hold_or_read_is_refused() {
+        let net = crate::network::lattice::square(6, 6, true).unwrap();
+        let task =
+            builtin::build("regression-2x2", &net, &builtin::BuiltinOptions::default()).unwrap();
+        task.validate(&net).unwrap();
+        let free = (0..net.node_count())
+            .find(|n| !task.fixed_nodes.contains(n) && !task.readout.nodes().contains(n))
+            .unwrap();
+        for field in ["roles.grounds", "roles.inputs", "roles.outputs"] {
+            let mut bad = task.clone();
+            match field {
+                "roles.grounds" => bad.roles.grounds.push(free),
+                "roles.inputs" => bad.roles.inputs.push(free),
+                _ => bad.roles.outputs.push(free),
+            }
+            let error = bad.validate(&net).unwrap_err().to_string();
+            assert!(
+                error.contains(field) && error.contains(&format!("node {free}")),
+                "{error}"
+            );
+        }
     }
 }
