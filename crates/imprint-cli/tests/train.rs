@@ -216,6 +216,7 @@ fn bad_configurations_give_one_clear_line() {
     );
     write("typo.toml", "[training]\nbatch = 5\n");
     write("roles.toml", "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1, 2]\noutputs = [2, 3]\ncoefficients = [[0.1, 0.2], [0.3, 0.1]]\n[network]\ngenerator = \"square\"\nnodes = 25\n");
+    write("unreachable.toml", "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [5]\noutputs = [10]\ncoefficients = [[2.0]]\n[network]\ngenerator = \"square\"\nnodes = 25\n");
     write("samples.toml", "[task]\nname = \"custom\"\ngrounds = [0]\ninputs = [1]\noutputs = [7]\nsamples_file = \"missing.csv\"\n[network]\ngenerator = \"square\"\nnodes = 25\n");
     let cases: &[(&[&str], &str)] = &[
         (
@@ -237,6 +238,10 @@ fn bad_configurations_give_one_clear_line() {
         (
             &["train", "roles.toml", "-o", "r"],
             "roles.toml: [task]: node 2 is both input and output",
+        ),
+        (
+            &["train", "unreachable.toml", "-o", "r"],
+            "unreachable.toml: [task]: invalid `targets`: row 0, output 0: a target voltage of",
         ),
         (
             &["train", "samples.toml", "-o", "r"],

@@ -324,25 +324,93 @@ impl Task {
             ("test_targets", &self.test_targets, self.readout.len()),
         ];
         for (what, rows, expected) in shapes {
-            for (row, values) in rows.iter().enumerate() {
-                if values.len() != expected {
-                    return Err(LearningError::SampleShape {
-                        what,
-                        row,
-                        expected,
-                        found: values.len(),
-                    });
-                }
-                if let Some(v) = values
-                    .iter()
-                    .find(|&&v| !crate::physics::is_valid_source(v))
-                {
-                    return Err(LearningError::InvalidParameter {
-                        field: what,
-                        reason: format!(
-                            "row {row} holds {v:?}: voltages must be finite and at most 1e50 V in magnitude"
-                        ),
-                    });
+            self.check_shape(what, rows, expected)?;
+        }
+        Ok(())
+    }
+
+    /// Every row of `rows` has `expected` values, each a valid voltage.
+    fn check_shape(
+        &self,
+        what: &'static str,
+        rows: &[Vec<f64>],
+        expected: usize,
+    ) -> Result<(), LearningError> {
+        for (row, values) in rows.iter().enumerate() {
+            if values.len() != expected {
+                return Err(LearningError::SampleShape {
+                    what,
+                    row,
+                    expected,
+                    found: values.len(),
+                });
+            }
+            if let Some(v) = values
+                .iter()
+                .find(|&&v| !crate::physics::is_valid_source(v))
+            {
+                return Err(LearningError::InvalidParameter {
+                    field: what,
+                    reason: format!(
+                        "row {row} holds {v:?}: voltages must be finite and at most 1e50 V in magnitude"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a voltage target no conductances can reach: a resistor
+    /// network's node voltages lie between its held voltages (the maximum
+    /// principle), so an output node's target must lie between the sample's
+    /// lowest and highest held voltage, and an output edge's drop within
+    /// their difference. A cosine cost's targets are directions, not
+    /// voltages, and are not checked. Training checks this before it starts
+    /// (an analysis of any targets is still well defined).
+    pub fn check_reachable(&self) -> Result<(), LearningError> {
+        if self.cost == super::Cost::Cosine {
+            return Ok(());
+        }
+        let sets = [
+            ("targets", &self.fixed_voltages, &self.targets),
+            (
+                "test_targets",
+                &self.test_fixed_voltages,
+                &self.test_targets,
+            ),
+        ];
+        for (field, held, targets) in sets {
+            for (row, (held, targets)) in held.iter().zip(targets).enumerate() {
+                let lo = held.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = held.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                // Rounding: targets computed from the inputs may touch the range.
+                let slack = 1e-12 * lo.abs().max(hi.abs()).max(1.0);
+                for (output, &t) in targets.iter().enumerate() {
+                    let reachable = match self.readout {
+                        Readout::Node { .. } => t >= lo - slack && t <= hi + slack,
+                        Readout::Edge { .. } => t.abs() <= hi - lo + slack,
+                    };
+                    if !reachable {
+                        let (what, range) = match self.readout {
+                            Readout::Node { .. } => (
+                                "voltage",
+                                format!("between its held voltages [{lo}, {hi}] V"),
+                            ),
+                            Readout::Edge { .. } => (
+                                "drop",
+                                format!(
+                                    "at most {} V in magnitude, the spread of its held voltages",
+                                    hi - lo
+                                ),
+                            ),
+                        };
+                        return Err(LearningError::InvalidParameter {
+                            field,
+                            reason: format!(
+                                "row {row}, output {output}: a target {what} of {t} V cannot be reached; a resistor network's node voltages lie between its held voltages (the maximum principle), so it must be {range}"
+                            ),
+                        });
+                    }
                 }
             }
         }
@@ -352,8 +420,34 @@ impl Task {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::learning::builtin;
+
+    #[test]
+    fn a_target_outside_the_held_voltages_is_refused_before_training() {
+        let net = crate::network::lattice::square(6, 6, true).unwrap();
+        let mut task =
+            builtin::build("regression-2x2", &net, &builtin::BuiltinOptions::default()).unwrap();
+        task.check_reachable().unwrap();
+        // Row 0 holds x1, x2 and the 0 V ground: output 0 at twice the
+        // largest held voltage is out of reach, at exactly the largest is not.
+        let highest = task.fixed_voltages[0].iter().copied().fold(0.0, f64::max);
+        task.targets[0][0] = highest;
+        task.check_reachable().unwrap();
+        task.targets[0][0] = 2.0 * highest;
+        let error = task.check_reachable().unwrap_err().to_string();
+        assert!(
+            error.contains("row 0, output 0") && error.contains("maximum principle"),
+            "{error}"
+        );
+        assert!(crate::learning::Training::new(&net, &task, Default::default()).is_err());
+        // An edge read-out: a drop beyond the spread of the held voltages.
+        let mut allostery =
+            builtin::build("allostery", &net, &builtin::BuiltinOptions::default()).unwrap();
+        allostery.check_reachable().unwrap();
+        allostery.targets[0][1] = -1.5;
+        let error = allostery.check_reachable().unwrap_err().to_string();
+        assert!(error.contains("target drop of -1.5 V"), "{error}");
+    }
 
     #[test]
     fn a_role_at_a_node_the_task_does_not_hold_or_read_is_refused() {

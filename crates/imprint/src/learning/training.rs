@@ -214,6 +214,7 @@ impl Training {
     ) -> Result<Self, LearningError> {
         parameters.validate()?;
         let problem = TaskCircuit::new(network, task)?;
+        task.check_reachable()?;
         if conductance.len() != network.edge_count() {
             return Err(LearningError::InvalidParameter {
                 field: "conductance",

@@ -175,14 +175,16 @@ impl RunStart {
             Some(path) => Some(crate::io::read_table(path)?),
             None => None,
         };
-        // A task that does not fit the network is the `[task]` table's fault.
-        let task =
-            config
-                .build_task(&network, table)
-                .map_err(|e| LearningError::Configuration {
-                    origin: "[task]".into(),
-                    message: e.to_string(),
-                })?;
+        // A task that does not fit the network, or whose targets no
+        // conductances can reach, is the `[task]` table's fault: refused
+        // before a run directory is made.
+        let task = config
+            .build_task(&network, table)
+            .and_then(|task| task.check_reachable().map(|()| task))
+            .map_err(|e| LearningError::Configuration {
+                origin: "[task]".into(),
+                message: e.to_string(),
+            })?;
         Ok(Self {
             config,
             initial: network,
