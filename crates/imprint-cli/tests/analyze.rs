@@ -215,6 +215,13 @@ fn bad_analysis_input_gives_one_clear_line() {
     .status
     .success());
     std::fs::write(dir.path().join("short.csv"), "stimulus,e0\ncurrent@0,1.0\n").unwrap();
+    // Measured with every held node held; analysed by default with H_g.
+    assert!(imprint(
+        &["measure", "run", "--boundary", "held", "-o", "held.csv"],
+        dir.path()
+    )
+    .status
+    .success());
     let cases: &[(&[&str], &str)] = &[
         (
             &["analyze", "nowhere"],
@@ -227,6 +234,10 @@ fn bad_analysis_input_gives_one_clear_line() {
         (
             &["analyze", "run", "--measured", "missing.csv", "-o", "x"],
             "cannot read missing.csv",
+        ),
+        (
+            &["analyze", "run", "--measured", "held.csv", "-o", "x"],
+            "is not held under the boundary analysed",
         ),
         (
             &["measure", "run", "--noise=-1"],

@@ -264,7 +264,7 @@ fn fuzz_tables_values_and_measurements() {
         "measurement",
         vec![b"stimulus,e0,e1,e2\ncurrent@0,1,2,3\nvoltage@3,0.5,-1e-3,2\n".to_vec()],
         400_000,
-        |b| ok(ResponseMatrix::parse_csv(&text(b), p(), 4, 3)),
+        |b| ok(ResponseMatrix::parse_csv(&text(b), p(), 4, 3, &[3])),
     );
 }
 

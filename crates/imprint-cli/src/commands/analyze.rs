@@ -197,8 +197,14 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let structure = args.structure.options(&task)?;
     let measured = match &args.measured {
         Some(path) => Some(
-            ResponseMatrix::read_csv(path, network.node_count(), network.edge_count())?
-                .susceptibility(),
+            ResponseMatrix::read_csv(
+                path,
+                network.node_count(),
+                network.edge_count(),
+                // The held nodes of the boundary chi is analysed under.
+                &args.boundary.nodes(&task).map_err(flagged)?,
+            )?
+            .susceptibility(),
         ),
         None => None,
     };

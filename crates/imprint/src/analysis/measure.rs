@@ -116,7 +116,13 @@ impl ResponseMatrix {
     /// network of `nodes` nodes and `edges` edges. The header must be
     /// `stimulus,e0,e1,...`; every label `current@NODE` or `voltage@NODE`
     /// with a node of the network, each at most once; every drop finite.
-    pub fn parse_csv(text: &str, path: &Path, nodes: usize, edges: usize) -> Result<Self, IoError> {
+    pub fn parse_csv(
+        text: &str,
+        path: &Path,
+        nodes: usize,
+        edges: usize,
+        held: &[usize],
+    ) -> Result<Self, IoError> {
         let line_error = |line: usize, message: String| IoError::Line {
             path: path.to_path_buf(),
             line,
@@ -178,6 +184,20 @@ impl ResponseMatrix {
                     ))
                 }
             }
+            // The protocol imposes a unit voltage on each held node of the
+            // boundary chi is analysed under, and on no other: a row at
+            // another node was measured under another boundary.
+            if let (Some(node), true) = (node, label.starts_with("voltage@")) {
+                if !held.contains(&node) {
+                    return Err(line_error(
+                        line,
+                        format!(
+                            "stimulus `{label}`: node {node} is not held under the boundary analysed (held: {}); was it measured with another --boundary?",
+                            list(held)
+                        ),
+                    ));
+                }
+            }
             if let Some(first) = seen.insert(label.to_string(), line) {
                 return Err(line_error(
                     line,
@@ -204,17 +224,44 @@ impl ResponseMatrix {
                 message: "no measurement rows".into(),
             });
         }
+        if let Some(node) = held
+            .iter()
+            .find(|n| !seen.contains_key(&format!("voltage@{n}")))
+        {
+            return Err(IoError::Field {
+                path: path.to_path_buf(),
+                field: "rows",
+                message: format!(
+                    "no `voltage@{node}` row: the boundary analysed holds nodes {}, each measured once; was it measured with another --boundary?",
+                    list(held)
+                ),
+            });
+        }
         Ok(Self { stimuli, drops })
     }
 
     /// Reads a measurement CSV file.
-    pub fn read_csv(path: &Path, nodes: usize, edges: usize) -> Result<Self, IoError> {
+    pub fn read_csv(
+        path: &Path,
+        nodes: usize,
+        edges: usize,
+        held: &[usize],
+    ) -> Result<Self, IoError> {
         let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse_csv(&text, path, nodes, edges)
+        Self::parse_csv(&text, path, nodes, edges, held)
     }
+}
+
+/// Nodes as `0, 5, 12`.
+fn list(nodes: &[usize]) -> String {
+    nodes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -229,10 +276,10 @@ mod tests {
         };
         let path = Path::new("m.csv");
         assert_eq!(
-            ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 2).unwrap(),
+            ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 2, &[3]).unwrap(),
             m
         );
-        let wrong = ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 3).unwrap_err();
+        let wrong = ResponseMatrix::parse_csv(&m.to_csv(), path, 4, 3, &[3]).unwrap_err();
         assert_eq!(
             wrong.to_string(),
             "m.csv, line 1: header `stimulus,e0,e1` is not `stimulus,e0,...,e2` for a network of 3 edges"
@@ -260,8 +307,16 @@ mod tests {
                 "current@1,1\n",
                 "m.csv, line 2: 1 drops, but the network has 2 edges",
             ),
+            (
+                "current@0,1,2\nvoltage@3,1,2\nvoltage@2,1,2\n",
+                "m.csv, line 4: stimulus `voltage@2`: node 2 is not held under the boundary analysed (held: 3)",
+            ),
+            (
+                "current@0,1,2\n",
+                "m.csv: field `rows`: no `voltage@3` row: the boundary analysed holds nodes 3",
+            ),
         ] {
-            let message = ResponseMatrix::parse_csv(&format!("{header}{rows}"), path, 4, 2)
+            let message = ResponseMatrix::parse_csv(&format!("{header}{rows}"), path, 4, 2, &[3])
                 .unwrap_err()
                 .to_string();
             assert!(
