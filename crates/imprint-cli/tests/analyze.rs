@@ -240,6 +240,30 @@ fn bad_analysis_input_gives_one_clear_line() {
             "is not held under the boundary analysed",
         ),
         (
+            &["analyze", "run", "--projections", "0", "-o", "x"],
+            "--projections 0: the sketch of chi needs at least 1 random projection",
+        ),
+        (
+            &[
+                "analyze",
+                "run",
+                "--method",
+                "scalable",
+                "--check-tensors",
+                "-o",
+                "x",
+            ],
+            "--check-tensors needs the dense path",
+        ),
+        (
+            &["analyze", "run", "--check-tensors", "-o", "x"],
+            "--check-tensors forms 4-index tensors of n^4 entries, up to n = 64",
+        ),
+        (
+            &["bench", "solve", "--repeats", "0"],
+            "invalid value '0' for '--repeats <REPEATS>'",
+        ),
+        (
             &["measure", "run", "--noise=-1"],
             "--noise -1: a standard deviation must be finite and at least 0",
         ),

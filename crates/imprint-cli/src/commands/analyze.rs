@@ -109,6 +109,8 @@ fn flag(option: AnalysisOption) -> &'static str {
         AnalysisOption::TopShare => "--top-share",
         AnalysisOption::Boundary => "--boundary",
         AnalysisOption::Noise => "--noise",
+        AnalysisOption::Projections => "--projections",
+        AnalysisOption::CheckTensors => "--check-tensors",
     }
 }
 
@@ -218,6 +220,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     // Refuse a task that does not fit, or an output folder that is not an
     // analysis folder, before announcing any work.
     task.validate(&network)?;
+    options.validate(&network, &task).map_err(flagged)?;
     imprint::run::check_analysis_dir(&output)?;
     eprintln!(
         "analysing {} ({} nodes, {} edges) ...",

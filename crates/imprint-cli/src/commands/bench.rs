@@ -19,10 +19,10 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1_000, 10_000, 100_000, 1_000_000])]
         sizes: Vec<usize>,
         /// Repetitions per size; the fastest is reported.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         repeats: usize,
         /// Right-hand sides solved together to time the per-drive cost.
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = 32, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         rhs: usize,
     },
     /// Milliseconds per Coupled Learning iteration (regression-2x2) on jammed networks, per batch size, split into factorisation, solves and update.
@@ -31,7 +31,7 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = vec![500usize, 5_000, 50_000])]
         sizes: Vec<usize>,
         /// Iterations timed per size (after one warm-up iteration).
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         iterations: usize,
         /// Networks: jammed packings, or Delaunay triangulations diluted to Z = 4.1 (quicker to make at large N).
         #[arg(long, value_enum, default_value_t = BenchNetwork::Jammed)]
@@ -40,7 +40,7 @@ pub enum Command {
         #[arg(long, default_value = "auto")]
         learning_rate: LearningRate,
         /// Samples per iteration (regression-2x2 has 112, or more when a batch asks for more).
-        #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 30, 112])]
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1usize, 30, 112], value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         batches: Vec<usize>,
     },
     /// Time of one complete solve call (validate, analyse, factorise, solve) on a network file: the Rust side of the Python overhead comparison.
@@ -50,7 +50,7 @@ pub enum Command {
         #[command(flatten)]
         boundary: crate::inputs::BoundaryArgs,
         /// Calls timed; the median is reported.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 2000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         repeats: usize,
     },
     /// One second-order run (`--rule levenberg-marquardt`) per task on Delaunay networks of each size, conductances uniform in [0.1, 2], to 1e-20 of the initial cost or a stationary point: iterations, time, cost reached.
@@ -86,21 +86,21 @@ pub fn run(command: Command) -> Result<()> {
             sizes,
             repeats,
             rhs,
-        } => solve(&sizes, repeats.max(1), rhs.max(1)),
+        } => solve(&sizes, repeats, rhs),
         Command::Train {
             sizes,
             iterations,
             network,
             learning_rate,
             batches,
-        } => train(&sizes, iterations.max(1), network, learning_rate, &batches),
+        } => train(&sizes, iterations, network, learning_rate, &batches),
         Command::Jammed { sizes } => jammed(&sizes),
         Command::SecondOrder { sizes, tasks } => second_order(&sizes, &tasks),
         Command::Call {
             file,
             boundary,
             repeats,
-        } => call(&file, &boundary, repeats.max(1)),
+        } => call(&file, &boundary, repeats),
     }
 }
 
@@ -207,7 +207,7 @@ fn train(
         };
         let (network, generation) = generate_timed(&spec)?;
         for &batch in batches {
-            let timing = train_timing(&network, generation, iterations, rate, batch.max(1))?;
+            let timing = train_timing(&network, generation, iterations, rate, batch)?;
             println!("{}", timing.row());
         }
     }

@@ -37,6 +37,10 @@ pub enum AnalysisOption {
     Boundary,
     /// The noise of a simulated measurement.
     Noise,
+    /// The random projections of the sketched `chi`.
+    Projections,
+    /// The check of the tensor identity.
+    CheckTensors,
 }
 
 impl AnalysisOption {
@@ -47,6 +51,8 @@ impl AnalysisOption {
             Self::TopShare => "top_share",
             Self::Boundary => "boundary",
             Self::Noise => "noise",
+            Self::Projections => "projections",
+            Self::CheckTensors => "check_tensors",
         }
     }
 }

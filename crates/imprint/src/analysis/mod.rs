@@ -190,6 +190,7 @@ pub fn analyze(
     task: &Task,
     options: &AnalysisOptions,
 ) -> Result<Analysis, AnalysisError> {
+    options.validate(network, task)?;
     let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
     // The Hessian of chi: the task's own factorisation when every held node

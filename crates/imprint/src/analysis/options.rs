@@ -117,6 +117,42 @@ impl Default for AnalysisOptions {
 }
 
 impl AnalysisOptions {
+    /// Refuses options that would be changed or dropped for `task` on
+    /// `network`: no random projection (a sketch of none is no estimate), or
+    /// a check of the tensor identity where it is not made (the scalable
+    /// path forms no tensor; the dense path forms them up to
+    /// [`TENSOR_LIMIT`](super::tensors::TENSOR_LIMIT) rows of `H`).
+    pub fn validate(&self, network: &Network, task: &Task) -> Result<(), AnalysisError> {
+        if self.projections == 0 {
+            return Err(AnalysisError::InvalidOption {
+                option: AnalysisOption::Projections,
+                reason: "0: the sketch of chi needs at least 1 random projection".into(),
+            });
+        }
+        if self.check_tensors && !self.dense_for(network) {
+            return Err(AnalysisError::InvalidOption {
+                option: AnalysisOption::CheckTensors,
+                reason: format!(
+                    "needs the dense path, which forms the tensors; this network of {} nodes is analysed on the scalable path (method {:?}, dense up to {} nodes)",
+                    network.node_count(),
+                    self.method,
+                    self.dense_threshold
+                ),
+            });
+        }
+        let rows = network.node_count() + self.boundary.nodes(task)?.len();
+        if self.check_tensors && rows > super::tensors::TENSOR_LIMIT {
+            return Err(AnalysisError::InvalidOption {
+                option: AnalysisOption::CheckTensors,
+                reason: format!(
+                    "forms 4-index tensors of n^4 entries, up to n = {} (N + bordered nodes); this analysis has n = {rows}",
+                    super::tensors::TENSOR_LIMIT
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Whether `network` is analysed on the dense path.
     pub fn dense_for(&self, network: &Network) -> bool {
         match self.method {
