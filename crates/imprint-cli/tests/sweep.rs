@@ -204,7 +204,20 @@ fn whether_a_run_learned_is_known_without_its_analysis() {
     )
     .unwrap();
     ok(&["sweep", "plan", "sweep.toml", "-o", "out"], d);
-    ok(&["sweep", "run", "out", "--quiet"], d);
+    // A hundred thousand workers asked: capped at the machine's cores, said so.
+    let out = imprint(
+        &["sweep", "run", "out", "--quiet", "--workers", "100000"],
+        d,
+    );
+    assert!(out.status.success());
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "note: --workers 100000: this machine has {cores} cores; running {cores} runs at a time"
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     ok(&["sweep", "collect", "out"], d);
     let table = rows(&d.join("out/sweep.csv"));
     let learned: Vec<(&str, &str)> = table

@@ -28,7 +28,7 @@ pub enum Command {
     Run {
         /// Sweep folder.
         dir: PathBuf,
-        /// Runs at a time (default: one per core).
+        /// Runs at a time (default: one per core; more than the cores are capped at the cores, with a note).
         #[arg(long, default_value_t = 0)]
         workers: usize,
         /// Rerun the runs that failed.
@@ -208,6 +208,13 @@ fn local(dir: &Path, workers: usize, retry_failed: bool, quiet: bool) -> Result<
         retry_failed,
         cancel: Some(super::interrupt_flag()),
     };
+    if options.effective_workers() < workers {
+        eprintln!(
+            "note: --workers {workers}: this machine has {} cores; running {} runs at a time",
+            options.effective_workers(),
+            options.effective_workers()
+        );
+    }
     let progress = |index: usize, end: &RunEnd| {
         if let RunEnd::Recorded(r) = end {
             bar.inc(1);

@@ -35,7 +35,8 @@ def plan(file, output, max_runs=None):
 
 def run(directory, workers=0, retry_failed=False):
     """Runs every run of the sweep in ``directory`` that is not done, ``workers``
-    at a time (0: one per core). Returns a dict of counts: ``already_done``,
+    at a time (0: one per core; more than the cores are capped at the cores).
+    Returns a dict of counts: ``already_done``,
     ``done``, ``failed``, ``stopped``. A failed run is recorded with its error
     and does not stop the others."""
     counts = _run(_os.fspath(directory), workers, retry_failed)

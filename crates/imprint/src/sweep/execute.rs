@@ -283,12 +283,27 @@ pub fn run_one(
 /// Options of [`run_local`].
 #[derive(Clone, Default)]
 pub struct LocalOptions {
-    /// Runs at a time (0: one per core).
+    /// Runs at a time (0: one per core; at most one per core,
+    /// [`effective_workers`](Self::effective_workers)).
     pub workers: usize,
     /// Rerun failed runs.
     pub retry_failed: bool,
     /// Stop starting runs, and checkpoint the running ones, once raised.
     pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl LocalOptions {
+    /// The runs at a time this machine runs: one per core when `workers` is
+    /// 0, and never more than its cores (more threads than cores only
+    /// slow each run down, and thousands of threads take the machine and
+    /// its signal handling with them).
+    pub fn effective_workers(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match self.workers {
+            0 => cores,
+            asked => asked.min(cores),
+        }
+    }
 }
 
 /// What [`run_local`] did.
@@ -316,11 +331,7 @@ pub fn run_local(
     figures: Option<&FigureHook>,
     progress: &(dyn Fn(usize, &RunEnd) + Sync),
 ) -> Result<LocalSummary, SweepError> {
-    let workers = if options.workers == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        options.workers
-    };
+    let workers = options.effective_workers();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .build()
