@@ -279,7 +279,7 @@ pub fn second_order_timing(
     network: &crate::network::Network,
     task: &str,
     [k_min, k_max]: [f64; 2],
-) -> Result<SecondOrderTiming, LearningError> {
+) -> Result<SecondOrderTiming, crate::run::RunError> {
     let built = builtin::build(task, network, &builtin::BuiltinOptions::default())?;
     let mut config = RunConfig::for_task(task, 1)?;
     config.training.rule = config
@@ -289,12 +289,7 @@ pub fn second_order_timing(
     (config.training.k_min, config.training.k_max) = (k_min, k_max);
     let start = Instant::now();
     let mut executor = crate::run::Executor::new(network, &built, config.training, 10)?;
-    executor
-        .run(&mut ())
-        .map_err(|e| LearningError::InvalidParameter {
-            field: "run",
-            reason: e.to_string(),
-        })?;
+    executor.run(&mut ())?;
     let seconds = start.elapsed().as_secs_f64();
     let history = executor.history();
     let last = history.last().expect("the history starts with step 0");

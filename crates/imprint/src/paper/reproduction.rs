@@ -280,7 +280,7 @@ pub fn reproduce(
     let out = &options.out;
     if (out.join("runs").exists() || out.join("index.html").exists()) && !options.force {
         return Err(ReproductionError::Invalid(format!(
-            "{} already holds a reproduction: choose another --out, or add --force to replace it",
+            "{} already holds a reproduction: choose another output folder, or replace it (`--force` on the command line, `force=True` in Python)",
             out.display()
         )));
     }
@@ -307,7 +307,9 @@ pub fn reproduce(
     let mut plans = Vec::new();
     for k in 0..options.seeds {
         let seed = options.seed.checked_add(k).ok_or_else(|| {
-            ReproductionError::Invalid("--seed plus --seeds passes the largest seed".into())
+            ReproductionError::Invalid(
+                "the first seed plus the number of seeds passes the largest seed".into(),
+            )
         })?;
         let (folder, runs_dir) = match k {
             0 => (root.clone(), root.join("runs")),
