@@ -139,7 +139,7 @@ fn analyze_reports_sectors_and_their_overlap_with_susceptible_edges() {
     assert_fails(
         &["analyze", "run", "--roles", "some"],
         dir.path(),
-        "unknown value `some`, expected `per-edge` or `all`",
+        "invalid value 'some' for '--roles <ROLES>' [possible values: per-edge, all]",
     );
 }
 

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use imprint::learning::resolve::training_parameters;
 use imprint::learning::{builtin, TaskCircuit};
 use imprint::physics::{solve as solve_network, BoundaryConditions};
+use imprint::run::config::training_parameters;
 use imprint::run::{Executor, HistoryRecord, Observer};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;

@@ -77,7 +77,7 @@ pub(crate) fn kwargs_into<T: serde::de::DeserializeOwned>(
 /// against these.
 #[pyfunction]
 fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let training = imprint::learning::config::RunConfig::for_task("regression-2x2", 1)
+    let training = imprint::run::config::RunConfig::for_task("regression-2x2", 1)
         .map_err(fail)?
         .training;
     let defaults = imprint::paper::ReproductionOptions::default();

@@ -77,8 +77,8 @@ impl PyNetwork {
             .map_err(fail)
     }
 
-    /// Generates a network: `generator` is jammed, square, triangular or
-    /// delaunay, and the keyword arguments are that generator's parameters
+    /// Generates a network: `generator` is jammed, cluster, square,
+    /// triangular or delaunay, and the keyword arguments are that generator's parameters
     /// (their names and defaults as in the library; unknown ones are refused).
     #[staticmethod]
     #[pyo3(signature = (generator, **parameters))]
@@ -112,6 +112,7 @@ impl PyNetwork {
             columns,
             rows,
             periodic,
+            ..LatticeParameters::default()
         };
         let spec = match kind {
             "square" => NetworkSpec::Square(parameters),

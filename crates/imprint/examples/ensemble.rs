@@ -7,9 +7,11 @@
 //! Environment: `TARGET` (auto-rate target), `EVERY` (iterations between its
 //! estimates), `RATE` (a constant rate instead of `auto`), `ITERATIONS`.
 
-use imprint::learning::config::RunConfig;
 use imprint::learning::{LearningRate, Task};
+use imprint::network::jammed::JammingParameters;
+use imprint::network::spec::NetworkSpec;
 use imprint::network::Network;
+use imprint::run::config::{NetworkConfig, RunConfig};
 use imprint::run::Executor;
 use rayon::prelude::*;
 
@@ -82,8 +84,11 @@ fn main() {
 
 fn run(job: &Job) -> Result<String, Box<dyn std::error::Error>> {
     let mut config = RunConfig::for_task(&job.task, job.seed)?;
-    config.network.nodes = Some(job.nodes);
-    config.network.seed = job.network_seed;
+    config.network = NetworkConfig::generated(NetworkSpec::Jammed(JammingParameters {
+        nodes: job.nodes,
+        seed: job.network_seed,
+        ..JammingParameters::default()
+    }));
     if let Ok(target) = std::env::var("TARGET") {
         config.training.auto_rate.target = target.parse()?;
     }

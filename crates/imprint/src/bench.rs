@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use faer::Mat;
 
-use crate::learning::config::RunConfig;
 use crate::learning::{builtin, LearningError, LearningRate, Training};
 use crate::network::lattice;
 use crate::network::spec::NetworkSpec;
 use crate::physics::{PhysicsError, Solver};
+use crate::run::config::RunConfig;
 
 /// The fastest of `repeats` runs of `work` (seconds) and the last result.
 pub fn best_of<T>(repeats: usize, mut work: impl FnMut() -> T) -> (f64, T) {

@@ -3,8 +3,8 @@
 //! resolved configuration lists only what the run uses, and counts that
 //! cannot be held are refused before anything is allocated.
 
-use imprint::learning::config::RunConfig;
-use imprint::learning::resolve::Overrides;
+use imprint::run::config::Overrides;
+use imprint::run::config::RunConfig;
 
 fn resolve(text: &str) -> Result<RunConfig, String> {
     RunConfig::resolve(Some(text), "c.toml", &Overrides::default()).map_err(|e| e.to_string())
@@ -39,7 +39,7 @@ fn custom_fields_without_a_custom_task_are_refused() {
         ),
         (
             "[network]\ngenerator = \"delaunay\"\npressure = 0.01\n",
-            "network.pressure: the delaunay generator has no pressure",
+            "network: the delaunay generator: unknown field `pressure`",
         ),
         (
             "[task]\nsamples = 1000000000000\n",
@@ -92,6 +92,55 @@ fn a_resolved_configuration_lists_only_what_is_used() {
     // And the listed configuration resolves to itself.
     let again = resolve(&custom).unwrap();
     assert_eq!(toml::to_string(&again).unwrap(), custom);
+}
+
+/// Issue 27 item 1: `[network]` is the library's `NetworkSpec`, so every
+/// parameter of every generator is a field of the run file, reaches the
+/// generator, is recorded in the resolved configuration, and reads back.
+#[test]
+fn every_generator_parameter_is_a_run_file_field() {
+    let text = "seed = 4\n[network]\ngenerator = \"cluster\"\nnodes = 40\nsize_ratio = 0.7\ncentral = 0.001\ncontact = 0.2\nforce_tolerance = 1e-9\n";
+    let config = resolve(text).unwrap();
+    let network = config.build_network().unwrap();
+    let used = &network.metadata()["parameters"];
+    for (field, value) in [
+        ("nodes", 40.0),
+        ("seed", 4.0),
+        ("size_ratio", 0.7),
+        ("central", 0.001),
+        ("contact", 0.2),
+        ("force_tolerance", 1e-9),
+    ] {
+        assert_eq!(used[field].as_f64(), Some(value), "{field}: {used}");
+    }
+    let listed = toml::to_string(&config).unwrap();
+    assert!(listed.contains("size_ratio = 0.7"), "{listed}");
+    assert_eq!(resolve(&listed).unwrap(), config);
+    // The jammed generator's own parameters, also in the old spelling.
+    let jammed = resolve(
+        "[network]\nnodes = 40\npressure = 0.001\nsize_ratio = 1.3\nmax_compressions = 60\n",
+    )
+    .unwrap();
+    let listed = toml::to_string(&jammed).unwrap();
+    for line in [
+        "generator = \"jammed\"",
+        "target_pressure = 0.001",
+        "size_ratio = 1.3",
+        "max_compressions = 60",
+        "seed = 1",
+    ] {
+        assert!(listed.contains(line), "{line} not in {listed}");
+    }
+    // A value the generator refuses names its field when the network is made.
+    let error = resolve("[network]\ngenerator = \"jammed\"\nnodes = 40\nsize_ratio = 20.0\n")
+        .unwrap()
+        .build_network()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("size_ratio") && error.contains("[1, 10]"),
+        "{error}"
+    );
 }
 
 #[test]

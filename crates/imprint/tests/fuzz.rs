@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use imprint::analysis::measure::ResponseMatrix;
 use imprint::io;
-use imprint::learning::config::RunConfig;
-use imprint::learning::resolve::Overrides;
 use imprint::random::Rng;
+use imprint::run::config::Overrides;
+use imprint::run::config::RunConfig;
 use imprint::run::{parse_history, Checkpoint};
 
 /// Tokens that broke parsers before, or could.
@@ -297,7 +297,8 @@ fn fuzz_run_configurations() {
         // that a valid mutation does not generate for minutes).
         let config = RunConfig::resolve(Some(&text(b)), "c.toml", &Overrides::default())
             .map_err(|e| e.to_string())?;
-        if config.network.nodes.is_some_and(|n| n <= 100) {
+        let nodes = config.network.spec().and_then(|spec| spec.node_count());
+        if nodes.is_some_and(|n| n <= 100) {
             let network = config.build_network().map_err(|e| e.to_string())?;
             ok(config.build_task(&network, None))?;
         }

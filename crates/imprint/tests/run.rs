@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use imprint::analysis::report::{report, StructureOptions};
 use imprint::analysis::AnalysisOptions;
-use imprint::learning::config::RunConfig;
 use imprint::learning::{builtin, Task};
 use imprint::network::lattice;
 use imprint::network::Network;
+use imprint::run::config::RunConfig;
 use imprint::run::{
     create_run, read_analysis, read_checkpoint, read_finished_run, read_run_start, resume_point,
     train_run, write_analysis, Executor, HistoryRecord, Observer, Outcome, RunControl, RunOutcome,

@@ -360,9 +360,9 @@ fn a_resumed_second_order_run_steps_exactly_as_the_uninterrupted_one() {
 
 #[test]
 fn a_second_order_rule_has_no_learning_rate_and_reads_from_toml() {
-    use imprint::learning::config::RunConfig;
-    use imprint::learning::resolve::Overrides;
     use imprint::learning::{LearningRate, RuleKind};
+    use imprint::run::config::Overrides;
+    use imprint::run::config::RunConfig;
     let text = "[training.rule]\nkind = \"levenberg-marquardt\"\n";
     let config = RunConfig::resolve(Some(text), "run.toml", &Overrides::default()).unwrap();
     assert_eq!(

@@ -6,18 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Result};
 use imprint::analysis::measure::{simulate_for_task, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
-use imprint::analysis::{AnalysisError, AnalysisOption, AnalysisOptions, Boundary, Method};
+use imprint::analysis::{AnalysisError, AnalysisOption, AnalysisOptions, Boundary};
 use imprint::learning::Task;
 use imprint::network::Network;
-use imprint::topology::sectors::RoleMode;
 
-use crate::inputs::named;
 use imprint::run::{files, write_analysis};
-
-/// Defaults of the analysis flags: the library's.
-fn defaults() -> AnalysisOptions {
-    AnalysisOptions::default()
-}
 
 /// Flags of `imprint analyze`.
 #[derive(clap::Args)]
@@ -30,33 +23,12 @@ pub struct AnalyzeArgs {
     /// Task file, instead of RUN_DIR/task.json.
     #[arg(long, value_name = "FILE")]
     task: Option<PathBuf>,
-    /// auto (dense up to --dense-threshold nodes), dense (exact formulas), or scalable (nothing of size N x N or E x E).
-    #[arg(long, default_value = "auto", value_parser = named::<Method>)]
-    method: Method,
-    /// Hessian of chi and the physical spectrum: ground (the paper's H_g: ground and rails bordered) or held (every held node bordered).
-    #[arg(long, default_value = "ground", value_parser = named::<Boundary>)]
-    boundary: Boundary,
-    /// Largest node count analysed densely by `auto`.
-    #[arg(long, default_value_t = defaults().dense_threshold)]
-    dense_threshold: usize,
-    /// Random projections for chi_e on the scalable path (relative error 1/sqrt(2k); 200 gives 5 %).
-    #[arg(long, default_value_t = defaults().projections)]
-    projections: usize,
-    /// Exact chi_e by blocked solves on the scalable path (one solve per edge).
-    #[arg(long)]
-    exact_susceptibility: bool,
-    /// Softest physical modes on the scalable path.
-    #[arg(long, default_value_t = defaults().soft_modes)]
-    soft_modes: usize,
-    /// Check the tensor identity literally (N + |C| <= 64).
-    #[arg(long)]
-    check_tensors: bool,
-    /// Seed of random projections and Lanczos.
-    #[arg(long, default_value_t = defaults().seed)]
-    seed: u64,
+    /// The analysis: the library's options.
+    #[command(flatten)]
+    options: AnalysisOptions,
     /// Which sample's response is cut into sectors, and how.
     #[command(flatten)]
-    structure: StructureArgs,
+    structure: StructureOptions,
     /// Compare with a measured response matrix (CSV from `imprint measure` or a lab).
     #[arg(long, value_name = "FILE.csv")]
     measured: Option<PathBuf>,
@@ -65,36 +37,8 @@ pub struct AnalyzeArgs {
     output: Option<PathBuf>,
 }
 
-/// Which response is cut into sectors, and how (flags shared by `imprint
-/// analyze` and `imprint plot`; defaults from [`StructureOptions`]).
-#[derive(Debug, Clone, clap::Args)]
-pub struct StructureArgs {
-    /// Training sample whose free response is cut into sectors (and drawn as fields).
-    #[arg(long, default_value_t = StructureOptions::default().sample)]
-    pub sample: usize,
-    /// Role nodes the sectors must separate: per-edge (the ends of each target edge) or all (every role node from every other).
-    #[arg(long, default_value = "per-edge", value_parser = named::<RoleMode>)]
-    pub roles: RoleMode,
-    /// Share of edges counted as the most susceptible (walls and corridors).
-    #[arg(long, default_value_t = StructureOptions::default().top_share)]
-    pub top_share: f64,
-}
-
-impl StructureArgs {
-    /// The options these flags give, checked against `task` (errors name the flag).
-    pub fn options(&self, task: &Task) -> Result<StructureOptions> {
-        let options = StructureOptions {
-            sample: self.sample,
-            roles: self.roles,
-            top_share: self.top_share,
-        };
-        options.validate(task).map_err(flagged)?;
-        Ok(options)
-    }
-}
-
 /// An analysis error as one line that names the flag it concerns.
-fn flagged(error: AnalysisError) -> anyhow::Error {
+pub(crate) fn flagged(error: AnalysisError) -> anyhow::Error {
     match error {
         AnalysisError::InvalidOption { option, reason } => anyhow!("{} {reason}", flag(option)),
         other => other.into(),
@@ -126,7 +70,7 @@ pub struct MeasureArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Nodes held during the protocol: ground (the paper's H_g) or held (every held node of the task).
-    #[arg(long, default_value = "ground", value_parser = named::<Boundary>)]
+    #[arg(long, value_enum, default_value_t = Boundary::default())]
     boundary: Boundary,
     /// Output CSV (default RUN_DIR/measurement.csv).
     #[arg(short, long, value_name = "FILE.csv")]
@@ -186,17 +130,10 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         (None, Some(r)) => r.join(files::ANALYSIS),
         (None, None) => bail!("give -o DIR when analysing --network/--task files"),
     };
-    let options = AnalysisOptions {
-        method: args.method,
-        boundary: args.boundary,
-        dense_threshold: args.dense_threshold,
-        projections: args.projections,
-        exact_susceptibility: args.exact_susceptibility,
-        soft_modes: args.soft_modes,
-        seed: args.seed,
-        check_tensors: args.check_tensors,
-    };
-    let structure = args.structure.options(&task)?;
+    let AnalyzeArgs {
+        options, structure, ..
+    } = &args;
+    structure.validate(&task).map_err(flagged)?;
     let measured = match &args.measured {
         Some(path) => Some(
             ResponseMatrix::read_csv(
@@ -204,7 +141,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
                 network.node_count(),
                 network.edge_count(),
                 // The held nodes of the boundary chi is analysed under.
-                &args.boundary.nodes(&task).map_err(flagged)?,
+                &options.boundary.nodes(&task).map_err(flagged)?,
             )?
             .susceptibility(),
         ),
@@ -232,8 +169,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         &network,
         initial.as_ref(),
         &task,
-        &options,
-        &structure,
+        options,
+        structure,
         measured,
     )
     .map_err(flagged)?;

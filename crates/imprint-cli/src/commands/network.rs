@@ -4,11 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use imprint::network::cluster::ClusterParameters;
 use imprint::network::conductance::InitialConductance;
-use imprint::network::delaunay::DelaunayParameters;
-use imprint::network::jammed::JammingParameters;
-use imprint::network::spec::{LatticeParameters, NetworkSpec};
+use imprint::network::spec::NetworkSpec;
 use imprint::network::Network;
 use imprint::topology::Description;
 use imprint_plot::{NetworkFigure, NodeRole, Scale, ValueLayer};
@@ -18,11 +15,8 @@ use imprint::io::{read_any_network as load_network, NetworkFormat};
 /// Network subcommands.
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Make a network: a jammed packing's contact network, a lattice, or a Delaunay triangulation.
-    Generate {
-        #[command(subcommand)]
-        kind: Generator,
-    },
+    /// Make a network: a jammed packing's contact network, a cluster, a lattice, or a Delaunay triangulation.
+    Generate(GenerateArgs),
     /// Print N, E, degree statistics, connected components, conductance range, the periodic box and provenance.
     Info {
         /// Network file (.json network, .csv edge list, or .txt literature format).
@@ -84,90 +78,18 @@ pub enum ImportFormat {
     Json,
 }
 
-/// Generators.
-#[derive(clap::Subcommand)]
-pub enum Generator {
-    /// Contact network of a 2D jammed packing of bidisperse soft disks (periodic box), rattlers removed.
-    Jammed {
-        /// Disks to place (the network has fewer nodes once rattlers are removed).
-        #[arg(long, default_value_t = JammingParameters::default().nodes)]
-        nodes: usize,
-        /// Target pressure in units of the disk stiffness; smaller is closer to jamming (fewer excess contacts).
-        #[arg(long, default_value_t = JammingParameters::default().target_pressure)]
-        pressure: f64,
-        /// Diameter ratio of large to small disks.
-        #[arg(long, default_value_t = JammingParameters::default().size_ratio)]
-        size_ratio: f64,
-        /// Stop each energy minimisation when the largest net force is below this fraction of the mean contact force.
-        #[arg(long, default_value_t = JammingParameters::default().force_tolerance)]
-        force_tolerance: f64,
-        #[command(flatten)]
-        common: GeneratorArgs,
-    },
-    /// The paper's networks: the contact network of a disk cluster pulled to its centre by a weak central force (open, disc-shaped; sizes 1 and 0.8).
-    Cluster {
-        /// Disks.
-        #[arg(long, default_value_t = ClusterParameters::default().nodes)]
-        nodes: usize,
-        /// Radius of the small disks over the large.
-        #[arg(long, default_value_t = ClusterParameters::default().size_ratio)]
-        size_ratio: f64,
-        #[command(flatten)]
-        common: GeneratorArgs,
-    },
-    /// Square lattice with unit spacing.
-    Square {
-        /// Nodes per row.
-        #[arg(long)]
-        columns: usize,
-        /// Rows.
-        #[arg(long)]
-        rows: usize,
-        /// Wrap around a periodic box.
-        #[arg(long)]
-        periodic: bool,
-        #[command(flatten)]
-        common: GeneratorArgs,
-    },
-    /// Triangular lattice with unit spacing.
-    Triangular {
-        /// Nodes per row.
-        #[arg(long)]
-        columns: usize,
-        /// Rows (even and >= 4 when periodic).
-        #[arg(long)]
-        rows: usize,
-        /// Wrap around a periodic box.
-        #[arg(long)]
-        periodic: bool,
-        #[command(flatten)]
-        common: GeneratorArgs,
-    },
-    /// Delaunay triangulation of uniform random points, optionally diluted at random (staying connected).
-    Delaunay {
-        /// Number of points.
-        #[arg(long, default_value_t = DelaunayParameters::default().nodes)]
-        nodes: usize,
-        /// Dilute to this mean coordination Z = 2E/N.
-        #[arg(long, value_name = "Z")]
-        coordination: Option<f64>,
-        #[command(flatten)]
-        common: GeneratorArgs,
-    },
-}
-
-/// Flags every generator takes.
+/// Flags of `network generate`: the generator and its parameters are the
+/// library's [`NetworkSpec`] (the fields of a run file's `[network]`).
 #[derive(clap::Args)]
-pub struct GeneratorArgs {
-    /// Seed of every random choice (recorded in the file).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+pub struct GenerateArgs {
+    #[command(subcommand)]
+    spec: NetworkSpec,
     /// Initial conductances: constant:K, uniform:MIN,MAX or log-uniform:MIN,MAX (drawn from the seed).
-    #[arg(long, value_name = "SPEC", default_value = "constant:1")]
+    #[arg(long, value_name = "SPEC", default_value = "constant:1", global = true)]
     conductance: InitialConductance,
-    /// Output network JSON file (written atomically).
-    #[arg(short, long, value_name = "OUT.json")]
-    output: PathBuf,
+    /// Output network JSON file (written atomically; required).
+    #[arg(short, long, value_name = "OUT.json", global = true)]
+    output: Option<PathBuf>,
 }
 
 /// Flags of `network draw`.
@@ -233,7 +155,7 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
 /// Runs a network subcommand.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Generate { kind } => generate(kind),
+        Command::Generate(args) => generate(args),
         Command::Info { file } => info(&file),
         Command::Import {
             file,
@@ -297,78 +219,16 @@ fn write(output: &Path, network: &Network) -> Result<()> {
     Ok(())
 }
 
-fn generate(kind: Generator) -> Result<()> {
-    let start = Instant::now();
-    let (spec, common) = match kind {
-        Generator::Jammed {
-            nodes,
-            pressure,
-            size_ratio,
-            force_tolerance,
-            common,
-        } => (
-            NetworkSpec::Jammed(JammingParameters {
-                nodes,
-                seed: common.seed,
-                target_pressure: pressure,
-                size_ratio,
-                force_tolerance,
-                ..Default::default()
-            }),
-            common,
-        ),
-        Generator::Cluster {
-            nodes,
-            size_ratio,
-            common,
-        } => (
-            NetworkSpec::Cluster(ClusterParameters {
-                nodes,
-                seed: common.seed,
-                size_ratio,
-                ..Default::default()
-            }),
-            common,
-        ),
-        Generator::Square {
-            columns,
-            rows,
-            periodic,
-            common,
-        } => (
-            NetworkSpec::Square(LatticeParameters {
-                columns,
-                rows,
-                periodic,
-            }),
-            common,
-        ),
-        Generator::Triangular {
-            columns,
-            rows,
-            periodic,
-            common,
-        } => (
-            NetworkSpec::Triangular(LatticeParameters {
-                columns,
-                rows,
-                periodic,
-            }),
-            common,
-        ),
-        Generator::Delaunay {
-            nodes,
-            coordination,
-            common,
-        } => (
-            NetworkSpec::Delaunay(DelaunayParameters {
-                nodes,
-                seed: common.seed,
-                target_coordination: coordination,
-            }),
-            common,
-        ),
+fn generate(args: GenerateArgs) -> Result<()> {
+    let GenerateArgs {
+        spec,
+        conductance,
+        output,
+    } = args;
+    let Some(output) = output else {
+        bail!("network generate: give the output file with --output OUT.json");
     };
+    let start = Instant::now();
     if let NetworkSpec::Jammed(p) = &spec {
         eprintln!(
             "jamming {} disks to pressure {:e} (seed {})",
@@ -388,12 +248,12 @@ fn generate(kind: Generator) -> Result<()> {
     if let Some(report) = report {
         println!("{report}");
     }
-    common.conductance.apply_to(&mut network, common.seed)?;
+    conductance.apply_to(&mut network, spec.seed())?;
     network
         .metadata_mut()
-        .insert("seed".into(), common.seed.into());
+        .insert("seed".into(), spec.seed().into());
     println!("generated in       {:.2} s", start.elapsed().as_secs_f64());
-    write(&common.output, &network)
+    write(&output, &network)
 }
 
 fn info(file: &Path) -> Result<()> {

@@ -11,8 +11,6 @@ use imprint::analysis::report::StructureOptions;
 use imprint::run::{analysis_for_figures, files, read_finished_run};
 use imprint_plot::{run_figures, Format};
 
-use super::analyze::StructureArgs;
-
 /// Flags of `imprint plot`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,7 +24,7 @@ pub struct Args {
     output: Option<PathBuf>,
     /// When the run has no analysis yet: which sample's fields and sectors to analyse, and how.
     #[command(flatten)]
-    structure: StructureArgs,
+    structure: StructureOptions,
 }
 
 /// Figure formats on the command line.
@@ -55,7 +53,10 @@ impl FormatArg {
 /// Runs `imprint plot`.
 pub fn run(args: Args) -> Result<()> {
     let run = read_finished_run(&args.run)?;
-    let structure = args.structure.options(&run.task)?;
+    let structure = args.structure.clone();
+    structure
+        .validate(&run.task)
+        .map_err(super::analyze::flagged)?;
     let analysis_dir = args.run.join(files::ANALYSIS);
     let (report, fresh) = analysis_for_figures(&args.run, &run, &structure).with_context(|| {
         format!(

@@ -53,24 +53,8 @@ pub enum Command {
         /// Submit through Slurm (the only scheduler supported).
         #[arg(long, required = true)]
         slurm: bool,
-        /// Partition.
-        #[arg(long)]
-        partition: Option<String>,
-        /// Time limit of each run (Slurm's format, e.g. 2:00:00).
-        #[arg(long)]
-        time: Option<String>,
-        /// Most runs at once.
-        #[arg(long)]
-        max_parallel: Option<usize>,
-        /// Memory of each run (e.g. 2G).
-        #[arg(long)]
-        mem: Option<String>,
-        /// Account to charge.
-        #[arg(long)]
-        account: Option<String>,
-        /// Further sbatch option, verbatim (repeatable), e.g. --sbatch=--qos=short.
-        #[arg(long = "sbatch", value_name = "OPTION")]
-        extra: Vec<String>,
+        #[command(flatten)]
+        options: slurm::SlurmOptions,
         /// Write the script and print its path without submitting.
         #[arg(long)]
         dry_run: bool,
@@ -104,17 +88,7 @@ pub fn run(command: Command) -> Result<()> {
         } => {
             let new = Plan::from_file(&file, max_runs)?;
             new.write(&output)?;
-            let axes: Vec<String> = new
-                .plan
-                .axes
-                .iter()
-                .map(|a| format!("{} ({} values)", a.path, a.values.len()))
-                .collect();
-            if axes.is_empty() {
-                println!("1 runs: no axes, [base] alone");
-            } else {
-                println!("{} runs: {}", new.plan.runs.len(), axes.join(" x "));
-            }
+            println!("{}", new.plan.shape());
             println!(
                 "wrote {}; run it with imprint sweep run {0} or imprint sweep submit {0} --slurm",
                 output.display()
@@ -145,24 +119,11 @@ pub fn run(command: Command) -> Result<()> {
         Command::Submit {
             dir,
             slurm: _,
-            partition,
-            time,
-            max_parallel,
-            mem,
-            account,
-            extra,
+            options,
             dry_run,
         } => {
             let dir = std::path::absolute(&dir)?;
             let plan = Plan::read(&dir)?;
-            let options = slurm::SlurmOptions {
-                partition,
-                time,
-                max_parallel,
-                memory: mem,
-                account,
-                extra,
-            };
             let exe = std::env::current_exe()?;
             let script = slurm::write_script(&dir, &slurm::script(&dir, &plan, &exe, &options))?;
             if dry_run {

@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use imprint::learning::config::RunConfig;
-use imprint::learning::resolve::Overrides;
+use imprint::run::config::Overrides;
+use imprint::run::config::RunConfig;
 use imprint::run::{
     check_new_run_dir, create_run, resume_point, train_run, HistoryRecord, Observer, RunControl,
     RunOutcome, RunStart,
@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<()> {
                 Some(file) => RunStart::from_config(config).with_context(|| file.clone())?,
                 None => RunStart::from_config(config)?,
             };
-            if let (Some(file), false) = (&start.config.network.file, args.quiet) {
+            if let (Some(file), false) = (start.config.network.path(), args.quiet) {
                 let from = match &start.config.network.conductance {
                     Some(c) => format!("conductances drawn from {c:?}"),
                     None => "trained from its own conductances".into(),

@@ -33,7 +33,7 @@ class Network:
     def from_json(text: str) -> "Network": ...
     @staticmethod
     def generate(generator: str, **parameters: Any) -> "Network":
-        """jammed, square, triangular or delaunay, with that generator's parameters (library names and defaults; unknown names raise)."""
+        """jammed, cluster, square, triangular or delaunay, with that generator's parameters (library names and defaults; unknown names raise)."""
     @staticmethod
     def jammed(
         nodes: int = 512,

@@ -98,3 +98,29 @@ def test_bad_sweeps_are_refused_with_one_line(tmp_path):
         imprint.sweep.plan(tmp_path / "s.toml", tmp_path / "out")
     with pytest.raises(imprint.ImprintError, match="not a sweep folder"):
         imprint.sweep.collect(tmp_path)
+
+
+def test_every_generator_parameter_is_settable_from_python_and_sweeps(tmp_path):
+    """Issue 27 item 1: the run file's `[network]` is the library's
+    NetworkSpec, so a sweep axis over any generator parameter reaches the
+    generator, and Network.generate takes the same names."""
+    import json
+
+    import imprint
+
+    made = json.loads(imprint.Network.generate("cluster", nodes=40, central=0.001, size_ratio=0.7).to_json())
+    assert made["metadata"]["parameters"]["central"] == 0.001
+    assert made["metadata"]["parameters"]["size_ratio"] == 0.7
+    with pytest.raises(imprint.ImprintError, match="unknown field `pressure`"):
+        imprint.Network.generate("delaunay", nodes=20, pressure=0.1)
+    (tmp_path / "sweep.toml").write_text(
+        '[base]\nnetwork.generator = "cluster"\nnetwork.nodes = 40\ntraining.iterations = 20\n'
+        '[axes]\n"network.size_ratio" = [0.7, 0.9]\n'
+    )
+    assert imprint.sweep.plan(tmp_path / "sweep.toml", tmp_path / "out") == 2
+    assert imprint.sweep.run(tmp_path / "out", workers=1)["done"] == 2
+    used = sorted(
+        json.loads(path.read_text())["metadata"]["parameters"]["size_ratio"]
+        for path in (tmp_path / "out").rglob("network-initial.json")
+    )
+    assert used == [0.7, 0.9]

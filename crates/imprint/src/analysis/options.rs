@@ -12,8 +12,9 @@ use crate::physics::{Factorization, Solver};
 /// Which computations to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Method {
-    /// Dense up to the threshold, scalable above.
+    /// Dense up to `--dense-threshold` nodes, scalable above.
     #[default]
     Auto,
     /// Exact dense formulas (memory grows as `E^2` and `N^2`).
@@ -26,6 +27,7 @@ pub enum Method {
 /// `chi_e` and the physical spectrum (docs/theory.md section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Boundary {
     /// Only the ground and rail nodes (the task's grounds): the paper's
     /// `H_g` of eq. 2, as its authors compute `chi_e` and the partial
@@ -81,23 +83,33 @@ impl Boundary {
 /// Options of [`analyze`]; `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct AnalysisOptions {
-    /// Dense or scalable.
+    /// Dense (exact formulas) or scalable (nothing of size N x N or E x E).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = AnalysisOptions::default().method))]
     pub method: Method,
     /// Which nodes border the Hessian of `chi_e` and the physical spectrum.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = AnalysisOptions::default().boundary))]
     pub boundary: Boundary,
-    /// Largest node count analysed densely under [`Method::Auto`].
+    /// Largest node count analysed densely under `auto`.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = AnalysisOptions::default().dense_threshold))]
     pub dense_threshold: usize,
-    /// Random projections for `chi_e` on the scalable path (200 gives a
-    /// relative standard error of 5 %).
+    /// Random projections for `chi_e` on the scalable path (relative
+    /// standard error `1/sqrt(2k)`: 200 gives 5 %).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = AnalysisOptions::default().projections))]
     pub projections: usize,
-    /// Compute `chi_e` exactly by blocked solves on the scalable path.
+    /// Compute `chi_e` exactly by blocked solves on the scalable path (one
+    /// solve per edge).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub exact_susceptibility: bool,
     /// Softest physical modes computed on the scalable path.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = AnalysisOptions::default().soft_modes))]
     pub soft_modes: usize,
     /// Seed of the random projections and the Lanczos start.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = AnalysisOptions::default().seed))]
     pub seed: u64,
     /// Check the tensor identity literally (networks with `N + |C| <= 64`).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub check_tensors: bool,
 }
 

@@ -127,13 +127,17 @@ pub fn corridors(
 /// Which sample's response is cut into sectors, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct StructureOptions {
     /// Training sample whose free response is cut into sectors (and drawn as fields).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = StructureOptions::default().sample))]
     pub sample: usize,
     /// Which role nodes the sectors must separate: the ends of each role pair
     /// (`per-edge`, default) or every role node from every other (`all`).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = StructureOptions::default().roles))]
     pub roles: RoleMode,
     /// Share of edges counted as the most susceptible (walls and corridors).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = StructureOptions::default().top_share))]
     pub top_share: f64,
 }
 

@@ -53,14 +53,6 @@ pub enum LearningError {
         /// The name given.
         name: String,
     },
-    /// A configuration file or text could not be resolved.
-    #[error("{origin}: {message}")]
-    Configuration {
-        /// The file (or "configuration").
-        origin: String,
-        /// What is wrong.
-        message: String,
-    },
     /// The physics failed (for example an output part no fixed voltage reaches).
     #[error(transparent)]
     Physics(#[from] PhysicsError),

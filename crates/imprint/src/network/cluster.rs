@@ -22,19 +22,26 @@ use crate::random::Rng;
 /// Parameters of the cluster generator; `Default` gives the authors' values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ClusterParameters {
     /// Disks.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().nodes))]
     pub nodes: usize,
     /// Seed of the positions and sizes.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().seed))]
     pub seed: u64,
     /// Radius of the small disks over that of the large ones (their `rfac`).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().size_ratio))]
     pub size_ratio: f64,
     /// Stiffness of the central force (their `central`).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().central))]
     pub central: f64,
     /// Stiffness of the contact repulsion (their `contact`).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().contact))]
     pub contact: f64,
     /// Relaxation stops when the largest net force is below this fraction of
     /// the mean contact force.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterParameters::default().force_tolerance))]
     pub force_tolerance: f64,
 }
 

@@ -11,16 +11,27 @@ use crate::random::Rng;
 /// Parameters of the Delaunay generator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct DelaunayParameters {
     /// Number of random points (nodes).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = DelaunayParameters::default().nodes))]
     pub nodes: usize,
     /// Seed of the points and of the dilution.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = DelaunayParameters::default().seed))]
     pub seed: u64,
     /// Remove random edges until the mean coordination `Z = 2E/N` is at most
     /// this (never below a spanning tree's `2 (N - 1) / N`); `None` keeps the
     /// full triangulation.
     /// (Also read as `coordination`.)
     #[serde(alias = "coordination")]
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long = "coordination",
+            visible_alias = "target-coordination",
+            value_name = "Z"
+        )
+    )]
     pub target_coordination: Option<f64>,
 }
 

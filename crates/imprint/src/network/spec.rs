@@ -1,7 +1,9 @@
 //! One description of every generated network (docs/theory.md section 1): a
 //! [`NetworkSpec`] tagged by its generator, with each generator's parameters
 //! and their defaults in one `Default`. The command line, Python and run
-//! configurations all generate networks through [`NetworkSpec::generate`].
+//! configurations all generate networks through [`NetworkSpec::generate`],
+//! and the command line's `network generate` flags derive from these types
+//! (feature `clap`), so a parameter exists everywhere or nowhere.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,13 +15,21 @@ use super::{lattice, Network, NetworkError};
 /// Parameters of the square and triangular lattices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct LatticeParameters {
     /// Nodes per row.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = LatticeParameters::default().columns))]
     pub columns: usize,
     /// Rows (even and at least 4 for a periodic triangular lattice).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = LatticeParameters::default().rows))]
     pub rows: usize,
     /// Wrap around a periodic box.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub periodic: bool,
+    /// Seed of the conductances drawn on the lattice (the lattice itself
+    /// has nothing random), so that every generator has a seed.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = LatticeParameters::default().seed))]
+    pub seed: u64,
 }
 
 impl Default for LatticeParameters {
@@ -28,6 +38,7 @@ impl Default for LatticeParameters {
             columns: 20,
             rows: 20,
             periodic: false,
+            seed: 1,
         }
     }
 }
@@ -35,16 +46,17 @@ impl Default for LatticeParameters {
 /// A network generator and its parameters (`generator = "jammed"`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "generator", rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::Subcommand))]
 pub enum NetworkSpec {
-    /// Contact network of a jammed packing of bidisperse disks (periodic box).
+    /// Contact network of a 2D jammed packing of bidisperse soft disks (periodic box), rattlers removed.
     Jammed(JammingParameters),
-    /// Contact network of a disk cluster pulled to its centre (the paper's networks).
+    /// The paper's networks: the contact network of a disk cluster pulled to its centre by a weak central force (open, disc-shaped).
     Cluster(ClusterParameters),
     /// Square lattice with unit spacing.
     Square(LatticeParameters),
     /// Triangular lattice with unit spacing.
     Triangular(LatticeParameters),
-    /// Delaunay triangulation of random points, optionally diluted.
+    /// Delaunay triangulation of uniform random points, optionally diluted at random (staying connected).
     Delaunay(DelaunayParameters),
 }
 
@@ -113,6 +125,27 @@ impl NetworkSpec {
         })
     }
 
+    /// The seed of every random choice the generator makes, and of the
+    /// initial conductances drawn on its network.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Self::Jammed(p) => p.seed,
+            Self::Cluster(p) => p.seed,
+            Self::Square(p) | Self::Triangular(p) => p.seed,
+            Self::Delaunay(p) => p.seed,
+        }
+    }
+
+    /// Sets the seed ([`seed`](Self::seed)).
+    pub fn set_seed(&mut self, seed: u64) {
+        match self {
+            Self::Jammed(p) => p.seed = seed,
+            Self::Cluster(p) => p.seed = seed,
+            Self::Square(p) | Self::Triangular(p) => p.seed = seed,
+            Self::Delaunay(p) => p.seed = seed,
+        }
+    }
+
     /// The generator's name.
     pub fn generator(&self) -> &'static str {
         match self {
@@ -141,7 +174,7 @@ mod tests {
         let overflow = NetworkSpec::Square(LatticeParameters {
             columns: usize::MAX,
             rows: 2,
-            periodic: false,
+            ..Default::default()
         });
         assert!(overflow
             .generate()
@@ -159,7 +192,7 @@ mod tests {
             NetworkSpec::Square(LatticeParameters {
                 columns: 3,
                 rows: 4,
-                periodic: false
+                ..Default::default()
             })
         );
         let network = spec.generate().unwrap();

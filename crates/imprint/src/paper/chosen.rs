@@ -3,8 +3,8 @@
 
 use super::{Conditions, CONDITIONS, DROPS, SECTOR_DROPS};
 use crate::learning::builtin::{BuiltinOptions, INTERIOR};
-use crate::learning::config::RunConfig;
 use crate::learning::{AutoRate, LearningError, Rule, StopRule};
+use crate::run::config::RunConfig;
 
 /// One chosen value: what it is, and what we use.
 #[derive(Debug, Clone, PartialEq)]

@@ -33,9 +33,12 @@ pub use reproduction::{
 };
 pub use spread::{spread, ClaimSpread, SeedClaims};
 
-use crate::learning::config::RunConfig;
 use crate::learning::{LearningError, LearningRate, Rule, TrainingParameters};
+use crate::network::cluster::ClusterParameters;
 use crate::network::conductance::InitialConductance;
+use crate::network::jammed::JammingParameters;
+use crate::network::spec::NetworkSpec;
+use crate::run::config::{NetworkConfig, RunConfig};
 
 /// The four tasks of the paper: name and description (with figures).
 pub const TASKS: [(&str, &str); 4] = [
@@ -232,11 +235,19 @@ impl Scale {
     /// The configuration of the shared network (regression-2x2 defaults with `seed`).
     pub fn network_config(&self, seed: u64) -> Result<RunConfig, LearningError> {
         let mut base = RunConfig::for_task("regression-2x2", seed)?;
-        base.network.nodes = Some(self.disks);
-        if self.conditions == Conditions::Cluster {
-            base.network.generator = Some("cluster".into());
-            base.network.pressure = None;
-        }
+        let spec = match self.conditions {
+            Conditions::Cluster => NetworkSpec::Cluster(ClusterParameters {
+                nodes: self.disks,
+                seed,
+                ..ClusterParameters::default()
+            }),
+            Conditions::Jammed => NetworkSpec::Jammed(JammingParameters {
+                nodes: self.disks,
+                seed,
+                ..JammingParameters::default()
+            }),
+        };
+        base.network = NetworkConfig::generated(spec);
         Ok(base)
     }
 
@@ -251,13 +262,11 @@ impl Scale {
         iterations: Option<usize>,
     ) -> Result<RunConfig, LearningError> {
         let mut config = RunConfig::for_task(name, seed)?;
-        config.network.file = Some(network_file.to_path_buf());
         // The shared network, with the task's initial conductances drawn on it.
-        (
-            config.network.generator,
-            config.network.nodes,
-            config.network.pressure,
-        ) = (None, None, None);
+        config.network = NetworkConfig {
+            conductance: config.network.conductance,
+            ..NetworkConfig::file(network_file, seed)
+        };
         config.training.iterations =
             self.iterations(iterations.unwrap_or(config.training.iterations));
         [config.training.k_min, config.training.k_max] = self.conditions.clip();
@@ -292,7 +301,7 @@ impl Scale {
         });
         // The draw's seed: a file's network takes its conductances from
         // `network.seed` and nothing else.
-        config.network.seed = condition_seed(seed, index);
+        config.network.set_seed(condition_seed(seed, index));
         config.training.rule = Rule::CoupledLearning {
             learning_rate: self.condition_rate,
             nudge: TrainingParameters::default_nudge(),

@@ -5,6 +5,7 @@
 //! section 4). The command line and Python both run training through here.
 
 mod analysis_files;
+pub mod config;
 mod executor;
 mod history;
 mod records;
@@ -13,6 +14,8 @@ mod summary;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+
+use config::{ConfigError, RunConfig};
 
 pub use analysis_files::{check_analysis_dir, read_analysis, write_analysis, ARRAYS};
 pub use executor::{Executor, Observer, Outcome};
@@ -23,7 +26,6 @@ pub use summary::{learned, TrainingStatus, TrainingSummary, LEARNED_RELATIVE_COS
 use crate::analysis::report::{report, AnalysisReport, StructureOptions};
 use crate::analysis::AnalysisOptions;
 use crate::io::IoError;
-use crate::learning::config::RunConfig;
 use crate::learning::{LearningError, Task};
 use crate::network::Network;
 
@@ -54,6 +56,9 @@ pub enum RunError {
     /// Training failed.
     #[error(transparent)]
     Learning(#[from] LearningError),
+    /// The run's configuration was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The analysis failed.
     #[error(transparent)]
     Analysis(#[from] crate::analysis::AnalysisError),
@@ -158,7 +163,7 @@ impl RunStart {
     /// generator run) with the initial conductances drawn, and its task built
     /// (reading a custom task's samples file).
     pub fn from_config(config: RunConfig) -> Result<Self, RunError> {
-        let network = match &config.network.file {
+        let network = match config.network.path() {
             Some(path) => {
                 let mut network = crate::io::read_any_network(path)?;
                 if !config.apply_initial_conductance(&mut network)? {
@@ -181,10 +186,7 @@ impl RunStart {
         let task = config
             .build_task(&network, table)
             .and_then(|task| task.check_reachable().map(|()| task))
-            .map_err(|e| LearningError::Configuration {
-                origin: "[task]".into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ConfigError::new("[task]", e))?;
         Ok(Self {
             config,
             initial: network,

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::{files, Plan, SweepError};
 use crate::analysis::report::StructureOptions;
 use crate::analysis::AnalysisOptions;
-use crate::learning::config::RunConfig;
 use crate::paper::RunMetrics;
+use crate::run::config::RunConfig;
 use crate::run::{
     analyze_run, create_run, resume_point, train_run, RunControl, RunOutcome, RunStart,
     TrainingSummary,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{files, SweepError};
-use crate::learning::config::RunConfig;
-use crate::learning::resolve::Overrides;
+use crate::run::config::Overrides;
+use crate::run::config::RunConfig;
 
 /// The largest plan `imprint sweep plan` writes unless told otherwise.
 pub const DEFAULT_MAX_RUNS: usize = 10_000;
@@ -347,6 +347,19 @@ impl Plan {
     pub fn describe(&self, index: usize) -> String {
         describe(&self.axes, &self.runs[index].values)
     }
+
+    /// The plan's size and shape: `6 runs: seed (3 values) x task.name (2 values)`.
+    pub fn shape(&self) -> String {
+        if self.axes.is_empty() {
+            return "1 runs: no axes, [base] alone".into();
+        }
+        let axes: Vec<String> = self
+            .axes
+            .iter()
+            .map(|a| format!("{} ({} values)", a.path, a.values.len()))
+            .collect();
+        format!("{} runs: {}", self.runs.len(), axes.join(" x "))
+    }
 }
 
 #[cfg(test)]
@@ -450,7 +463,7 @@ mod tests {
         let files: Vec<PathBuf> = new
             .configs
             .iter()
-            .map(|c| c.network.file.clone().unwrap())
+            .map(|c| c.network.path().unwrap().to_path_buf())
             .collect();
         assert_eq!(
             files,

@@ -12,18 +12,25 @@ use super::{files, Plan, SweepError};
 
 /// `#SBATCH` options of a sweep's job array.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SlurmOptions {
-    /// Partition (`--partition`); the cluster's default when `None`.
+    /// Partition (`--partition`); the cluster's default when not given.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub partition: Option<String>,
     /// Time limit of each run (`--time`, Slurm's formats, e.g. `2:00:00`).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub time: Option<String>,
     /// Most array tasks running at once (`%K` of `--array`).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub max_parallel: Option<usize>,
     /// Memory of each run (`--mem`, e.g. `2G`).
+    #[cfg_attr(feature = "clap", arg(long = "mem"))]
     pub memory: Option<String>,
     /// Account to charge (`--account`).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub account: Option<String>,
-    /// Further `#SBATCH` lines, verbatim (e.g. `--qos=short`).
+    /// Further `#SBATCH` option, verbatim (repeatable), e.g. `--sbatch=--qos=short`.
+    #[cfg_attr(feature = "clap", arg(long = "sbatch", value_name = "OPTION"))]
     pub extra: Vec<String>,
 }
 

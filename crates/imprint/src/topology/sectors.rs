@@ -158,6 +158,7 @@ pub fn edge_filtration(network: &Network, voltages: &[f64]) -> EdgeFiltration {
 /// Which role nodes must end in different sectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RoleMode {
     /// The two ends of each role pair (of each target edge).
     #[default]

@@ -35,28 +35,38 @@ const COARSE_FORCE_TOLERANCE: f64 = 1e-5;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct JammingParameters {
     /// Number of disks before rattlers are removed.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().nodes))]
     pub nodes: usize,
     /// Seed of every random choice (initial positions).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().seed))]
     pub seed: u64,
     /// Target virial pressure, in units of the disk stiffness over the small
     /// diameter squared. Smaller is closer to jamming. (Also read as `pressure`.)
     #[serde(alias = "pressure")]
+    #[cfg_attr(feature = "clap", arg(long = "pressure", visible_alias = "target-pressure", default_value_t = JammingParameters::default().target_pressure))]
     pub target_pressure: f64,
     /// Accepted relative deviation of the final pressure from the target.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().pressure_tolerance))]
     pub pressure_tolerance: f64,
     /// Diameter of the large disks over that of the small ones.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().size_ratio))]
     pub size_ratio: f64,
     /// Packing fraction of the random initial configuration (above jamming,
     /// about 0.84, so that the first minimisation gives a jammed state).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().initial_packing_fraction))]
     pub initial_packing_fraction: f64,
     /// Minimisations stop when the largest net force on a disk is below this
     /// fraction of the mean contact force.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().force_tolerance))]
     pub force_tolerance: f64,
     /// Cap on FIRE steps per minimisation.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().max_fire_steps))]
     pub max_fire_steps: usize,
     /// Cap on compression and decompression steps.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().max_compressions))]
     pub max_compressions: usize,
 }
 

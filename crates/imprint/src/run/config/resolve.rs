@@ -1,11 +1,15 @@
 //! Resolving a run configuration: the chosen task's documented defaults,
 //! a TOML file over them, and explicit overrides over both. The result is
-//! what `config.toml` of a run directory records.
+//! what `config.toml` of a run directory records. The `[network]` table is
+//! read as a whole into its typed [`NetworkConfig`] (a generator's
+//! parameters default to the generator's own `Default`, never merged with
+//! another generator's); the other tables lie over the task's defaults.
+//! Errors stay typed ([`ConfigError`]).
 
 use std::path::{Path, PathBuf};
 
-use super::config::{RunConfig, TaskConfig};
-use super::{Keep, LearningError, LearningRate, RuleKind, TrainingParameters};
+use super::{ConfigError, NetworkConfig, NetworkSource, RunConfig, TaskConfig};
+use crate::learning::{Keep, LearningRate, RuleKind, TrainingParameters};
 
 /// Values given outside the configuration file (command-line flags,
 /// Python keyword arguments); each wins over the file.
@@ -91,12 +95,9 @@ pub fn training_parameters(
     name: &str,
     seed: u64,
     given: toml::Table,
-) -> Result<TrainingParameters, LearningError> {
-    let configuration = |message: String| LearningError::Configuration {
-        origin: "training".to_string(),
-        message,
-    };
-    let defaults = RunConfig::for_task(name, seed)?;
+) -> Result<TrainingParameters, ConfigError> {
+    let configuration = |message: String| ConfigError::syntax("training", message);
+    let defaults = RunConfig::for_task(name, seed).map_err(|e| ConfigError::new("training", e))?;
     let mut file = toml::Value::Table(toml::Table::from_iter([(
         "training".to_string(),
         toml::Value::Table(given),
@@ -108,7 +109,9 @@ pub fn training_parameters(
         merge(&mut merged, training);
     }
     let parameters: TrainingParameters = deserialize(&merged).map_err(configuration)?;
-    parameters.validate()?;
+    parameters
+        .validate()
+        .map_err(|e| ConfigError::new("training", e))?;
     Ok(parameters)
 }
 
@@ -146,6 +149,37 @@ fn deserialize<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<T,
     })
 }
 
+/// The `[network]` table of a file (`table`), with `file` (a network file
+/// given outside it) over it, read typed; `seed` is the master seed, the
+/// network's unless the table gives one. `None`: neither says anything, and
+/// the task's default network stands.
+fn network_of(
+    table: Option<toml::Value>,
+    seed: u64,
+    file: Option<&Path>,
+) -> Result<Option<NetworkConfig>, String> {
+    let mut table = match (table, file) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => serde_json::Map::new(),
+        (Some(table @ toml::Value::Table(_)), _) => match serde_json::to_value(table) {
+            Ok(serde_json::Value::Object(table)) => table,
+            _ => return Err("network: not a table".into()),
+        },
+        (Some(_), _) => return Err("network: not a table".into()),
+    };
+    if let Some(path) = file {
+        let path = serde_json::to_value(path).map_err(|e| format!("network.file: {e}"))?;
+        table.insert("file".into(), path);
+    }
+    let mut network =
+        NetworkConfig::from_table(table, Some(seed)).map_err(|e| format!("network: {e}"))?;
+    if network.spec().is_some() {
+        // A generated network always gets a distribution: recorded.
+        network.conductance.get_or_insert_with(Default::default);
+    }
+    Ok(Some(network))
+}
+
 impl RunConfig {
     /// The fully resolved configuration: the task's defaults, the TOML
     /// `file` text over them, `overrides` over both. `origin` names the file
@@ -154,15 +188,13 @@ impl RunConfig {
         file: Option<&str>,
         origin: &str,
         overrides: &Overrides,
-    ) -> Result<Self, LearningError> {
-        let configuration = |message: String| LearningError::Configuration {
-            origin: origin.to_string(),
-            message,
-        };
-        let file: toml::Value = match file {
+    ) -> Result<Self, ConfigError> {
+        let syntax = |message: String| ConfigError::syntax(origin, message);
+        let invalid = |e: crate::learning::LearningError| ConfigError::new(origin, e);
+        let mut file: toml::Table = match file {
             Some(text) => toml::from_str(text)
-                .map_err(|e| configuration(e.to_string().lines().collect::<Vec<_>>().join(" ")))?,
-            None => toml::Value::Table(Default::default()),
+                .map_err(|e| syntax(e.to_string().lines().collect::<Vec<_>>().join(" ")))?,
+            None => toml::Table::new(),
         };
         let named = file
             .get("task")
@@ -183,54 +215,27 @@ impl RunConfig {
             })
             .unwrap_or(1);
         if let Some(task) = file.get("task").and_then(|t| t.as_table()) {
-            TaskConfig::check_fields(&name, task.keys().map(String::as_str))
-                .map_err(|e| configuration(e.to_string()))?;
+            TaskConfig::check_fields(&name, task.keys().map(String::as_str)).map_err(invalid)?;
         }
-        let defaults = Self::for_task(&name, seed)?;
-        let mut merged =
-            toml::Value::try_from(&defaults).map_err(|e| configuration(e.to_string()))?;
-        let file_network = overrides.network_file.is_some()
-            || file.get("network").and_then(|n| n.get("file")).is_some();
-        if file_network {
-            // A file's network keeps its own conductances unless the
-            // configuration names a distribution, and has no generator.
-            if let Some(network) = merged.get_mut("network").and_then(|n| n.as_table_mut()) {
-                for generated in ["generator", "nodes", "pressure", "conductance"] {
-                    network.remove(generated);
-                }
-            }
-        }
-        let generator = file
-            .get("network")
-            .and_then(|n| n.get("generator"))
-            .and_then(|g| g.as_str());
-        if generator.is_some_and(|g| g != "jammed") {
-            // Only jammed packings have a pressure.
-            if file
-                .get("network")
-                .and_then(|n| n.get("pressure"))
-                .is_some()
-            {
-                return Err(configuration(format!(
-                    "network.pressure: the {} generator has no pressure (only jammed packings do)",
-                    generator.unwrap_or_default()
-                )));
-            }
-            if let Some(network) = merged.get_mut("network").and_then(|n| n.as_table_mut()) {
-                network.remove("pressure");
-            }
-        }
-        let mut file = file;
-        complete_rule(&mut file, &defaults).map_err(configuration)?;
+        let defaults = Self::for_task(&name, seed).map_err(invalid)?;
+        let network = network_of(
+            file.remove("network"),
+            seed,
+            overrides.network_file.as_deref(),
+        )
+        .map_err(syntax)?;
+        let mut file = toml::Value::Table(file);
+        complete_rule(&mut file, &defaults).map_err(syntax)?;
+        let mut merged = toml::Value::try_from(&defaults).map_err(|e| syntax(e.to_string()))?;
         merge(&mut merged, file);
-        let mut config: Self = deserialize(&merged).map_err(configuration)?;
+        let mut config: Self = deserialize(&merged).map_err(syntax)?;
+        if let Some(network) = network {
+            config.network = network;
+        }
         config.task.name = name;
         config.task.record_defaults();
         if let Some(iterations) = overrides.iterations {
             config.training.iterations = iterations;
-        }
-        if let Some(network) = &overrides.network_file {
-            config.network.file = Some(network.clone());
         }
         if let Some(kind) = overrides.rule {
             let given = config.training.rule;
@@ -240,9 +245,7 @@ impl RunConfig {
                 // rate where both rules have one.
                 let mut rule = defaults.training.rule.with_kind(kind);
                 if let (Some(rate), Some(_)) = (given.learning_rate(), rule.learning_rate()) {
-                    rule = rule
-                        .with_learning_rate(rate)
-                        .map_err(|e| configuration(e.to_string()))?;
+                    rule = rule.with_learning_rate(rate).map_err(invalid)?;
                 }
                 config.training.rule = rule;
             }
@@ -252,14 +255,12 @@ impl RunConfig {
                 .training
                 .rule
                 .with_learning_rate(rate)
-                .map_err(|e| configuration(e.to_string()))?;
+                .map_err(invalid)?;
         }
         if let Some(keep) = overrides.keep {
             config.training.keep = keep;
         }
-        config
-            .validate()
-            .map_err(|e| configuration(e.to_string()))?;
+        config.validate().map_err(invalid)?;
         Ok(config)
     }
 }
@@ -269,18 +270,22 @@ impl RunConfig {
     /// `task.samples_file`) absolute: a relative one is taken relative to
     /// `folder` (the configuration file's own folder, so a config works from
     /// any working directory), and the absolute path is what the run records.
-    pub fn resolve_paths(&mut self, folder: &Path) -> Result<(), LearningError> {
+    pub fn resolve_paths(&mut self, folder: &Path) -> Result<(), ConfigError> {
+        let network_file = match &mut self.network.source {
+            NetworkSource::File { path, .. } => Some(path),
+            NetworkSource::Generated(_) => None,
+        };
         let paths = [
-            ("network.file", self.network.file.as_mut()),
+            ("network.file", network_file),
             ("task.samples_file", self.task.samples_file.as_mut()),
         ];
         for (field, path) in paths {
             if let Some(path) = path {
                 *path = std::path::absolute(folder.join(&*path)).map_err(|e| {
-                    LearningError::InvalidParameter {
+                    ConfigError::syntax(
                         field,
-                        reason: format!("cannot make {} absolute: {e}", path.display()),
-                    }
+                        format!("cannot make {} absolute: {e}", path.display()),
+                    )
                 })?;
             }
         }
@@ -450,7 +455,7 @@ mod tests {
         let mut config = RunConfig::resolve(Some(text), "c.toml", &Overrides::default()).unwrap();
         config.resolve_paths(Path::new("/data/exp")).unwrap();
         assert_eq!(
-            config.network.file.as_deref(),
+            config.network.path(),
             Some(Path::new("/data/exp/nets/a.json"))
         );
         assert_eq!(
@@ -460,7 +465,7 @@ mod tests {
         // Absolute paths stay as they are.
         config.resolve_paths(Path::new("/elsewhere")).unwrap();
         assert_eq!(
-            config.network.file.as_deref(),
+            config.network.path(),
             Some(Path::new("/data/exp/nets/a.json"))
         );
     }
@@ -473,8 +478,8 @@ mod tests {
         };
         let config = RunConfig::resolve(None, "configuration", &overrides).unwrap();
         let n = &config.network;
-        assert_eq!(n.file.as_deref(), Some(std::path::Path::new("net.json")));
-        assert_eq!((&n.generator, n.nodes, n.pressure), (&None, None, None));
+        assert_eq!(n.path(), Some(std::path::Path::new("net.json")));
+        assert_eq!((n.spec(), n.seed()), (None, 1));
         assert_eq!(n.conductance, None);
         // The resolved config lists only what is used.
         let text = toml::to_string(&config).unwrap();
@@ -493,6 +498,9 @@ mod tests {
         let error = RunConfig::resolve(Some(both), "c.toml", &Overrides::default())
             .unwrap_err()
             .to_string();
-        assert!(error.contains("a network file has no generator"), "{error}");
+        assert!(
+            error.starts_with("c.toml: network: a network file has no `nodes`"),
+            "{error}"
+        );
     }
 }
