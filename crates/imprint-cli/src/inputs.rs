@@ -52,3 +52,33 @@ impl BoundaryArgs {
         conditions(&self.fix, &self.inject)
     }
 }
+
+/// `--force`: whether an existing output may be replaced (issue 30 item 15).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct Force {
+    /// Replace the output if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl Force {
+    /// Refuses to replace `path` (a file, or a folder holding anything) unless forced.
+    pub fn check(self, path: &std::path::Path) -> anyhow::Result<()> {
+        let taken = match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(_) => path.exists(),
+        };
+        if taken && !self.force {
+            anyhow::bail!(
+                "{} exists{}: choose another output, or pass --force to replace it",
+                path.display(),
+                if path.is_dir() {
+                    " and is not empty"
+                } else {
+                    ""
+                }
+            );
+        }
+        Ok(())
+    }
+}

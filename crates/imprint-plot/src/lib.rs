@@ -207,6 +207,24 @@ pub fn render(figure: &impl Figure, format: Format, size: (u32, u32)) -> Result<
     }
 }
 
+/// A figure size `WIDTHxHEIGHT` in pixels, each 100 to 10 000.
+pub fn parse_size(text: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once('x')
+        .ok_or_else(|| format!("`{text}` is not WIDTHxHEIGHT"))?;
+    let parse = |v: &str| {
+        v.parse::<u32>()
+            .ok()
+            .filter(|&v| (100..=10_000).contains(&v))
+    };
+    match (parse(w), parse(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!(
+            "`{text}`: width and height must be 100 to 10000 pixels"
+        )),
+    }
+}
+
 /// Renders `figure` to `path` (`.svg` or `.png`), atomically.
 pub fn save(figure: &impl Figure, path: &Path, size: (u32, u32)) -> Result<()> {
     let bytes = render(figure, Format::of(path)?, size)?;

@@ -38,6 +38,37 @@ impl ValueLayer {
         }
     }
 
+    /// A layer of values a user gave (`what` names them in errors):
+    /// refused, naming the first bad one, when a value is not finite or,
+    /// on a log scale, not positive. (The figures of a run draw their own
+    /// arrays leniently, leaving such values out; a user's file is not
+    /// drawn with a value silently replaced.)
+    pub fn checked(
+        values: Vec<f64>,
+        label: impl Into<String>,
+        scale: Scale,
+        what: &str,
+    ) -> Result<Self> {
+        let bad = values
+            .iter()
+            .position(|v| !v.is_finite() || (scale == Scale::Log && *v <= 0.0));
+        if let Some(index) = bad {
+            return Err(PlotError::InvalidValues {
+                what: what.to_string(),
+                reason: format!(
+                    "value {index} is {}: {}",
+                    values[index],
+                    if scale == Scale::Log && values[index].is_finite() {
+                        "a log scale draws positive values only"
+                    } else {
+                        "only finite values can be drawn"
+                    }
+                ),
+            });
+        }
+        Ok(Self::new(values, label).with_scale(scale))
+    }
+
     /// The same layer on `scale`.
     pub fn with_scale(mut self, scale: Scale) -> Self {
         self.scale = scale;
@@ -342,6 +373,17 @@ impl NetworkFigure<'_> {
             (view[2] - view[0]).max(1e-12),
             (view[3] - view[1]).max(1e-12),
         );
+        if !(dx.is_finite() && dy.is_finite()) {
+            // Positions near +-1e308: their span overflows, and every
+            // node would land on one pixel (a blank figure).
+            return Err(PlotError::InvalidValues {
+                what: "node positions".into(),
+                reason: format!(
+                    "they span x from {:e} to {:e} and y from {:e} to {:e}, too wide to scale to pixels",
+                    bounds[0], bounds[2], bounds[1], bounds[3]
+                ),
+            });
+        }
         let scale = (w as f64 / dx).min(h as f64 / dy);
         let (ox, oy) = ((w as f64 - scale * dx) / 2.0, (h as f64 - scale * dy) / 2.0);
         // y grows upwards in data, downwards in pixels.

@@ -105,6 +105,10 @@ struct PythonObserver<'a> {
     task: &'a str,
     total: usize,
     progress: bool,
+    /// Whether stderr is a terminal: the progress line then rewrites
+    /// itself (`\r`); otherwise (a log file, a notebook's captured output)
+    /// each record is a line of its own, never glued to the next.
+    terminal: bool,
     callback: Option<Py<PyAny>>,
     error: Option<PyErr>,
 }
@@ -118,8 +122,13 @@ impl PythonObserver<'_> {
         total: usize,
     ) -> PyResult<()> {
         if self.progress {
+            let (start, end) = if self.terminal {
+                ("\r", "")
+            } else {
+                ("", "\n")
+            };
             let message = format!(
-                "\r{} step {}/{total}, cost {:.3e}",
+                "{start}{} step {}/{total}, cost {:.3e}{end}",
                 self.task, record.step, record.cost
             );
             py.import("sys")?
@@ -255,11 +264,18 @@ pub fn train<'py>(
         task: &task_ref.name,
         total,
         progress,
+        terminal: progress
+            && py
+                .import("sys")?
+                .getattr("stderr")?
+                .call_method0("isatty")?
+                .extract::<bool>()
+                .unwrap_or(false),
         callback,
         error: None,
     };
     let outcome = py.detach(|| executor.run(&mut observer));
-    if progress {
+    if observer.terminal {
         py.import("sys")?
             .getattr("stderr")?
             .call_method1("write", ("\n",))?;

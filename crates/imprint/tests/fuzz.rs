@@ -322,7 +322,7 @@ fn fuzz_sweep_files() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sweep.toml");
     std::fs::write(&path, "").unwrap();
-    let seed = b"[base]\n[base.task]\nname = \"regression-2x2\"\n[axes]\nseed = \"1..3\"\n\"task.name\" = [\"regression-2x2\", \"allostery\"]\n[sweep]\nanalyze = false\n".to_vec();
+    let seed = b"[base]\n[base.training]\niterations = 5\n[axes]\nseed = \"1..3\"\n\"task.name\" = [\"regression-2x2\", \"allostery\"]\n[sweep]\nanalyze = false\n".to_vec();
     // The plan is made from a file: each case rewrites it (thread-local path).
     SWEEP_PATH.set(path).ok();
     fuzz("sweep", vec![seed], 5_000, |b| {

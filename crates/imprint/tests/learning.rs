@@ -242,7 +242,7 @@ fn batch_updates_are_means_of_single_sample_updates() {
 
 #[test]
 fn training_clips_reduces_the_cost_and_repeats_itself() {
-    let net = network();
+    let mut net = network();
     let task = task(&net, "regression-2x2");
     let parameters = TrainingParameters {
         rule: Rule::CoupledLearning {
@@ -256,6 +256,22 @@ fn training_clips_reduces_the_cost_and_repeats_itself() {
         seed: 3,
         ..Default::default()
     };
+    // Conductances outside the clip are refused, not clipped unasked
+    // (issue 30 item 7), naming how many and how far.
+    let error = Training::new(&net, &task, parameters.clone())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("conductances lie outside the clip [5e-1, 2e0] S"),
+        "{error}"
+    );
+    let inside: Vec<f64> = net
+        .conductance()
+        .iter()
+        .map(|k| k.clamp(0.5, 2.0))
+        .collect();
+    net.set_conductance(inside).unwrap();
     let run = || {
         let mut training = Training::new(&net, &task, parameters.clone()).unwrap();
         let before = training.evaluate().unwrap().cost;

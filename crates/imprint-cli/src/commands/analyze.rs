@@ -75,6 +75,8 @@ pub struct MeasureArgs {
     /// Output CSV (default RUN_DIR/measurement.csv).
     #[arg(short, long, value_name = "FILE.csv")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    force: crate::inputs::Force,
 }
 
 fn inputs(
@@ -98,6 +100,9 @@ fn inputs(
 
 /// Runs `imprint measure`.
 pub fn measure(args: MeasureArgs) -> Result<()> {
+    if let Some(output) = &args.output {
+        args.force.check(output)?;
+    }
     let (network, task) = inputs(Some(&args.run), None, None)?;
     if network.node_count() > 20_000 {
         bail!("{} nodes: the simulated measurement stores one drop per node and edge; use at most 20000 nodes", network.node_count());

@@ -19,6 +19,8 @@ pub enum Command {
         /// Netlist to write (atomically).
         #[arg(short, long, value_name = "OUT.cir")]
         output: PathBuf,
+        #[command(flatten)]
+        force: crate::inputs::Force,
     },
 }
 
@@ -29,7 +31,9 @@ pub fn run(command: Command) -> Result<()> {
             file,
             boundary,
             output,
+            force,
         } => {
+            force.check(&output)?;
             let network = load_network(&file)?;
             let title = format!("imprint network {}", file.display());
             let netlist = imprint::io::spice::netlist(&network, &boundary.conditions(), &title)

@@ -10,6 +10,7 @@ use imprint::network::Network;
 use imprint::topology::Description;
 use imprint_plot::{NetworkFigure, NodeRole, Scale, ValueLayer};
 
+use crate::inputs::Force;
 use imprint::io::{read_any_network as load_network, NetworkFormat};
 
 /// Network subcommands.
@@ -38,6 +39,8 @@ pub enum Command {
         /// Output network JSON file (written atomically).
         #[arg(short, long, value_name = "OUT.json")]
         output: PathBuf,
+        #[command(flatten)]
+        force: Force,
     },
     /// Set every conductance of a network: drawn from a distribution (seeded) or read from a file.
     Conductance {
@@ -60,6 +63,8 @@ pub enum Command {
         /// Output network JSON file (written atomically).
         #[arg(short, long, value_name = "OUT.json")]
         output: PathBuf,
+        #[command(flatten)]
+        force: Force,
     },
     /// Draw a network to SVG or PNG, edges and nodes coloured by per-edge and per-node values.
     Draw(DrawArgs),
@@ -90,6 +95,9 @@ pub struct GenerateArgs {
     /// Output network JSON file (written atomically; required).
     #[arg(short, long, value_name = "OUT.json", global = true)]
     output: Option<PathBuf>,
+    /// Replace the output if it exists (refused otherwise).
+    #[arg(long, global = true)]
+    force: bool,
 }
 
 /// Flags of `network draw`.
@@ -128,28 +136,11 @@ pub struct DrawArgs {
     #[arg(long)]
     title: Option<String>,
     /// Figure size in pixels, WIDTHxHEIGHT.
-    #[arg(long, default_value = "1200x1000", value_parser = parse_size)]
+    #[arg(long, default_value = "1200x1000", value_parser = imprint_plot::parse_size)]
     size: (u32, u32),
     /// Output figure: .svg or .png (written atomically).
     #[arg(short, long, value_name = "OUT.svg|OUT.png")]
     output: PathBuf,
-}
-
-fn parse_size(text: &str) -> Result<(u32, u32), String> {
-    let (w, h) = text
-        .split_once('x')
-        .ok_or_else(|| format!("`{text}` is not WIDTHxHEIGHT"))?;
-    let parse = |v: &str| {
-        v.parse::<u32>()
-            .ok()
-            .filter(|&v| (100..=10_000).contains(&v))
-    };
-    match (parse(w), parse(h)) {
-        (Some(w), Some(h)) => Ok((w, h)),
-        _ => Err(format!(
-            "`{text}`: width and height must be 100 to 10000 pixels"
-        )),
-    }
 }
 
 /// Runs a network subcommand.
@@ -163,7 +154,9 @@ pub fn run(command: Command) -> Result<()> {
             conductance,
             seed,
             output,
+            force,
         } => {
+            force.check(&output)?;
             let mut network = import(&file, format)?;
             if let Some(spec) = conductance {
                 spec.apply_to(&mut network, seed)?;
@@ -176,7 +169,9 @@ pub fn run(command: Command) -> Result<()> {
             seed,
             from,
             output,
+            force,
         } => {
+            force.check(&output)?;
             let mut network = load_network(&file)?;
             match (set, from) {
                 (Some(spec), _) => spec.apply_to(&mut network, seed)?,
@@ -224,10 +219,12 @@ fn generate(args: GenerateArgs) -> Result<()> {
         spec,
         conductance,
         output,
+        force,
     } = args;
     let Some(output) = output else {
         bail!("network generate: give the output file with --output OUT.json");
     };
+    Force { force }.check(&output)?;
     let start = Instant::now();
     if let NetworkSpec::Jammed(p) = &spec {
         eprintln!(
@@ -292,14 +289,21 @@ fn draw(args: DrawArgs) -> Result<()> {
         } else {
             Scale::Linear
         };
-        figure.edges = Some(ValueLayer::new(edge_values, edge_label).with_scale(scale));
+        figure.edges = Some(ValueLayer::checked(
+            edge_values,
+            edge_label,
+            scale,
+            "--edge-values",
+        )?);
         figure.width_by_value = args.width_by_value;
     }
     if let Some(path) = &args.node_values {
-        figure.nodes = Some(ValueLayer::new(
+        figure.nodes = Some(ValueLayer::checked(
             imprint::io::read_values(path)?,
             args.node_label.clone(),
-        ));
+            Scale::Linear,
+            "--node-values",
+        )?);
     }
     for (nodes, role) in [
         (&args.ground, NodeRole::ground as fn(Vec<usize>) -> NodeRole),

@@ -19,9 +19,11 @@ pub struct Args {
     /// Figure format.
     #[arg(long, value_enum, default_value_t = FormatArg::Png)]
     format: FormatArg,
-    /// Output directory (default RUN_DIR/figures).
+    /// Output directory (default RUN_DIR/figures; another must be new or empty).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    force: crate::inputs::Force,
     /// When the run has no analysis yet: which sample's fields and sectors to analyse, and how.
     #[command(flatten)]
     structure: StructureOptions,
@@ -52,6 +54,9 @@ impl FormatArg {
 
 /// Runs `imprint plot`.
 pub fn run(args: Args) -> Result<()> {
+    if let Some(output) = &args.output {
+        args.force.check(output)?;
+    }
     let run = read_finished_run(&args.run)?;
     let structure = args.structure.clone();
     structure

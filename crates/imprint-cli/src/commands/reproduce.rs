@@ -4,11 +4,10 @@
 //! `claims.json`); the figures and the report page are `imprint-plot`'s;
 //! this file reads the flags and shows progress.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
-use imprint::paper::{Conditions, ReproductionOptions, SeedPlan, Stages};
+use imprint::paper::{ReproductionOptions, SeedPlan, Stages};
 use imprint::run::Observer;
 use imprint_plot::{reproduction_page, Drawing, Format};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,34 +17,12 @@ use super::plot::FormatArg;
 /// Flags of `imprint reproduce`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Output directory (runs, figures, index.html).
-    #[arg(long, default_value = "imprint-reproduction", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Small network and few iterations: the whole pipeline in about 15 s a seed (numbers are rough).
-    #[arg(long)]
-    pub quick: bool,
-    /// Master seed of the network, the tasks and the batches.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Judge the claims on this many seeds (SEED, SEED+1, ...): each a new
-    /// network, tasks and batches, trained and analysed; the figures show the
-    /// first, and the report gives every claim's verdict on each.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
-    pub seeds: u64,
-    /// cluster (the paper's conditions, the default: a 300-disk cluster, conductances in [1e-6, 1e6]) or jammed (our periodic packing of 512 disks, [1e-3, 1e2]).
-    #[arg(long, default_value = "cluster", value_parser = crate::inputs::named::<Conditions>)]
-    pub network: Conditions,
+    /// The reproduction: the library's options.
+    #[command(flatten)]
+    pub options: ReproductionOptions,
     /// Figure format (the report shows PNG; `both` adds SVG beside it).
     #[arg(long, value_enum, default_value_t = FormatArg::Png)]
     format: FormatArg,
-    /// Learning rate of the four Fig. 8 runs: `auto` (follows the conductance
-    /// scale, so the scale of a condition does not matter) or one constant
-    /// for all four (as a lab would set one, so that it does).
-    #[arg(long, default_value = "auto", value_name = "auto|RATE")]
-    pub condition_rate: imprint::learning::LearningRate,
-    /// Replace the runs of an earlier reproduction in DIR.
-    #[arg(long)]
-    force: bool,
 }
 
 /// Progress on the terminal: one line "[k/n] elapsed (about T left) what" per
@@ -184,15 +161,7 @@ impl Drop for RunBar {
 
 /// Runs `imprint reproduce`.
 pub fn run(args: Args) -> Result<()> {
-    let options = ReproductionOptions {
-        out: args.out.clone(),
-        quick: args.quick,
-        seed: args.seed,
-        seeds: args.seeds,
-        network: args.network,
-        condition_rate: args.condition_rate,
-        force: args.force,
-    };
+    let options = &args.options;
     let mut formats = args.format.formats();
     if !formats.contains(&Format::Png) {
         // The report embeds PNG.
@@ -200,18 +169,18 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut progress = Progress::new(Instant::now());
     let mut drawing = Drawing {
-        figures: args.out.join("figures"),
+        figures: options.out.join("figures"),
         formats,
         progress: &mut progress,
     };
-    let reproduced = imprint::paper::reproduce(&options, &mut drawing)?;
-    let html = reproduction_page(&reproduced, &options)?;
-    imprint::io::write_atomic(&args.out.join("index.html"), html.as_bytes())?;
+    let reproduced = imprint::paper::reproduce(options, &mut drawing)?;
+    let html = reproduction_page(&reproduced, options)?;
+    imprint::io::write_atomic(&options.out.join("index.html"), html.as_bytes())?;
     let record = &reproduced.record;
     let (learned, judged) = reproduced.learned();
     println!(
         "{learned} of {judged} runs of seed {} learned their task; claims are judged on those alone",
-        args.seed
+        options.seed
     );
     let held = record.claims.iter().filter(|c| c.holds).count();
     let everywhere = record
@@ -223,14 +192,14 @@ pub fn run(args: Args) -> Result<()> {
         "reproduced in {:.0} s: {held} of {} claims hold on seed {}, {everywhere} on {}; open {} ({:.0} MB written)",
         record.wall_time_seconds,
         record.claims.len(),
-        args.seed,
-        match args.seeds {
+        options.seed,
+        match options.seeds {
             1 => "that one seed".to_string(),
             2 => "both seeds".to_string(),
             k => format!("all {k} seeds"),
         },
-        args.out.join("index.html").display(),
-        folder_bytes(&args.out) as f64 / 1e6
+        options.out.join("index.html").display(),
+        imprint::io::folder_bytes(&options.out) as f64 / 1e6
     );
     for (c, over) in record.claims.iter().zip(&record.spread) {
         println!(
@@ -247,19 +216,4 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Bytes of every file under `dir` (what a reproduction costs on disk).
-fn folder_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|entry| match entry.file_type() {
-                    Ok(t) if t.is_dir() => folder_bytes(&entry.path()),
-                    _ => entry.metadata().map_or(0, |m| m.len()),
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }

@@ -125,7 +125,7 @@ pub fn run(command: Command) -> Result<()> {
             let dir = std::path::absolute(&dir)?;
             let plan = Plan::read(&dir)?;
             let exe = std::env::current_exe()?;
-            let script = slurm::write_script(&dir, &slurm::script(&dir, &plan, &exe, &options))?;
+            let script = slurm::write_script(&dir, &slurm::script(&dir, &plan, &exe, &options)?)?;
             if dry_run {
                 println!("wrote {} (not submitted)", script.display());
             } else {

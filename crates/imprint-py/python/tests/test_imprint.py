@@ -252,3 +252,16 @@ def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network)
     result = imprint.analyze(network, task, method="dense", sample=4)
     assert isinstance(result["stiff_mode_count"], int) and result["stiff_mode_count"] >= 1
     assert isinstance(result["cost"], float)
+
+
+def test_progress_lines_end_when_stderr_is_not_a_terminal(network, capfd):
+    """Issue 30: progress written to a file or a captured stream is one
+    line per record, not lines glued together by carriage returns."""
+    task = imprint.Task.builtin("regression-2x2", network, samples=10)
+    _, history = imprint.train(network, task, iterations=40, progress=True)
+    err = capfd.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) == len(history) - 1, err
+    assert all(line.startswith("regression-2x2 step ") for line in lines)
+    assert lines[-1].startswith("regression-2x2 step 40/40")

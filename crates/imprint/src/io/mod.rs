@@ -7,7 +7,7 @@ mod error;
 mod network_json;
 pub mod spice;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{folder_bytes, write_atomic, write_atomic_with};
 pub use edge_list::{parse_edge_list, read_edge_list};
 pub use error::IoError;
 pub use network_json::{

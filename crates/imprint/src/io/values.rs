@@ -135,13 +135,20 @@ pub fn parse_npy_array(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<f64
             ))
         }
     };
-    let needed = count.checked_mul(width).filter(|&n| n <= data.len());
+    // The data must be exactly what the header promises: a value more is
+    // a file that is not what it says, not a value to drop.
+    let needed = count.checked_mul(width).filter(|&n| n == data.len());
     let Some(needed) = needed else {
         return Err(npy_error(
             path,
             format!(
-                "header promises {count} values but the data holds {}",
-                data.len() / width
+                "header promises {count} values but the data holds {}{}",
+                data.len() / width,
+                if data.len() % width == 0 {
+                    String::new()
+                } else {
+                    format!(" and {} stray bytes", data.len() % width)
+                }
             ),
         ));
     };

@@ -2,14 +2,17 @@
 //! by "the node nearest to (x, y)", inputs drawn uniformly with a coefficient
 //! matrix, or samples read from a table; node or edge read-outs.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Cost, LearningError, Readout, Roles, Task};
 use crate::network::Network;
 use crate::random::Rng;
 
-/// A node given by index or by position.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// A node given by index or by position. Read from an integer or from a
+/// table `{ near = [x, y] }` with no other key (a key it would not use,
+/// such as `far`, is refused rather than ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum NodeRef {
     /// Node index.
@@ -19,6 +22,62 @@ pub enum NodeRef {
         /// `[x, y]`.
         near: [f64; 2],
     },
+}
+
+impl<'de> Deserialize<'de> for NodeRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeRefVisitor)
+    }
+}
+
+/// Reads a [`NodeRef`], saying what is wrong in the user's words (an
+/// untagged enum would only say that no variant matched).
+struct NodeRefVisitor;
+
+impl<'de> Visitor<'de> for NodeRefVisitor {
+    type Value = NodeRef;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a node index (an integer from 0) or { near = [x, y] }")
+    }
+
+    fn visit_u64<E: de::Error>(self, node: u64) -> Result<NodeRef, E> {
+        usize::try_from(node)
+            .map(NodeRef::Index)
+            .map_err(|_| E::custom(format!("node {node} is too large an index")))
+    }
+
+    fn visit_i64<E: de::Error>(self, node: i64) -> Result<NodeRef, E> {
+        match u64::try_from(node) {
+            Ok(node) => self.visit_u64(node),
+            Err(_) => Err(E::custom(format!(
+                "node {node} is negative: a node is an index from 0, or {{ near = [x, y] }}"
+            ))),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, node: f64) -> Result<NodeRef, E> {
+        Err(E::custom(format!(
+            "node {node:?} is not an integer: a node is an index from 0, or {{ near = [x, y] }}"
+        )))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeRef, A::Error> {
+        let mut near = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "near" if near.is_none() => near = Some(map.next_value::<[f64; 2]>()?),
+                "near" => return Err(de::Error::custom("`near` is given twice")),
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "unknown key `{other}` in a node given by position: only `near = [x, y]`"
+                    )))
+                }
+            }
+        }
+        near.map(|near| NodeRef::Near { near })
+            .ok_or_else(|| de::Error::custom("a node given by position needs `near = [x, y]`"))
+    }
 }
 
 impl NodeRef {

@@ -102,7 +102,17 @@ impl Rule {
             positive("learning_rate", rate)?;
         }
         match *self {
-            Self::CoupledLearning { nudge, .. } => positive("nudge", nudge),
+            // The clamped state moves the outputs this fraction of the way
+            // to their targets: beyond 1 it overshoots them.
+            Self::CoupledLearning { nudge, .. } if !(nudge > 0.0 && nudge <= 1.0) => {
+                Err(LearningError::InvalidParameter {
+                    field: "nudge",
+                    reason: format!(
+                        "{nudge:e}: the clamped outputs move this fraction of the way to their targets, in (0, 1]"
+                    ),
+                })
+            }
+            Self::CoupledLearning { .. } => Ok(()),
             Self::GradientDescent { .. } => Ok(()),
             Self::LevenbergMarquardt { damping } => positive("damping", damping),
         }

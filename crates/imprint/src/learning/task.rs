@@ -297,17 +297,22 @@ impl Task {
                 reason: "the task has no samples".into(),
             });
         }
-        if self.targets.len() != self.fixed_voltages.len()
-            || self.test_targets.len() != self.test_fixed_voltages.len()
-        {
-            return Err(LearningError::InvalidParameter {
-                field: "targets",
-                reason: format!(
-                    "{} target rows for {} samples",
-                    self.targets.len(),
-                    self.fixed_voltages.len()
-                ),
-            });
+        let counts = [
+            ("targets", self.targets.len(), self.fixed_voltages.len(), ""),
+            (
+                "test_targets",
+                self.test_targets.len(),
+                self.test_fixed_voltages.len(),
+                "test ",
+            ),
+        ];
+        for (field, targets, samples, test) in counts {
+            if targets != samples {
+                return Err(LearningError::InvalidParameter {
+                    field,
+                    reason: format!("{targets} {test}target rows for {samples} {test}samples"),
+                });
+            }
         }
         let shapes = [
             (
@@ -325,6 +330,21 @@ impl Task {
         ];
         for (what, rows, expected) in shapes {
             self.check_shape(what, rows, expected)?;
+        }
+        if self.cost == super::Cost::Cosine {
+            // A cosine cost compares directions: the zero vector has none
+            // (its cost is 1 and its gradient 0 whatever the network does).
+            for (field, rows) in [
+                ("targets", &self.targets),
+                ("test_targets", &self.test_targets),
+            ] {
+                if let Some(row) = rows.iter().position(|r| r.iter().all(|&t| t == 0.0)) {
+                    return Err(LearningError::InvalidParameter {
+                        field,
+                        reason: format!("row {row} is zero: a cosine cost needs a target direction, and the zero vector has none"),
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -447,6 +467,25 @@ mod tests {
         allostery.targets[0][1] = -1.5;
         let error = allostery.check_reachable().unwrap_err().to_string();
         assert!(error.contains("target drop of -1.5 V"), "{error}");
+    }
+
+    /// Issue 30 item 16: a test set whose targets are missing says so
+    /// (it said "112 target rows for 112 samples").
+    #[test]
+    fn a_missing_test_target_names_the_test_set() {
+        let net = crate::network::lattice::square(6, 6, true).unwrap();
+        let mut task = builtin::build(
+            "classification-3",
+            &net,
+            &builtin::BuiltinOptions::default(),
+        )
+        .unwrap();
+        task.test_targets.clear();
+        let error = task.validate(&net).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "invalid `test_targets`: 0 test target rows for 30 test samples"
+        );
     }
 
     #[test]

@@ -145,6 +145,35 @@ impl TrainingParameters {
     }
 }
 
+impl TrainingParameters {
+    /// Refuses conductances outside the clip `[k_min, k_max]`: the first
+    /// update would clip them, unasked (issue 30 item 7). Says how many
+    /// and how far.
+    pub fn check_clip(&self, conductance: &[f64]) -> Result<(), LearningError> {
+        let clip = self.k_min..=self.k_max;
+        let outside: Vec<f64> = conductance
+            .iter()
+            .copied()
+            .filter(|k| !clip.contains(k))
+            .collect();
+        if !outside.is_empty() {
+            let lo = outside.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = outside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            return Err(LearningError::InvalidParameter {
+                field: "conductance",
+                reason: format!(
+                    "{} of {} conductances lie outside the clip [{:e}, {:e}] S (from {lo:.3e} to {hi:.3e}): training would clip them at its first step; widen k_min and k_max, or draw initial conductances inside them",
+                    outside.len(),
+                    conductance.len(),
+                    self.k_min,
+                    self.k_max
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Samples of the batch of iteration `step`: all samples in order when the
 /// batch is at least the sample count, else a seeded draw without replacement.
 pub fn batch(seed: u64, step: usize, batch_size: usize, sample_count: usize) -> Vec<usize> {
@@ -225,10 +254,7 @@ impl Training {
                 ),
             });
         }
-        let conductance = conductance
-            .into_iter()
-            .map(|k| k.clamp(parameters.k_min, parameters.k_max))
-            .collect();
+        parameters.check_clip(&conductance)?;
         let second_order = match parameters.rule {
             Rule::LevenbergMarquardt { damping } => Some(SecondOrder::new(&problem, damping)),
             _ => None,

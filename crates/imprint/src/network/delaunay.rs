@@ -107,7 +107,18 @@ pub fn dilute(network: Network, target: f64, rng: &mut Rng) -> Result<Network, N
         });
     }
     let keep_count = ((target * n as f64 / 2.0).floor() as usize).max(n - 1);
-    if keep_count >= network.edge_count() {
+    if keep_count > network.edge_count() {
+        // Dilution only removes edges: a target above the network's own
+        // coordination cannot be met, and is not silently left unmet.
+        return Err(NetworkError::InvalidParameter {
+            parameter: "target_coordination",
+            reason: format!(
+                "{target} is above the network's own Z = {:.4}: dilution only removes edges (leave it unset to keep them all)",
+                2.0 * network.edge_count() as f64 / n as f64
+            ),
+        });
+    }
+    if keep_count == network.edge_count() {
         return Ok(network);
     }
     let mut order: Vec<usize> = (0..network.edge_count()).collect();

@@ -164,6 +164,7 @@ pub const LARGE_EIGENVALUE_RATIO: f64 = 1e-6;
 /// The network a reproduction runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Conditions {
     /// The paper's (docs/theory.md section 7), the default: a 300-disk cluster
     /// pulled to its centre (open, disc-shaped), conductances clipped to

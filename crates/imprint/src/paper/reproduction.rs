@@ -22,22 +22,41 @@ use crate::run::{
     analyze_run, analyze_run_unsaved, train_new_observed, Observer, RunError, RunStart,
 };
 
-/// What `imprint reproduce` and `imprint.reproduce` are asked for.
+/// What `imprint reproduce` and `imprint.reproduce` are asked for (the
+/// command line's flags derive from these fields, feature `clap`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ReproductionOptions {
-    /// Output folder (runs, figures, `claims.json`, `index.html`).
+    /// Output directory (runs, figures, `claims.json`, `index.html`).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR", default_value_os_t = ReproductionOptions::default().out))]
     pub out: PathBuf,
-    /// A small network and a fifth of the iterations.
+    /// Small network and a fifth of the iterations: the whole pipeline in
+    /// about 15 s a seed (numbers are rough).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub quick: bool,
     /// Master seed of the first network, its tasks and batches.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ReproductionOptions::default().seed))]
     pub seed: u64,
-    /// Seeds the claims are judged on (`seed`, `seed + 1`, ...).
+    /// Judge the claims on this many seeds (`seed`, `seed + 1`, ...): each
+    /// a new network, tasks and batches, trained and analysed; the figures
+    /// show the first, and the report gives every claim's verdict on each.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ReproductionOptions::default().seeds, value_parser = clap::value_parser!(u64).range(1..=100)))]
     pub seeds: u64,
-    /// The paper's cluster or our jammed packing.
+    /// `cluster` (the paper's conditions, the default: a 300-disk cluster,
+    /// conductances in [1e-6, 1e6]) or `jammed` (our periodic packing of 512
+    /// disks, [1e-3, 1e2]).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ReproductionOptions::default().network))]
     pub network: Conditions,
-    /// Learning rate of the four Fig. 8 runs.
+    /// Learning rate of the four Fig. 8 runs: `auto` (follows the
+    /// conductance scale, so the scale of a condition does not matter) or
+    /// one constant for all four (as a lab would set one, so that it does).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "auto|RATE", default_value = "auto")
+    )]
     pub condition_rate: LearningRate,
     /// Replace the runs of an earlier reproduction in `out`.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub force: bool,
 }
 

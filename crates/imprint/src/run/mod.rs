@@ -59,6 +59,14 @@ pub enum RunError {
     /// The run's configuration was refused.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// Training the run failed: the configuration it trains from is named.
+    #[error("{}: {source}", config.display())]
+    Training {
+        /// The run's `config.toml`.
+        config: PathBuf,
+        /// Why.
+        source: LearningError,
+    },
     /// The analysis failed.
     #[error(transparent)]
     Analysis(#[from] crate::analysis::AnalysisError),
@@ -114,7 +122,12 @@ pub fn check_new_run_dir(dir: &Path) -> Result<(), RunError> {
             ),
         ));
     }
-    match entries.next() {
+    // Temporaries of atomic writes a killed process left are not content.
+    let temporary = |e: &std::fs::DirEntry| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        name.starts_with('.') && name.ends_with(".tmp")
+    };
+    match entries.find(|e| e.as_ref().map_or(true, |e| !temporary(e))) {
         Some(entry) => Err(RunError::invalid(
             dir,
             format!(
@@ -176,6 +189,15 @@ impl RunStart {
             }
             None => config.build_network()?,
         };
+        // Conductances the clip would cut are the network's fault: refused
+        // before a run directory is made.
+        config
+            .training
+            .check_clip(network.conductance())
+            .map_err(|e| {
+                let origin = config.network.path().map(|p| p.display().to_string());
+                ConfigError::new(origin.unwrap_or_else(|| "[network]".into()), e)
+            })?;
         let table = match &config.task.samples_file {
             Some(path) => Some(crate::io::read_table(path)?),
             None => None,
@@ -195,23 +217,25 @@ impl RunStart {
     }
 }
 
+/// Reads `config.toml` of `dir`.
+fn read_config(dir: &Path) -> Result<RunConfig, RunError> {
+    let path = dir.join(files::CONFIG);
+    toml::from_str(&read_text(&path)?)
+        .map_err(|e| RunError::invalid(&path, e.message().to_string()))
+}
+
 /// Reads `config.toml`, `network-initial.json` and `task.json` of `dir`.
 pub fn read_run_start(dir: &Path) -> Result<RunStart, RunError> {
-    let path = dir.join(files::CONFIG);
-    let config: RunConfig = toml::from_str(&read_text(&path)?)
-        .map_err(|e| RunError::invalid(&path, e.message().to_string()))?;
     Ok(RunStart {
-        config,
+        config: read_config(dir)?,
         initial: crate::io::read_network(&dir.join(files::INITIAL_NETWORK))?,
         task: crate::io::read_task(&dir.join(files::TASK))?,
     })
 }
 
 /// Reads `checkpoint.json` of `dir`, validated against the run it belongs
-/// to like any input: the format, a step within the run's iterations,
-/// history records up to that step, and one conductance per edge of
-/// `start`'s network inside the clip range `[k_min, k_max]` (for the
-/// current and the best state). A bad checkpoint is refused, naming it.
+/// to like any input ([`Checkpoint::check`]). A bad checkpoint is refused,
+/// naming it and the field.
 pub fn read_checkpoint(dir: &Path, start: &RunStart) -> Result<Checkpoint, RunError> {
     let path = dir.join(files::CHECKPOINT);
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -219,54 +243,21 @@ pub fn read_checkpoint(dir: &Path, start: &RunStart) -> Result<Checkpoint, RunEr
     })?;
     let checkpoint: Checkpoint =
         serde_json::from_str(&text).map_err(|e| RunError::Io(IoError::json(&path, e)))?;
-    let invalid = |message: String| Err(RunError::invalid(&path, message));
-    let training = &start.config.training;
-    if checkpoint.step > training.iterations {
-        return invalid(format!(
-            "step {} is beyond the run's {} iterations",
-            checkpoint.step, training.iterations
-        ));
-    }
-    if let Some(record) = checkpoint.history.iter().find(|r| r.step > checkpoint.step) {
-        return invalid(format!(
-            "history holds step {} after the checkpoint's step {}",
-            record.step, checkpoint.step
-        ));
-    }
-    let edges = start.initial.edge_count();
-    let states = std::iter::once(("conductance", &checkpoint.conductance)).chain(
-        checkpoint
-            .best
-            .as_ref()
-            .map(|best| ("best.conductance", &best.conductance)),
-    );
-    for (field, conductance) in states {
-        if conductance.len() != edges {
-            return invalid(format!(
-                "`{field}` has {} values but the network has {edges} edges",
-                conductance.len()
-            ));
-        }
-        let clip = training.k_min..=training.k_max;
-        if let Some((e, k)) = conductance
-            .iter()
-            .enumerate()
-            .find(|(_, k)| !clip.contains(*k))
-        {
-            return invalid(format!(
-                "`{field}` of edge {e} is {k}, outside the clip range [{}, {}]",
-                training.k_min, training.k_max
-            ));
-        }
-    }
+    checkpoint
+        .check(&start.config.training, start.initial.edge_count())
+        .map_err(|message| RunError::invalid(&path, message))?;
     Ok(checkpoint)
 }
 
 /// Where an unfinished run in `dir` continues: its start files, and its
 /// checkpoint, or `None` when it stopped (was killed, or failed) before
-/// writing one, so that it begins again from `network-initial.json`.
-/// Temporary files of interrupted atomic writes (`.NAME.PID.tmp`) are
-/// removed. A finished run, or a folder that is not a run, is refused.
+/// writing one, so that it begins again from `network-initial.json`. A run
+/// stopped before its start files were all written (killed in its first
+/// milliseconds, or a full disk) starts over from `config.toml`, its start
+/// files written anew. Temporary files of interrupted atomic writes
+/// (`.NAME.PID.tmp`) are removed. A finished run (`summary.json`, written
+/// last) or a folder that is not a run is refused; a run stopped while
+/// writing its results continues from its last checkpoint.
 pub fn resume_point(dir: &Path) -> Result<(RunStart, Option<Checkpoint>), RunError> {
     if !dir.join(files::CONFIG).exists() {
         return Err(RunError::invalid(
@@ -274,15 +265,29 @@ pub fn resume_point(dir: &Path) -> Result<(RunStart, Option<Checkpoint>), RunErr
             "not a run directory (no config.toml): nothing to resume",
         ));
     }
-    if dir.join(files::NETWORK).exists() {
+    if dir.join(files::SUMMARY).exists() {
         return Err(RunError::invalid(
             dir,
-            "the run is finished (network.json exists): nothing to resume",
+            "the run is finished (summary.json exists): nothing to resume",
         ));
     }
     remove_stale_temporaries(dir)?;
-    let start = read_run_start(dir)?;
-    let checkpoint = match dir.join(files::CHECKPOINT).exists() {
+    let started = dir.join(files::INITIAL_NETWORK).exists() && dir.join(files::TASK).exists();
+    let checkpoint = dir.join(files::CHECKPOINT).exists();
+    let start =
+        match (started, checkpoint) {
+            (true, _) => read_run_start(dir)?,
+            (false, false) => {
+                let start = RunStart::from_config(read_config(dir)?)?;
+                create_run(dir, &start.config, &start.initial, &start.task)?;
+                start
+            }
+            (false, true) => return Err(RunError::invalid(
+                dir,
+                "holds a checkpoint but not network-initial.json and task.json it continues from",
+            )),
+        };
+    let checkpoint = match checkpoint {
         true => Some(read_checkpoint(dir, &start)?),
         false => None,
     };
@@ -321,7 +326,8 @@ pub struct FinishedRun {
 }
 
 /// Checks that `dir` is a finished run directory: a run (`config.toml`)
-/// with its trained network (`network.json`); says which it is not.
+/// with its trained network (`network.json`) and its summary
+/// (`summary.json`, written last); says which it is not.
 pub fn check_finished_run(dir: &Path) -> Result<(), RunError> {
     if !dir.join(files::CONFIG).exists() {
         return Err(RunError::invalid(
@@ -334,6 +340,15 @@ pub fn check_finished_run(dir: &Path) -> Result<(), RunError> {
             dir,
             format!(
                 "no network.json (not a finished run; train it, or continue it with imprint train --resume {})",
+                dir.display()
+            ),
+        ));
+    }
+    if !dir.join(files::SUMMARY).exists() {
+        return Err(RunError::invalid(
+            dir,
+            format!(
+                "no summary.json: the run stopped while writing its results; finish it with imprint train --resume {}",
                 dir.display()
             ),
         ));
@@ -391,17 +406,26 @@ pub fn train_run(
     } = start;
     let parameters = config.training.clone();
     let record_every = config.output.record_every;
-    let executor = match checkpoint {
-        Some(c) => Executor::resume(initial, task, parameters, record_every, c)?,
-        None => Executor::new(initial, task, parameters, record_every)?,
+    // A failure of training names the configuration it trains from.
+    let training = |error: RunError| match error {
+        RunError::Learning(source) => RunError::Training {
+            config: dir.join(files::CONFIG),
+            source,
+        },
+        other => other,
     };
+    let executor = match checkpoint {
+        Some(c) => Executor::resume(initial, task, parameters, record_every, c),
+        None => Executor::new(initial, task, parameters, record_every),
+    }
+    .map_err(|e| training(e.into()))?;
     let mut executor = executor
         .checkpoint_to(dir.join(files::CHECKPOINT), config.output.checkpoint_every)
         .stop_after(control.stop_after);
     if let Some(flag) = &control.cancel {
         executor = executor.cancel_on(flag.clone());
     }
-    if let Outcome::Stopped { step } = executor.run(observer)? {
+    if let Outcome::Stopped { step } = executor.run(observer).map_err(training)? {
         return Ok(RunOutcome::Stopped { step });
     }
     let summary = TrainingSummary::of(&executor, task, config.seed)?;

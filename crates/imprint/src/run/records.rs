@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::learning::{DampingState, Evaluation, RateEstimate};
+use crate::learning::{DampingState, Evaluation, RateEstimate, TrainingParameters};
 
 /// One row of the training history (`history.csv`, checkpoints, Python).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -106,4 +106,114 @@ impl Checkpoint {
     /// The format version written (version 1, without rate estimate, best
     /// state and convergence, and version 2, without damping, are still read).
     pub const VERSION: u32 = 3;
+
+    /// Refuses a checkpoint this run could not have written, like any
+    /// input (issue 30 item 10): a step beyond the run's iterations; a
+    /// history that is empty, out of order, past the step or with a cost
+    /// that is not finite and non-negative; a best state that is not a
+    /// recorded state (its step, cost and accuracy are the record's); a
+    /// rate estimate that is not a finite positive rate; a convergence
+    /// after the step; and for the current and the best state, one
+    /// conductance per edge of the network inside `[k_min, k_max]`.
+    /// Returns what is wrong, naming the field.
+    pub fn check(&self, training: &TrainingParameters, edges: usize) -> Result<(), String> {
+        if self.step > training.iterations {
+            return Err(format!(
+                "step {} is beyond the run's {} iterations",
+                self.step, training.iterations
+            ));
+        }
+        if !(self.wall_time_seconds.is_finite() && self.wall_time_seconds >= 0.0) {
+            return Err(format!(
+                "`wall_time_seconds` {} is not a time",
+                self.wall_time_seconds
+            ));
+        }
+        if self.history.first().is_none_or(|r| r.step != 0) {
+            return Err("`history` does not begin with the record of step 0".into());
+        }
+        for pair in self.history.windows(2) {
+            if pair[1].step <= pair[0].step {
+                return Err(format!(
+                    "`history` goes from step {} to step {}",
+                    pair[0].step, pair[1].step
+                ));
+            }
+        }
+        if let Some(record) = self.history.iter().find(|r| r.step > self.step) {
+            return Err(format!(
+                "history holds step {} after the checkpoint's step {}",
+                record.step, self.step
+            ));
+        }
+        if let Some(r) = self
+            .history
+            .iter()
+            .find(|r| !(r.cost.is_finite() && r.cost >= 0.0))
+        {
+            return Err(format!(
+                "`history` records cost {:e} at step {}",
+                r.cost, r.step
+            ));
+        }
+        if let Some(best) = &self.best {
+            let Some(record) = self.history.iter().find(|r| r.step == best.step) else {
+                return Err(format!("`best.step` {} is not a recorded step", best.step));
+            };
+            if best.cost != record.cost {
+                return Err(format!(
+                    "`best.cost` {:e} is not the cost {:e} recorded at step {}",
+                    best.cost, record.cost, best.step
+                ));
+            }
+            if best.accuracy.is_some() && best.accuracy != record.accuracy {
+                return Err(format!(
+                    "`best.accuracy` {:?} is not the accuracy {:?} recorded at step {}",
+                    best.accuracy, record.accuracy, best.step
+                ));
+            }
+        }
+        if let Some(estimate) = &self.rate_estimate {
+            let positive = |x: f64| x.is_finite() && x > 0.0;
+            if !(positive(estimate.rate) && positive(estimate.stiffness))
+                || estimate.step > self.step
+            {
+                return Err(format!(
+                    "`rate_estimate` (rate {}, stiffness {}, step {}) is not a finite positive estimate made by step {}",
+                    estimate.rate, estimate.stiffness, estimate.step, self.step
+                ));
+            }
+        }
+        if let Some(at) = self.converged_at.filter(|&at| at > self.step) {
+            return Err(format!(
+                "`converged_at` {at} is after the step {}",
+                self.step
+            ));
+        }
+        let states = std::iter::once(("conductance", &self.conductance)).chain(
+            self.best
+                .as_ref()
+                .map(|best| ("best.conductance", &best.conductance)),
+        );
+        for (field, conductance) in states {
+            if conductance.len() != edges {
+                return Err(format!(
+                    "`{field}` has {} values but the network has {edges} edges",
+                    conductance.len()
+                ));
+            }
+            let clip = training.k_min..=training.k_max;
+            if let Some((e, k)) = conductance
+                .iter()
+                .enumerate()
+                .find(|(_, k)| !clip.contains(*k))
+            {
+                return Err(format!(
+                    "`{field}` of edge {e} is {k}, outside the clip range [{}, {}]",
+                    training.k_min, training.k_max
+                ));
+            }
+        }
+        Ok(())
+    }
 }

@@ -185,6 +185,16 @@ fn get_path<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
     Some(value)
 }
 
+/// Whether every float in `value` is finite.
+fn finite(value: &toml::Value) -> bool {
+    match value {
+        toml::Value::Float(x) => x.is_finite(),
+        toml::Value::Array(values) => values.iter().all(finite),
+        toml::Value::Table(table) => table.values().all(finite),
+        _ => true,
+    }
+}
+
 fn to_json(value: &toml::Value) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
@@ -225,6 +235,17 @@ impl NewPlan {
                 "already holds a sweep plan: choose another folder, or run it with imprint sweep run",
             ));
         }
+        // The plan writes sweep.toml and runs/ into the folder: a user's
+        // file of the same name would be replaced (issue 30 item 15).
+        if let Some(Ok(entry)) = std::fs::read_dir(dir).ok().and_then(|mut e| e.next()) {
+            return Err(SweepError::invalid(
+                dir,
+                format!(
+                    "exists and holds `{}`: a sweep goes into a new or empty folder",
+                    entry.file_name().to_string_lossy()
+                ),
+            ));
+        }
         for (run, config) in self.plan.runs.iter().zip(&self.configs) {
             let text = toml::to_string(config).map_err(|e| SweepError::Format(e.to_string()))?;
             let run_dir = self.plan.run_dir(dir, run.index);
@@ -261,8 +282,22 @@ impl Plan {
         }
         let mut axes = Vec::new();
         for (name, value) in &file.axes {
+            // An axis replaces its key in every run: the same key in
+            // `[base]` would never be used, so it is refused.
+            if get_path(&base, name).is_some() {
+                return Err(SweepError::invalid(
+                    path,
+                    format!("`{name}` is both an axis and set in [base]: the axis would replace it in every run; keep one"),
+                ));
+            }
             let values = axis_values(name, value, &folder)
                 .map_err(|m| SweepError::invalid(path, format!("axis `{name}`: {m}")))?;
+            if let Some(bad) = values.iter().find(|v| !finite(v)) {
+                return Err(SweepError::invalid(
+                    path,
+                    format!("axis `{name}`: {bad} is not a finite number (plan.json records values as JSON, which has no nan or inf)"),
+                ));
+            }
             axes.push(Axis {
                 path: name.clone(),
                 values: values.iter().map(to_json).collect(),

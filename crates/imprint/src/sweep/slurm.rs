@@ -43,8 +43,15 @@ fn quoted(text: &str) -> String {
 /// `imprint` binary at `exe` (absolute). Each task runs one run on one CPU;
 /// Slurm writes each task's output to `dir/slurm/<job>_<task>.out`. A task
 /// that Slurm stops at its time limit gets SIGTERM first, checkpoints, and
-/// the next submission continues it.
-pub fn script(dir: &Path, plan: &Plan, exe: &Path, options: &SlurmOptions) -> String {
+/// the next submission continues it. Options that would write another
+/// line or an array Slurm refuses ([`SlurmOptions::validate`]) are refused.
+pub fn script(
+    dir: &Path,
+    plan: &Plan,
+    exe: &Path,
+    options: &SlurmOptions,
+) -> Result<String, SweepError> {
+    options.validate()?;
     let last = plan.runs.len().saturating_sub(1);
     let array = match options.max_parallel {
         Some(k) => format!("0-{last}%{k}"),
@@ -88,7 +95,37 @@ pub fn script(dir: &Path, plan: &Plan, exe: &Path, options: &SlurmOptions) -> St
         quoted(&exe.to_string_lossy()),
         quoted(&dir.to_string_lossy())
     ));
-    lines.join("\n") + "\n"
+    Ok(lines.join("\n") + "\n")
+}
+
+impl SlurmOptions {
+    /// Refuses a value with a line break or another control character (it
+    /// would end its `#SBATCH` line and start another, unasked) and
+    /// `max_parallel = 0` (an array of which nothing may run).
+    pub fn validate(&self) -> Result<(), SweepError> {
+        if self.max_parallel == Some(0) {
+            return Err(SweepError::Slurm(
+                "--max-parallel 0: at least one run must be allowed at once".into(),
+            ));
+        }
+        let given = [
+            ("--partition", self.partition.as_deref()),
+            ("--time", self.time.as_deref()),
+            ("--mem", self.memory.as_deref()),
+            ("--account", self.account.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, value)| value.map(|v| (flag, v)))
+        .chain(self.extra.iter().map(|e| ("--sbatch", e.as_str())));
+        for (flag, value) in given {
+            if value.chars().any(char::is_control) {
+                return Err(SweepError::Slurm(format!(
+                    "{flag} {value:?}: a control character (such as a line break) would write another #SBATCH line"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes the script into `dir/slurm/sweep.sbatch`; returns its path.

@@ -129,9 +129,10 @@ fn deserialize<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<T,
         // in a tagged table, such as the rule, points at the whole table).
         let header = |line: &str| {
             let line = line.trim();
+            // `[table]`, or `[[table]]` for an array of tables.
             line.strip_prefix('[')
                 .and_then(|l| l.strip_suffix(']'))
-                .map(str::to_string)
+                .map(|l| l.trim_start_matches('[').trim_end_matches(']').to_string())
         };
         let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let pointed = text[start..]
@@ -145,7 +146,24 @@ fn deserialize<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<T,
                 None => key.to_string(),
             }
         });
-        format!("{field}: {}", e.message())
+        format!("{field}: {}", plain(e.message()))
+    })
+}
+
+/// A reader's message in the user's words: "expected usize" says what a
+/// file may hold, not which Rust type holds it.
+fn plain(message: &str) -> String {
+    [
+        ("expected usize", "expected a whole number from 0"),
+        ("expected u64", "expected a whole number from 0"),
+        ("expected u32", "expected a whole number from 0"),
+        ("expected f64", "expected a number"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("invalid type: map", "invalid type: a table"),
+    ]
+    .iter()
+    .fold(message.to_string(), |text, (rust, words)| {
+        text.replace(rust, words)
     })
 }
 
@@ -206,6 +224,13 @@ impl RunConfig {
             .clone()
             .or(named)
             .unwrap_or_else(|| "regression-2x2".to_string());
+        if let Some(seed) = overrides.seed.filter(|&s| s > i64::MAX as u64) {
+            // The resolved config.toml records the seed, and TOML integers are i64.
+            return Err(syntax(format!(
+                "seed {seed} is above {}, the largest integer a TOML file holds",
+                i64::MAX
+            )));
+        }
         let seed = overrides
             .seed
             .or_else(|| {
