@@ -210,6 +210,17 @@ fn reproduce_quick_writes_a_report_whose_every_claim_has_a_number_and_a_verdict(
         "{stdout}"
     );
     let root = dir.path().join("repro");
+    // Issue 30: at most 40 MB (it wrote 84 MB). Arrays without the E x E
+    // cost Hessians, figures for the runs the report shows.
+    let bytes = imprint::io::folder_bytes(&root);
+    assert!(bytes < 40_000_000, "{bytes} bytes written");
+    assert!(root
+        .join("runs/regression-2x2/figures/matrices.png")
+        .exists());
+    assert!(!root.join("runs/initial-1/figures").exists());
+    let arrays = imprint::io::read_npz(&root.join("runs/initial-1/analysis/analysis.npz")).unwrap();
+    let names: Vec<&str> = arrays.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.contains(&"susceptibility_vectors") && !names.contains(&"cost_hessian"));
     let claims = json(&root.join("claims.json"));
     let list = claims["claims"].as_array().unwrap();
     let ids: Vec<&str> = list.iter().map(|c| c["id"].as_str().unwrap()).collect();

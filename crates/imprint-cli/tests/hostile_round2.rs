@@ -504,6 +504,37 @@ fn messages_are_in_the_users_words() {
         d,
         "n.toml: invalid `nudge`: 1e300: the clamped outputs move this fraction of the way to their targets, in (0, 1]",
     );
+    // A task file that does not fit a network file names both.
+    small_run(d);
+    assert!(imprint(
+        &[
+            "network",
+            "generate",
+            "square",
+            "--columns",
+            "3",
+            "--rows",
+            "3",
+            "-o",
+            "small.json"
+        ],
+        d
+    )
+    .status
+    .success());
+    assert_fails(
+        &[
+            "analyze",
+            "--network",
+            "small.json",
+            "--task",
+            "run/task.json",
+            "-o",
+            "an",
+        ],
+        d,
+        "run/task.json on small.json: ",
+    );
     // The jamming parameter a failed packing advises raising is a flag.
     let out = imprint(&["network", "generate", "jammed", "--help"], d);
     assert!(String::from_utf8_lossy(&out.stdout).contains("--max-fire-steps"));

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use imprint::analysis::measure::{simulate_for_task, ResponseMatrix};
 use imprint::analysis::report::{report, StructureOptions};
 use imprint::analysis::{AnalysisError, AnalysisOption, AnalysisOptions, Boundary};
@@ -92,10 +92,13 @@ fn inputs(
         (None, Some(r)) => Ok(r.join(name)),
         (None, None) => bail!("give a RUN_DIR or --network FILE --task FILE"),
     };
-    Ok((
-        imprint::io::read_any_network(&pick(network, files::NETWORK)?)?,
-        imprint::io::read_task(&pick(task, files::TASK)?)?,
-    ))
+    let (network_path, task_path) = (pick(network, files::NETWORK)?, pick(task, files::TASK)?);
+    let network = imprint::io::read_any_network(&network_path)?;
+    let task = imprint::io::read_task(&task_path)?;
+    // A task that does not fit names both files.
+    let fits = || format!("{} on {}", task_path.display(), network_path.display());
+    task.validate(&network).with_context(fits)?;
+    Ok((network, task))
 }
 
 /// Runs `imprint measure`.
@@ -159,9 +162,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         ),
         _ => None,
     };
-    // Refuse a task that does not fit, or an output folder that is not an
+    // Refuse options that do not fit, or an output folder that is not an
     // analysis folder, before announcing any work.
-    task.validate(&network)?;
     options.validate(&network, &task).map_err(flagged)?;
     imprint::run::check_analysis_dir(&output)?;
     eprintln!(

@@ -19,7 +19,7 @@ use crate::io::IoError;
 use crate::learning::{LearningError, LearningRate};
 use crate::network::Network;
 use crate::run::{
-    analyze_run, analyze_run_unsaved, train_new_observed, Observer, RunError, RunStart,
+    analyze_run_unsaved, files, train_new_observed, write_analysis, Observer, RunError, RunStart,
 };
 
 /// What `imprint reproduce` and `imprint.reproduce` are asked for (the
@@ -370,10 +370,16 @@ pub fn reproduce(
         let mut runs = SeedRuns::default();
         for run in plan.runs {
             stages.say(&run.progress);
-            // The second-order runs are compared, not drawn.
-            let drawn = drawn && run.group != RunGroup::SecondOrder;
+            // The first seed's runs keep their arrays (the second-order
+            // runs are compared, not kept); the report shows the figures
+            // of the four tasks alone, so only those are drawn (the other
+            // groups are drawn together in the summary figures).
+            let keep = Keep {
+                arrays: drawn && run.group != RunGroup::SecondOrder,
+                figures: drawn && run.group == RunGroup::Tasks,
+            };
             let group = run.group;
-            let done = execute(run, &network, &plan.runs_dir, drawn, stages)?;
+            let done = execute(run, &network, &plan.runs_dir, keep, stages)?;
             runs.push(group, done);
         }
         let claims = runs.claims();
@@ -423,12 +429,21 @@ pub fn reproduce(
     })
 }
 
+/// What a reproduction keeps of a run besides its run directory.
+#[derive(Debug, Clone, Copy)]
+struct Keep {
+    /// `analysis/`, without the E x E cost Hessians.
+    arrays: bool,
+    /// `figures/`.
+    figures: bool,
+}
+
 /// Trains and analyses one planned run in `runs_dir`.
 fn execute(
     run: PlannedRun,
     network: &Network,
     runs_dir: &Path,
-    drawn: bool,
+    keep: Keep,
     stages: &mut dyn Stages,
 ) -> Result<ReproducedRun, ReproductionError> {
     let started = Instant::now();
@@ -449,14 +464,16 @@ fn execute(
         top_share: TOP_SHARE,
         ..StructureOptions::default()
     };
-    // The drawn runs keep their analysis; the others' would add 180 MB of
-    // arrays per seed at the paper's size (`imprint analyze DIR` writes
-    // one when wanted).
-    let (finished, report) = if drawn {
-        analyze_run(&dir, &AnalysisOptions::default(), &structure)?
-    } else {
-        analyze_run_unsaved(&dir, &AnalysisOptions::default(), &structure)?
-    };
+    let (finished, report) = analyze_run_unsaved(&dir, &AnalysisOptions::default(), &structure)?;
+    if keep.arrays {
+        // Every array but the E x E cost Hessians, two thirds of the bytes
+        // (the figures are drawn from memory; `imprint analyze DIR` writes
+        // them when wanted). The other seeds keep none: they would add
+        // 180 MB of arrays per seed at the paper's size.
+        let mut lean = report.clone();
+        (lean.analysis.cost_hessian, lean.analysis.cost_hessian_full) = (None, None);
+        write_analysis(&dir.join(files::ANALYSIS), &lean)?;
+    }
     let metrics = RunMetrics::measure(&run.id, &run.label, &training, &report);
     let done = ReproducedRun {
         dir,
@@ -464,11 +481,11 @@ fn execute(
         report,
         metrics,
     };
-    if drawn {
+    if keep.figures {
         stages.phase("drawing the run's figures");
     }
     stages
-        .run_done(&done, drawn)
+        .run_done(&done, keep.figures)
         .map_err(ReproductionError::Stage)?;
     stages.timed(
         training.iterations,
