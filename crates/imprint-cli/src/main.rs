@@ -111,6 +111,13 @@ fn main() {
             eprintln!("{stopped}");
             std::process::exit(130);
         }
+        if error
+            .downcast_ref::<commands::solve::Uncertified>()
+            .is_some()
+        {
+            eprintln!("error: {}", one_line(&error));
+            std::process::exit(3);
+        }
         eprintln!("error: {}", one_line(&error));
         std::process::exit(1);
     }

@@ -371,9 +371,10 @@ fn literature_import_conductance_and_drawing() {
 }
 
 #[test]
-fn a_solve_double_precision_cannot_resolve_warns_with_its_error() {
+fn a_solve_double_precision_cannot_resolve_is_refused_unless_asked_for() {
     // Issue 15's circuit: a 1e17 S edge between two free nodes. Exact source
-    // currents +-1.615 A; f64 cannot resolve them, and the solve says so.
+    // currents +-1.615 A; f64 cannot resolve them, and the solve is refused
+    // with exit code 3 (issue 30 item 1), or reported with a warning.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("s.csv"),
@@ -381,15 +382,33 @@ fn a_solve_double_precision_cannot_resolve_warns_with_its_error() {
     )
     .unwrap();
     let out = imprint(
-        &["solve", "s.csv", "--fix", "0=1", "--fix", "3=0"],
+        &[
+            "solve", "s.csv", "--fix", "0=1", "--fix", "3=0", "-o", "s.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("s.csv: the voltages are not certified: they may be off by up to 5.1e-1 of the largest (the conductances span 2.0e17); --allow-uncertified reports them anyway"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("s.json").exists());
+    let out = imprint(
+        &[
+            "solve",
+            "s.csv",
+            "--fix",
+            "0=1",
+            "--fix",
+            "3=0",
+            "--allow-uncertified",
+        ],
         dir.path(),
     );
     assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("warning: the voltages may be off by"),
-        "{stderr}"
-    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("warning: s.csv: the voltages are not certified"));
     // A well-conditioned circuit: certified, no warning.
     std::fs::write(
         dir.path().join("t.csv"),

@@ -37,6 +37,27 @@ fn chain(d: &Path, positions: &str) {
     );
 }
 
+/// Item 1: a certificate that contradicts itself is gone. The chain of
+/// alternating 1e100 and 1e-100 S gave V2 = 1e-184 (exact 0.5) with a
+/// voltage error of 2.2e-16; now its bound says 1, and the solve exits 3.
+#[test]
+fn an_answer_that_cannot_be_certified_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "chain.json",
+        "{\"format\": \"imprint-network\", \"version\": 1, \"box\": null, \"nodes\": [[0,0],[1,0],[2,0],[3,0],[4,0],[5,0]], \"edges\": [[0,1],[1,2],[2,3],[3,4],[4,5]], \"conductance\": [1e100,1e-100,1e100,1e-100,1e100]}",
+    );
+    let out = imprint(&["solve", "chain.json", "--fix", "0=0", "--fix", "5=1"], d);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("chain.json: the voltages are not certified: they may be off by up to 1.0e0"));
+    assert!(out.stdout.is_empty());
+    let help = imprint(&["solve", "--help"], d);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("exit code 3"));
+}
+
 /// Item 5: values a log scale cannot draw, and positions too far apart to
 /// scale, are refused instead of drawn wrong or blank.
 #[test]

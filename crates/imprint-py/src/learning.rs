@@ -37,20 +37,30 @@ fn boundary(fix: HashMap<usize, f64>, inject: Option<HashMap<usize, f64>>) -> Bo
 
 /// Solves the network with nodes held at voltages (`fix={node: volts}`) and
 /// currents injected (`inject={node: amps}`). Returns a dict of arrays.
+/// Voltages whose certified error bound exceeds 1e-6 of the largest raise,
+/// unless `allow_uncertified`.
 #[pyfunction]
-#[pyo3(signature = (network, fix, inject = None))]
+#[pyo3(signature = (network, fix, inject = None, allow_uncertified = false))]
 pub fn solve<'py>(
     py: Python<'py>,
     network: PyRef<'_, PyNetwork>,
     fix: HashMap<usize, f64>,
     inject: Option<HashMap<usize, f64>>,
+    allow_uncertified: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let conditions = boundary(fix, inject);
     let net = &network.inner;
     let s = py
         .detach(|| solve_network(net, &conditions))
         .map_err(fail)?;
+    if !s.certified() && !allow_uncertified {
+        return Err(fail(format!(
+            "the voltages are not certified: they may be off by up to {:.1e} of the largest; allow_uncertified=True returns them anyway",
+            s.voltage_error_bound
+        )));
+    }
     let out = PyDict::new(py);
+    out.set_item("certified", s.certified())?;
     out.set_item("voltages", s.voltages.into_pyarray(py))?;
     out.set_item("fixed_nodes", s.fixed_nodes.clone().into_pyarray(py))?;
     out.set_item(
@@ -64,6 +74,7 @@ pub fn solve<'py>(
     out.set_item("kirchhoff_residual", s.kirchhoff_residual)?;
     out.set_item("current_imbalance", s.current_imbalance)?;
     out.set_item("voltage_error", s.voltage_error)?;
+    out.set_item("voltage_error_bound", s.voltage_error_bound)?;
     Ok(out)
 }
 

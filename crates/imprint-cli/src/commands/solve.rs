@@ -20,7 +20,15 @@ pub struct Args {
     /// Write all node voltages, multiplier currents and edge drops and currents to this JSON file (atomically).
     #[arg(short, long, value_name = "OUT.json")]
     output: Option<PathBuf>,
+    /// Report voltages whose certified error bound exceeds 1e-6 of the largest (otherwise refused with exit code 3).
+    #[arg(long)]
+    allow_uncertified: bool,
 }
+
+/// A solve whose voltages are not certified (exit code 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}; --allow-uncertified reports them anyway")]
+pub struct Uncertified(String);
 
 /// Runs `imprint solve`.
 pub fn run(args: Args) -> Result<()> {
@@ -34,17 +42,21 @@ pub fn run(args: Args) -> Result<()> {
         .and_then(|factor| factor.solve(&conditions))
         .with_context(|| label.clone())?;
     let elapsed = start.elapsed();
+    if !solution.certified() {
+        let k = network.conductance();
+        let span = k.iter().fold(0.0f64, |m, &k| m.max(k))
+            / k.iter().fold(f64::INFINITY, |m, &k| m.min(k));
+        let message = format!("{label}: the voltages are not certified: they may be off by up to {:.1e} of the largest (the conductances span {span:.1e})", solution.voltage_error_bound);
+        if !args.allow_uncertified {
+            return Err(Uncertified(message).into());
+        }
+        eprintln!("warning: {message}");
+    }
     // The file first: a full or closed terminal must not cost the result.
     if let Some(output) = &args.output {
         imprint::io::write_solution(output, &solution, &label)?;
     }
 
-    let (v_min, v_max) = solution
-        .voltages
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
     println!(
         "network            {label} ({} nodes, {} edges)",
         network.node_count(),
@@ -55,39 +67,7 @@ pub fn run(args: Args) -> Result<()> {
         conditions.fixed().len(),
         conditions.injected().len()
     );
-    println!("dissipated power   {:.12e} W", solution.dissipated_power);
-    println!("voltage range      [{v_min:.6}, {v_max:.6}] V");
-    for (&node, current) in solution
-        .fixed_nodes
-        .iter()
-        .zip(solution.source_currents())
-        .take(10)
-    {
-        println!("source at node {node:<4} delivers {current:+.9e} A");
-    }
-    if solution.fixed_nodes.len() > 10 {
-        println!("... ({} more sources)", solution.fixed_nodes.len() - 10);
-    }
-    println!(
-        "kirchhoff residual {:.2e} (relative)",
-        solution.kirchhoff_residual
-    );
-    println!(
-        "current imbalance  {:.2e} (relative, at the sources)",
-        solution.current_imbalance
-    );
-    println!(
-        "voltage error      {:.1e} (relative, estimated by refinement)",
-        solution.voltage_error
-    );
-    if solution.voltage_error > imprint::physics::refine::CERTIFIED {
-        eprintln!(
-            "warning: the voltages may be off by {:.1e} of the largest: the conductances span too many decades ({:.1e}) for double precision to resolve this response",
-            solution.voltage_error,
-            network.conductance().iter().fold(0.0f64, |m, &k| m.max(k))
-                / network.conductance().iter().fold(f64::INFINITY, |m, &k| m.min(k))
-        );
-    }
+    print!("{solution}");
     println!("solved in          {:.3} ms", elapsed.as_secs_f64() * 1e3);
     if let Some(output) = &args.output {
         println!("wrote              {}", output.display());

@@ -125,8 +125,8 @@ class Task:
     @property
     def cost(self) -> str: ...
 
-def solve(network: Network, fix: Dict[int, float], inject: Optional[Dict[int, float]] = None) -> Dict[str, Any]:
-    """Voltages, multipliers, source_currents, drops, currents (arrays), dissipated_power, kirchhoff_residual, voltage_error (estimated relative error of the voltages; at most 1e-12 when certified)."""
+def solve(network: Network, fix: Dict[int, float], inject: Optional[Dict[int, float]] = None, allow_uncertified: bool = False) -> Dict[str, Any]:
+    """Voltages, multipliers, source_currents, drops, currents (arrays), dissipated_power, kirchhoff_residual, voltage_error (refinement's estimate of the relative error of the voltages), voltage_error_bound (a rigorous bound on it) and certified (bound at most 1e-6). An uncertified solve raises ImprintError unless allow_uncertified=True."""
 
 def defaults() -> Dict[str, Any]:
     """The library's defaults of every option Python exposes: ``analysis`` and

@@ -38,6 +38,8 @@ pub fn solution_to_json(solution: &Solution, network: &str) -> String {
         "kirchhoff_residual": solution.kirchhoff_residual,
         "current_imbalance": solution.current_imbalance,
         "voltage_error": solution.voltage_error,
+        "voltage_error_bound": solution.voltage_error_bound,
+        "certified": solution.certified(),
         "voltages": solution.voltages,
         "multipliers": solution.multipliers,
         "source_currents": solution.source_currents(),

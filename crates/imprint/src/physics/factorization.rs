@@ -306,6 +306,8 @@ impl Factorization {
             refine::CERTIFIED,
         );
         let state: Vec<f64> = state.col(0).iter().copied().collect();
+        let free: Vec<f64> = s.free_nodes.iter().map(|&node| state[node]).collect();
+        let error_bound = self.error_bound(&drive, &free);
         Ok(Solution::from_state(
             &s.edges,
             &self.conductance,
@@ -313,6 +315,7 @@ impl Factorization {
             &drive,
             &state,
             voltage_error,
+            error_bound,
         ))
     }
 }

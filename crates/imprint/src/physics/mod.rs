@@ -2,6 +2,7 @@
 //! physical Hessian, and the sparse solver for the response `x = H^{-1} f`.
 
 mod boundary;
+pub mod certificate;
 mod error;
 mod factorization;
 mod hessian;

@@ -41,8 +41,15 @@ pub struct Solution {
     /// Estimated relative error of the voltages: the last correction of the
     /// iterative refinement over the largest voltage. Certified when at most
     /// [`super::refine::CERTIFIED`] (`1e-12`); larger when the conductances
-    /// span so many decades that `f64` cannot resolve the response.
+    /// span so many decades that `f64` cannot resolve the response. An
+    /// estimate: it trusts the factorisation it refines with.
     pub voltage_error: f64,
+    /// A rigorous upper bound on the relative error of the voltages (the
+    /// largest error over the largest voltage, [`super::certificate`]):
+    /// what the solve certifies. It does not trust the factorisation: at
+    /// spans `f64` cannot resolve it is large, and the solve is not
+    /// [`certified`](Self::certified).
+    pub voltage_error_bound: f64,
 }
 
 impl Solution {
@@ -54,6 +61,7 @@ impl Solution {
         drive: &[f64],
         state: &[f64],
         voltage_error: f64,
+        error_bound: f64,
     ) -> Self {
         let node_count = drive.len() - fixed_nodes.len();
         let voltages = state[..node_count].to_vec();
@@ -94,6 +102,13 @@ impl Solution {
             .chain(&injected)
             .fold(0.0f64, |m, c| m.max(c.abs()));
         let relative = |x: f64| if scale > 0.0 { x / scale } else { x };
+        // The bound comes in volts: relative to the largest voltage.
+        let largest = voltages.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let error_bound = if largest > 0.0 {
+            error_bound / largest
+        } else {
+            error_bound
+        };
         let kirchhoff_residual = relative(imbalance);
         // At a fixed node c the source delivers net_c (nothing is injected
         // there): mu_c = -(L V)_c, so net_c + mu_c vanishes.
@@ -117,12 +132,57 @@ impl Solution {
             kirchhoff_residual,
             current_imbalance,
             voltage_error,
+            voltage_error_bound: error_bound,
         }
+    }
+
+    /// Whether the voltages are certified: [`voltage_error_bound`](Self::voltage_error_bound)
+    /// at most [`TRUSTED`](super::certificate::TRUSTED).
+    pub fn certified(&self) -> bool {
+        self.voltage_error_bound <= super::certificate::TRUSTED
     }
 
     /// Current each fixed node's source pushes into the network (`-mu`).
     pub fn source_currents(&self) -> Vec<f64> {
         self.multipliers.iter().map(|mu| -mu).collect()
+    }
+}
+
+/// What `imprint solve` prints: power, voltage range, the first ten
+/// sources' currents, the residuals and the voltage error (estimate and
+/// certified bound), a line each.
+impl std::fmt::Display for Solution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (low, high) = self
+            .voltages
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        writeln!(f, "dissipated power   {:.12e} W", self.dissipated_power)?;
+        writeln!(f, "voltage range      [{low:.6}, {high:.6}] V")?;
+        let sources = self.fixed_nodes.iter().zip(self.source_currents());
+        for (&node, current) in sources.take(10) {
+            writeln!(f, "source at node {node:<4} delivers {current:+.9e} A")?;
+        }
+        if self.fixed_nodes.len() > 10 {
+            writeln!(f, "... ({} more sources)", self.fixed_nodes.len() - 10)?;
+        }
+        writeln!(
+            f,
+            "kirchhoff residual {:.2e} (relative)",
+            self.kirchhoff_residual
+        )?;
+        writeln!(
+            f,
+            "current imbalance  {:.2e} (relative, at the sources)",
+            self.current_imbalance
+        )?;
+        writeln!(
+            f,
+            "voltage error      {:.1e} (relative, estimated by refinement); at most {:.1e} (certified bound)",
+            self.voltage_error, self.voltage_error_bound
+        )
     }
 }
 
