@@ -12,13 +12,18 @@ fn write(dir: &Path, name: &str, text: &str) {
     fs::write(dir.join(name), text).unwrap();
 }
 
-/// A finished small run in `d/run` (checkpoints every 10 of 60 iterations).
-fn small_run(d: &Path) {
+/// `d/s.toml`: a small run (checkpoints every 10 of 60 iterations).
+fn small_config(d: &Path) {
     write(
         d,
         "s.toml",
         "[network]\ngenerator = \"square\"\ncolumns = 6\nrows = 6\nperiodic = true\n[task]\nsamples = 10\n[training]\niterations = 60\n[output]\nrecord_every = 5\ncheckpoint_every = 10\n",
     );
+}
+
+/// The small run of [`small_config`], finished, in `d/run`.
+fn small_run(d: &Path) {
+    small_config(d);
     let out = imprint(&["train", "s.toml", "-o", "run", "--quiet"], d);
     assert!(
         out.status.success(),
@@ -54,6 +59,20 @@ fn an_answer_that_cannot_be_certified_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("chain.json: the voltages are not certified: they may be off by up to 1.0e0"));
     assert!(out.stdout.is_empty());
+    // The 5-node network with k in [5e-51, 2e39]: V4 was 2.4e-20
+    // (exact 1.0000003) with an error of 1.2e-20; now no answer is given.
+    write(
+        d,
+        "five.csv",
+        "0,1,4.70e-51\n0,2,2.00e-5\n0,3,1.90e-49\n0,4,3665.2\n1,4,2.76e-27\n3,4,1.82e39\n",
+    );
+    let out = imprint(
+        &[
+            "solve", "five.csv", "--fix", "1=0", "--fix", "0=1", "--inject", "4=1e-3",
+        ],
+        d,
+    );
+    assert!(!out.status.success() && out.stdout.is_empty());
     let help = imprint(&["solve", "--help"], d);
     assert!(String::from_utf8_lossy(&help.stdout).contains("exit code 3"));
 }
@@ -272,11 +291,7 @@ fn conductances_outside_the_clip_are_not_clipped_unasked() {
 fn every_checkpoint_field_is_validated_on_load() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(
-        d,
-        "s.toml",
-        "[network]\ngenerator = \"square\"\ncolumns = 6\nrows = 6\nperiodic = true\n[task]\nsamples = 10\n[training]\niterations = 60\n[output]\nrecord_every = 5\ncheckpoint_every = 10\n",
-    );
+    small_config(d);
     let out = imprint(
         &[
             "train",
@@ -555,6 +570,47 @@ fn messages_are_in_the_users_words() {
         ],
         d,
         "run/task.json on small.json: ",
+    );
+    // A network in two parts, one of which no held node reaches: both files named.
+    let mut two = json(&d.join("run/network.json"));
+    let count = two["nodes"].as_array().unwrap().len();
+    let shifted: Vec<serde_json::Value> = two["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| serde_json::json!([p[0].as_f64().unwrap() + 100.0, p[1]]))
+        .collect();
+    let edges: Vec<serde_json::Value> = two["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            serde_json::json!([
+                e[0].as_u64().unwrap() as usize + count,
+                e[1].as_u64().unwrap() as usize + count
+            ])
+        })
+        .collect();
+    let conductance = two["conductance"].as_array().unwrap().clone();
+    two["nodes"].as_array_mut().unwrap().extend(shifted);
+    two["edges"].as_array_mut().unwrap().extend(edges);
+    two["conductance"]
+        .as_array_mut()
+        .unwrap()
+        .extend(conductance);
+    fs::write(d.join("two.json"), two.to_string()).unwrap();
+    assert_fails(
+        &[
+            "analyze",
+            "--network",
+            "two.json",
+            "--task",
+            "run/task.json",
+            "-o",
+            "an",
+        ],
+        d,
+        "run/task.json on two.json: 36 nodes (36, 37, 38",
     );
     // The jamming parameter a failed packing advises raising is a flag.
     let out = imprint(&["network", "generate", "jammed", "--help"], d);

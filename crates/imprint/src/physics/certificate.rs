@@ -76,6 +76,28 @@ impl Factorization {
         }
     }
 
+    /// [`refine::free_residual`] of this network into `out` (`rows` is
+    /// work space).
+    fn residual_into(
+        &self,
+        drive: MatRef<'_, f64>,
+        free: MatRef<'_, f64>,
+        rows: &mut Vec<f64>,
+        out: MatMut<'_, f64>,
+    ) {
+        let s = &*self.solver.structure;
+        refine::free_residual(
+            &s.edges,
+            &self.conductance,
+            &s.free_nodes,
+            &s.constrained,
+            drive,
+            free,
+            rows,
+            out,
+        );
+    }
+
     /// The largest magnitude of a fixed voltage of `drive`.
     fn largest_fixed_voltage(&self, drive: MatRef<'_, f64>) -> f64 {
         let s = &*self.solver.structure;
@@ -85,19 +107,10 @@ impl Factorization {
     /// `b_F - L_FF V_F` of the free voltages `free` under `drive`, in
     /// double-double, rounded.
     fn residual_of(&self, drive: MatRef<'_, f64>, free: MatRef<'_, f64>) -> Vec<f64> {
-        let s = &*self.solver.structure;
-        let mut rows = Vec::new();
-        let mut residual = vec![0.0; s.free_nodes.len()];
-        refine::free_residual(
-            &s.edges,
-            &self.conductance,
-            &s.free_nodes,
-            &s.constrained,
-            drive,
-            free,
-            &mut rows,
-            MatMut::from_column_major_slice_mut(&mut residual, s.free_nodes.len(), 1),
-        );
+        let n_free = self.solver.structure.free_nodes.len();
+        let mut residual = vec![0.0; n_free];
+        let out = MatMut::from_column_major_slice_mut(&mut residual, n_free, 1);
+        self.residual_into(drive, free, &mut Vec::new(), out);
         residual
     }
 
@@ -216,18 +229,7 @@ impl Factorization {
         let mut rows = Vec::new();
         refine::refine(
             |r| self.solve_free_in_place(r),
-            |v, residual| {
-                refine::free_residual(
-                    &s.edges,
-                    &self.conductance,
-                    &s.free_nodes,
-                    &s.constrained,
-                    drive,
-                    v,
-                    &mut rows,
-                    residual,
-                )
-            },
+            |v, residual| self.residual_into(drive, v, &mut rows, residual),
             MatMut::from_column_major_slice_mut(&mut w, n_free, 1),
             MatMut::from_column_major_slice_mut(&mut correction, n_free, 1),
             refine::CERTIFIED,
