@@ -131,16 +131,32 @@ fn every_generator_parameter_is_a_run_file_field() {
     ] {
         assert!(listed.contains(line), "{line} not in {listed}");
     }
-    // A value the generator refuses names its field when the network is made.
-    let error = resolve("[network]\ngenerator = \"jammed\"\nnodes = 40\nsize_ratio = 20.0\n")
-        .unwrap()
-        .build_network()
-        .unwrap_err()
-        .to_string();
-    assert!(
-        error.contains("size_ratio") && error.contains("[1, 10]"),
-        "{error}"
-    );
+    // A value the generator would refuse is refused when the configuration
+    // is resolved (a sweep's plan, before any run), naming its field.
+    for (text, expected) in [
+        (
+            "[network]\ngenerator = \"jammed\"\nnodes = 40\nsize_ratio = 20.0\n",
+            "`size_ratio`: 20 is not in [1, 10]",
+        ),
+        (
+            "[network]\ngenerator = \"cluster\"\ncentral = -1.0\n",
+            "`central`: -1 must be finite and positive",
+        ),
+        (
+            "[network]\ngenerator = \"square\"\ncolumns = 2\nrows = 2\nperiodic = true\n",
+            "`columns`: 2 is fewer than the 3",
+        ),
+        (
+            "[network]\ngenerator = \"delaunay\"\nnodes = 2\n",
+            "`nodes`: 2 points cannot be triangulated",
+        ),
+    ] {
+        let error = resolve(text).unwrap_err();
+        assert!(
+            error.starts_with("c.toml: ") && error.contains(expected),
+            "{error}"
+        );
+    }
 }
 
 #[test]

@@ -58,6 +58,35 @@ impl Default for ClusterParameters {
     }
 }
 
+impl ClusterParameters {
+    /// Refuses parameters the generator cannot use, naming the field.
+    pub fn validate(&self) -> Result<(), NetworkError> {
+        let p = self;
+        let invalid = |parameter: &'static str, reason: String| {
+            Err(NetworkError::InvalidParameter { parameter, reason })
+        };
+        if p.nodes < 8 {
+            return invalid(
+                "nodes",
+                format!("{} disks are too few for a cluster (at least 8)", p.nodes),
+            );
+        }
+        if !(p.size_ratio > 0.0 && p.size_ratio <= 1.0) {
+            return invalid("size_ratio", format!("{} is not in (0, 1]", p.size_ratio));
+        }
+        for (name, value) in [
+            ("central", p.central),
+            ("contact", p.contact),
+            ("force_tolerance", p.force_tolerance),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return invalid(name, format!("{value} must be finite and positive"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What the generator measured; also written into the network's metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterReport {
@@ -254,27 +283,10 @@ fn poisson_disc(side: f64, spacing: f64, rng: &mut Rng) -> Vec<[f64; 2]> {
 /// The contact network of a relaxed disk cluster and what was measured.
 pub fn generate(parameters: &ClusterParameters) -> Result<(Network, ClusterReport), NetworkError> {
     let p = parameters;
+    p.validate()?;
     let invalid = |parameter: &'static str, reason: String| {
         Err(NetworkError::InvalidParameter { parameter, reason })
     };
-    if p.nodes < 8 {
-        return invalid(
-            "nodes",
-            format!("{} disks are too few for a cluster (at least 8)", p.nodes),
-        );
-    }
-    if !(p.size_ratio > 0.0 && p.size_ratio <= 1.0) {
-        return invalid("size_ratio", format!("{} is not in (0, 1]", p.size_ratio));
-    }
-    for (name, value) in [
-        ("central", p.central),
-        ("contact", p.contact),
-        ("force_tolerance", p.force_tolerance),
-    ] {
-        if !(value.is_finite() && value > 0.0) {
-            return invalid(name, format!("{value} must be finite and positive"));
-        }
-    }
     let mut rng = Rng::new(p.seed);
     // The authors' unit square with large radius 0.25 / sqrt(n), in units of that radius.
     let side = 4.0 * (p.nodes as f64).sqrt();

@@ -45,18 +45,40 @@ impl Default for DelaunayParameters {
     }
 }
 
+impl DelaunayParameters {
+    /// Refuses parameters the generator cannot use, naming the field (a
+    /// coordination above the triangulation's own is refused when it is
+    /// made: that needs the triangulation).
+    pub fn validate(&self) -> Result<(), NetworkError> {
+        let n = self.nodes;
+        if n < 3 {
+            return Err(NetworkError::InvalidParameter {
+                parameter: "nodes",
+                reason: format!("{n} points cannot be triangulated (at least 3)"),
+            });
+        }
+        if let Some(target) = self.target_coordination {
+            let minimum = 2.0 * (n as f64 - 1.0) / n as f64;
+            if !(target.is_finite() && target >= minimum) {
+                return Err(NetworkError::InvalidParameter {
+                    parameter: "target_coordination",
+                    reason: format!(
+                        "{target} is below {minimum:.4}, the coordination of a spanning tree on {n} nodes"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Triangulates `nodes` uniform random points in a square of side
 /// `sqrt(nodes)` (unit density) and dilutes it if asked. Removed edges are
 /// drawn at random among those outside a random spanning tree, so the network
 /// stays connected.
 pub fn generate(parameters: &DelaunayParameters) -> Result<Network, NetworkError> {
+    parameters.validate()?;
     let n = parameters.nodes;
-    if n < 3 {
-        return Err(NetworkError::InvalidParameter {
-            parameter: "nodes",
-            reason: format!("{n} points cannot be triangulated (at least 3)"),
-        });
-    }
     let mut rng = Rng::new(parameters.seed);
     let side = (n as f64).sqrt();
     let positions: Vec<[f64; 2]> = (0..n)

@@ -12,12 +12,9 @@ use super::{Network, NetworkError};
 ///
 /// Edge counts: open `2 c r - c - r`; periodic `2 c r`.
 ///
-/// ```
-/// let lattice = imprint::network::lattice::square(4, 3, false).unwrap();
-/// assert_eq!(lattice.node_count(), 12);
-/// assert_eq!(lattice.edge_count(), 2 * 12 - 4 - 3);
-/// ```
-pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+/// Refuses a square lattice of `columns x rows` that cannot be made (what
+/// [`square`] checks first).
+pub fn check_square(columns: usize, rows: usize, periodic: bool) -> Result<(), NetworkError> {
     super::spec::check_generated_nodes(columns.checked_mul(rows))?;
     let minimum = if periodic { 3 } else { 1 };
     for (parameter, value) in [("columns", columns), ("rows", rows)] {
@@ -31,6 +28,16 @@ pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, Ne
             });
         }
     }
+    Ok(())
+}
+
+/// ```
+/// let lattice = imprint::network::lattice::square(4, 3, false).unwrap();
+/// assert_eq!(lattice.node_count(), 12);
+/// assert_eq!(lattice.edge_count(), 2 * 12 - 4 - 3);
+/// ```
+pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    check_square(columns, rows, periodic)?;
     let index = |c: usize, r: usize| r * columns + c;
     let positions = (0..rows)
         .flat_map(|r| (0..columns).map(move |c| [c as f64, r as f64]))
@@ -50,14 +57,9 @@ pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, Ne
     Network::with_uniform_conductance(positions, edges, 1.0, periodic_box)
 }
 
-/// A triangular lattice of `columns x rows` nodes, unit spacing, unit
-/// conductances, every node with up to 6 neighbours (odd rows shifted right
-/// by half a spacing).
-///
-/// Edge counts: open `3 c r - 2 c - 2 r + 1`; periodic `3 c r` (needs an even
-/// number of rows, at least 4, and at least 3 columns, so that the shifted
-/// rows close up on the torus).
-pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+/// Refuses a triangular lattice of `columns x rows` that cannot be made
+/// (what [`triangular`] checks first).
+pub fn check_triangular(columns: usize, rows: usize, periodic: bool) -> Result<(), NetworkError> {
     super::spec::check_generated_nodes(columns.checked_mul(rows))?;
     if periodic && (rows < 4 || rows % 2 == 1 || columns < 3) {
         return Err(NetworkError::InvalidParameter {
@@ -71,6 +73,18 @@ pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network
             reason: format!("a {columns} x {rows} lattice has no edges"),
         });
     }
+    Ok(())
+}
+
+/// A triangular lattice of `columns x rows` nodes, unit spacing, unit
+/// conductances, every node with up to 6 neighbours (odd rows shifted right
+/// by half a spacing).
+///
+/// Edge counts: open `3 c r - 2 c - 2 r + 1`; periodic `3 c r` (needs an even
+/// number of rows, at least 4, and at least 3 columns, so that the shifted
+/// rows close up on the torus).
+pub fn triangular(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    check_triangular(columns, rows, periodic)?;
     let index = |c: usize, r: usize| r * columns + c;
     let height = 3f64.sqrt() / 2.0;
     let positions = (0..rows)

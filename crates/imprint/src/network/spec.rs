@@ -97,6 +97,19 @@ impl NetworkSpec {
         }
     }
 
+    /// Refuses parameters the generator would refuse, without generating
+    /// anything (a run configuration is checked so when it is resolved).
+    pub fn validate(&self) -> Result<(), NetworkError> {
+        check_generated_nodes(self.node_count())?;
+        match self {
+            Self::Jammed(p) => p.validate(),
+            Self::Cluster(p) => p.validate(),
+            Self::Square(p) => lattice::check_square(p.columns, p.rows, p.periodic),
+            Self::Triangular(p) => lattice::check_triangular(p.columns, p.rows, p.periodic),
+            Self::Delaunay(p) => p.validate(),
+        }
+    }
+
     /// Generates the network (unit conductances).
     pub fn generate(&self) -> Result<Network, NetworkError> {
         Ok(self.generate_with_progress(&mut |_| {})?.0)

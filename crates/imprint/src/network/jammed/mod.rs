@@ -87,7 +87,8 @@ impl Default for JammingParameters {
 }
 
 impl JammingParameters {
-    fn validate(&self) -> Result<(), NetworkError> {
+    /// Refuses parameters the generator cannot use, naming the field.
+    pub fn validate(&self) -> Result<(), NetworkError> {
         let invalid = |parameter: &'static str, reason: String| {
             Err(NetworkError::InvalidParameter { parameter, reason })
         };

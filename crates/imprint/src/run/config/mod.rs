@@ -212,6 +212,9 @@ impl RunConfig {
     /// Checks what can be checked without building anything.
     pub fn validate(&self) -> Result<(), LearningError> {
         self.training.validate()?;
+        if let Some(spec) = self.network.spec() {
+            spec.validate()?;
+        }
         if let Some(conductance) = &self.network.conductance {
             conductance.validate()?;
         }
