@@ -79,9 +79,6 @@ pub fn reproduce<'py>(
         condition_rate,
         force: force.unwrap_or(defaults.force),
     };
-    if options.seeds == 0 {
-        return Err(fail("seeds: at least 1"));
-    }
     let mut formats = Format::named(format).map_err(fail)?;
     if !formats.contains(&Format::Png) {
         // The report embeds PNG.

@@ -99,7 +99,7 @@ fn inputs(
     let fits = || format!("{} on {}", task_path.display(), network_path.display());
     task.validate(&network).with_context(fits)?;
     // And a part of the network no held node reaches (a disconnected network).
-    imprint::physics::Solver::new(&network, &task.fixed_nodes).with_context(fits)?;
+    imprint::physics::check_reachable(&network, &task.fixed_nodes).with_context(fits)?;
     Ok((network, task))
 }
 

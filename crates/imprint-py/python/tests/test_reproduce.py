@@ -44,3 +44,12 @@ def test_python_and_the_command_line_reproduce_the_same_claims(tmp_path):
         imprint.reproduce(tmp_path / "py", quick=True, seeds=1)
     with pytest.raises(imprint.ImprintError, match="network"):
         imprint.reproduce(tmp_path / "other", quick=True, seeds=1, network="lattice")
+
+
+def test_seed_counts_are_checked_by_the_library(tmp_path):
+    """The library refuses a seed count outside 1..100, for Python as for
+    the command line (Python alone checked 0, the command line alone 100)."""
+    for seeds in (0, 101):
+        with pytest.raises(imprint.ImprintError, match=f"seeds: {seeds} is not between 1 and 100"):
+            imprint.reproduce(out=str(tmp_path / "r"), seeds=seeds)
+    assert not (tmp_path / "r").exists()

@@ -40,7 +40,7 @@ pub struct ReproductionOptions {
     /// Judge the claims on this many seeds (`seed`, `seed + 1`, ...): each
     /// a new network, tasks and batches, trained and analysed; the figures
     /// show the first, and the report gives every claim's verdict on each.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = ReproductionOptions::default().seeds, value_parser = clap::value_parser!(u64).range(1..=100)))]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ReproductionOptions::default().seeds, value_parser = clap::value_parser!(u64).range(1..=MAX_SEEDS)))]
     pub seeds: u64,
     /// `cluster` (the paper's conditions, the default: a 300-disk cluster,
     /// conductances in [1e-6, 1e6]) or `jammed` (our periodic packing of 512
@@ -73,6 +73,9 @@ impl Default for ReproductionOptions {
         }
     }
 }
+
+/// The most seeds a reproduction judges the claims on.
+pub const MAX_SEEDS: u64 = 100;
 
 /// Why a reproduction stopped.
 #[derive(Debug, thiserror::Error)]
@@ -296,6 +299,12 @@ pub fn reproduce(
     stages: &mut dyn Stages,
 ) -> Result<Reproduced, ReproductionError> {
     let start = Instant::now();
+    if !(1..=MAX_SEEDS).contains(&options.seeds) {
+        return Err(ReproductionError::Invalid(format!(
+            "seeds: {} is not between 1 and {MAX_SEEDS}",
+            options.seeds
+        )));
+    }
     let out = &options.out;
     if (out.join("runs").exists() || out.join("index.html").exists()) && !options.force {
         return Err(ReproductionError::Invalid(format!(

@@ -56,7 +56,8 @@ impl Factorization {
         let drive = MatRef::from_column_major_slice(drive, drive.len(), 1);
         let free = MatRef::from_column_major_slice(free, n_free, 1);
         let residual = self.residual_of(drive, free);
-        let tau = self.rounding_allowance(drive, free, &residual);
+        let (magnitude, degree) = self.magnitudes(drive, free);
+        let tau = allowance(&magnitude, &degree, &residual);
         let b: Vec<f64> = residual
             .iter()
             .zip(&tau)
@@ -114,27 +115,6 @@ impl Factorization {
         residual
     }
 
-    /// Per free node, a bound on how far the rounded double-double
-    /// residual can be from the exact one: the degree times
-    /// [`DOUBLE_DOUBLE`] of the sum of the magnitudes of its terms, plus the
-    /// final rounding to `f64`.
-    fn rounding_allowance(
-        &self,
-        drive: MatRef<'_, f64>,
-        free: MatRef<'_, f64>,
-        residual: &[f64],
-    ) -> Vec<f64> {
-        let (magnitude, degree) = self.magnitudes(drive, free);
-        magnitude
-            .iter()
-            .zip(&degree)
-            .zip(residual)
-            .map(|((m, d), r)| {
-                4.0 * d * DOUBLE_DOUBLE * m * (1.0 + MARGIN) + f64::EPSILON * r.abs()
-            })
-            .collect()
-    }
-
     /// Per free node, the sum of the magnitudes of the terms of its
     /// residual (injected current and edge currents), and their count.
     fn magnitudes(&self, drive: MatRef<'_, f64>, free: MatRef<'_, f64>) -> (Vec<f64>, Vec<f64>) {
@@ -185,10 +165,10 @@ impl Factorization {
             let check = MatRef::from_column_major_slice(&check, check.len(), 1);
             let w_ref = MatRef::from_column_major_slice(&w, n_free, 1);
             let excess = self.residual_of(check, w_ref);
-            let tau = self.rounding_allowance(check, w_ref, &excess);
+            let (magnitude, degree) = self.magnitudes(check, w_ref);
+            let tau = allowance(&magnitude, &degree, &excess);
             // Where it failed, aim higher by twice the shortfall and by more
             // than the solve's own error there (a few ulps of the currents).
-            let (magnitude, _) = self.magnitudes(check, w_ref);
             let mut holds = true;
             for (((aim, q), t), m) in aim.iter_mut().zip(&excess).zip(&tau).zip(&magnitude) {
                 if q + t > 0.0 {
@@ -272,6 +252,19 @@ impl Factorization {
             .sum::<f64>()
             * (1.0 + MARGIN)
     }
+}
+
+/// Per free node, a bound on how far the rounded double-double residual
+/// can be from the exact one: the degree times [`DOUBLE_DOUBLE`] of the sum
+/// of the magnitudes of its terms ([`Factorization::magnitudes`]), plus the
+/// final rounding to `f64`.
+fn allowance(magnitude: &[f64], degree: &[f64], residual: &[f64]) -> Vec<f64> {
+    magnitude
+        .iter()
+        .zip(degree)
+        .zip(residual)
+        .map(|((m, d), r)| 4.0 * d * DOUBLE_DOUBLE * m * (1.0 + MARGIN) + f64::EPSILON * r.abs())
+        .collect()
 }
 
 /// A heap entry ordered by smallest distance first.

@@ -16,4 +16,4 @@ pub use factorization::Factorization;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};
-pub use solver::{solve, Solver};
+pub use solver::{check_reachable, solve, Solver};

@@ -212,12 +212,16 @@ impl Solver {
     }
 }
 
-/// Rejects the first connected part of the graph that holds no constrained node.
-fn check_reachable(network: &Network, constrained: &[usize]) -> Result<(), PhysicsError> {
+/// Rejects the first connected part of the graph that holds no constrained
+/// node (what [`Solver::new`] checks, without its symbolic analysis; nodes
+/// outside the network reach nothing).
+pub fn check_reachable(network: &Network, constrained: &[usize]) -> Result<(), PhysicsError> {
     let components = Components::of(network);
     let mut reached = vec![false; components.count];
     for &node in constrained {
-        reached[components.label[node]] = true;
+        if let Some(&label) = components.label.get(node) {
+            reached[label] = true;
+        }
     }
     if let Some(part) = reached.iter().position(|r| !r) {
         let mut nodes = Vec::new();
