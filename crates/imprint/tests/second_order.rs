@@ -11,6 +11,7 @@ use faer::Mat;
 use imprint::io::read_jammed_text;
 use imprint::learning::{
     builtin, Cost, Readout, Roles, Rule, StopRule, Task, TaskCircuit, TrainingParameters,
+    CLASSIFICATION_MARGIN,
 };
 use imprint::network::Network;
 use imprint::physics::physical_hessian_dense;
@@ -262,10 +263,11 @@ fn every_built_in_regression_and_allostery_learns_on_a_literature_network() {
 }
 
 #[test]
-fn a_classification_keeps_the_state_that_classifies_every_training_sample() {
+fn a_classification_whose_cost_minimum_misclassifies_goes_on_to_its_margins() {
     // Task seed 1 on the 64-node literature network: the cosine cost's
-    // minimum misclassifies one of the 120 training points, states on the
-    // way there classify them all (docs/training.md).
+    // minimum misclassifies one of the 120 training points
+    // (docs/training.md). The trainer then minimises the decision margins'
+    // violations from there until every training point is classified.
     let net = literature("data_N00064_Lp0.0100_r1.txt");
     let task = builtin::build(
         "classification-3",
@@ -284,8 +286,14 @@ fn a_classification_keeps_the_state_that_classifies_every_training_sample() {
     executor.run(&mut ()).unwrap();
     let history = executor.history();
     let last = history.last().unwrap();
-    assert!(executor.training().stationary().is_some());
-    assert!(last.accuracy.unwrap() < 1.0, "{last:?}");
+    assert!(executor.training().goal_reached());
+    assert!(executor.training().stationary().is_none());
+    let state = executor.training().damping_state().unwrap();
+    assert_eq!(state.margin, Some(CLASSIFICATION_MARGIN), "{state:?}");
+    assert!(!state.restarted, "{state:?}");
+    assert_eq!(last.accuracy, Some(1.0), "{last:?}");
+    // The cosine phase stopped short: a recorded state misclassifies.
+    assert!(history.iter().any(|r| r.accuracy < Some(1.0) && r.step > 0));
     // Recorded wherever the accuracy changed, not only every 50 iterations.
     assert!(history
         .iter()
@@ -293,37 +301,82 @@ fn a_classification_keeps_the_state_that_classifies_every_training_sample() {
     let best = executor.best().unwrap();
     let kept = history.iter().find(|r| r.step == best.step).unwrap();
     assert_eq!(kept.accuracy, Some(1.0), "{kept:?}");
-    // The cheapest recorded state that classifies every sample.
+    // The cheapest recorded state that classifies every sample, within a
+    // few percent of the cosine cost's minimum (the lowest recorded cost).
     let cheapest = history
         .iter()
         .filter(|r| r.accuracy == Some(1.0))
         .map(|r| r.cost)
         .fold(f64::INFINITY, f64::min);
+    let minimum = history.iter().map(|r| r.cost).fold(f64::INFINITY, f64::min);
     assert_eq!(kept.cost, cheapest);
-    assert!(
-        kept.cost > last.cost && kept.cost < 1.2 * last.cost,
-        "{kept:?} {last:?}"
-    );
+    assert!(kept.cost < 1.2 * minimum, "{kept:?}, minimum {minimum}");
     let summary = TrainingSummary::of(&executor, &task, 1).unwrap();
     assert_eq!(summary.accuracy, Some(1.0));
+    assert_eq!(summary.status, TrainingStatus::Converged);
     assert!(summary.learned());
-    // Interrupted past the state it keeps and resumed from a checkpoint (an
+    // Interrupted in the margin phase and resumed from a checkpoint (an
     // older one, without the best state's accuracy): the same run.
     let parameters = executor.training().parameters().clone();
     let mut first = Executor::new(&net, &task, parameters.clone(), 50)
         .unwrap()
-        .stop_after(Some(best.step + 5));
+        .stop_after(Some(last.step - 1));
     first.run(&mut ()).unwrap();
     let mut checkpoint = serde_json::to_value(first.to_checkpoint()).unwrap();
-    checkpoint["best"]
-        .as_object_mut()
-        .unwrap()
-        .remove("accuracy");
+    assert_eq!(checkpoint["damping"]["margin"], CLASSIFICATION_MARGIN);
+    if let Some(best) = checkpoint["best"].as_object_mut() {
+        best.remove("accuracy");
+    }
     let checkpoint: imprint::run::Checkpoint = serde_json::from_value(checkpoint).unwrap();
     let mut resumed = Executor::resume(&net, &task, parameters, 50, checkpoint).unwrap();
     resumed.run(&mut ()).unwrap();
     assert_eq!(resumed.history(), executor.history());
     assert_eq!(resumed.best(), executor.best());
+}
+
+#[test]
+fn a_classification_no_conductances_can_learn_is_unrealisable_after_every_phase() {
+    // Two samples with the same held voltages and different classes: at
+    // most one is classified whatever the conductances. The trainer
+    // minimises the cosine cost, then the margins from there, then the
+    // margins from the initial network, and says it is unrealisable.
+    let net = spread_network();
+    let held = vec![vec![1.0, 0.0], vec![1.0, 0.0], vec![0.0, 1.0]];
+    let targets = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.0, 1.0]];
+    let task = Task {
+        name: "custom".into(),
+        fixed_nodes: vec![0, 40],
+        fixed_voltages: held,
+        readout: Readout::Node {
+            nodes: vec![20, 60],
+        },
+        targets,
+        cost: Cost::Cosine,
+        test_fixed_voltages: Vec::new(),
+        test_targets: Vec::new(),
+        roles: Roles::default(),
+        classification: true,
+    };
+    let mut executor = Executor::new(&net, &task, second_order(5_000, 1e-3, 1e3), 1).unwrap();
+    executor.run(&mut ()).unwrap();
+    let stationary = executor.training().stationary().expect("stationary");
+    assert_eq!(stationary.margin, Some(CLASSIFICATION_MARGIN));
+    assert!(executor.training().damping_state().unwrap().restarted);
+    // The task's own cost there, not the margins' objective.
+    let last = executor.history().last().unwrap();
+    assert_eq!(stationary.cost.to_bits(), {
+        let evaluation = executor
+            .training()
+            .problem()
+            .evaluate(executor.training().conductance())
+            .unwrap();
+        evaluation.cost.to_bits()
+    });
+    assert!(last.accuracy.unwrap() < 1.0);
+    let summary = TrainingSummary::of(&executor, &task, 1).unwrap();
+    assert_eq!(summary.status, TrainingStatus::Unrealisable);
+    assert!(!summary.learned());
+    assert_eq!(summary.accuracy, Some(2.0 / 3.0));
 }
 
 #[test]
@@ -401,4 +454,33 @@ fn a_second_order_rule_has_no_learning_rate_and_reads_from_toml() {
     assert!(RunConfig::resolve(Some(bad), "run.toml", &Overrides::default()).is_err());
     let unknown = "[training.rule]\nkind = \"levenberg-marquardt\"\nnudge = 0.1\n";
     assert!(RunConfig::resolve(Some(unknown), "run.toml", &Overrides::default()).is_err());
+}
+
+#[test]
+fn a_classification_the_bounds_trap_is_learned_from_the_initial_network() {
+    // The reproduction's classification on the paper's cluster, seed 19
+    // (docs/training.md): the cosine cost leads to 97.5 % with edges held
+    // at both bounds, and the margins cannot leave that corner; from the
+    // initial network they classify every training point.
+    use imprint::paper::{Conditions, Scale};
+    let scale = Scale::new(false, Conditions::Cluster);
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("cluster.json");
+    let start = imprint::run::RunStart::from_config(scale.network_config(19).unwrap()).unwrap();
+    imprint::io::write_network(&path, &start.initial).unwrap();
+    let mut config = scale
+        .run_config("classification-3", 19, &path, None)
+        .unwrap();
+    config.training.rule = config
+        .training
+        .rule
+        .with_kind(imprint::learning::RuleKind::LevenbergMarquardt);
+    let start = imprint::run::RunStart::from_config(config.clone()).unwrap();
+    let mut executor = Executor::new(&start.initial, &start.task, config.training, 50).unwrap();
+    executor.run(&mut ()).unwrap();
+    let state = executor.training().damping_state().unwrap();
+    assert!(state.restarted, "{state:?}");
+    let summary = TrainingSummary::of(&executor, &start.task, 19).unwrap();
+    assert_eq!(summary.accuracy, Some(1.0));
+    assert_eq!(summary.status, TrainingStatus::Converged);
 }

@@ -25,6 +25,12 @@
 //! stationary: 20 iterations in a row without a relative decrease of
 //! `1e-12`, or no edge left free to move; [`Stationary`] then says which
 //! edges the bounds hold.
+//!
+//! A classification has learned when it classifies every training sample,
+//! which the cosine cost's minimum need not do. Stationary short of that,
+//! it minimises the decision margins' violations ([`Objective::Margin`])
+//! from where it stopped, then from the initial conductances; it is
+//! stationary only when that fails too (docs/training.md).
 
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -33,13 +39,17 @@ use super::bounded_step::{
     active_set, dot, edge_gram, free_gradient, projected_step, EdgeRows, Step,
 };
 use super::transfer::Transfer;
-use super::transfer_cost::TransferCost;
+use super::transfer_cost::{Objective, TransferCost};
 use super::{LearningError, StepTimings, TaskCircuit};
 use crate::physics::{sequential_product, Factorization};
 
 /// The initial damping, relative to the largest diagonal entry of the
 /// Gauss-Newton matrix `W K` (Nielsen's `tau`).
 pub const DEFAULT_DAMPING: f64 = 1e-3;
+
+/// The decision margin (volts) a classification's second phase asks of
+/// every training sample ([`Objective::Margin`]).
+pub const CLASSIFICATION_MARGIN: f64 = 1e-3;
 
 /// Iterations in a row without a relative decrease of [`STALL_DECREASE`]
 /// after which a second-order run is stationary.
@@ -60,6 +70,14 @@ pub struct DampingState {
     pub growth: f64,
     /// Iterations in a row without a relative decrease of [`STALL_DECREASE`].
     pub stalled: usize,
+    /// The decision margin (volts) once a classification minimises its
+    /// margins ([`Objective::Margin`]); none while it minimises the task's cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    /// Whether the margins are minimised from the initial conductances
+    /// (the last phase), not from where the task's cost stopped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restarted: bool,
 }
 
 impl Default for DampingState {
@@ -68,6 +86,8 @@ impl Default for DampingState {
             damping: None,
             growth: 2.0,
             stalled: 0,
+            margin: None,
+            restarted: false,
         }
     }
 }
@@ -78,8 +98,13 @@ impl Default for DampingState {
 pub struct Stationary {
     /// Iterations done when it stopped.
     pub step: usize,
-    /// Training cost there.
+    /// The task's training cost there.
     pub cost: f64,
+    /// The decision margin a classification was minimising its violations
+    /// of when it stopped ([`Objective::Margin`]; `free_gradient` is then
+    /// relative to that objective); none for the task's own cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
     /// Edges held at `k_min` by the bound (their gradient pushes them lower).
     pub at_k_min: Vec<usize>,
     /// Edges held at `k_max` by the bound.
@@ -102,6 +127,9 @@ struct Point {
 #[derive(Debug, Clone)]
 pub(crate) struct SecondOrder {
     initial_damping: f64,
+    /// The run's initial conductances: a classification's last phase
+    /// starts again from them.
+    start: Vec<f64>,
     state: DampingState,
     held: Vec<Vec<f64>>,
     point: Option<Point>,
@@ -112,10 +140,12 @@ pub(crate) struct SecondOrder {
 }
 
 impl SecondOrder {
-    /// A stepper for `problem` with Nielsen's `tau` = `initial_damping`.
-    pub(crate) fn new(problem: &TaskCircuit, initial_damping: f64) -> Self {
+    /// A stepper for `problem` with Nielsen's `tau` = `initial_damping`,
+    /// for a run that started at conductances `start`.
+    pub(crate) fn new(problem: &TaskCircuit, initial_damping: f64, start: Vec<f64>) -> Self {
         Self {
             initial_damping,
+            start,
             state: DampingState::default(),
             held: problem.held_values(),
             point: None,
@@ -141,6 +171,11 @@ impl SecondOrder {
     /// Whether the run reached its tolerance or is stationary.
     pub(crate) fn is_finished(&self) -> bool {
         self.reached || self.stationary.is_some()
+    }
+
+    /// Whether the run stopped at its goal (see [`super::Training::goal_reached`]).
+    pub(crate) fn goal_reached(&self) -> bool {
+        self.reached
     }
 
     pub(crate) fn stationary(&self) -> Option<&Stationary> {
@@ -172,7 +207,12 @@ impl SecondOrder {
         let factorized = start.elapsed();
         let transfer = problem.transfer(factor.as_ref().expect("set above"))?;
         let targets = &problem.task().targets;
-        let objective = TransferCost::new(problem.cost(), &transfer.matrix, &self.held, targets);
+        let objective = TransferCost::of(
+            self.objective(problem),
+            &transfer.matrix,
+            &self.held,
+            targets,
+        );
         // Every sample's outputs are `T h_mu`: the accuracy costs no solve.
         let accuracy = problem.task().classification.then(|| {
             let t = &transfer.matrix;
@@ -209,29 +249,39 @@ impl SecondOrder {
     ) -> Result<StepTimings, LearningError> {
         let start = Instant::now();
         let mut timings = StepTimings::default();
-        let point = match self.point.take() {
+        let mut point = match self.point.take() {
             Some(point) => point,
             None => self.evaluate(problem, factor, conductance)?.0,
         };
-        let cost = point.objective.cost;
-        if cost <= self.target_cost {
-            self.reached = true;
-            self.point = Some(point);
-            return Ok(timings);
-        }
         let edges = problem.edges();
+        let (rows, active) = loop {
+            if self.goal_met(&point) {
+                self.reached = true;
+                self.point = Some(point);
+                return Ok(timings);
+            }
+            // Every edge's row of J~, once per iteration: the active set, the
+            // Gram matrices of the binding passes and the model all read them.
+            let rows = EdgeRows::new(&point.transfer, edges, conductance);
+            // The edges the bounds let move; none with a gradient left: stationary.
+            let active = active_set(
+                &rows,
+                &point.objective.gradient,
+                conductance,
+                [k_min, k_max],
+            );
+            if free_gradient(&rows, &point.objective.gradient, &active) > 0.0 {
+                break (rows, active);
+            }
+            if !self.next_phase(problem, factor, conductance, &mut point)? {
+                self.stop(problem, &point, conductance, [k_min, k_max], step);
+                self.point = Some(point);
+                return Ok(timings);
+            }
+        };
+        let cost = point.objective.cost;
         let p = point.objective.gradient.len();
         let gamma = &point.objective.gradient;
-        // Every edge's row of J~, once per iteration: the active set, the
-        // Gram matrices of the binding passes and the model all read them.
-        let rows = EdgeRows::new(&point.transfer, edges, conductance);
-        // The edges the bounds let move; none with a gradient left: stationary.
-        let active = active_set(&rows, gamma, conductance, [k_min, k_max]);
-        if free_gradient(&rows, gamma, &active) == 0.0 {
-            self.stop_stationary(&point, &rows, conductance, &active, [k_min, k_max], step);
-            self.point = Some(point);
-            return Ok(timings);
-        }
         let curvature = &point.objective.curvature;
         let lambda = self.state.damping.unwrap_or_else(|| {
             let gram = edge_gram(&rows, &active);
@@ -300,40 +350,110 @@ impl SecondOrder {
         } else {
             self.state.stalled += 1;
         }
-        let kept = self.point.take().expect("set above");
-        if kept.objective.cost <= self.target_cost {
+        let mut kept = self.point.take().expect("set above");
+        if self.goal_met(&kept) {
             self.reached = true;
-        } else if self.state.stalled >= STALL_ITERATIONS {
-            // The kept state's rows: the conductances may have moved.
-            let rows = EdgeRows::new(&kept.transfer, edges, conductance);
-            let active = active_set(&rows, &kept.objective.gradient, conductance, [k_min, k_max]);
-            self.stop_stationary(&kept, &rows, conductance, &active, [k_min, k_max], step + 1);
+        } else if self.state.stalled >= STALL_ITERATIONS
+            && !self.next_phase(problem, factor, conductance, &mut kept)?
+        {
+            self.stop(problem, &kept, conductance, [k_min, k_max], step + 1);
         }
         self.point = Some(kept);
         timings.update = update_time;
         Ok(timings)
     }
 
-    /// Ends the run as stationary at `point`, with the edges the bounds
-    /// hold and the largest gradient left on the free ones.
-    fn stop_stationary(
+    /// What the current phase minimises: the task's cost, then (a
+    /// classification left short of every training sample) its margins.
+    fn objective(&self, problem: &TaskCircuit) -> Objective {
+        match self.state.margin {
+            Some(margin) => Objective::Margin(margin),
+            None => Objective::Task(problem.cost()),
+        }
+    }
+
+    /// Whether the run is done at `point`: the task's cost at the stop
+    /// rule's tolerance, or every margin met.
+    fn goal_met(&self, point: &Point) -> bool {
+        match self.state.margin {
+            Some(_) => point.objective.cost == 0.0,
+            None => point.objective.cost <= self.target_cost,
+        }
+    }
+
+    /// At a stationary point, a classification that misclassifies a
+    /// training sample goes on to its next phase, damping afresh: from the
+    /// task's cost to its margins from the same state, then to its margins
+    /// from the initial conductances (the task's cost may have led where
+    /// the bounds trap the margins). Returns whether it did.
+    fn next_phase(
         &mut self,
+        problem: &TaskCircuit,
+        factor: &mut Option<Factorization>,
+        conductance: &mut [f64],
+        point: &mut Point,
+    ) -> Result<bool, LearningError> {
+        if point.accuracy.is_none_or(|a| a >= 1.0) || self.state.restarted {
+            return Ok(false);
+        }
+        let restart = self.state.margin.is_some();
+        self.state = DampingState {
+            margin: Some(CLASSIFICATION_MARGIN),
+            restarted: restart,
+            ..DampingState::default()
+        };
+        if restart {
+            conductance.copy_from_slice(&self.start);
+            *point = self.evaluate(problem, factor, conductance)?.0;
+        } else {
+            point.objective = TransferCost::of(
+                self.objective(problem),
+                &point.transfer.matrix,
+                &self.held,
+                &problem.task().targets,
+            );
+        }
+        Ok(true)
+    }
+
+    /// Ends the run at `point`, where it can go no further: a
+    /// classification that classifies every training sample there has
+    /// reached its goal; any other run is stationary, with the edges the
+    /// bounds hold and the largest gradient left on the free ones.
+    fn stop(
+        &mut self,
+        problem: &TaskCircuit,
         point: &Point,
-        rows: &EdgeRows,
         conductance: &[f64],
-        active: &[bool],
         [k_min, k_max]: [f64; 2],
         step: usize,
     ) {
+        if point.accuracy == Some(1.0) {
+            self.reached = true;
+            return;
+        }
+        // The rows of the state it stops at: the conductances may have moved.
+        let rows = EdgeRows::new(&point.transfer, problem.edges(), conductance);
+        let gradient = &point.objective.gradient;
+        let active = active_set(&rows, gradient, conductance, [k_min, k_max]);
         let held = |bound: f64| -> Vec<usize> {
             (0..conductance.len())
                 .filter(|&e| !active[e] && conductance[e] == bound)
                 .collect()
         };
-        let largest = free_gradient(rows, &point.objective.gradient, active);
+        let largest = free_gradient(&rows, gradient, &active);
+        let cost = match self.state.margin {
+            None => point.objective.cost,
+            Some(_) => {
+                let task = Objective::Task(problem.cost());
+                let targets = &problem.task().targets;
+                TransferCost::of(task, &point.transfer.matrix, &self.held, targets).cost
+            }
+        };
         self.stationary = Some(Stationary {
             step,
-            cost: point.objective.cost,
+            cost,
+            margin: self.state.margin,
             at_k_min: held(k_min),
             at_k_max: held(k_max),
             free_gradient: largest / point.objective.cost.max(f64::MIN_POSITIVE),

@@ -256,7 +256,11 @@ impl Training {
         }
         parameters.check_clip(&conductance)?;
         let second_order = match parameters.rule {
-            Rule::LevenbergMarquardt { damping } => Some(SecondOrder::new(&problem, damping)),
+            Rule::LevenbergMarquardt { damping } => {
+                let (k_min, k_max) = (parameters.k_min, parameters.k_max);
+                let start = network.conductance().iter().map(|k| k.clamp(k_min, k_max));
+                Some(SecondOrder::new(&problem, damping, start.collect()))
+            }
             _ => None,
         };
         let step_size = StepSize::of(&parameters.rule, parameters.auto_rate);
@@ -339,6 +343,15 @@ impl Training {
     /// tolerance, and for the first-order rules.
     pub fn stationary(&self) -> Option<&Stationary> {
         self.second_order.as_ref().and_then(SecondOrder::stationary)
+    }
+
+    /// Whether a second-order run stopped at its goal: the stop rule's
+    /// tolerance, or for a classification every training sample
+    /// classified (false while it runs and for the first-order rules).
+    pub fn goal_reached(&self) -> bool {
+        self.second_order
+            .as_ref()
+            .is_some_and(SecondOrder::goal_reached)
     }
 
     /// Runs one iteration: factorise, solve the batch, update, clip.

@@ -11,7 +11,9 @@ use crate::learning::{Cost, Keep, Stationary, Task};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrainingStatus {
-    /// The best cost reached `stop.relative_cost` times the initial cost.
+    /// The best cost reached `stop.relative_cost` times the initial cost;
+    /// or the second-order trainer reached its goal on a classification
+    /// (every training sample classified: a cosine cost has no zero).
     Converged,
     /// The best cost fell more than 10 times over the second half of the
     /// run: more iterations would likely lower it further.
@@ -220,6 +222,7 @@ impl TrainingSummary {
                 executor.training().stationary(),
             ) {
                 (TrainingStatus::Converged, _) => TrainingStatus::Converged,
+                _ if executor.training().goal_reached() => TrainingStatus::Converged,
                 (_, Some(_)) => TrainingStatus::Unrealisable,
                 (status, None) => status,
             },
