@@ -6,12 +6,22 @@
 //! Everything is built from one factorisation: the free states of the samples
 //! and the output response `G_O = H^{-1} P^T` give
 //! `J_mu[o, e] = -(P s_e)_o dV_e^mu = -((G_O)_i - (G_O)_j)_o dV_e^mu`.
+//!
+//! On the scalable path the samples enter only through their held values:
+//! every output is `y_mu = T h_mu` (docs/theory.md section 8), so
+//! `J_mu = sum_h (dT/dk)[:, h] h_mu,h` and
+//! `G = R^T Wc R` with `R = d vec T / dk` (`p x E`, `p = n_out n_h`) and `Wc`
+//! the `p x p` Gauss-Newton curvature in `T` (the samples' output Hessians
+//! weighted by their held values' second moments, [`TransferCost`]).
+//! [`TransferGaussNewton`] takes the stiff modes from that `p x p` Gram
+//! matrix: `p` rows instead of the per-sample path's `M n_out`, which stays
+//! as the reference its tests compare with.
 
 use faer::{Mat, Side};
 
 use super::AnalysisError;
-use crate::learning::{BatchResponse, TaskCircuit};
-use crate::physics::{edge_drops, Factorization};
+use crate::learning::{BatchResponse, TaskCircuit, TransferCost};
+use crate::physics::{edge_drops, sequential_product, Factorization};
 
 /// The output Jacobian of every sample and the output Hessians of the cost.
 #[derive(Debug, Clone)]
@@ -162,6 +172,96 @@ impl CostJacobian {
         }
         (order.iter().map(|&k| values[k]).collect(), vectors)
     }
+}
+
+/// The Gauss-Newton Hessian's stiff modes, the cost and its gradient, all
+/// through the task's transfer matrix: one factorisation, `n_h + n_out`
+/// solves and `p x E` numbers, whatever the number of samples.
+#[derive(Debug, Clone)]
+pub struct TransferGaussNewton {
+    /// The training cost `(1/M) sum_mu c(T h_mu)`.
+    pub cost: f64,
+    /// `dC/dk_e` per edge.
+    pub gradient: Vec<f64>,
+    /// The nonzero spectrum of `G`: the `p` eigenvalues of the Gram matrix,
+    /// descending.
+    pub values: Vec<f64>,
+    /// The stiff modes of `G` as unit columns (`E x count`).
+    pub stiff: Mat<f64>,
+    /// `p = n_out n_h`, the Gram matrix's size.
+    pub size: usize,
+}
+
+impl TransferGaussNewton {
+    /// The stiff modes of `problem` at the conductances `factor` holds:
+    /// `count` of them, or (`None`) as many as lie above the largest gap of
+    /// the log spectrum, `G`'s `E - p` zero eigenvalues counted at the
+    /// numerical floor as the per-sample path's are.
+    pub fn new(
+        problem: &TaskCircuit,
+        factor: &Factorization,
+        count: Option<usize>,
+    ) -> Result<Self, AnalysisError> {
+        let transfer = problem.transfer(factor)?;
+        let held = problem.held_values();
+        let targets = &problem.task().targets;
+        let objective = TransferCost::new(problem.cost(), &transfer.matrix, &held, targets);
+        let edges = problem.edges();
+        // R = d vec(T) / dk (p x E); B = Wc^{1/2} R, G = B^T B, K = B B^T.
+        let jacobian = transfer.dense_jacobian(edges);
+        let p = jacobian.nrows();
+        let gradient = (0..edges.len())
+            .map(|e| {
+                (0..p)
+                    .map(|q| jacobian[(q, e)] * objective.gradient[q])
+                    .sum()
+            })
+            .collect();
+        let root = psd_square_root(&objective.curvature);
+        let scaled = sequential_product(root.as_ref(), jacobian.as_ref());
+        drop(jacobian);
+        let gram = sequential_product(scaled.as_ref(), scaled.transpose());
+        let (values, vectors) = descending_eigen(&gram);
+        let count = count
+            .unwrap_or_else(|| {
+                let mut spectrum = values.clone();
+                if edges.len() > p {
+                    let floor = values.first().copied().unwrap_or(0.0) * 1e-14;
+                    spectrum.push(floor);
+                }
+                super::statistics::stiff_mode_count(&spectrum)
+            })
+            .min(p);
+        let mut stiff = Mat::zeros(edges.len(), count);
+        for c in 0..count {
+            let lambda = values[c].max(f64::MIN_POSITIVE);
+            for e in 0..edges.len() {
+                stiff[(e, c)] = (0..p)
+                    .map(|q| scaled[(q, e)] * vectors[(q, c)])
+                    .sum::<f64>()
+                    / lambda.sqrt();
+            }
+        }
+        Ok(Self {
+            cost: objective.cost,
+            gradient,
+            values,
+            stiff,
+            size: p,
+        })
+    }
+}
+
+/// The symmetric square root of a positive semidefinite matrix (negative
+/// rounding clipped to zero).
+fn psd_square_root(matrix: &Mat<f64>) -> Mat<f64> {
+    let (values, vectors) = descending_eigen(matrix);
+    let n = values.len();
+    Mat::from_fn(n, n, |a, b| {
+        (0..n)
+            .map(|k| vectors[(a, k)] * values[k].max(0.0).sqrt() * vectors[(b, k)])
+            .sum()
+    })
 }
 
 /// Eigenvalues (descending) and eigenvectors of a dense symmetric matrix.

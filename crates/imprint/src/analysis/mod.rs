@@ -8,7 +8,9 @@
 //! every eigenpair of `H`, and `E x E` cost Hessians. The scalable path forms
 //! nothing of size `N x N` or `E x E`: a random-projection estimate of `chi_e`
 //! (or exact blocked solves), the softest modes of `H` by Lanczos, and the
-//! stiff modes from the `M n_out` Gram matrix.
+//! stiff modes from the `p x p` Gram matrix of the transfer matrix's
+//! Jacobian (`p = n_out n_h`, whatever the number of samples `M`; the
+//! per-sample `M n_out` Gram matrix is the reference it is tested against).
 
 pub mod cost_hessian;
 pub mod decision;
@@ -32,7 +34,7 @@ use crate::learning::{gradient_from, Task, TaskCircuit};
 use crate::network::Network;
 use crate::physics::{hessian_times, physical_hessian, Factorization};
 use crate::statistics::{finite_pairs, pearson, spearman};
-use cost_hessian::{descending_eigen, CostJacobian};
+use cost_hessian::{descending_eigen, CostJacobian, TransferGaussNewton};
 pub use error::{AnalysisError, AnalysisOption};
 pub use options::{AnalysisOptions, Boundary, Method};
 use spectrum::{
@@ -52,12 +54,12 @@ pub fn cost_hessian_spectrum(
 ) -> Result<Vec<f64>, AnalysisError> {
     let problem = TaskCircuit::new(network, task)?;
     let factor = problem.factorize(network.conductance())?;
-    let jacobian = CostJacobian::new(&problem, &factor)?;
     Ok(if options.dense_for(network) {
+        let jacobian = CostJacobian::new(&problem, &factor)?;
         let s = susceptibility::susceptibility_vectors(&factor, network.edges())?;
         descending_eigen(&jacobian.full(&problem, &s)).0
     } else {
-        jacobian.stiff_modes_gram(None).0
+        TransferGaussNewton::new(&problem, &factor, None)?.values
     })
 }
 
@@ -196,24 +198,23 @@ pub fn analyze(
     // The Hessian of chi: the task's own factorisation when every held node
     // borders it, else one of the ground-bordered H_g.
     let bordered = options.boundary.nodes(task)?;
-    let ground_factor = match options.boundary {
-        Boundary::Held => None,
-        Boundary::Ground => Some(options.boundary.factorize(network, task)?),
-    };
-    let border = Border {
-        nodes: &bordered,
-        factor: ground_factor.as_ref().unwrap_or(&factor),
-        same_as_task: ground_factor.is_none(),
-    };
-    let dense = options.dense_for(network);
     let mut methods: BTreeMap<&'static str, String> = BTreeMap::new();
-    // One set of free states and one output response serve the Jacobian,
-    // the gradient and the cost.
-    let jacobian = CostJacobian::new(&problem, &factor)?;
-    let gradient = gradient_from(&problem, &jacobian.batch);
-    let cost = problem.score(&jacobian.batch.free.outputs, &task.targets).0;
-    let result = if dense {
-        dense_path(
+    let (gradient, cost, result) = if options.dense_for(network) {
+        let ground_factor = match options.boundary {
+            Boundary::Held => None,
+            Boundary::Ground => Some(options.boundary.factorize(network, task)?),
+        };
+        let border = Border {
+            nodes: &bordered,
+            factor: ground_factor.as_ref().unwrap_or(&factor),
+            same_as_task: ground_factor.is_none(),
+        };
+        // One set of free states and one output response serve the
+        // Jacobian, the gradient and the cost.
+        let jacobian = CostJacobian::new(&problem, &factor)?;
+        let gradient = gradient_from(&problem, &jacobian.batch);
+        let cost = problem.score(&jacobian.batch.free.outputs, &task.targets).0;
+        let result = dense_path(
             network,
             &problem,
             &factor,
@@ -221,9 +222,29 @@ pub fn analyze(
             &jacobian,
             options,
             &mut methods,
-        )?
+        )?;
+        (gradient, cost, result)
     } else {
-        scalable_path(network, &border, &jacobian, options, &mut methods)?
+        // The samples enter only through their held values: the transfer
+        // matrix gives the cost, its gradient and the stiff modes.
+        let gauss_newton = TransferGaussNewton::new(&problem, &factor, None)?;
+        // Then the task's factor serves chi only if it is chi's Hessian;
+        // otherwise it goes before H_g is factorised (at 10^6 nodes each
+        // holds 0.4 GB).
+        let chi_factor = match options.boundary {
+            Boundary::Held => factor,
+            Boundary::Ground => {
+                drop(factor);
+                options.boundary.factorize(network, task)?
+            }
+        };
+        let border = Border {
+            nodes: &bordered,
+            factor: &chi_factor,
+            same_as_task: options.boundary == Boundary::Held,
+        };
+        let result = scalable_path(network, &border, &gauss_newton, options, &mut methods)?;
+        (gauss_newton.gradient, gauss_newton.cost, result)
     };
     let count = result.stiff.ncols();
     let stiff = &result.stiff;
@@ -350,7 +371,7 @@ fn dense_path(
 fn scalable_path(
     network: &Network,
     border: &Border,
-    jacobian: &CostJacobian,
+    gauss_newton: &TransferGaussNewton,
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
 ) -> Result<PathResult, AnalysisError> {
@@ -398,12 +419,11 @@ fn scalable_path(
     );
     let total: f64 = chi.iter().map(|c| c * c).sum();
     let partial = partial_susceptibility(&mode_weights(&modes, edges), total);
-    let (values, stiff) = jacobian.stiff_modes_gram(None);
     methods.insert(
         "cost_hessian",
         format!(
-            "stiff modes from the {0} x {0} Gram matrix J J^T",
-            jacobian.rows.nrows()
+            "stiff modes from the {0} x {0} Gram matrix of the transfer matrix's Jacobian",
+            gauss_newton.size
         ),
     );
     Ok(PathResult {
@@ -417,9 +437,9 @@ fn scalable_path(
         partial_norm: None,
         gauss_newton: None,
         full: None,
-        gauss_newton_values: values,
+        gauss_newton_values: gauss_newton.values.clone(),
         full_values: None,
-        stiff,
+        stiff: gauss_newton.stiff.clone(),
         tensor_identity_error: None,
     })
 }

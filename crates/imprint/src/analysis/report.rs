@@ -259,13 +259,15 @@ impl std::fmt::Display for AnalysisReport {
             a.cost, s.gradient_norm
         )?;
         writeln!(f, "chi from                 {}", a.boundary.describe())?;
+        let gap = match s.stiff_gap {
+            Some(ratio) => format!("ratio {ratio:.3e}"),
+            None => "the rest of the spectrum is zero".into(),
+        };
         writeln!(
             f,
-        "stiff modes              {} (largest log gap, ratio {:.3e}); learned coefficients n_in x n_out = {}",
-        a.stiff_mode_count,
-        s.stiff_gap.unwrap_or(f64::INFINITY),
-        a.expected_stiff_modes
-    )?;
+            "stiff modes              {} (largest log gap, {gap}); learned coefficients n_in x n_out = {}",
+            a.stiff_mode_count, a.expected_stiff_modes
+        )?;
         for (name, c) in a.correlations() {
             writeln!(
                 f,

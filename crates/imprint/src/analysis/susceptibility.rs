@@ -16,8 +16,18 @@ use rayon::prelude::*;
 use crate::physics::{Factorization, PhysicsError};
 use crate::random::Rng;
 
-/// Edges per block of exact solves.
+/// Right-hand sides per block of solves on small networks.
 const BLOCK: usize = 128;
+
+/// Bytes one block of solutions may take: blocks narrow on large networks
+/// (at 10^6 nodes 128 columns would take 1 GB, twice over with the drives).
+const BLOCK_BYTES: usize = 256 << 20;
+
+/// Right-hand sides per block for `n` unknowns: [`BLOCK`], or fewer (at
+/// least 8) where that many would pass [`BLOCK_BYTES`].
+fn block_width(n: usize) -> usize {
+    (BLOCK_BYTES / (8 * n.max(1))).clamp(8, BLOCK)
+}
 
 /// The drive `bb_e` of every edge in `edges`, as columns.
 fn edge_drives(dimension: usize, edges: &[[usize; 2]]) -> Mat<f64> {
@@ -45,7 +55,7 @@ pub fn susceptibility_exact(
 ) -> Result<Vec<f64>, PhysicsError> {
     let n = factor.solver().dimension();
     let blocks: Result<Vec<Vec<f64>>, PhysicsError> = edges
-        .par_chunks(BLOCK)
+        .par_chunks(block_width(n))
         .map(|block| {
             let states = factor.solve_states(edge_drives(n, block).as_ref())?;
             Ok((0..block.len())
@@ -53,6 +63,7 @@ pub fn susceptibility_exact(
                 .collect())
         })
         .collect();
+    factor.release_workspace();
     Ok(blocks?.concat())
 }
 
@@ -85,8 +96,9 @@ pub fn susceptibility_sketch(
     let scale = 1.0 / (k as f64).sqrt();
     let mut squared = vec![0.0; edges.len()];
     // Blocks of projections keep memory at O(n * block) for any k.
-    for start in (0..k).step_by(BLOCK) {
-        let width = BLOCK.min(k - start);
+    let block = block_width(n);
+    for start in (0..k).step_by(block) {
+        let width = block.min(k - start);
         let mut z = Mat::zeros(n, width);
         for c in 0..width {
             // One stream per projection: results do not depend on the blocking.
@@ -102,6 +114,8 @@ pub fn susceptibility_sketch(
                 .sum::<f64>();
         });
     }
+    // The blocks' work space is not needed by the single solves that follow.
+    factor.release_workspace();
     Ok(SketchedSusceptibility {
         chi: squared.into_iter().map(f64::sqrt).collect(),
         relative_error: 1.0 / (2.0 * k as f64).sqrt(),

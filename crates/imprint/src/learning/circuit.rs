@@ -24,7 +24,10 @@ pub struct TaskCircuit {
     solver: Solver,
     edges: Vec<[usize; 2]>,
     task: Task,
-    drives: Mat<f64>,
+    /// `n + |C|`: the rows of a drive (the free nodes, then the fixed
+    /// nodes' multipliers). Drives are formed per block of solves, never
+    /// all at once: at 10^6 nodes and 112 samples they would take 0.9 GB.
+    drive_rows: usize,
     test_values: Mat<f64>,
     /// `P^T e_o`, one column per output: the drives of `G_O`.
     pub(super) adjoint_drives: Mat<f64>,
@@ -91,16 +94,6 @@ pub struct Evaluation {
     pub test_accuracy: Option<f64>,
 }
 
-fn drive_matrix(node_count: usize, fixed: usize, rows: &[Vec<f64>]) -> Mat<f64> {
-    Mat::from_fn(node_count + fixed, rows.len(), |i, s| {
-        if i >= node_count {
-            rows[s][i - node_count]
-        } else {
-            0.0
-        }
-    })
-}
-
 /// Index of the largest entry (first on ties).
 pub fn winner(y: &[f64]) -> usize {
     y.iter()
@@ -128,7 +121,7 @@ impl TaskCircuit {
         Ok(Self {
             solver,
             edges: network.edges().to_vec(),
-            drives: drive_matrix(n, fixed, &task.fixed_voltages),
+            drive_rows: n + fixed,
             test_values: Mat::from_fn(fixed, task.test_fixed_voltages.len(), |j, s| {
                 task.test_fixed_voltages[s][j]
             }),
@@ -152,9 +145,16 @@ impl TaskCircuit {
         &self.edges
     }
 
-    /// Drive vectors `f_mu` of the training samples (one column each).
-    pub fn drives(&self) -> &Mat<f64> {
-        &self.drives
+    /// Drive vectors `f_mu` of the training samples (one column each,
+    /// `n + |C|` rows), formed on request: for small networks.
+    pub fn drives(&self) -> Mat<f64> {
+        let all: Vec<usize> = (0..self.task.sample_count()).collect();
+        self.sample_drives(&all)
+    }
+
+    /// Rows of a drive vector: `n + |C|`.
+    pub fn drive_rows(&self) -> usize {
+        self.drive_rows
     }
 
     /// Factorises the free problem for `conductance`.
@@ -184,8 +184,14 @@ impl TaskCircuit {
 
     /// The drive columns of the training samples `samples`.
     fn sample_drives(&self, samples: &[usize]) -> Mat<f64> {
-        Mat::from_fn(self.drives.nrows(), samples.len(), |i, s| {
-            self.drives[(i, samples[s])]
+        let n = self.drive_rows - self.task.fixed_nodes.len();
+        let voltages = &self.task.fixed_voltages;
+        Mat::from_fn(self.drive_rows, samples.len(), |i, s| {
+            if i >= n {
+                voltages[samples[s]][i - n]
+            } else {
+                0.0
+            }
         })
     }
 
@@ -237,7 +243,7 @@ impl TaskCircuit {
         with_response: bool,
     ) -> Result<(FreeStates, Option<OutputResponse>), LearningError> {
         let (fixed, samples) = (values.nrows(), values.ncols());
-        let n = self.drives.nrows() - fixed;
+        let n = self.drive_rows - fixed;
         // The fixed nodes held at a non-zero voltage (by position in
         // `task.fixed_nodes`): the superposition's terms.
         let driven: Vec<usize> = (0..fixed)
@@ -250,7 +256,7 @@ impl TaskCircuit {
         } else {
             0
         };
-        let mut block = Mat::zeros(self.drives.nrows(), m + n_out);
+        let mut block = Mat::zeros(self.drive_rows, m + n_out);
         for c in 0..m {
             if superposed {
                 block[(n + driven[c], c)] = 1.0;
@@ -348,7 +354,7 @@ impl TaskCircuit {
         driven: &[usize],
         unit_error: f64,
     ) -> FreeStates {
-        let n = self.drives.nrows() - self.task.fixed_nodes.len();
+        let n = self.drive_rows - self.task.fixed_nodes.len();
         let coefficients =
             Mat::from_fn(driven.len(), values.ncols(), |k, s| values[(driven[k], s)]);
         // Largest voltage of each unit response (the multipliers are

@@ -66,7 +66,7 @@ impl TaskCircuit {
         let driven = self.driven_fixed();
         let n_h = driven.len();
         let n_out = self.adjoint_drives.ncols();
-        let rows = self.drives().nrows();
+        let rows = self.drive_rows();
         let n = rows - self.task().fixed_nodes.len();
         let mut block = Mat::zeros(rows, n_h + n_out);
         for (c, &j) in driven.iter().enumerate() {
