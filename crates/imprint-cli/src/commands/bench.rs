@@ -62,6 +62,18 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = vec!["regression-2x2".to_string(), "regression-2x5".to_string(), "allostery".to_string(), "classification-3".to_string()])]
         tasks: Vec<String>,
     },
+    /// Wall time to a learned network (cost at most 1e-8 of the initial, or every training sample classified), Coupled Learning and the second-order trainer side by side: the reproduction's four task runs on the paper's cluster, then the four tasks on Delaunay networks of each size.
+    Learned {
+        /// Cluster seeds (1..=SEEDS).
+        #[arg(long, default_value_t = 3)]
+        seeds: u64,
+        /// Points of the Delaunay networks (conductances uniform in [0.1, 2]); none: cluster only.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100_000usize])]
+        sizes: Vec<usize>,
+        /// Longest a run may take before it counts as not learned (seconds).
+        #[arg(long, default_value_t = 300)]
+        max_seconds: u64,
+    },
     /// Time to generate jammed packings against N.
     Jammed {
         /// Disks per packing.
@@ -96,6 +108,11 @@ pub fn run(command: Command) -> Result<()> {
         } => train(&sizes, iterations, network, learning_rate, &batches),
         Command::Jammed { sizes } => jammed(&sizes),
         Command::SecondOrder { sizes, tasks } => second_order(&sizes, &tasks),
+        Command::Learned {
+            seeds,
+            sizes,
+            max_seconds,
+        } => learned(seeds, &sizes, max_seconds as f64),
         Command::Call {
             file,
             boundary,
@@ -143,15 +160,7 @@ fn second_order(sizes: &[usize], tasks: &[String]) -> Result<()> {
     header();
     println!("{}", imprint::bench::SecondOrderTiming::HEADER);
     for &nodes in sizes {
-        let spec = NetworkSpec::Delaunay(DelaunayParameters {
-            nodes,
-            seed: 1,
-            target_coordination: None,
-        });
-        let (mut network, _) = generate_timed(&spec)?;
-        let k = imprint::network::conductance::InitialConductance::Uniform { min: 0.1, max: 2.0 }
-            .sample(network.edge_count(), 1)?;
-        network.set_conductance(k)?;
+        let network = imprint::bench::delaunay_network(nodes)?;
         for task in tasks {
             let timing = imprint::bench::second_order_timing(&network, task, [1e-3, 1e2])?;
             println!("{}", timing.row());
@@ -160,25 +169,28 @@ fn second_order(sizes: &[usize], tasks: &[String]) -> Result<()> {
     Ok(())
 }
 
+fn learned(seeds: u64, sizes: &[usize], max_seconds: f64) -> Result<()> {
+    header();
+    let folder = std::env::temp_dir().join(format!("imprint-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder)?;
+    println!("{}", imprint::bench::LearnedTiming::HEADER);
+    let mut print = |row: &imprint::bench::LearnedTiming| println!("{}", row.row());
+    for seed in 1..=seeds {
+        imprint::bench::cluster_times(seed, &folder, max_seconds, &mut print)?;
+    }
+    for &nodes in sizes {
+        let network = imprint::bench::delaunay_network(nodes)?;
+        let label = format!("Delaunay {nodes}");
+        imprint::bench::network_times(&label, &network, &folder, max_seconds, &mut print)?;
+    }
+    Ok(std::fs::remove_dir_all(&folder)?)
+}
+
 fn jammed(sizes: &[usize]) -> Result<()> {
     header();
-    println!("| disks | nodes | contacts | Z | compressions | FIRE steps | time (s) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", imprint::bench::JammedTiming::HEADER);
     for &size in sizes {
-        let start = Instant::now();
-        let (_, report) = imprint::network::jammed::generate(&JammingParameters {
-            nodes: size,
-            ..Default::default()
-        })?;
-        println!(
-            "| {size} | {} | {} | {:.4} | {} | {} | {:.2} |",
-            report.nodes,
-            report.contacts,
-            report.mean_coordination,
-            report.compressions,
-            report.fire_steps,
-            start.elapsed().as_secs_f64()
-        );
+        println!("{}", imprint::bench::jammed_timing(size)?.row());
     }
     Ok(())
 }

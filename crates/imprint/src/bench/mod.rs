@@ -2,6 +2,10 @@
 //! bench` and docs/benchmarks.md. Measured here, printed by the front end,
 //! never asserted in tests.
 
+mod learned;
+
+pub use learned::{cluster_times, network_times, time_to_learned, LearnedTiming, CHECK_EVERY};
+
 use std::time::Instant;
 
 use faer::Mat;
@@ -269,6 +273,68 @@ impl SecondOrderTiming {
             self.stopped
         )
     }
+}
+
+/// One jammed packing's generation, for `imprint bench jammed`.
+#[derive(Debug, Clone)]
+pub struct JammedTiming {
+    /// Disks asked for.
+    pub disks: usize,
+    /// What the generator reports (nodes, contacts, steps).
+    pub report: crate::network::jammed::JammingReport,
+    /// Wall time (s).
+    pub seconds: f64,
+}
+
+impl JammedTiming {
+    /// The header of the Markdown table [`row`](Self::row) fills.
+    pub const HEADER: &'static str = "| disks | nodes | contacts | Z | compressions | FIRE steps | time (s) |\n|---:|---:|---:|---:|---:|---:|---:|";
+
+    /// One Markdown table row.
+    pub fn row(&self) -> String {
+        let r = &self.report;
+        format!(
+            "| {} | {} | {} | {:.4} | {} | {} | {:.2} |",
+            self.disks,
+            r.nodes,
+            r.contacts,
+            r.mean_coordination,
+            r.compressions,
+            r.fire_steps,
+            self.seconds
+        )
+    }
+}
+
+/// Generates a jammed packing of `disks` disks (default parameters) and times it.
+pub fn jammed_timing(disks: usize) -> Result<JammedTiming, crate::network::NetworkError> {
+    let start = Instant::now();
+    let (_, report) =
+        crate::network::jammed::generate(&crate::network::jammed::JammingParameters {
+            nodes: disks,
+            ..Default::default()
+        })?;
+    Ok(JammedTiming {
+        disks,
+        report,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// The Delaunay network of `nodes` points (seed 1) with conductances
+/// uniform in `[0.1, 2]` (seed 1): the large network of the training
+/// benchmarks.
+pub fn delaunay_network(nodes: usize) -> Result<crate::network::Network, LearningError> {
+    let spec = NetworkSpec::Delaunay(crate::network::delaunay::DelaunayParameters {
+        nodes,
+        seed: 1,
+        target_coordination: None,
+    });
+    let (mut network, _) = generate_timed(&spec)?;
+    let k = crate::network::conductance::InitialConductance::Uniform { min: 0.1, max: 2.0 }
+        .sample(network.edge_count(), 1)?;
+    network.set_conductance(k)?;
+    Ok(network)
 }
 
 /// Trains `task` (a built-in name, its default options and iterations) on
