@@ -50,6 +50,15 @@ pub enum PhysicsError {
         /// How many nodes the part has.
         count: usize,
     },
+    /// A spring network whose held displacement components leave a zero
+    /// mode (a rigid-body or floppy motion): its response is not unique.
+    #[error("{zero_modes} zero modes are left by the held displacements (nodes {}{} move in them): hold more components, or add bonds", list_nodes(&.nodes[..(.nodes.len().min(8))]), if .nodes.len() > 8 { ", ..." } else { "" })]
+    Floppy {
+        /// Independent zero modes.
+        zero_modes: usize,
+        /// The nodes that move in at least one of them.
+        nodes: Vec<usize>,
+    },
     /// A vector has the wrong length for the problem.
     #[error("{what} has length {found}, expected {expected}")]
     LengthMismatch {

@@ -9,6 +9,7 @@ mod hessian;
 pub mod refine;
 mod solution;
 mod solver;
+pub mod spring;
 
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;

@@ -1,0 +1,176 @@
+//! Central-force spring networks in 2D, linear about an unstressed
+//! reference (docs/theory.md section 9): the compatibility matrix `Q`, the
+//! stiffness matrix `K = Q diag(k) Q^T`, zero modes, and the response to
+//! held displacement components, all dense. This is the exact reference the
+//! sparse spring path will be tested against (issue 28), as
+//! [`super::physical_hessian_dense`] is for resistors; it forms `2N x 2N`
+//! matrices, so it is for small networks only.
+//!
+//! Degrees of freedom are numbered `2 node + component` (component 0 is `x`,
+//! 1 is `y`). Bond `e = (i, j)` has the unit vector `b_e` from `i` to `j`
+//! (minimum image in a periodic box) and extension
+//! `dl_e = b_e . (u_j - u_i) = q_e . u`.
+
+use faer::linalg::solvers::Solve;
+use faer::Mat;
+
+use super::PhysicsError;
+use crate::network::Network;
+
+/// Singular values below this fraction of the largest count as zero when
+/// zero modes are counted.
+pub const ZERO_MODE_TOLERANCE: f64 = 1e-10;
+
+/// The unit vector `b_e` of every bond, from its first node to its second.
+pub fn bond_directions(network: &Network) -> Vec<[f64; 2]> {
+    (0..network.edge_count())
+        .map(|e| {
+            let [dx, dy] = network.edge_vector(e);
+            let length = dx.hypot(dy);
+            [dx / length, dy / length]
+        })
+        .collect()
+}
+
+/// The compatibility matrix `Q` (`2N x E`): column `e` holds `-b_e` in node
+/// `i`'s two rows and `+b_e` in node `j`'s, so `Q^T u` are the extensions.
+pub fn compatibility_dense(network: &Network) -> Mat<f64> {
+    let mut q = Mat::zeros(2 * network.node_count(), network.edge_count());
+    for (e, (&[i, j], b)) in network
+        .edges()
+        .iter()
+        .zip(bond_directions(network))
+        .enumerate()
+    {
+        for c in 0..2 {
+            q[(2 * i + c, e)] -= b[c];
+            q[(2 * j + c, e)] += b[c];
+        }
+    }
+    q
+}
+
+/// The stiffness matrix `K = Q diag(k) Q^T` (`2N x 2N`) for stiffnesses `k`.
+pub fn stiffness_dense(network: &Network, k: &[f64]) -> Mat<f64> {
+    let q = compatibility_dense(network);
+    let weighted = Mat::from_fn(q.nrows(), q.ncols(), |r, e| q[(r, e)] * k[e]);
+    &weighted * q.transpose()
+}
+
+/// The zero modes left when the degrees of freedom `held` are fixed: the
+/// displacements of the others that stretch no bond.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZeroModes {
+    /// How many independent zero modes there are.
+    pub count: usize,
+    /// The nodes that move in at least one of them, ascending.
+    pub moving_nodes: Vec<usize>,
+}
+
+/// The zero modes of `network` with the degrees of freedom `held` fixed
+/// (the null space of `Q^T` restricted to the free degrees of freedom, by
+/// its singular value decomposition: singular values up to
+/// [`ZERO_MODE_TOLERANCE`] of the largest count as zero).
+pub fn zero_modes(network: &Network, held: &[usize]) -> ZeroModes {
+    let q = compatibility_dense(network);
+    let mut is_held = vec![false; q.nrows()];
+    for &d in held {
+        is_held[d] = true;
+    }
+    let free: Vec<usize> = (0..q.nrows()).filter(|&d| !is_held[d]).collect();
+    if free.is_empty() {
+        return ZeroModes {
+            count: 0,
+            moving_nodes: Vec::new(),
+        };
+    }
+    // Q_F^T (E x F): its null space is the zero modes.
+    let compat = Mat::from_fn(q.ncols(), free.len(), |e, a| q[(free[a], e)]);
+    let svd = compat
+        .svd()
+        .expect("singular value decomposition converges");
+    let values: Vec<f64> = svd.S().column_vector().iter().copied().collect();
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    // Right singular vectors with a zero singular value, and those beyond
+    // the E singular values there are when E < F, span the zero modes.
+    let zero: Vec<usize> = (0..free.len())
+        .filter(|&m| {
+            values
+                .get(m)
+                .is_none_or(|&v| v <= ZERO_MODE_TOLERANCE * largest)
+        })
+        .collect();
+    let mut moving = vec![false; network.node_count()];
+    for &m in &zero {
+        for (a, &d) in free.iter().enumerate() {
+            if svd.V()[(a, m)].abs() > 1e-8 {
+                moving[d / 2] = true;
+            }
+        }
+    }
+    let count = zero.len();
+    ZeroModes {
+        count,
+        moving_nodes: (0..moving.len()).filter(|&i| moving[i]).collect(),
+    }
+}
+
+/// The linear response of a spring network to held displacement components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpringResponse {
+    /// Displacement of every degree of freedom (`2N`).
+    pub displacements: Vec<f64>,
+    /// Extension `dl_e = q_e . u` of every bond.
+    pub extensions: Vec<f64>,
+    /// Tension `t_e = k_e dl_e` of every bond.
+    pub tensions: Vec<f64>,
+}
+
+/// Solves `K_FF u_F = -K_FC u_C` for stiffnesses `k` with the degrees of
+/// freedom `held` at `values` (dense). Refused when a zero mode is left:
+/// the held set must pin every rigid and floppy motion.
+pub fn solve_dense(
+    network: &Network,
+    k: &[f64],
+    held: &[usize],
+    values: &[f64],
+) -> Result<SpringResponse, PhysicsError> {
+    let modes = zero_modes(network, held);
+    if modes.count > 0 {
+        return Err(PhysicsError::Floppy {
+            zero_modes: modes.count,
+            nodes: modes.moving_nodes,
+        });
+    }
+    let stiffness = stiffness_dense(network, k);
+    let n = stiffness.nrows();
+    let mut u = vec![0.0; n];
+    let mut is_held = vec![false; n];
+    for (&d, &v) in held.iter().zip(values) {
+        u[d] = v;
+        is_held[d] = true;
+    }
+    let free: Vec<usize> = (0..n).filter(|&d| !is_held[d]).collect();
+    let k_ff = Mat::from_fn(free.len(), free.len(), |a, b| stiffness[(free[a], free[b])]);
+    let rhs = Mat::from_fn(free.len(), 1, |a, _| {
+        -held
+            .iter()
+            .zip(values)
+            .map(|(&d, &v)| stiffness[(free[a], d)] * v)
+            .sum::<f64>()
+    });
+    let solved = k_ff.full_piv_lu().solve(rhs.as_ref());
+    for (a, &d) in free.iter().enumerate() {
+        u[d] = solved[(a, 0)];
+    }
+    let q = compatibility_dense(network);
+    let extensions: Vec<f64> = (0..network.edge_count())
+        .map(|e| (0..n).map(|d| q[(d, e)] * u[d]).sum())
+        .collect();
+    let tensions = extensions.iter().zip(k).map(|(l, k)| k * l).collect();
+    Ok(SpringResponse {
+        displacements: u,
+        extensions,
+        tensions,
+    })
+}
