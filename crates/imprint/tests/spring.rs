@@ -31,7 +31,14 @@ fn springs_in_series_share_the_stretch_in_inverse_proportion() {
     let network = net(&[[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]], &[[0, 1], [1, 2]]);
     let (k0, k1, d) = (2.0, 3.0, 0.1);
     let held = [0, 1, 4, 5, 3];
-    let response = solve_dense(&network, &[k0, k1], &held, &[0.0, 0.0, d, 0.0, 0.0]).unwrap();
+    let response = solve_dense(
+        &network,
+        &[k0, k1],
+        &held,
+        &[0.0, 0.0, d, 0.0, 0.0],
+        &[0.0; 6],
+    )
+    .unwrap();
     let expected = k1 * d / (k0 + k1);
     assert!((response.displacements[2] - expected).abs() < 1e-15);
     // One tension through the chain: k0 dl0 = k1 dl1 = d / (1/k0 + 1/k1).
@@ -49,11 +56,25 @@ fn springs_in_parallel_add_and_a_bond_at_an_angle_projects() {
     let network = net(&[[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], &[[0, 1], [1, 2]]);
     let (k0, k1, d) = (2.0, 5.0, 0.01);
     let held = [0, 1, 2, 4, 5, 3];
-    let response = solve_dense(&network, &[k0, k1], &held, &[0.0, 0.0, d, 0.0, 0.0, 0.0]).unwrap();
+    let response = solve_dense(
+        &network,
+        &[k0, k1],
+        &held,
+        &[0.0, 0.0, d, 0.0, 0.0, 0.0],
+        &[0.0; 6],
+    )
+    .unwrap();
     assert!((response.extensions[0] - d).abs() < 1e-16);
     assert!((response.extensions[1] + d).abs() < 1e-16);
     let force = response.tensions[0] - response.tensions[1];
     assert!((force - (k0 + k1) * d).abs() < 1e-15);
+    // The same pair pushed by a force F on node 1 (its x free): u = F / (k0 + k1).
+    let f = 0.35;
+    let mut forces = [0.0; 6];
+    forces[2] = f;
+    let held = [0, 1, 4, 5, 3];
+    let response = solve_dense(&network, &[k0, k1], &held, &[0.0; 5], &forces).unwrap();
+    assert!((response.displacements[2] - f / (k0 + k1)).abs() < 1e-15);
     // A bond at 30 degrees: a displacement u of its far end stretches it
     // by b . u.
     let angle = std::f64::consts::PI / 6.0;
@@ -62,7 +83,14 @@ fn springs_in_parallel_add_and_a_bond_at_an_angle_projects() {
         &[[0, 1]],
     );
     let u = [0.3, -0.2];
-    let response = solve_dense(&network, &[1.5], &[0, 1, 2, 3], &[0.0, 0.0, u[0], u[1]]).unwrap();
+    let response = solve_dense(
+        &network,
+        &[1.5],
+        &[0, 1, 2, 3],
+        &[0.0, 0.0, u[0], u[1]],
+        &[0.0; 4],
+    )
+    .unwrap();
     let expected = angle.cos() * u[0] + angle.sin() * u[1];
     assert!((response.extensions[0] - expected).abs() < 1e-15);
     assert!((response.tensions[0] - 1.5 * expected).abs() < 1e-15);
@@ -91,14 +119,14 @@ fn zero_modes_count_rigid_and_floppy_motions() {
     assert_eq!(zero_modes(&braced, &[]).count, 3);
     assert_eq!(zero_modes(&braced, &[0, 1, 3]).count, 0);
     // The unbraced square is refused with the shear named.
-    let error = solve_dense(&square, &[1.0; 4], &[0, 1, 3], &[0.0; 3]).unwrap_err();
+    let error = solve_dense(&square, &[1.0; 4], &[0, 1, 3], &[0.0; 3], &[0.0; 8]).unwrap_err();
     assert!(
         matches!(&error, PhysicsError::Floppy { zero_modes: 1, nodes } if nodes == &[2, 3]),
         "{error}"
     );
     assert!(error.to_string().contains("1 zero modes"), "{error}");
     // The braced one solves.
-    assert!(solve_dense(&braced, &[1.0; 5], &[0, 1, 3], &[0.0; 3]).is_ok());
+    assert!(solve_dense(&braced, &[1.0; 5], &[0, 1, 3], &[0.0; 3], &[0.0; 8]).is_ok());
 }
 
 #[test]

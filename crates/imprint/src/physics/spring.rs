@@ -126,15 +126,26 @@ pub struct SpringResponse {
     pub tensions: Vec<f64>,
 }
 
-/// Solves `K_FF u_F = -K_FC u_C` for stiffnesses `k` with the degrees of
-/// freedom `held` at `values` (dense). Refused when a zero mode is left:
-/// the held set must pin every rigid and floppy motion.
+/// Solves `K_FF u_F = f_F - K_FC u_C` for stiffnesses `k` with the
+/// degrees of freedom `held` at `values` and the forces `forces` (one per
+/// degree of freedom, `2N`; those on held ones are taken up by the holds)
+/// applied (dense). Refused when a zero mode is left: the held set must
+/// pin every rigid and floppy motion.
 pub fn solve_dense(
     network: &Network,
     k: &[f64],
     held: &[usize],
     values: &[f64],
+    forces: &[f64],
 ) -> Result<SpringResponse, PhysicsError> {
+    let dofs = 2 * network.node_count();
+    if forces.len() != dofs {
+        return Err(PhysicsError::LengthMismatch {
+            what: "forces",
+            expected: dofs,
+            found: forces.len(),
+        });
+    }
     let modes = zero_modes(network, held);
     if modes.count > 0 {
         return Err(PhysicsError::Floppy {
@@ -153,11 +164,12 @@ pub fn solve_dense(
     let free: Vec<usize> = (0..n).filter(|&d| !is_held[d]).collect();
     let k_ff = Mat::from_fn(free.len(), free.len(), |a, b| stiffness[(free[a], free[b])]);
     let rhs = Mat::from_fn(free.len(), 1, |a, _| {
-        -held
-            .iter()
-            .zip(values)
-            .map(|(&d, &v)| stiffness[(free[a], d)] * v)
-            .sum::<f64>()
+        forces[free[a]]
+            - held
+                .iter()
+                .zip(values)
+                .map(|(&d, &v)| stiffness[(free[a], d)] * v)
+                .sum::<f64>()
     });
     let solved = k_ff.full_piv_lu().solve(rhs.as_ref());
     for (a, &d) in free.iter().enumerate() {
