@@ -187,3 +187,22 @@ fn the_stiffness_matrix_is_the_sum_of_its_bond_terms() {
         assert_eq!(zero_modes(&network, &[]).count, 3);
     }
 }
+
+#[test]
+fn a_tree_has_maxwells_count_of_zero_modes() {
+    // A tree carries no state of self-stress, so its zero modes are
+    // exactly Maxwell's 2N - E; each held component removes one.
+    let mut rng = Rng::new(11);
+    for n in [2usize, 5, 12, 30] {
+        let positions: Vec<[f64; 2]> = (0..n)
+            .map(|_| [rng.uniform_in(0.0, 5.0), rng.uniform_in(0.0, 5.0)])
+            .collect();
+        let edges: Vec<[usize; 2]> = (1..n)
+            .map(|i| [(rng.uniform() * i as f64) as usize, i])
+            .collect();
+        let network = net(&positions, &edges);
+        assert_eq!(zero_modes(&network, &[]).count, 2 * n - edges.len(), "n = {n}");
+        let modes = zero_modes(&network, &[0, 1, 2]);
+        assert_eq!(modes.count, 2 * n - edges.len() - 3, "n = {n}");
+    }
+}
