@@ -201,7 +201,11 @@ fn a_tree_has_maxwells_count_of_zero_modes() {
             .map(|i| [(rng.uniform() * i as f64) as usize, i])
             .collect();
         let network = net(&positions, &edges);
-        assert_eq!(zero_modes(&network, &[]).count, 2 * n - edges.len(), "n = {n}");
+        assert_eq!(
+            zero_modes(&network, &[]).count,
+            2 * n - edges.len(),
+            "n = {n}"
+        );
         let modes = zero_modes(&network, &[0, 1, 2]);
         assert_eq!(modes.count, 2 * n - edges.len() - 3, "n = {n}");
     }
