@@ -24,9 +24,10 @@ pub struct TaskCircuit {
     solver: Solver,
     edges: Vec<[usize; 2]>,
     task: Task,
-    /// `n + |C|`: the rows of a drive (the free nodes, then the fixed
-    /// nodes' multipliers). Drives are formed per block of solves, never
-    /// all at once: at 10^6 nodes and 112 samples they would take 0.9 GB.
+    /// `N + |C|`: the rows of a drive (one per node, then one per fixed
+    /// node, which holds its voltage). Drives are formed per block of
+    /// solves, never all at once: at 10^6 nodes and 112 samples they would
+    /// take 0.9 GB.
     drive_rows: usize,
     test_values: Mat<f64>,
     /// `P^T e_o`, one column per output: the drives of `G_O`.
@@ -146,13 +147,13 @@ impl TaskCircuit {
     }
 
     /// Drive vectors `f_mu` of the training samples (one column each,
-    /// `n + |C|` rows), formed on request: for small networks.
+    /// `N + |C|` rows), formed on request: for small networks.
     pub fn drives(&self) -> Mat<f64> {
         let all: Vec<usize> = (0..self.task.sample_count()).collect();
         self.sample_drives(&all)
     }
 
-    /// Rows of a drive vector: `n + |C|`.
+    /// Rows of a drive vector: `N + |C|`.
     pub fn drive_rows(&self) -> usize {
         self.drive_rows
     }
