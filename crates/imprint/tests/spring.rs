@@ -125,6 +125,16 @@ fn zero_modes_count_rigid_and_floppy_motions() {
         "{error}"
     );
     assert!(error.to_string().contains("1 zero modes"), "{error}");
+    // Held values that do not match the held components, or a component
+    // past the last node, are refused rather than truncated or panicked on.
+    assert!(matches!(
+        solve_dense(&braced, &[1.0; 5], &[0, 1, 3], &[0.0; 2], &[0.0; 8]),
+        Err(PhysicsError::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        solve_dense(&braced, &[1.0; 5], &[0, 1, 8], &[0.0; 3], &[0.0; 8]),
+        Err(PhysicsError::UnknownNode { node: 4, .. })
+    ));
     // The braced one solves.
     assert!(solve_dense(&braced, &[1.0; 5], &[0, 1, 3], &[0.0; 3], &[0.0; 8]).is_ok());
 }

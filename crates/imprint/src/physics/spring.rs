@@ -52,7 +52,11 @@ pub fn compatibility_dense(network: &Network) -> Mat<f64> {
 
 /// The stiffness matrix `K = Q diag(k) Q^T` (`2N x 2N`) for stiffnesses `k`.
 pub fn stiffness_dense(network: &Network, k: &[f64]) -> Mat<f64> {
-    let q = compatibility_dense(network);
+    stiffness_of(&compatibility_dense(network), k)
+}
+
+/// `Q diag(k) Q^T` for a compatibility matrix `q`.
+fn stiffness_of(q: &Mat<f64>, k: &[f64]) -> Mat<f64> {
     let weighted = Mat::from_fn(q.nrows(), q.ncols(), |r, e| q[(r, e)] * k[e]);
     &weighted * q.transpose()
 }
@@ -70,9 +74,18 @@ pub struct ZeroModes {
 /// The zero modes of `network` with the degrees of freedom `held` fixed
 /// (the null space of `Q^T` restricted to the free degrees of freedom, by
 /// its singular value decomposition: singular values up to
-/// [`ZERO_MODE_TOLERANCE`] of the largest count as zero).
+/// [`ZERO_MODE_TOLERANCE`] of the largest count as zero). Every held
+/// degree of freedom must be below `2N` ([`solve_dense`] checks it).
+///
+/// # Panics
+///
+/// If a held degree of freedom is `2N` or more.
 pub fn zero_modes(network: &Network, held: &[usize]) -> ZeroModes {
-    let q = compatibility_dense(network);
+    zero_modes_of(&compatibility_dense(network), held)
+}
+
+/// [`zero_modes`] for a compatibility matrix `q` (`2N x E`).
+fn zero_modes_of(q: &Mat<f64>, held: &[usize]) -> ZeroModes {
     let mut is_held = vec![false; q.nrows()];
     for &d in held {
         is_held[d] = true;
@@ -100,7 +113,7 @@ pub fn zero_modes(network: &Network, held: &[usize]) -> ZeroModes {
                 .is_none_or(|&v| v <= ZERO_MODE_TOLERANCE * largest)
         })
         .collect();
-    let mut moving = vec![false; network.node_count()];
+    let mut moving = vec![false; q.nrows() / 2];
     for &m in &zero {
         for (a, &d) in free.iter().enumerate() {
             if svd.V()[(a, m)].abs() > 1e-8 {
@@ -146,14 +159,30 @@ pub fn solve_dense(
             found: forces.len(),
         });
     }
-    let modes = zero_modes(network, held);
+    if values.len() != held.len() {
+        return Err(PhysicsError::LengthMismatch {
+            what: "held values",
+            expected: held.len(),
+            found: values.len(),
+        });
+    }
+    if let Some(&d) = held.iter().find(|&&d| d >= dofs) {
+        return Err(PhysicsError::UnknownNode {
+            role: "held",
+            node: d / 2,
+            node_count: network.node_count(),
+        });
+    }
+    // One compatibility matrix serves the rigidity check, K and the extensions.
+    let q = compatibility_dense(network);
+    let modes = zero_modes_of(&q, held);
     if modes.count > 0 {
         return Err(PhysicsError::Floppy {
             zero_modes: modes.count,
             nodes: modes.moving_nodes,
         });
     }
-    let stiffness = stiffness_dense(network, k);
+    let stiffness = stiffness_of(&q, k);
     let n = stiffness.nrows();
     let mut u = vec![0.0; n];
     let mut is_held = vec![false; n];
@@ -175,7 +204,6 @@ pub fn solve_dense(
     for (a, &d) in free.iter().enumerate() {
         u[d] = solved[(a, 0)];
     }
-    let q = compatibility_dense(network);
     let extensions: Vec<f64> = (0..network.edge_count())
         .map(|e| (0..n).map(|d| q[(d, e)] * u[d]).sum())
         .collect();
