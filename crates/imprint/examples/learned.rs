@@ -11,7 +11,9 @@
 //! Environment: `MOMENTUM` (the first-order rules' per-edge momentum),
 //! `BATCH` (samples per iteration), `CLIP` (the clip `[1/CLIP, CLIP]`),
 //! `DUMP` (a folder: each run's history, recorded every iteration, its kept
-//! network and configuration).
+//! network and configuration), `PERTURB=SPREAD,STREAM` (start from the
+//! initial conductances times `exp(u)`, `u` uniform in `[-SPREAD, SPREAD]`
+//! from stream `STREAM` of the task seed: one more path by hand).
 //! "Learned" (issue 26): regression and allostery at most `1e-20` of the
 //! initial cost for the second-order rule and `1e-8` for the others;
 //! classification 100 % training accuracy. Network files, when given,
@@ -111,7 +113,19 @@ fn run(label: &str, path: &Path, task: &str, seed: u64, rule: RuleKind, file: bo
     } else {
         1e-8
     };
-    let start = RunStart::from_config(config.clone()).unwrap();
+    let mut start = RunStart::from_config(config.clone()).unwrap();
+    if let Ok(spec) = std::env::var("PERTURB") {
+        let (sigma, s) = spec.split_once(',').unwrap();
+        let sigma: f64 = sigma.parse().unwrap();
+        let mut rng = imprint::random::Rng::derive(seed, s.parse::<u64>().unwrap());
+        let k: Vec<f64> = start
+            .initial
+            .conductance()
+            .iter()
+            .map(|&k| k * (sigma * rng.uniform_in(-1.0, 1.0)).exp())
+            .collect();
+        start.initial.set_conductance(k).unwrap();
+    }
     let clock = Instant::now();
     let mut executor = Executor::new(
         &start.initial,

@@ -27,7 +27,10 @@ pub use cost::Cost;
 pub use coupled_learning::coupled_learning_update;
 pub use error::LearningError;
 pub use gradient::{cost_gradient, gradient_from};
-pub use levenberg_marquardt::{DampingState, Stationary, CLASSIFICATION_MARGIN};
+pub use levenberg_marquardt::{
+    DampingState, Stationary, CLASSIFICATION_MARGIN, CRAWL_FACTOR, CRAWL_WINDOW, RESTARTS,
+    RESTART_SPREAD,
+};
 pub use output_response::OutputResponse;
 pub use rules::{Rule, RuleKind};
 pub use step_size::{AutoRate, LearningRate, RateEstimate};

@@ -177,8 +177,10 @@ impl Rule {
         }
     }
 
-    /// Whether every iteration lowers the training cost (or leaves the
-    /// conductances as they were): the stop rule then needs no patience.
+    /// Whether every iteration of a path lowers the training cost (or
+    /// leaves the conductances as they were): the stop rule then needs no
+    /// patience (a restart from other conductances, which may raise it,
+    /// comes only once a path stops short).
     pub fn is_monotone(&self) -> bool {
         matches!(self, Self::LevenbergMarquardt { .. })
     }

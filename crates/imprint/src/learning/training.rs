@@ -259,7 +259,13 @@ impl Training {
             Rule::LevenbergMarquardt { damping } => {
                 let (k_min, k_max) = (parameters.k_min, parameters.k_max);
                 let start = network.conductance().iter().map(|k| k.clamp(k_min, k_max));
-                Some(SecondOrder::new(&problem, damping, start.collect()))
+                Some(SecondOrder::new(
+                    &problem,
+                    damping,
+                    start.collect(),
+                    parameters.seed,
+                    [k_min, k_max],
+                ))
             }
             _ => None,
         };

@@ -320,13 +320,16 @@ impl std::fmt::Display for TrainingSummary {
                 "status             stalled: the best cost fell less than 10 times over the second half of the run, above the tolerance; whether the task is realisable from here: imprint train --rule levenberg-marquardt --network RUN/network.json (with the run's task and clip)"
             )?,
             TrainingStatus::Unrealisable => {
-                let (low, high) = self
-                    .stationary
-                    .as_ref()
-                    .map_or((0, 0), |s| (s.at_k_min.len(), s.at_k_max.len()));
+                let (low, high, restarts) = self.stationary.as_ref().map_or((0, 0, 0), |s| {
+                    (s.at_k_min.len(), s.at_k_max.len(), s.restarts)
+                });
+                let start = match restarts {
+                    0 => "this start".to_string(),
+                    n => format!("this start and {n} spread from it"),
+                };
                 writeln!(
                     f,
-                    "status             unrealisable from this start: the second-order trainer stopped at a stationary point within [k_min, k_max] ({low} edges held at k_min, {high} at k_max; summary.json lists them){}",
+                    "status             unrealisable from {start}: the second-order trainer stopped at a stationary point within [k_min, k_max] ({low} edges held at k_min, {high} at k_max; summary.json lists them){}",
                     if self.cost_function == Cost::Cosine {
                         " - a cosine cost does not reach 0: judge by the accuracy"
                     } else {

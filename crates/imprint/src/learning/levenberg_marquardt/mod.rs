@@ -28,9 +28,17 @@
 //!
 //! A classification has learned when it classifies every training sample,
 //! which the cosine cost's minimum need not do. Stationary short of that,
-//! it minimises the decision margins' violations ([`Objective::Margin`])
+//! it minimises the decision margins' violations ([`Objective::Margin`](crate::learning::Objective::Margin))
 //! from where it stopped, then from the initial conductances; it is
 //! stationary only when that fails too (docs/training.md).
+//!
+//! Any other task whose path is stationary short of its tolerance, or
+//! crawls (its cost falls less than [`CRAWL_FACTOR`] times in
+//! [`CRAWL_WINDOW`] iterations), starts again from the initial
+//! conductances spread by a seeded factor `exp(u)`, `u` uniform in
+//! `[-RESTART_SPREAD, RESTART_SPREAD]`, up to [`RESTARTS`] times: where one
+//! descent stops or crawls depends on its path, not only on the task
+//! (docs/training.md). The run keeps its best state over all paths.
 
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -39,16 +47,19 @@ use super::bounded_step::{
     active_set, dot, edge_gram, free_gradient, projected_step, EdgeRows, Step,
 };
 use super::transfer::Transfer;
-use super::transfer_cost::{Objective, TransferCost};
+use super::transfer_cost::TransferCost;
 use super::{LearningError, StepTimings, TaskCircuit};
 use crate::physics::{sequential_product, Factorization};
+
+mod paths;
+pub use paths::{CRAWL_FACTOR, CRAWL_WINDOW, RESTARTS, RESTART_SPREAD};
 
 /// The initial damping, relative to the largest diagonal entry of the
 /// Gauss-Newton matrix `W K` (Nielsen's `tau`).
 pub const DEFAULT_DAMPING: f64 = 1e-3;
 
 /// The decision margin (volts) a classification's second phase asks of
-/// every training sample ([`Objective::Margin`]).
+/// every training sample ([`Objective::Margin`](crate::learning::Objective::Margin)).
 pub const CLASSIFICATION_MARGIN: f64 = 1e-3;
 
 /// Iterations in a row without a relative decrease of [`STALL_DECREASE`]
@@ -71,13 +82,25 @@ pub struct DampingState {
     /// Iterations in a row without a relative decrease of [`STALL_DECREASE`].
     pub stalled: usize,
     /// The decision margin (volts) once a classification minimises its
-    /// margins ([`Objective::Margin`]); none while it minimises the task's cost.
+    /// margins ([`Objective::Margin`](crate::learning::Objective::Margin)); none while it minimises the task's cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin: Option<f64>,
     /// Whether the margins are minimised from the initial conductances
     /// (the last phase), not from where the task's cost stopped.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restarted: bool,
+    /// Paths started again from spread initial conductances (regression,
+    /// allostery; at most [`RESTARTS`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: usize,
+    /// The iteration count and cost at which the current crawl window
+    /// opened (regression, allostery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<(usize, f64)>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for DampingState {
@@ -88,6 +111,8 @@ impl Default for DampingState {
             stalled: 0,
             margin: None,
             restarted: false,
+            restarts: 0,
+            window: None,
         }
     }
 }
@@ -101,7 +126,7 @@ pub struct Stationary {
     /// The task's training cost there.
     pub cost: f64,
     /// The decision margin a classification was minimising its violations
-    /// of when it stopped ([`Objective::Margin`]; `free_gradient` is then
+    /// of when it stopped ([`Objective::Margin`](crate::learning::Objective::Margin); `free_gradient` is then
     /// relative to that objective); none for the task's own cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin: Option<f64>,
@@ -112,6 +137,10 @@ pub struct Stationary {
     /// The largest `|dC/d ln k_e|` over the edges free to move, relative
     /// to the cost: small at a stationary point of the bounded problem.
     pub free_gradient: f64,
+    /// Paths begun again from spread initial conductances before this one
+    /// (regression, allostery; every one of them stopped short too).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: usize,
 }
 
 /// The cost, transfer matrix and Gauss-Newton pieces at one conductance vector.
@@ -128,8 +157,12 @@ struct Point {
 pub(crate) struct SecondOrder {
     initial_damping: f64,
     /// The run's initial conductances: a classification's last phase
-    /// starts again from them.
+    /// starts again from them, and a restart from their spread.
     start: Vec<f64>,
+    /// The training seed (the restarts' spreads).
+    seed: u64,
+    /// The clip `[k_min, k_max]` a restart's conductances are clipped to.
+    bounds: [f64; 2],
     state: DampingState,
     held: Vec<Vec<f64>>,
     point: Option<Point>,
@@ -141,11 +174,20 @@ pub(crate) struct SecondOrder {
 
 impl SecondOrder {
     /// A stepper for `problem` with Nielsen's `tau` = `initial_damping`,
-    /// for a run that started at conductances `start`.
-    pub(crate) fn new(problem: &TaskCircuit, initial_damping: f64, start: Vec<f64>) -> Self {
+    /// for a run that started at conductances `start` (within `bounds`),
+    /// its restarts drawn from `seed`.
+    pub(crate) fn new(
+        problem: &TaskCircuit,
+        initial_damping: f64,
+        start: Vec<f64>,
+        seed: u64,
+        bounds: [f64; 2],
+    ) -> Self {
         Self {
             initial_damping,
             start,
+            seed,
+            bounds,
             state: DampingState::default(),
             held: problem.held_values(),
             point: None,
@@ -357,106 +399,11 @@ impl SecondOrder {
             && !self.next_phase(problem, factor, conductance, &mut kept)?
         {
             self.stop(problem, &kept, conductance, [k_min, k_max], step + 1);
+        } else if self.crawls(problem, step + 1, kept.objective.cost) {
+            self.next_phase(problem, factor, conductance, &mut kept)?;
         }
         self.point = Some(kept);
         timings.update = update_time;
         Ok(timings)
-    }
-
-    /// What the current phase minimises: the task's cost, then (a
-    /// classification left short of every training sample) its margins.
-    fn objective(&self, problem: &TaskCircuit) -> Objective {
-        match self.state.margin {
-            Some(margin) => Objective::Margin(margin),
-            None => Objective::Task(problem.cost()),
-        }
-    }
-
-    /// Whether the run is done at `point`: the task's cost at the stop
-    /// rule's tolerance, or every margin met.
-    fn goal_met(&self, point: &Point) -> bool {
-        match self.state.margin {
-            Some(_) => point.objective.cost == 0.0,
-            None => point.objective.cost <= self.target_cost,
-        }
-    }
-
-    /// At a stationary point, a classification that misclassifies a
-    /// training sample goes on to its next phase, damping afresh: from the
-    /// task's cost to its margins from the same state, then to its margins
-    /// from the initial conductances (the task's cost may have led where
-    /// the bounds trap the margins). Returns whether it did.
-    fn next_phase(
-        &mut self,
-        problem: &TaskCircuit,
-        factor: &mut Option<Factorization>,
-        conductance: &mut [f64],
-        point: &mut Point,
-    ) -> Result<bool, LearningError> {
-        if point.accuracy.is_none_or(|a| a >= 1.0) || self.state.restarted {
-            return Ok(false);
-        }
-        let restart = self.state.margin.is_some();
-        self.state = DampingState {
-            margin: Some(CLASSIFICATION_MARGIN),
-            restarted: restart,
-            ..DampingState::default()
-        };
-        if restart {
-            conductance.copy_from_slice(&self.start);
-            *point = self.evaluate(problem, factor, conductance)?.0;
-        } else {
-            point.objective = TransferCost::of(
-                self.objective(problem),
-                &point.transfer.matrix,
-                &self.held,
-                &problem.task().targets,
-            );
-        }
-        Ok(true)
-    }
-
-    /// Ends the run at `point`, where it can go no further: a
-    /// classification that classifies every training sample there has
-    /// reached its goal; any other run is stationary, with the edges the
-    /// bounds hold and the largest gradient left on the free ones.
-    fn stop(
-        &mut self,
-        problem: &TaskCircuit,
-        point: &Point,
-        conductance: &[f64],
-        [k_min, k_max]: [f64; 2],
-        step: usize,
-    ) {
-        if point.accuracy == Some(1.0) {
-            self.reached = true;
-            return;
-        }
-        // The rows of the state it stops at: the conductances may have moved.
-        let rows = EdgeRows::new(&point.transfer, problem.edges(), conductance);
-        let gradient = &point.objective.gradient;
-        let active = active_set(&rows, gradient, conductance, [k_min, k_max]);
-        let held = |bound: f64| -> Vec<usize> {
-            (0..conductance.len())
-                .filter(|&e| !active[e] && conductance[e] == bound)
-                .collect()
-        };
-        let largest = free_gradient(&rows, gradient, &active);
-        let cost = match self.state.margin {
-            None => point.objective.cost,
-            Some(_) => {
-                let task = Objective::Task(problem.cost());
-                let targets = &problem.task().targets;
-                TransferCost::of(task, &point.transfer.matrix, &self.held, targets).cost
-            }
-        };
-        self.stationary = Some(Stationary {
-            step,
-            cost,
-            margin: self.state.margin,
-            at_k_min: held(k_min),
-            at_k_max: held(k_max),
-            free_gradient: largest / point.objective.cost.max(f64::MIN_POSITIVE),
-        });
     }
 }
