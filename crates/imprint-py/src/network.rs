@@ -104,14 +104,22 @@ impl PyNetwork {
         Self::generate(py, "jammed", parameters)
     }
 
-    /// Square or triangular lattice with unit spacing and conductances.
+    /// Square or triangular lattice with unit spacing and conductances;
+    /// `diagonals` braces every square (square lattices only).
     #[staticmethod]
-    #[pyo3(signature = (columns, rows, kind = "square", periodic = false))]
-    fn lattice(columns: usize, rows: usize, kind: &str, periodic: bool) -> PyResult<Self> {
+    #[pyo3(signature = (columns, rows, kind = "square", periodic = false, diagonals = false))]
+    fn lattice(
+        columns: usize,
+        rows: usize,
+        kind: &str,
+        periodic: bool,
+        diagonals: bool,
+    ) -> PyResult<Self> {
         let parameters = LatticeParameters {
             columns,
             rows,
             periodic,
+            diagonals,
             ..LatticeParameters::default()
         };
         let spec = match kind {
@@ -186,11 +194,35 @@ impl PyNetwork {
         serde_json::to_string(self.inner.metadata()).unwrap_or_default()
     }
 
+    /// What the edges are: `"resistive"` or `"spring"` (2D central-force
+    /// springs, whose conductances are stiffnesses).
+    #[getter]
+    fn physics(&self) -> &'static str {
+        self.inner.physics().name()
+    }
+
+    /// The same network as 2D springs, refused when it has floppy modes
+    /// beyond the rigid-body ones (as `imprint network generate --physics
+    /// spring` does).
+    fn as_spring(&self) -> PyResult<Self> {
+        imprint::physics::rigidity::as_spring(self.inner.clone())
+            .map(|(inner, _)| Self { inner })
+            .map_err(fail)
+    }
+
+    /// What `imprint network info` prints: size, degrees, components,
+    /// conductances, box, physics, and a spring network's rigidity
+    /// (`Z - 2d`, rattlers, Maxwell's count, zero modes).
+    fn describe(&self) -> String {
+        imprint::topology::Description::of(&self.inner).to_string()
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "Network({} nodes, {} edges{})",
+            "Network({} nodes, {} edges, {}{})",
             self.inner.node_count(),
             self.inner.edge_count(),
+            self.inner.physics(),
             if self.inner.periodic_box().is_some() {
                 ", periodic"
             } else {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use imprint::network::conductance::InitialConductance;
 use imprint::network::spec::NetworkSpec;
-use imprint::network::Network;
+use imprint::network::{Network, Physics};
 use imprint::topology::Description;
 use imprint_plot::{NetworkFigure, NodeRole, Scale, ValueLayer};
 
@@ -98,6 +98,9 @@ pub struct GenerateArgs {
     /// Replace the output if it exists (refused otherwise).
     #[arg(long, global = true)]
     force: bool,
+    /// What the edges are: resistive, or spring (2D central-force springs, conductances = stiffnesses; floppy networks refused).
+    #[arg(long, default_value = "resistive", global = true)]
+    physics: Physics,
 }
 
 /// Flags of `network draw`.
@@ -220,6 +223,7 @@ fn generate(args: GenerateArgs) -> Result<()> {
         conductance,
         output,
         force,
+        physics,
     } = args;
     let Some(output) = output else {
         bail!("network generate: give the output file with --output OUT.json");
@@ -233,19 +237,17 @@ fn generate(args: GenerateArgs) -> Result<()> {
         );
     }
     let (mut network, report) = spec.generate_with_progress(&mut |p| {
-        eprintln!(
-            "  step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps, {:.1} s)",
-            p.compression,
-            p.packing_fraction,
-            p.pressure,
-            p.fire_steps,
-            start.elapsed().as_secs_f64()
-        )
+        eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64())
     })?;
     if let Some(report) = report {
         println!("{report}");
     }
     conductance.apply_to(&mut network, spec.seed())?;
+    if physics == Physics::Spring2d {
+        let rigidity;
+        (network, rigidity) = imprint::physics::rigidity::as_spring(network)?;
+        println!("{rigidity}");
+    }
     network
         .metadata_mut()
         .insert("seed".into(), spec.seed().into());

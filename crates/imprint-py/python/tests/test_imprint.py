@@ -265,3 +265,23 @@ def test_progress_lines_end_when_stderr_is_not_a_terminal(network, capfd):
     assert len(lines) == len(history) - 1, err
     assert all(line.startswith("regression-2x2 step ") for line in lines)
     assert lines[-1].startswith("regression-2x2 step 40/40")
+
+
+def test_a_network_becomes_a_spring_network_only_when_it_is_rigid(tmp_path):
+    # Issue 28 items 1-2: the physics is a property of the network, saved
+    # and read back; floppy networks are refused with their count.
+    plain = imprint.Network.lattice(4, 4)
+    assert plain.physics == "resistive"
+    with pytest.raises(Exception, match="5 floppy modes"):
+        plain.as_spring()
+    braced = imprint.Network.lattice(4, 4, diagonals=True).as_spring()
+    assert braced.physics == "spring"
+    text = braced.describe()
+    assert "physics      spring" in text
+    assert "0 floppy" in text
+    braced.save(tmp_path / "spring.json")
+    back = imprint.Network.load(tmp_path / "spring.json")
+    assert back.physics == "spring"
+    assert back.edge_count == 33 and "spring" in repr(back)
+    # The same generator flags as the command line.
+    assert imprint.Network.generate("square", columns=4, rows=4, diagonals=True).edge_count == 33

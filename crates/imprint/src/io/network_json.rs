@@ -1,10 +1,14 @@
 //! The network file (`docs/formats.md`, "Network JSON"):
 //!
 //! ```json
-//! {"format": "imprint-network", "version": 1,
+//! {"format": "imprint-network", "version": 1, "physics": "resistive",
 //!  "nodes": [[x, y], ...], "edges": [[i, j], ...], "conductance": [...],
 //!  "box": [Lx, Ly] or null, "metadata": {...} (optional)}
 //! ```
+//!
+//! `physics` is `"resistive"` or `"spring"` (2D springs; `conductance` then
+//! holds the stiffnesses); a file without it, as every file written before
+//! it existed, is resistive.
 //!
 //! Numbers are written in the shortest form that reads back to the same
 //! double, so a network survives a round trip bit for bit.
@@ -15,7 +19,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{atomic::write_atomic, IoError};
-use crate::network::{Metadata, Network};
+use crate::network::{Metadata, Network, Physics};
 
 /// Value of the `format` field.
 pub const NETWORK_FORMAT: &str = "imprint-network";
@@ -34,6 +38,8 @@ struct NetworkFile {
     periodic_box: Option<[f64; 2]>,
     #[serde(default)]
     metadata: Metadata,
+    #[serde(default)]
+    physics: Physics,
 }
 
 /// Reads a network JSON file.
@@ -71,7 +77,12 @@ pub fn parse_network(text: &str, path: &Path) -> Result<Network, IoError> {
             source,
         })?;
     *network.metadata_mut() = file.metadata;
-    Ok(network)
+    network
+        .with_physics(file.physics)
+        .map_err(|source| IoError::Network {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Renders `network` as network JSON, one node, edge or conductance per line.
@@ -80,7 +91,8 @@ pub fn network_to_json(network: &Network) -> String {
     let mut out = String::with_capacity(64 * (network.node_count() + network.edge_count()));
     let _ = writeln!(
         out,
-        "{{\"format\": \"{NETWORK_FORMAT}\", \"version\": {NETWORK_VERSION},"
+        "{{\"format\": \"{NETWORK_FORMAT}\", \"version\": {NETWORK_VERSION}, \"physics\": \"{}\",",
+        network.physics()
     );
     match network.periodic_box() {
         Some([lx, ly]) => {
@@ -162,6 +174,26 @@ mod tests {
     }
 
     #[test]
+    fn the_physics_is_recorded_and_a_file_without_it_is_resistive() {
+        let resistive =
+            Network::new(vec![[0.0, 0.0], [1.0, 0.0]], vec![[0, 1]], vec![2.0], None).unwrap();
+        let text = network_to_json(&resistive);
+        assert!(text.contains("\"physics\": \"resistive\""), "{text}");
+        let spring = resistive.clone().with_physics(Physics::Spring2d).unwrap();
+        let text = network_to_json(&spring);
+        assert!(text.contains("\"physics\": \"spring\""), "{text}");
+        let back = parse_network(&text, path()).unwrap();
+        assert_eq!(back.physics(), Physics::Spring2d);
+        assert_eq!(back, spring);
+        // Written before the field existed.
+        let old = "{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0,0],[1,0]], \"edges\": [[0,1]], \"conductance\": [1], \"box\": null}";
+        assert_eq!(
+            parse_network(old, path()).unwrap().physics(),
+            Physics::Resistive
+        );
+    }
+
+    #[test]
     fn random_doubles_round_trip_exactly() {
         // serde_json's default float parser is off by an ulp now and then;
         // resumed runs need exact conductances (the float_roundtrip feature).
@@ -184,6 +216,8 @@ mod tests {
             ("{\"format\": \"imprint-network\",\n \"version\": 1, \"nodes\": [[0,0]], \"edges\": [[0,-1]]}", "line 2"),
             ("{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0,0],[1,0]], \"edges\": [[0,1]], \"conductances\": [1], \"box\": null}", "unknown field `conductances`"),
             ("{\"format\": \"imprint-network\", \"version\": 1, \"nodes\": [[0,0],[1,0]], \"edges\": [[0,5]], \"conductance\": [1], \"box\": null}", "edge 0 joins node 5"),
+            ("{\"format\": \"imprint-network\", \"version\": 1, \"physics\": \"springs\", \"nodes\": [[0,0],[1,0]], \"edges\": [[0,1]], \"conductance\": [1], \"box\": null}", "unknown variant `springs`"),
+            ("{\"format\": \"imprint-network\", \"version\": 1, \"physics\": \"spring\", \"nodes\": [[0,0],[1,0],[0,0]], \"edges\": [[0,1],[0,2]], \"conductance\": [1,1], \"box\": null}", "edge 1 joins nodes 0 and 2, which sit at the same place"),
         ];
         for (text, expected) in cases {
             let message = parse_network(text, path()).unwrap_err().to_string();

@@ -78,6 +78,17 @@ pub enum NetworkError {
         /// Box height.
         ly: f64,
     },
+    /// A spring network's bond has no direction: its ends sit at the same
+    /// place (minimum image in a periodic box).
+    #[error("edge {edge} joins nodes {i} and {j}, which sit at the same place: a spring there has no direction (move a node or drop the edge)")]
+    ZeroLengthBond {
+        /// The edge.
+        edge: usize,
+        /// Its first node.
+        i: usize,
+        /// Its second node.
+        j: usize,
+    },
     /// A generator ran but could not produce a valid network.
     #[error("network generation failed: {reason}")]
     GenerationFailed {

@@ -37,6 +37,27 @@ pub fn check_square(columns: usize, rows: usize, periodic: bool) -> Result<(), N
 /// assert_eq!(lattice.edge_count(), 2 * 12 - 4 - 3);
 /// ```
 pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    square_lattice(columns, rows, periodic, false)
+}
+
+/// A square lattice braced by one diagonal per square (from its lower left
+/// to its upper right corner): rigid as a spring network, where the plain
+/// square lattice has a floppy mode per row and column.
+///
+/// ```
+/// let braced = imprint::network::lattice::braced_square(4, 3, false).unwrap();
+/// assert_eq!(braced.edge_count(), (2 * 12 - 4 - 3) + 3 * 2);
+/// ```
+pub fn braced_square(columns: usize, rows: usize, periodic: bool) -> Result<Network, NetworkError> {
+    square_lattice(columns, rows, periodic, true)
+}
+
+fn square_lattice(
+    columns: usize,
+    rows: usize,
+    periodic: bool,
+    diagonals: bool,
+) -> Result<Network, NetworkError> {
     check_square(columns, rows, periodic)?;
     let index = |c: usize, r: usize| r * columns + c;
     let positions = (0..rows)
@@ -50,6 +71,9 @@ pub fn square(columns: usize, rows: usize, periodic: bool) -> Result<Network, Ne
             }
             if r + 1 < rows || periodic {
                 edges.push([index(c, r), index(c, (r + 1) % rows)]);
+            }
+            if diagonals && (c + 1 < columns || periodic) && (r + 1 < rows || periodic) {
+                edges.push([index(c, r), index((c + 1) % columns, (r + 1) % rows)]);
             }
         }
     }

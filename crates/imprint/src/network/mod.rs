@@ -1,5 +1,7 @@
-//! The resistor network: node positions, edges, one conductance per edge and an
-//! optional periodic box (docs/theory.md section 1).
+//! The network: node positions, edges, one conductance per edge, an
+//! optional periodic box (docs/theory.md section 1) and its [`Physics`]
+//! (resistors unless said otherwise; 2D springs, section 9, whose
+//! "conductance" is the stiffness).
 //!
 //! Edge `e` joins nodes `(i, j)`; its row of the incidence matrix `B` is `+1` at
 //! `i` and `-1` at `j`, so the voltage drop across it is `dV_e = V_i - V_j`.
@@ -14,9 +16,11 @@ pub mod delaunay;
 mod error;
 pub mod jammed;
 pub mod lattice;
+mod physics;
 pub mod spec;
 
 pub use error::NetworkError;
+pub use physics::{EdgeStencil, Physics};
 
 /// The conductances a network may hold, in siemens: `[1e-100, 1e100]`.
 /// Outside it no finite answer is certain: a power `k (dV)^2` of 1e308 S
@@ -43,6 +47,7 @@ pub struct Network {
     conductance: Vec<f64>,
     periodic_box: Option<[f64; 2]>,
     metadata: Metadata,
+    physics: Physics,
 }
 
 impl Network {
@@ -113,6 +118,7 @@ impl Network {
             conductance,
             periodic_box,
             metadata: Metadata::new(),
+            physics: Physics::Resistive,
         })
     }
 
@@ -125,6 +131,43 @@ impl Network {
     ) -> Result<Self, NetworkError> {
         let count = edges.len();
         Self::new(positions, edges, vec![conductance; count], periodic_box)
+    }
+
+    /// The same network with every edge of `physics`. A spring needs a
+    /// direction: a bond whose ends sit at the same place is refused.
+    pub fn with_physics(mut self, physics: Physics) -> Result<Self, NetworkError> {
+        if physics == Physics::Spring2d {
+            if let Some(edge) = (0..self.edge_count()).find(|&e| {
+                let [dx, dy] = self.edge_vector(e);
+                dx.hypot(dy) == 0.0
+            }) {
+                let [i, j] = self.edges[edge];
+                return Err(NetworkError::ZeroLengthBond { edge, i, j });
+            }
+        }
+        self.physics = physics;
+        Ok(self)
+    }
+
+    /// What every edge is: resistors (the default) or 2D springs.
+    pub fn physics(&self) -> Physics {
+        self.physics
+    }
+
+    /// Edge `e`'s column of the generalised incidence matrix (`B` for
+    /// resistors, `Q` for springs, with the unit bond vector from the
+    /// positions, minimum image in a periodic box): its drop in a state is
+    /// [`EdgeStencil::drop`].
+    pub fn edge_stencil(&self, edge: usize) -> EdgeStencil {
+        let [i, j] = self.edges[edge];
+        match self.physics {
+            Physics::Resistive => EdgeStencil::resistor(i, j),
+            Physics::Spring2d => {
+                let [dx, dy] = self.edge_vector(edge);
+                let length = dx.hypot(dy);
+                EdgeStencil::spring_2d(i, j, [dx / length, dy / length])
+            }
+        }
     }
 
     /// Number of nodes `N`.

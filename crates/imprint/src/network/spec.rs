@@ -26,6 +26,10 @@ pub struct LatticeParameters {
     /// Wrap around a periodic box.
     #[cfg_attr(feature = "clap", arg(long))]
     pub periodic: bool,
+    /// Brace every square with a diagonal (square lattice only): rigid as a
+    /// spring network, which the plain square lattice is not.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub diagonals: bool,
     /// Seed of the conductances drawn on the lattice (the lattice itself
     /// has nothing random), so that every generator has a seed.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = LatticeParameters::default().seed))]
@@ -38,6 +42,7 @@ impl Default for LatticeParameters {
             columns: 20,
             rows: 20,
             periodic: false,
+            diagonals: false,
             seed: 1,
         }
     }
@@ -105,6 +110,11 @@ impl NetworkSpec {
             Self::Jammed(p) => p.validate(),
             Self::Cluster(p) => p.validate(),
             Self::Square(p) => lattice::check_square(p.columns, p.rows, p.periodic),
+            Self::Triangular(p) if p.diagonals => Err(NetworkError::InvalidParameter {
+                parameter: "diagonals",
+                reason: "a triangular lattice has no squares to brace (square lattices only)"
+                    .into(),
+            }),
             Self::Triangular(p) => lattice::check_triangular(p.columns, p.rows, p.periodic),
             Self::Delaunay(p) => p.validate(),
         }
@@ -122,7 +132,7 @@ impl NetworkSpec {
         &self,
         progress: &mut dyn FnMut(&JammingProgress),
     ) -> Result<(Network, Option<String>), NetworkError> {
-        check_generated_nodes(self.node_count())?;
+        self.validate()?;
         Ok(match self {
             Self::Jammed(p) => {
                 let (network, report) = jammed::generate_with_progress(p, progress)?;
@@ -131,6 +141,9 @@ impl NetworkSpec {
             Self::Cluster(p) => {
                 let (network, report) = cluster::generate(p)?;
                 (network, Some(report.to_string()))
+            }
+            Self::Square(p) if p.diagonals => {
+                (lattice::braced_square(p.columns, p.rows, p.periodic)?, None)
             }
             Self::Square(p) => (lattice::square(p.columns, p.rows, p.periodic)?, None),
             Self::Triangular(p) => (lattice::triangular(p.columns, p.rows, p.periodic)?, None),

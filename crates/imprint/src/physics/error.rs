@@ -1,6 +1,6 @@
 //! Errors raised while setting up or solving a network's response.
 
-use crate::network::NetworkError;
+use crate::network::{NetworkError, Physics};
 
 /// Why a boundary-value problem on a network could not be solved.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -85,6 +85,25 @@ pub enum PhysicsError {
         expected: Vec<usize>,
         /// Fixed nodes given.
         given: Vec<usize>,
+    },
+    /// A spring network with floppy modes beyond its rigid-body ones.
+    #[error("as a spring network it has {floppy} floppy modes beyond the rigid-body ones ({}{}; {rattlers} nodes rattle with fewer than 3 bonds): add bonds (a square lattice needs diagonals) or remove the rattlers", if .nodes.is_empty() { "not located above 500 nodes".to_string() } else { format!("nodes {}{} move in them", list_nodes(&.nodes[..(.nodes.len().min(8))]), if .nodes.len() > 8 { ", ..." } else { "" }) }, "")]
+    FloppyNetwork {
+        /// Floppy modes (zero modes less the rigid-body ones).
+        floppy: usize,
+        /// Nodes that move in one of the zero modes (empty when not counted).
+        nodes: Vec<usize>,
+        /// Rattlers (nodes left with fewer than 3 bonds).
+        rattlers: usize,
+    },
+    /// A computation written for resistors was given a network of
+    /// another physics.
+    #[error("{what} handles resistor networks only, and this network is {physics}: spring networks are solved by the dense reference (imprint::physics::spring) until the sparse path knows them")]
+    UnsupportedPhysics {
+        /// What was asked.
+        what: &'static str,
+        /// The network's physics.
+        physics: Physics,
     },
     /// The network itself is invalid (for example a non-positive conductance).
     #[error(transparent)]

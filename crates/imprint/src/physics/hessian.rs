@@ -20,6 +20,7 @@ pub fn physical_hessian(
     network: &Network,
     constrained: &[usize],
 ) -> Result<SparseColMat<usize, f64>, PhysicsError> {
+    super::solver::resistive_only(network, "the physical Hessian")?;
     let n_nodes = network.node_count();
     for &node in constrained {
         if node >= n_nodes {

@@ -1,5 +1,6 @@
 //! Resistor physics (docs/theory.md section 1): boundary conditions, the bordered
-//! physical Hessian, and the sparse solver for the response `x = H^{-1} f`.
+//! physical Hessian, and the sparse solver for the response `x = H^{-1} f`;
+//! 2D springs (section 9): the dense reference and rigidity.
 
 mod boundary;
 pub mod certificate;
@@ -7,6 +8,7 @@ mod error;
 mod factorization;
 mod hessian;
 pub mod refine;
+pub mod rigidity;
 mod solution;
 mod solver;
 pub mod spring;

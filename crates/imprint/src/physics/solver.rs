@@ -30,7 +30,7 @@ use faer::Side;
 use super::factorization::Factorization;
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::connectivity::Components;
-use crate::network::Network;
+use crate::network::{Network, Physics};
 
 /// How many nodes of an unreachable part an error message lists.
 const LISTED_NODES: usize = 8;
@@ -88,6 +88,7 @@ impl Solver {
     /// Fails if a node is out of range or repeated, if `constrained` is empty,
     /// or if a connected part of the network holds no constrained node.
     pub fn new(network: &Network, constrained: &[usize]) -> Result<Self, PhysicsError> {
+        resistive_only(network, "the sparse solver")?;
         let node_count = network.node_count();
         if constrained.is_empty() {
             return Err(PhysicsError::NoFixedNodes);
@@ -209,6 +210,15 @@ impl Solver {
         };
         factorization.refactorize(conductance)?;
         Ok(factorization)
+    }
+}
+
+/// Refuses a network that is not resistive, naming `what` was asked: every
+/// path of this module reads its edges as resistors.
+pub(crate) fn resistive_only(network: &Network, what: &'static str) -> Result<(), PhysicsError> {
+    match network.physics() {
+        Physics::Resistive => Ok(()),
+        physics => Err(PhysicsError::UnsupportedPhysics { what, physics }),
     }
 }
 

@@ -6,7 +6,8 @@
 pub mod sectors;
 
 pub use crate::network::connectivity::{Components, DegreeStatistics};
-use crate::network::Network;
+use crate::network::{Network, Physics};
+use crate::physics::rigidity::{rigidity, Rigidity};
 
 /// What `imprint network info` prints: size, degrees, components,
 /// conductance range, the periodic box and the provenance metadata.
@@ -15,6 +16,8 @@ pub struct Description<'a> {
     network: &'a Network,
     degrees: DegreeStatistics,
     components: Components,
+    /// A spring network's rigidity (none for resistors).
+    rigidity: Option<Rigidity>,
 }
 
 impl<'a> Description<'a> {
@@ -24,6 +27,7 @@ impl<'a> Description<'a> {
             network,
             degrees: DegreeStatistics::of(network),
             components: Components::of(network),
+            rigidity: (network.physics() == Physics::Spring2d).then(|| rigidity(network)),
         }
     }
 }
@@ -39,6 +43,7 @@ impl std::fmt::Display for Description<'_> {
             (lo.min(x), hi.max(x))
         });
         let k_mean = k.iter().sum::<f64>() / k.len() as f64;
+        writeln!(f, "physics      {}", network.physics())?;
         writeln!(f, "nodes        {}", network.node_count())?;
         writeln!(f, "edges        {}", network.edge_count())?;
         writeln!(
@@ -69,6 +74,9 @@ impl std::fmt::Display for Description<'_> {
                 )?;
             }
             None => write!(f, "periodic     no")?,
+        }
+        if let Some(rigidity) = &self.rigidity {
+            write!(f, "\n{rigidity}")?;
         }
         for (key, value) in network.metadata() {
             write!(f, "\nmetadata     {key} = {value}")?;

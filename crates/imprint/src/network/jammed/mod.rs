@@ -222,6 +222,17 @@ pub struct JammingProgress {
     pub fire_steps: usize,
 }
 
+impl std::fmt::Display for JammingProgress {
+    /// One progress line: step, packing fraction, pressure, FIRE steps.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps)",
+            self.compression, self.packing_fraction, self.pressure, self.fire_steps
+        )
+    }
+}
+
 /// Generates a jammed contact network; see the module documentation.
 pub fn generate(parameters: &JammingParameters) -> Result<(Network, JammingReport), NetworkError> {
     generate_with_progress(parameters, &mut |_| {})

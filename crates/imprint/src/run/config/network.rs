@@ -302,6 +302,7 @@ mod tests {
                 columns: 7,
                 rows: 7,
                 periodic: true,
+                diagonals: false,
                 seed: 9
             }))
         );
@@ -312,6 +313,7 @@ mod tests {
                 columns: 7,
                 rows: 8,
                 periodic: true,
+                diagonals: false,
                 seed: 9
             }))
         );
