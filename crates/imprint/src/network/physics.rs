@@ -113,7 +113,12 @@ impl EdgeStencil {
 
     /// The edge's drop `q_e . x` in a state `x` over the degrees of freedom.
     pub fn drop(&self, x: &[f64]) -> f64 {
-        self.entries().iter().map(|&(dof, q)| q * x[dof]).sum()
+        self.drop_in(|dof| x[dof])
+    }
+
+    /// [`Self::drop`] with the state read through `value(dof)`.
+    pub fn drop_in(&self, value: impl Fn(usize) -> f64) -> f64 {
+        self.entries().iter().map(|&(dof, q)| q * value(dof)).sum()
     }
 }
 

@@ -86,6 +86,24 @@ pub enum PhysicsError {
         /// Fixed nodes given.
         given: Vec<usize>,
     },
+    /// A held degree of freedom the network does not have.
+    #[error("held degree of freedom {dof} does not exist: the network has {dofs} (node * d + component)")]
+    UnknownDof {
+        /// The degree of freedom.
+        dof: usize,
+        /// How many there are.
+        dofs: usize,
+    },
+    /// A degree of freedom held twice.
+    #[error("degree of freedom {dof} (node {}, component {}) is held twice", .dof / 2, .dof % 2)]
+    HeldTwice {
+        /// The degree of freedom.
+        dof: usize,
+    },
+    /// A spring network's stiffness matrix met a zero pivot: a zero mode
+    /// is left that the network was too large to locate beforehand.
+    #[error("the stiffness matrix with these held components is singular: a rigid-body or floppy motion is left free (too many nodes to locate it densely); hold more components or add bonds")]
+    SingularStiffness,
     /// A spring network with floppy modes beyond its rigid-body ones.
     #[error("as a spring network it has {floppy} floppy modes beyond the rigid-body ones ({}{}; {rattlers} nodes rattle with fewer than 3 bonds): add bonds (a square lattice needs diagonals) or remove the rattlers", if .nodes.is_empty() { "not located above 500 nodes".to_string() } else { format!("nodes {}{} move in them", list_nodes(&.nodes[..(.nodes.len().min(8))]), if .nodes.len() > 8 { ", ..." } else { "" }) }, "")]
     FloppyNetwork {

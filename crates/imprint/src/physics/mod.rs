@@ -4,6 +4,7 @@
 
 mod boundary;
 pub mod certificate;
+mod dofs;
 mod error;
 mod factorization;
 mod hessian;

@@ -30,7 +30,7 @@ use faer::Side;
 use super::factorization::Factorization;
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::connectivity::Components;
-use crate::network::{Network, Physics};
+use crate::network::{EdgeStencil, Network, Physics};
 
 /// How many nodes of an unreachable part an error message lists.
 const LISTED_NODES: usize = 8;
@@ -45,7 +45,7 @@ pub(super) enum Role {
 }
 
 /// Where an edge's conductance lands in the values of the lower triangle of `L_FF`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) enum EdgeSlots {
     /// Both ends free: two diagonal entries and one off-diagonal entry.
     Interior {
@@ -56,12 +56,21 @@ pub(super) enum EdgeSlots {
     Boundary { diagonal: usize },
     /// Both ends fixed: the edge only carries current between sources.
     Clamped,
+    /// An edge of several degrees of freedom per node (a 2D spring): it
+    /// adds `k q_a q_b` to each of these `(slot, q_a q_b)`.
+    General(Vec<(usize, f64)>),
 }
 
 /// The graph, the roles of its nodes and the symbolic analysis of `L_FF`.
 #[derive(Debug)]
 pub(super) struct Structure {
     pub(super) node_count: usize,
+    /// Degrees of freedom `N d` (`N` for resistors): the rows of states
+    /// and drives before the multipliers.
+    pub(super) dofs: usize,
+    /// Every edge's column of `Q` for a network of several degrees of
+    /// freedom per node; none for resistors, whose loops read `edges`.
+    pub(super) stencils: Option<Vec<EdgeStencil>>,
     pub(super) edges: Vec<[usize; 2]>,
     pub(super) constrained: Vec<usize>,
     pub(super) role: Vec<Role>,
@@ -112,24 +121,83 @@ impl Solver {
             role[node] = Role::Fixed(c);
         }
         check_reachable(network, constrained)?;
+        Ok(Self::build(network, constrained, role, None))
+    }
 
-        let mut free_nodes = Vec::with_capacity(node_count - constrained.len());
-        for (node, r) in role.iter_mut().enumerate() {
+    /// Analyses `network` of any physics with the degrees of freedom
+    /// `held` (`node * d + component`, `d` from
+    /// [`Physics::dofs_per_node`]) at imposed values, in multiplier order.
+    /// For resistors this is [`Solver::new`]. A spring network whose held
+    /// set leaves a zero mode is refused: up to
+    /// [`super::rigidity::DENSE_RIGIDITY_NODES`] nodes with the count and
+    /// the nodes that move ([`PhysicsError::Floppy`]); above, when its
+    /// factorisation meets a zero pivot ([`PhysicsError::SingularStiffness`]).
+    pub fn for_dofs(network: &Network, held: &[usize]) -> Result<Self, PhysicsError> {
+        if network.physics() == Physics::Resistive {
+            return Self::new(network, held);
+        }
+        let dofs = network.node_count() * network.physics().dofs_per_node();
+        if held.is_empty() {
+            return Err(PhysicsError::NoFixedNodes);
+        }
+        let mut role = vec![Role::Free(usize::MAX); dofs];
+        for (c, &dof) in held.iter().enumerate() {
+            if dof >= dofs {
+                return Err(PhysicsError::UnknownDof { dof, dofs });
+            }
+            if role[dof] != Role::Free(usize::MAX) {
+                return Err(PhysicsError::HeldTwice { dof });
+            }
+            role[dof] = Role::Fixed(c);
+        }
+        if network.node_count() <= super::rigidity::DENSE_RIGIDITY_NODES {
+            let modes = super::spring::zero_modes(network, held);
+            if modes.count > 0 {
+                return Err(PhysicsError::Floppy {
+                    zero_modes: modes.count,
+                    nodes: modes.moving_nodes,
+                });
+            }
+        }
+        let stencils = (0..network.edge_count())
+            .map(|e| network.edge_stencil(e))
+            .collect();
+        Ok(Self::build(network, held, role, Some(stencils)))
+    }
+
+    /// The structure for `constrained` degrees of freedom with their roles
+    /// (free ones still unnumbered) and, beyond resistors, the stencils.
+    fn build(
+        network: &Network,
+        constrained: &[usize],
+        mut role: Vec<Role>,
+        stencils: Option<Vec<EdgeStencil>>,
+    ) -> Self {
+        let node_count = network.node_count();
+        let dofs = role.len();
+        let mut free_nodes = Vec::with_capacity(dofs - constrained.len());
+        for (dof, r) in role.iter_mut().enumerate() {
             if let Role::Free(_) = r {
                 *r = Role::Free(free_nodes.len());
-                free_nodes.push(node);
+                free_nodes.push(dof);
             }
         }
 
         let edges = network.edges().to_vec();
-        let (pattern, edge_slots) = lower_pattern(&edges, &role, free_nodes.len());
-        let constrained_edges = edges
-            .iter()
-            .enumerate()
-            .filter(|(_, [i, j])| {
-                matches!(role[*i], Role::Fixed(_)) || matches!(role[*j], Role::Fixed(_))
+        let (pattern, edge_slots) = match &stencils {
+            None => lower_pattern(&edges, &role, free_nodes.len()),
+            Some(stencils) => super::dofs::stencil_pattern(stencils, &role, free_nodes.len()),
+        };
+        let constrained_edges = (0..edges.len())
+            .filter(|&e| match &stencils {
+                None => edges[e]
+                    .iter()
+                    .any(|&node| matches!(role[node], Role::Fixed(_))),
+                Some(stencils) => stencils[e]
+                    .entries()
+                    .iter()
+                    .any(|&(dof, _)| matches!(role[dof], Role::Fixed(_))),
             })
-            .map(|(e, _)| e)
             .collect();
         let symbolic = if free_nodes.is_empty() {
             None
@@ -144,9 +212,11 @@ impl Solver {
                 .expect("symbolic Cholesky analysis ran out of memory"),
             )
         };
-        Ok(Self {
+        Self {
             structure: Arc::new(Structure {
                 node_count,
+                dofs,
+                stencils,
                 edges,
                 constrained: constrained.to_vec(),
                 role,
@@ -156,7 +226,7 @@ impl Solver {
                 constrained_edges,
                 symbolic,
             }),
-        })
+        }
     }
 
     /// Analyses `network` for the fixed nodes of `conditions`, after
@@ -174,19 +244,27 @@ impl Solver {
         self.structure.node_count
     }
 
-    /// The constrained nodes `C`, in multiplier order.
+    /// The constrained nodes `C` (held degrees of freedom beyond
+    /// resistors), in multiplier order.
     pub fn constrained(&self) -> &[usize] {
         &self.structure.constrained
     }
 
-    /// The free nodes `F`, in increasing order.
+    /// The free nodes `F` (free degrees of freedom beyond resistors), in
+    /// increasing order.
     pub fn free_nodes(&self) -> &[usize] {
         &self.structure.free_nodes
     }
 
-    /// Size `n = N + |C|` of the bordered Hessian and of states and drives.
+    /// Size `n = N + |C|` of the bordered Hessian and of states and drives
+    /// (`N d + |C|` for `d` degrees of freedom per node).
     pub fn dimension(&self) -> usize {
-        self.structure.node_count + self.structure.constrained.len()
+        self.structure.dofs + self.structure.constrained.len()
+    }
+
+    /// Degrees of freedom `N d` before the multipliers (`N` for resistors).
+    pub fn dofs(&self) -> usize {
+        self.structure.dofs
     }
 
     /// Number of stored entries of the lower triangle of `L_FF` and of its
