@@ -220,6 +220,13 @@ pub struct Training {
     second_order: Option<SecondOrder>,
     /// Each edge's last move, with `momentum` (none before the first).
     velocity: Option<Vec<f64>>,
+    /// The conductances a resumed first-order run's factor held when it
+    /// was interrupted: the first factorisation is made there, so that the
+    /// run keeps or refreshes it exactly as the uninterrupted one did.
+    resume_factored: Option<Vec<f64>>,
+    /// First-order iterations that factorised (the others refined with the
+    /// factor they kept; [`Factorization::update`]).
+    refactorizations: usize,
 }
 
 impl Training {
@@ -280,7 +287,36 @@ impl Training {
             step_size,
             rate: None,
             factor: None,
+            resume_factored: None,
+            refactorizations: 0,
         })
+    }
+
+    /// Continues a first-order run whose factor held `factored` when it was
+    /// interrupted, after `refactorizations` factorisations (as a
+    /// checkpoint holds them); ignored by the second-order rule.
+    pub fn with_factored(mut self, factored: Option<Vec<f64>>, refactorizations: usize) -> Self {
+        if self.second_order.is_none() {
+            self.resume_factored = factored;
+            self.refactorizations = refactorizations;
+        }
+        self
+    }
+
+    /// The conductances the current factor holds (first-order runs, once
+    /// factorised): what a checkpoint keeps to resume exactly.
+    pub fn factored_conductance(&self) -> Option<&[f64]> {
+        match (&self.second_order, &self.factor) {
+            (None, Some(factor)) => Some(factor.factored_conductance()),
+            _ => None,
+        }
+    }
+
+    /// First-order iterations that factorised; the others kept the last
+    /// factor and refined with it (none for the second-order rule, which
+    /// factorises every iteration).
+    pub fn refactorizations(&self) -> Option<usize> {
+        self.second_order.is_none().then_some(self.refactorizations)
     }
 
     /// Continues with the `auto` rate estimated before an interruption (as
@@ -421,17 +457,24 @@ impl Training {
         })
     }
 
-    /// Factorises at the current conductances, refactorising into
-    /// the last iteration's storage (taken out while it is refilled, so
-    /// that a failure leaves none behind).
+    /// Moves the factorisation to the current conductances, factorising
+    /// into the last iteration's storage only when it pays
+    /// ([`Factorization::update`]; taken out while it is refilled, so that
+    /// a failure leaves none behind). A resumed run first factorises where
+    /// its factor was when it was interrupted.
     fn refactorize(&mut self) -> Result<(), LearningError> {
-        let factor = match self.factor.take() {
-            Some(mut factor) => {
-                factor.refactorize(&self.conductance)?;
-                factor
+        let mut factor = match (self.factor.take(), self.resume_factored.take()) {
+            (Some(factor), _) => factor,
+            (None, Some(factored)) => self.problem.factorize(&factored)?,
+            (None, None) => {
+                self.refactorizations += 1;
+                self.factor = Some(self.problem.factorize(&self.conductance)?);
+                return Ok(());
             }
-            None => self.problem.factorize(&self.conductance)?,
         };
+        if factor.update(&self.conductance)? {
+            self.refactorizations += 1;
+        }
         self.factor = Some(factor);
         Ok(())
     }

@@ -16,7 +16,7 @@ pub mod spring;
 
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;
-pub use factorization::Factorization;
+pub use factorization::{Factorization, STALE_FACTOR_RHO};
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};

@@ -280,6 +280,7 @@ impl Solver {
         let mut factorization = Factorization {
             solver: self.clone(),
             conductance: Vec::new(),
+            factored: Vec::new(),
             factor: Vec::new(),
             values: Vec::new(),
             scratch: Vec::new(),

@@ -112,6 +112,20 @@ impl Executor {
                 });
             }
         }
+        if let Some(k) = &checkpoint.factored {
+            if k.len() != initial.edge_count()
+                || !k.iter().all(|&x| crate::network::is_valid_conductance(x))
+            {
+                return Err(LearningError::InvalidParameter {
+                    field: "checkpoint.factored",
+                    reason: format!(
+                        "{} values (conductances needed, one per edge: {})",
+                        k.len(),
+                        initial.edge_count()
+                    ),
+                });
+            }
+        }
         if let Some(d) = &checkpoint.damping {
             let damping_ok = d.damping.is_none_or(|l| l.is_finite() && l > 0.0);
             if !(damping_ok && d.growth.is_finite() && d.growth >= 2.0) {
@@ -133,7 +147,11 @@ impl Executor {
         )?
         .with_estimate(checkpoint.rate_estimate)
         .with_damping_state(checkpoint.damping)
-        .with_velocity(checkpoint.velocity);
+        .with_velocity(checkpoint.velocity)
+        .with_factored(
+            checkpoint.factored,
+            checkpoint.refactorizations.unwrap_or_default(),
+        );
         let mut executor = Self::start(
             initial,
             training,
@@ -356,6 +374,8 @@ impl Executor {
             converged_at: self.converged_at,
             damping: self.training.damping_state(),
             velocity: self.training.velocity().map(<[f64]>::to_vec),
+            factored: self.training.factored_conductance().map(<[f64]>::to_vec),
+            refactorizations: self.training.refactorizations(),
         }
     }
 

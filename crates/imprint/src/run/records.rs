@@ -98,6 +98,14 @@ pub struct Checkpoint {
     /// Each edge's last move, for a first-order run with momentum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub velocity: Option<Vec<f64>>,
+    /// The conductances a first-order run's factor held (the factor it
+    /// kept may be older than `conductance`), so that a resumed run
+    /// refactorises exactly when the uninterrupted one would.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factored: Option<Vec<f64>>,
+    /// First-order iterations that factorised so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refactorizations: Option<usize>,
 }
 
 impl Checkpoint {

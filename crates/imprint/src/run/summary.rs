@@ -135,6 +135,12 @@ pub struct TrainingSummary {
     /// the edges the bounds held there (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stationary: Option<Stationary>,
+    /// First-order runs: iterations that factorised; the others refined
+    /// with the factor they kept, whose conductances differed from the
+    /// current ones by at most `physics::STALE_FACTOR_RHO` per edge
+    /// (absent for the second-order rule, which factorises every iteration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refactorizations: Option<usize>,
 }
 
 /// The cost, relative to the initial cost, at or below which a regression
@@ -227,6 +233,7 @@ impl TrainingSummary {
                 (status, None) => status,
             },
             stationary: executor.training().stationary().cloned(),
+            refactorizations: executor.training().refactorizations(),
             final_learning_rate: last.learning_rate,
             initial_accuracy: initial.accuracy,
             accuracy: kept_record.accuracy,
