@@ -78,6 +78,63 @@ pub fn solve<'py>(
     Ok(out)
 }
 
+/// Solves a spring network (`Network.as_spring()`) at its stiffnesses:
+/// `hold` lists `(node, component, value)` (component 0 is x, 1 is y),
+/// `forces` is an `(N, 2)` array (none: no applied force). Returns a dict:
+/// `displacements` `(N, 2)`, `extensions` and `tensions` per bond,
+/// `hold_forces` (the force each hold exerts, in `hold` order) and
+/// `displacement_error` (the refinement's estimate). A held set that leaves
+/// a rigid-body or floppy motion free is refused.
+#[pyfunction]
+#[pyo3(signature = (network, hold, forces = None))]
+pub fn solve_spring<'py>(
+    py: Python<'py>,
+    network: PyRef<'_, PyNetwork>,
+    hold: Vec<(usize, usize, f64)>,
+    forces: Option<numpy::PyReadonlyArray2<'_, f64>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let net = &network.inner;
+    let n = net.node_count();
+    let forces: Vec<f64> = match forces {
+        Some(f) => {
+            let f = f.as_array();
+            if f.shape() != [n, 2] {
+                return Err(fail(format!(
+                    "forces: shape {:?}, expected ({n}, 2)",
+                    f.shape()
+                )));
+            }
+            f.iter().copied().collect()
+        }
+        None => vec![0.0; 2 * n],
+    };
+    let mut held = Vec::with_capacity(hold.len());
+    for &(node, component, _) in &hold {
+        if component > 1 {
+            return Err(fail(format!(
+                "hold: node {node} component {component}: components are 0 (x) and 1 (y)"
+            )));
+        }
+        held.push(2 * node + component);
+    }
+    let values: Vec<f64> = hold.iter().map(|h| h.2).collect();
+    let s = py
+        .detach(|| imprint::physics::spring::solve(net, &held, &values, &forces))
+        .map_err(fail)?;
+    let out = PyDict::new(py);
+    let displacements = numpy::ndarray::Array2::from_shape_vec((n, 2), s.response.displacements)
+        .map_err(|e| fail(e.to_string()))?;
+    out.set_item(
+        "displacements",
+        numpy::PyArray2::from_owned_array(py, displacements),
+    )?;
+    out.set_item("extensions", s.response.extensions.into_pyarray(py))?;
+    out.set_item("tensions", s.response.tensions.into_pyarray(py))?;
+    out.set_item("hold_forces", s.hold_forces.into_pyarray(py))?;
+    out.set_item("displacement_error", s.displacement_error)?;
+    Ok(out)
+}
+
 fn record_dict<'py>(py: Python<'py>, r: &HistoryRecord) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     out.set_item("cost", r.cost)?;

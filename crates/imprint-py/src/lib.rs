@@ -109,6 +109,7 @@ fn _imprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(reproduce::reproduce, m)?)?;
     m.add_function(wrap_pyfunction!(learning::solve, m)?)?;
+    m.add_function(wrap_pyfunction!(learning::solve_spring, m)?)?;
     m.add_function(wrap_pyfunction!(learning::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(learning::train, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::analyze, m)?)?;

@@ -197,3 +197,58 @@ fn floppy_held_sets_are_refused() {
     solver.factorize(braced.conductance()).unwrap();
     solver.factorize(&k).unwrap();
 }
+
+#[test]
+fn the_spring_solve_reports_displacements_tensions_and_hold_forces() {
+    let mut rng = Rng::new(11);
+    let mut network = delaunay_springs(60, 11);
+    let k: Vec<f64> = (0..network.edge_count())
+        .map(|_| rng.uniform_in(0.5, 2.0))
+        .collect();
+    network.set_conductance(k.clone()).unwrap();
+    let n = network.node_count();
+    let held = vec![0, 1, 2 * (n - 1) + 1, 2 * 7];
+    let values = vec![0.0, 0.0, 0.0, 0.05];
+    let forces: Vec<f64> = (0..2 * n).map(|_| 0.1 * rng.normal()).collect();
+    let sparse = imprint::physics::spring::solve(&network, &held, &values, &forces).unwrap();
+    let dense = solve_dense(&network, &k, &held, &values, &forces).unwrap();
+    assert!(sparse.displacement_error <= 1e-12);
+    let gap = |a: &[f64], b: &[f64]| {
+        let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        a.iter()
+            .zip(b)
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+            / scale
+    };
+    assert!(gap(&sparse.response.displacements, &dense.displacements) < 1e-12);
+    assert!(gap(&sparse.response.extensions, &dense.extensions) < 1e-12);
+    assert!(gap(&sparse.response.tensions, &dense.tensions) < 1e-12);
+    // No net force on a network in equilibrium: translations are zero
+    // modes of K, so the components of K u sum to zero, and with
+    // (K u)_c = f_c + r_c at the holds (r_c the force the hold exerts) the
+    // holds' forces cancel the applied ones, component by component.
+    for c in 0..2 {
+        let applied: f64 = forces.iter().skip(c).step_by(2).sum();
+        let holding: f64 = held
+            .iter()
+            .zip(&sparse.hold_forces)
+            .filter(|(&d, _)| d % 2 == c)
+            .map(|(_, f)| f)
+            .sum();
+        assert!(
+            (applied + holding).abs() < 1e-10,
+            "component {c}: {applied} vs {holding}"
+        );
+    }
+    // Refused: a resistor network, a NaN force.
+    let resistive = delaunay_springs(30, 1)
+        .with_physics(Physics::Resistive)
+        .unwrap();
+    let error = imprint::physics::spring::solve(&resistive, &[0, 1, 3], &[0.0; 3], &vec![0.0; 60])
+        .unwrap_err();
+    assert!(error.to_string().contains("does not handle"), "{error}");
+    let mut bad = forces.clone();
+    bad[9] = f64::NAN;
+    let error = imprint::physics::spring::solve(&network, &held, &values, &bad).unwrap_err();
+    assert!(error.to_string().contains("node 4"), "{error}");
+}

@@ -33,6 +33,7 @@ from ._imprint import (
     plot,
     reproduce,
     solve,
+    solve_spring,
     train,
 )
 from . import sweep
@@ -49,6 +50,7 @@ __all__ = [
     "plot",
     "reproduce",
     "solve",
+    "solve_spring",
     "sweep",
     "train",
     "__version__",

@@ -285,3 +285,42 @@ def test_a_network_becomes_a_spring_network_only_when_it_is_rigid(tmp_path):
     assert back.edge_count == 33 and "spring" in repr(back)
     # The same generator flags as the command line.
     assert imprint.Network.generate("square", columns=4, rows=4, diagonals=True).edge_count == 33
+
+
+def test_a_spring_network_solves_as_numpy_does(tmp_path):
+    # Issue 28: the sparse spring solve against a dense numpy solve of
+    # K = Q diag(k) Q^T on the free components (Q from the positions).
+    net = imprint.Network.lattice(5, 4, diagonals=True).as_spring()
+    rng = np.random.default_rng(3)
+    k = rng.uniform(0.5, 2.0, net.edge_count)
+    net.conductance = k
+    n = net.node_count
+    hold = [(0, 0, 0.0), (0, 1, 0.0), (4, 1, 0.0), (19, 0, 0.02)]
+    forces = rng.normal(size=(n, 2)) * 0.1
+    out = imprint.solve_spring(net, hold, forces)
+    pos, edges = net.positions, net.edges
+    q = np.zeros((2 * n, len(edges)))
+    for e, (i, j) in enumerate(edges):
+        b = pos[j] - pos[i]
+        b /= np.linalg.norm(b)
+        q[2 * i : 2 * i + 2, e] -= b
+        q[2 * j : 2 * j + 2, e] += b
+    stiffness = q @ np.diag(k) @ q.T
+    held = [2 * node + c for node, c, _ in hold]
+    values = np.array([v for _, _, v in hold])
+    free = [d for d in range(2 * n) if d not in held]
+    u = np.zeros(2 * n)
+    u[held] = values
+    rhs = forces.reshape(-1)[free] - stiffness[np.ix_(free, held)] @ values
+    u[free] = np.linalg.solve(stiffness[np.ix_(free, free)], rhs)
+    assert np.allclose(out["displacements"].reshape(-1), u, rtol=0, atol=1e-12)
+    assert np.allclose(out["extensions"], q.T @ u, rtol=0, atol=1e-12)
+    assert np.allclose(out["tensions"], k * (q.T @ u), rtol=0, atol=1e-12)
+    reaction = (stiffness @ u - forces.reshape(-1))[held]
+    assert np.allclose(out["hold_forces"], reaction, rtol=0, atol=1e-12)
+    assert out["displacement_error"] <= 1e-12
+    # Only node 0 held: the lattice still turns about it.
+    with pytest.raises(Exception, match="1 zero modes"):
+        imprint.solve_spring(net, [(0, 0, 0.0), (0, 1, 0.0)])
+    with pytest.raises(Exception, match="components are 0"):
+        imprint.solve_spring(net, [(0, 2, 0.0)])

@@ -4,15 +4,18 @@
 //! of `K_FF` and every edge's slots in it, moving held components to the
 //! right-hand side, the multipliers (the forces the holds exert) and the
 //! refinement's residual in double-double, all read from the edges'
-//! stencils ([`crate::network::EdgeStencil`]). Resistors keep their own
+//! stencils ([`crate::network::EdgeStencil`]); the block solve built from
+//! them, and the rigidity probe that refuses a stiffness matrix with a
+//! zero mode too large to count densely. Resistors keep their own
 //! specialised loops in [`super::solver`] and [`super::refine`]: the same
 //! formulas with `q_e = (+1, -1)`.
 
 use faer::sparse::SymbolicSparseColMat;
-use faer::{MatMut, MatRef};
+use faer::{Mat, MatMut, MatRef};
 
-use super::refine::{two_product, two_sum, DoubleDouble};
-use super::solver::{EdgeSlots, Role};
+use super::refine::{self, two_product, two_sum, DoubleDouble};
+use super::solver::{pattern_slot, EdgeSlots, Role};
+use super::{Factorization, PhysicsError};
 use crate::network::EdgeStencil;
 
 /// Sparsity pattern of the lower triangle of `K_FF` (columns sorted, each
@@ -51,13 +54,7 @@ pub(super) fn stencil_pattern(
         row_idx.extend_from_slice(column);
         col_ptr.push(row_idx.len());
     }
-    let slot = |row: usize, col: usize| -> usize {
-        let column = &row_idx[col_ptr[col]..col_ptr[col + 1]];
-        col_ptr[col]
-            + column
-                .binary_search(&row)
-                .expect("entry is in the pattern by construction")
-    };
+    let slot = |row: usize, col: usize| pattern_slot(&col_ptr, &row_idx, row, col);
     let edge_slots = stencils
         .iter()
         .map(|stencil| {
@@ -183,5 +180,118 @@ pub(super) fn stencil_residual(
         for (a, &d) in free_dofs.iter().enumerate() {
             residual[(a, col)] = sums[d].hi + sums[d].lo;
         }
+    }
+}
+
+/// How far (relative to its largest entry) the rigidity probe's solve may
+/// miss the displacements it was made from before the stiffness matrix is
+/// called singular ([`Factorization::refactorize`], springs above
+/// [`super::rigidity::DENSE_RIGIDITY_NODES`] nodes).
+const RIGIDITY_PROBE: f64 = 1e-6;
+
+impl Factorization {
+    /// Refuses a stiffness matrix with a zero mode left free: forces
+    /// `f = K_FF z` for a seeded `z` (entries of magnitude 1 to 2, random
+    /// signs) must give back `z`. Along a zero mode the factor's pivot is
+    /// roundoff, and the solve adds a motion as large as `z` or larger
+    /// (the refinement cannot see it: it stretches no bond); a rigid
+    /// network, however ill-conditioned, gives `z` to the refined accuracy.
+    pub(super) fn probe_rigidity(&self) -> Result<(), PhysicsError> {
+        let s = &*self.solver.structure;
+        let stencils = s.stencils.as_deref().expect("springs only");
+        let mut rng = crate::random::Rng::new(0x5EED_F10B);
+        let mut z = vec![0.0; s.dofs];
+        for &dof in &s.free_nodes {
+            let size = rng.uniform_in(1.0, 2.0);
+            z[dof] = if rng.uniform() < 0.5 { -size } else { size };
+        }
+        let mut drive = vec![0.0; s.dofs + s.constrained.len()];
+        for (stencil, &k) in stencils.iter().zip(&self.conductance) {
+            let tension = k * stencil.drop(&z);
+            for &(dof, q) in stencil.entries() {
+                drive[dof] += q * tension;
+            }
+        }
+        let (x, _) = self.solve_block_stencils(
+            stencils,
+            MatRef::from_column_major_slice(&drive, drive.len(), 1),
+            refine::CERTIFIED,
+        );
+        let gap = s
+            .free_nodes
+            .iter()
+            .map(|&dof| (x[(dof, 0)] - z[dof]).abs())
+            .fold(0.0f64, f64::max);
+        if gap.is_nan() || gap > RIGIDITY_PROBE * 2.0 {
+            return Err(PhysicsError::SingularStiffness);
+        }
+        Ok(())
+    }
+
+    /// [`Self::solve_block`] for a network of several degrees of freedom
+    /// per node (docs/theory.md section 9), from its edges' stencils: the
+    /// same steps, with `K_FC v_C`, the residual and the multipliers summed
+    /// over each edge's `q_e` ([`super::dofs`]).
+    pub(super) fn solve_block_stencils(
+        &self,
+        stencils: &[crate::network::EdgeStencil],
+        drives: MatRef<'_, f64>,
+        target: f64,
+    ) -> (Mat<f64>, f64) {
+        let s = &*self.solver.structure;
+        let (dofs, m) = (s.dofs, drives.ncols());
+        let k = &self.conductance;
+        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
+        for col in 0..m {
+            for (a, &dof) in s.free_nodes.iter().enumerate() {
+                free[(a, col)] = drives[(dof, col)];
+            }
+        }
+        let (edges, role) = (&s.constrained_edges, &s.role);
+        move_held_to_rhs(stencils, edges, role, k, dofs, drives, free.as_mut());
+        self.solve_free_in_place(free.as_mut());
+        // Every component's value, the held ones from the drives; the
+        // refinement writes the free ones before each residual.
+        let mut states = Mat::<f64>::zeros(dofs, m);
+        for col in 0..m {
+            for (c, &dof) in s.constrained.iter().enumerate() {
+                states[(dof, col)] = drives[(dofs + c, col)];
+            }
+        }
+        let forces = drives.subrows(0, dofs);
+        let mut correction = Mat::<f64>::zeros(free.nrows(), m);
+        let error = refine::refine(
+            |r| self.solve_free_in_place(r),
+            |v, residual| {
+                for col in 0..m {
+                    for (a, &dof) in s.free_nodes.iter().enumerate() {
+                        states[(dof, col)] = v[(a, col)];
+                    }
+                }
+                stencil_residual(
+                    stencils,
+                    k,
+                    &s.free_nodes,
+                    states.as_ref(),
+                    forces,
+                    residual,
+                )
+            },
+            free.as_mut(),
+            correction.as_mut(),
+            target,
+        );
+        let mut full = Mat::<f64>::zeros(dofs + s.constrained.len(), m);
+        for col in 0..m {
+            for (a, &dof) in s.free_nodes.iter().enumerate() {
+                full[(dof, col)] = free[(a, col)];
+            }
+            for (c, &dof) in s.constrained.iter().enumerate() {
+                full[(dof, col)] = drives[(dofs + c, col)];
+                full[(dofs + c, col)] = drives[(dof, col)];
+            }
+        }
+        multipliers(stencils, edges, role, k, dofs, full.as_mut());
+        (full, error)
     }
 }

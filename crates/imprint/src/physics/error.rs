@@ -114,9 +114,9 @@ pub enum PhysicsError {
         /// Rattlers (nodes left with fewer than 3 bonds).
         rattlers: usize,
     },
-    /// A computation written for resistors was given a network of
-    /// another physics.
-    #[error("{what} handles resistor networks only, and this network is {physics}: spring networks are solved by the dense reference (imprint::physics::spring) until the sparse path knows them")]
+    /// A computation written for one physics was given a network of
+    /// another (resistor paths and spring paths).
+    #[error("{what} does not handle {physics} networks (docs/theory.md section 9 lists what serves spring networks so far: generation, rigidity, the sparse and dense solves)")]
     UnsupportedPhysics {
         /// What was asked.
         what: &'static str,

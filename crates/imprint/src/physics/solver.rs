@@ -363,13 +363,7 @@ fn lower_pattern(
     for c in 0..free_count {
         row_idx[col_ptr[c]..col_ptr[c + 1]].sort_unstable();
     }
-    let slot = |row: usize, col: usize| -> usize {
-        let column = &row_idx[col_ptr[col]..col_ptr[col + 1]];
-        col_ptr[col]
-            + column
-                .binary_search(&row)
-                .expect("entry is in the pattern by construction")
-    };
+    let slot = |row: usize, col: usize| pattern_slot(&col_ptr, &row_idx, row, col);
     let edge_slots = edges
         .iter()
         .map(|&[i, j]| match (role[i], role[j]) {
@@ -387,6 +381,16 @@ fn lower_pattern(
         .collect();
     let pattern = SymbolicSparseColMat::new_checked(free_count, free_count, col_ptr, None, row_idx);
     (pattern, edge_slots)
+}
+
+/// Where entry `(row, col)` of a lower-triangular pattern (columns of
+/// sorted row indices) sits in its value array.
+pub(super) fn pattern_slot(col_ptr: &[usize], row_idx: &[usize], row: usize, col: usize) -> usize {
+    let column = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+    col_ptr[col]
+        + column
+            .binary_search(&row)
+            .expect("entry is in the pattern by construction")
 }
 
 /// Solves one boundary-value problem on `network`: validates the conditions,

@@ -214,3 +214,91 @@ pub fn solve_dense(
         tensions,
     })
 }
+
+/// The sparse solve of a spring network (its `physics` must be
+/// [`crate::network::Physics::Spring2d`]) at its own stiffnesses: what
+/// [`solve_dense`] computes, for any size, through the one sparse solver
+/// ([`super::Solver::for_dofs`], refined in double-double), with the forces
+/// the holds exert and the refinement's error estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpringSolution {
+    /// The response: displacements, extensions and tensions.
+    pub response: SpringResponse,
+    /// The force each hold exerts on its degree of freedom (in `held`
+    /// order): `(K u)_c - f_c`, the solver's multiplier with its sign
+    /// turned (as a voltage source's current is, for resistors).
+    pub hold_forces: Vec<f64>,
+    /// The estimated relative error of the displacements (at most
+    /// [`super::refine::CERTIFIED`] when certified).
+    pub displacement_error: f64,
+}
+
+/// Solves a spring network with the degrees of freedom `held` (`2 node +
+/// component`) at `values` and `forces` (one per degree of freedom) applied.
+/// Refused for a network that is not a spring network, and for a held set
+/// that leaves a zero mode ([`super::Solver::for_dofs`]).
+pub fn solve(
+    network: &Network,
+    held: &[usize],
+    values: &[f64],
+    forces: &[f64],
+) -> Result<SpringSolution, PhysicsError> {
+    if network.physics() != crate::network::Physics::Spring2d {
+        return Err(PhysicsError::UnsupportedPhysics {
+            what: "the spring solve",
+            physics: network.physics(),
+        });
+    }
+    let dofs = 2 * network.node_count();
+    for (what, found, expected) in [
+        ("forces", forces.len(), dofs),
+        ("held values", values.len(), held.len()),
+    ] {
+        if found != expected {
+            return Err(PhysicsError::LengthMismatch {
+                what,
+                expected,
+                found,
+            });
+        }
+    }
+    let sources = forces.iter().enumerate().map(|(d, &v)| ("force", d, v));
+    let holds = held.iter().zip(values).map(|(&d, &v)| ("held", d, v));
+    if let Some((role, dof, value)) = sources
+        .chain(holds)
+        .find(|&(_, _, v)| !super::is_valid_source(v))
+    {
+        // Named by node (degree of freedom `2 node + component`).
+        return Err(PhysicsError::NonFiniteValue {
+            role,
+            node: dof / 2,
+            value,
+        });
+    }
+    let solver = super::Solver::for_dofs(network, held)?;
+    let factor = solver.factorize(network.conductance())?;
+    let drive: Vec<f64> = forces.iter().chain(values).copied().collect();
+    let (state, error) = factor.solve_states_with_error(faer::MatRef::from_column_major_slice(
+        &drive,
+        drive.len(),
+        1,
+    ))?;
+    let displacements: Vec<f64> = (0..dofs).map(|d| state[(d, 0)]).collect();
+    let extensions: Vec<f64> = (0..network.edge_count())
+        .map(|e| network.edge_stencil(e).drop(&displacements))
+        .collect();
+    let tensions = extensions
+        .iter()
+        .zip(network.conductance())
+        .map(|(l, k)| k * l)
+        .collect();
+    Ok(SpringSolution {
+        response: SpringResponse {
+            displacements,
+            extensions,
+            tensions,
+        },
+        hold_forces: (0..held.len()).map(|c| -state[(dofs + c, 0)]).collect(),
+        displacement_error: error,
+    })
+}
