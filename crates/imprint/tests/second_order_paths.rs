@@ -82,6 +82,17 @@ fn a_run_resumed_across_a_restart_is_the_uninterrupted_run() {
         "{value}"
     );
     let checkpoint: Checkpoint = serde_json::from_str(&checkpoint).unwrap();
+    // A path or crawl window this run could not have written is refused,
+    // naming the field (not a panic on the window's arithmetic).
+    for (restarts, window) in [(99, None), (1, Some((last + 1000, 1.0)))] {
+        let mut bad = checkpoint.clone();
+        let damping = bad.damping.as_mut().unwrap();
+        (damping.restarts, damping.window) = (restarts, window);
+        let error = Executor::resume(network, task, parameters.clone(), 50, bad)
+            .err()
+            .expect("refused");
+        assert!(error.to_string().contains("checkpoint.damping"), "{error}");
+    }
     let mut resumed = Executor::resume(network, task, parameters, 50, checkpoint).unwrap();
     resumed.run(&mut ()).unwrap();
     assert_eq!(resumed.history(), whole.history());

@@ -451,10 +451,17 @@ impl Factorization {
         if failed && s.stencils.is_some() {
             return Err(PhysicsError::SingularStiffness);
         }
-        if !failed && s.stencils.is_some() && s.node_count > DENSE_RIGIDITY_NODES {
+        if !failed
+            && s.stencils.is_some()
+            && s.node_count > DENSE_RIGIDITY_NODES
+            && s.rigidity_probed.get().is_none()
+        {
             // Too large for the dense zero-mode count at analysis, and a
-            // floppy motion's pivot is roundoff, rarely exactly zero.
+            // floppy motion's pivot is roundoff, rarely exactly zero. Once
+            // per analysis: the zero modes of Q_F diag(k) Q_F^T are those
+            // of Q_F^T, whatever the (positive) stiffnesses.
             self.probe_rigidity()?;
+            let _ = s.rigidity_probed.set(());
         }
         if failed {
             let (min, max) = conductance

@@ -81,6 +81,9 @@ pub(super) struct Structure {
     /// `L_FC v_C` and the multipliers.
     pub(super) constrained_edges: Vec<usize>,
     pub(super) symbolic: Option<SymbolicCholesky<usize>>,
+    /// Set once a factorisation of a spring network too large for the
+    /// dense zero-mode count passed the rigidity probe.
+    pub(super) rigidity_probed: std::sync::OnceLock<()>,
 }
 
 /// Symbolic analysis of the reduced Laplacian for one graph and one set of
@@ -225,6 +228,7 @@ impl Solver {
                 edge_slots,
                 constrained_edges,
                 symbolic,
+                rigidity_probed: std::sync::OnceLock::new(),
             }),
         }
     }

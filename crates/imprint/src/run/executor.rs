@@ -137,6 +137,23 @@ impl Executor {
                     ),
                 });
             }
+            // The path a restarted second-order run is on, and the crawl
+            // window it opened (at or before the checkpoint's step).
+            let window_ok = d
+                .window
+                .is_none_or(|(at, cost)| at <= checkpoint.step && cost.is_finite() && cost >= 0.0);
+            if d.restarts > crate::learning::RESTARTS || !window_ok {
+                return Err(LearningError::InvalidParameter {
+                    field: "checkpoint.damping",
+                    reason: format!(
+                        "restarts {} (at most {}) and crawl window {:?} (a step at most {} and a finite cost) are not a path this run could have taken",
+                        d.restarts,
+                        crate::learning::RESTARTS,
+                        d.window,
+                        checkpoint.step
+                    ),
+                });
+            }
         }
         let training = Training::resume(
             initial,
