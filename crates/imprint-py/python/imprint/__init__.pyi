@@ -45,8 +45,8 @@ class Network:
     ) -> "Network":
         """Contact network of a 2D jammed packing of bidisperse disks (periodic, rattlers removed)."""
     @staticmethod
-    def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False) -> "Network":
-        """Square or triangular lattice, unit spacing and conductances."""
+    def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False, diagonals: bool = False) -> "Network":
+        """Square or triangular lattice, unit spacing and conductances; ``diagonals`` braces every square (square lattices only)."""
     @staticmethod
     def delaunay(nodes: int = 512, seed: int = 1, coordination: Optional[float] = None) -> "Network":
         """Delaunay triangulation of random points, optionally diluted to mean coordination."""
@@ -69,6 +69,13 @@ class Network:
     def periodic_box(self) -> Optional[Tuple[float, float]]: ...
     @property
     def metadata_json(self) -> str: ...
+    @property
+    def physics(self) -> str:
+        """``"resistive"`` or ``"spring"`` (2D central-force springs; conductances are stiffnesses)."""
+    def as_spring(self) -> "Network":
+        """The same network as 2D springs; refused (ImprintError) when it has floppy modes beyond the rigid-body ones."""
+    def describe(self) -> str:
+        """What ``imprint network info`` prints, with a spring network's rigidity (Z - 2d, rattlers, Maxwell's count, zero modes)."""
     @property
     def metadata(self) -> Dict[str, Any]:
         """Provenance (generator, seed, statistics)."""
@@ -127,6 +134,9 @@ class Task:
 
 def solve(network: Network, fix: Dict[int, float], inject: Optional[Dict[int, float]] = None, allow_uncertified: bool = False) -> Dict[str, Any]:
     """Voltages, multipliers, source_currents, drops, currents (arrays), dissipated_power, kirchhoff_residual, voltage_error (refinement's estimate of the relative error of the voltages), voltage_error_bound (a rigorous bound on it) and certified (bound at most 1e-6). An uncertified solve raises ImprintError unless allow_uncertified=True."""
+
+def solve_spring(network: Network, hold: List[Tuple[int, int, float]], forces: Optional[npt.ArrayLike] = None) -> Dict[str, Any]:
+    """Solves a spring network (``Network.as_spring()``) with ``hold`` = [(node, component, value)] (component 0 = x, 1 = y) and ``forces`` of shape (N, 2): ``displacements`` (N, 2), ``extensions`` and ``tensions`` per bond, ``hold_forces`` (the force each hold exerts, in ``hold`` order) and ``displacement_error``. A held set that leaves a rigid-body or floppy motion free raises ImprintError."""
 
 def defaults() -> Dict[str, Any]:
     """The library's defaults of every option Python exposes: ``analysis`` and
