@@ -195,6 +195,30 @@ fn resistor_only_paths_refuse_a_spring_network() {
         .unwrap();
     let error = imprint::learning::TaskCircuit::new(&spring5, &task).unwrap_err();
     assert!(error.to_string().contains("does not handle"), "{error}");
+    // A run on a spring network file is refused before a run folder is
+    // made, naming the file.
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("spring.json");
+    imprint::io::write_network(&path, &spring5).unwrap();
+    let text = format!("[network]\nfile = {:?}\n", path.display().to_string());
+    let config = imprint::run::config::RunConfig::resolve(
+        Some(&text),
+        "run.toml",
+        &imprint::run::config::Overrides::default(),
+    )
+    .unwrap();
+    let Err(error) = imprint::run::RunStart::from_config(config) else {
+        panic!("a spring network was accepted for training");
+    };
+    let error = error.to_string();
+    assert!(error.starts_with(&path.display().to_string()), "{error}");
+    assert!(
+        error.contains("training does not handle spring networks"),
+        "{error}"
+    );
+    // Nothing held: said in terms of displacements, not voltages.
+    let error = Solver::for_dofs(&spring5, &[]).unwrap_err();
+    assert!(matches!(error, PhysicsError::NothingHeld), "{error:?}");
     // Two nodes at the same place cannot carry a spring.
     let coincident = Network::with_uniform_conductance(
         vec![[0.0, 0.0], [1.0, 0.0], [1.0, 0.0]],

@@ -86,6 +86,9 @@ pub enum PhysicsError {
         /// Fixed nodes given.
         given: Vec<usize>,
     },
+    /// No degree of freedom of a spring network is held: it moves freely.
+    #[error("no displacement component is held: hold enough to pin the rigid-body motions (both components of one node and one component of another, in an open box)")]
+    NothingHeld,
     /// A held degree of freedom the network does not have.
     #[error("held degree of freedom {dof} does not exist: the network has {dofs} (node * d + component)")]
     UnknownDof {

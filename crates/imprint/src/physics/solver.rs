@@ -141,7 +141,7 @@ impl Solver {
         }
         let dofs = network.node_count() * network.physics().dofs_per_node();
         if held.is_empty() {
-            return Err(PhysicsError::NoFixedNodes);
+            return Err(PhysicsError::NothingHeld);
         }
         let mut role = vec![Role::Free(usize::MAX); dofs];
         for (c, &dof) in held.iter().enumerate() {

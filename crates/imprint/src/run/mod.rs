@@ -191,6 +191,21 @@ impl RunStart {
             }
             None => config.build_network()?,
         };
+        // A network of a physics training does not know yet (issue 28:
+        // springs) is the network's fault: refused before a run directory
+        // is made, naming the file.
+        if network.physics() != crate::network::Physics::Resistive {
+            let origin = config.network.path().map(|p| p.display().to_string());
+            let fault = crate::learning::LearningError::from(
+                crate::physics::PhysicsError::UnsupportedPhysics {
+                    what: "training",
+                    physics: network.physics(),
+                },
+            );
+            return Err(
+                ConfigError::new(origin.unwrap_or_else(|| "[network]".into()), fault).into(),
+            );
+        }
         // Conductances the clip would cut are the network's fault: refused
         // before a run directory is made.
         config
