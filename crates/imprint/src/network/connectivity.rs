@@ -99,6 +99,39 @@ impl DegreeStatistics {
     }
 }
 
+/// The nodes left when every node with fewer than `min_degree` edges is
+/// removed, and removed again as removals lower its neighbours' degrees
+/// (the `min_degree`-core; the order of removal does not change it):
+/// `kept[i]` for each of `node_count` nodes joined by `edges`. With 3 it
+/// removes the rattlers of a 2D packing or spring network.
+pub fn peel(node_count: usize, edges: &[[usize; 2]], min_degree: usize) -> Vec<bool> {
+    let mut neighbours = vec![Vec::new(); node_count];
+    for &[i, j] in edges {
+        neighbours[i].push(j);
+        neighbours[j].push(i);
+    }
+    let mut degree: Vec<usize> = neighbours.iter().map(Vec::len).collect();
+    let mut kept = vec![true; node_count];
+    let mut queue: Vec<usize> = (0..node_count)
+        .filter(|&i| degree[i] < min_degree)
+        .collect();
+    while let Some(i) = queue.pop() {
+        if !kept[i] {
+            continue;
+        }
+        kept[i] = false;
+        for &j in &neighbours[i] {
+            if kept[j] {
+                degree[j] -= 1;
+                if degree[j] + 1 == min_degree {
+                    queue.push(j);
+                }
+            }
+        }
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

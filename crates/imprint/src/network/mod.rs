@@ -162,11 +162,7 @@ impl Network {
         let [i, j] = self.edges[edge];
         match self.physics {
             Physics::Resistive => EdgeStencil::resistor(i, j),
-            Physics::Spring2d => {
-                let [dx, dy] = self.edge_vector(edge);
-                let length = dx.hypot(dy);
-                EdgeStencil::spring_2d(i, j, [dx / length, dy / length])
-            }
+            Physics::Spring2d => EdgeStencil::spring_2d(i, j, self.bond_direction(edge)),
         }
     }
 
@@ -231,6 +227,14 @@ impl Network {
             }
         }
         d
+    }
+
+    /// The unit vector `b_e` of edge `e` from its first node to its second
+    /// (minimum image in a periodic box): a spring's direction.
+    pub fn bond_direction(&self, edge: usize) -> [f64; 2] {
+        let [dx, dy] = self.edge_vector(edge);
+        let length = dx.hypot(dy);
+        [dx / length, dy / length]
     }
 
     /// Whether edge `e` crosses the periodic box (its minimum image differs

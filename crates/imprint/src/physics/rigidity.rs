@@ -12,6 +12,7 @@
 
 use super::spring::{zero_modes, ZeroModes};
 use super::PhysicsError;
+use crate::network::connectivity::peel;
 use crate::network::{Network, Physics};
 
 /// Networks up to this many nodes get their zero modes counted exactly
@@ -148,30 +149,8 @@ pub fn as_spring(network: Network) -> Result<(Network, Rigidity), PhysicsError> 
 /// Nodes left with fewer than [`HOLDING_BONDS`] bonds when such nodes are
 /// removed one after another, ascending.
 pub fn rattlers(network: &Network) -> Vec<usize> {
-    let n = network.node_count();
-    let mut neighbours = vec![Vec::new(); n];
-    for &[i, j] in network.edges() {
-        neighbours[i].push(j);
-        neighbours[j].push(i);
-    }
-    let mut degree: Vec<usize> = neighbours.iter().map(Vec::len).collect();
-    let mut removed = vec![false; n];
-    let mut stack: Vec<usize> = (0..n).filter(|&i| degree[i] < HOLDING_BONDS).collect();
-    while let Some(i) = stack.pop() {
-        if removed[i] {
-            continue;
-        }
-        removed[i] = true;
-        for &j in &neighbours[i] {
-            if !removed[j] {
-                degree[j] -= 1;
-                if degree[j] < HOLDING_BONDS {
-                    stack.push(j);
-                }
-            }
-        }
-    }
-    (0..n).filter(|&i| removed[i]).collect()
+    let kept = peel(network.node_count(), network.edges(), HOLDING_BONDS);
+    (0..kept.len()).filter(|&i| !kept[i]).collect()
 }
 
 impl std::fmt::Display for Rigidity {

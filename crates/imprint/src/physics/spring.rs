@@ -24,11 +24,7 @@ pub const ZERO_MODE_TOLERANCE: f64 = 1e-10;
 /// The unit vector `b_e` of every bond, from its first node to its second.
 pub fn bond_directions(network: &Network) -> Vec<[f64; 2]> {
     (0..network.edge_count())
-        .map(|e| {
-            let [dx, dy] = network.edge_vector(e);
-            let length = dx.hypot(dy);
-            [dx / length, dy / length]
-        })
+        .map(|e| network.bond_direction(e))
         .collect()
 }
 

@@ -404,33 +404,9 @@ fn contact_network(
     let n = packing.len();
     let contacts = packing.contacts();
     let largest_overlap = contacts.iter().map(|c| c.2).fold(0.0, f64::max);
-    let mut degree = vec![0usize; n];
-    for &(i, j, _) in &contacts {
-        degree[i] += 1;
-        degree[j] += 1;
-    }
-    let mut alive = vec![true; n];
     // Peel rattlers until every remaining disk has at least 3 contacts.
-    let mut neighbours = vec![Vec::new(); n];
-    for &(i, j, _) in &contacts {
-        neighbours[i].push(j);
-        neighbours[j].push(i);
-    }
-    let mut queue: Vec<usize> = (0..n).filter(|&i| degree[i] < 3).collect();
-    while let Some(i) = queue.pop() {
-        if !alive[i] {
-            continue;
-        }
-        alive[i] = false;
-        for &j in &neighbours[i] {
-            if alive[j] {
-                degree[j] -= 1;
-                if degree[j] == 2 {
-                    queue.push(j);
-                }
-            }
-        }
-    }
+    let pairs: Vec<[usize; 2]> = contacts.iter().map(|&(i, j, _)| [i, j]).collect();
+    let alive = super::connectivity::peel(n, &pairs, 3);
     let mut index = vec![usize::MAX; n];
     let mut positions = Vec::new();
     for i in 0..n {
