@@ -27,6 +27,28 @@ pub fn node_value(text: &str) -> Result<(usize, f64), String> {
     Ok((node, value))
 }
 
+/// Parses `NODE{x|y}=VALUE` (a spring network's `--hold` and `--load`)
+/// into the degree of freedom `2 node + component` and the value.
+pub fn component_value(text: &str) -> Result<(usize, f64), String> {
+    let (target, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NODE{{x|y}}=VALUE (for example 12x=0.5)"))?;
+    let target = target.trim();
+    let (node, component) = match target.strip_suffix('x') {
+        Some(node) => (node, 0),
+        None => match target.strip_suffix('y') {
+            Some(node) => (node, 1),
+            None => {
+                return Err(format!(
+                    "`{target}` names no component: write NODEx or NODEy (for example 12x)"
+                ))
+            }
+        },
+    };
+    let (node, value) = node_value(&format!("{node}={value}"))?;
+    Ok((2 * node + component, value))
+}
+
 /// Boundary conditions from `--fix` and `--inject` pairs, in the order given.
 pub fn conditions(fix: &[(usize, f64)], inject: &[(usize, f64)]) -> BoundaryConditions {
     let fixed = fix
@@ -39,11 +61,17 @@ pub fn conditions(fix: &[(usize, f64)], inject: &[(usize, f64)]) -> BoundaryCond
 #[derive(clap::Args, Debug)]
 pub struct BoundaryArgs {
     /// Hold NODE at VOLTS (repeatable; at least one per connected part of the network), e.g. --fix 0=0 --fix 12=1.
-    #[arg(long = "fix", value_name = "NODE=VOLTS", value_parser = node_value, required = true)]
+    #[arg(long = "fix", value_name = "NODE=VOLTS", value_parser = node_value, required_unless_present = "hold")]
     pub fix: Vec<(usize, f64)>,
     /// Inject AMPS into NODE (repeatable; negative draws current out), e.g. --inject 5=1e-3.
     #[arg(long = "inject", value_name = "NODE=AMPS", value_parser = node_value)]
     pub inject: Vec<(usize, f64)>,
+    /// Spring networks: hold a displacement component (repeatable; enough to pin every rigid motion), e.g. --hold 0x=0 --hold 0y=0 --hold 5y=0 --hold 9x=0.1.
+    #[arg(long = "hold", value_name = "NODE{x|y}=U", value_parser = component_value, conflicts_with_all = ["fix", "inject"])]
+    pub hold: Vec<(usize, f64)>,
+    /// Spring networks: apply a force to a component (repeatable), e.g. --load 7y=-1e-3.
+    #[arg(long = "load", value_name = "NODE{x|y}=F", value_parser = component_value, conflicts_with_all = ["fix", "inject"])]
+    pub load: Vec<(usize, f64)>,
 }
 
 impl BoundaryArgs {

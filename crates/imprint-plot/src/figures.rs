@@ -92,6 +92,11 @@ pub fn run_figures(
     let name = &task.name;
     let mut written = Vec::new();
     let chi_label = format!("susceptibility χ (from {})", a.boundary.symbol());
+    // What `k` is: a conductance, or a spring network's stiffness.
+    let (k_label, k_what) = match net.physics() {
+        imprint::network::Physics::Spring2d => ("stiffness k", "trained stiffness"),
+        _ => ("conductance k (S)", "trained conductance"),
+    };
     for (file, values, label, what) in [
         (
             "network-susceptibility",
@@ -108,8 +113,8 @@ pub fn run_figures(
         (
             "network-conductance",
             &a.conductance.clone(),
-            "conductance k (S)",
-            "trained conductance",
+            k_label,
+            k_what,
         ),
     ] {
         let figure = paper::network_by(net, task, values, label, &format!("{name}: {what}"));
@@ -135,7 +140,7 @@ pub fn run_figures(
         &format!("{name}: what the susceptibility goes with"),
         &a.susceptibility,
         &a.stiff_weight,
-        &a.conductance,
+        (&a.conductance, k_label),
         &a.relative_conductance,
     );
     written.extend(save_all(&scatter, out, "scatter", row_size(3), formats)?);

@@ -92,6 +92,53 @@ pub(crate) fn draw_arrow<DB: DrawingBackend>(
         .map_err(drawing)
 }
 
+/// Displacement arrows: from each node's pixel, along its displacement
+/// `u`, the largest drawn `reach` pixels long (the others in proportion);
+/// nodes moving less than `fraction` of the largest get none. The tip
+/// carries a head of `head` pixels.
+pub(crate) fn draw_displacements<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    origins: &[(i32, i32)],
+    displacements: &[[f64; 2]],
+    [reach, fraction, head]: [f64; 3],
+    color: RGBColor,
+) -> Result<()> {
+    let largest = displacements
+        .iter()
+        .map(|u| u[0].hypot(u[1]))
+        .filter(|m| m.is_finite())
+        .fold(0.0, f64::max);
+    if largest <= 0.0 {
+        return Ok(());
+    }
+    for (&(x, y), u) in origins.iter().zip(displacements) {
+        let m = u[0].hypot(u[1]);
+        if !(m.is_finite() && m >= fraction * largest) {
+            continue;
+        }
+        // y grows downwards in pixels.
+        let tip = (
+            (x as f64 + reach * u[0] / largest).round() as i32,
+            (y as f64 - reach * u[1] / largest).round() as i32,
+        );
+        area.draw(&PathElement::new(vec![(x, y), tip], color.stroke_width(2)))
+            .map_err(drawing)?;
+        // draw_arrow puts its tip at the midpoint of `from -> to` moved
+        // half a head forward: choose `to` so that the tip lands on ours.
+        let (dx, dy) = ((tip.0 - x) as f64, (tip.1 - y) as f64);
+        let length = dx.hypot(dy);
+        if length < 1.0 {
+            continue;
+        }
+        let to = (
+            (2.0 * tip.0 as f64 - x as f64 - head * dx / length).round() as i32,
+            (2.0 * tip.1 as f64 - y as f64 - head * dy / length).round() as i32,
+        );
+        draw_arrow(area, (x, y), to, head as i32, color)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::colorbar::draw_colorbar;
 use crate::colormap::{Colormap, Normalization, Scale};
-use crate::geometry::{draw_arrow, edge_segments};
+use crate::geometry::{draw_arrow, draw_displacements, edge_segments};
 use crate::legend::draw_marker;
 use crate::{drawing, Figure, PlotError, Result, FONT};
 
@@ -182,6 +182,9 @@ pub struct NetworkFigure<'a> {
     pub currents: Option<Vec<f64>>,
     /// Smallest `|I_e| / max |I|` that gets an arrow.
     pub arrow_fraction: f64,
+    /// Displacement `u` of every node (a spring network's response):
+    /// arrows from the nodes, the largest one typical bond long.
+    pub displacements: Option<Vec<[f64; 2]>>,
     /// Edge sets drawn on top of everything, in order, each named in the legend.
     pub edge_sets: Vec<EdgeSet>,
     /// Colour of edges when no edge layer is set.
@@ -234,6 +237,7 @@ impl<'a> NetworkFigure<'a> {
             node_categories: None,
             currents: None,
             arrow_fraction: 0.1,
+            displacements: None,
             edge_sets: Vec::new(),
             plain_edge_color: RGBColor(90, 90, 90),
         }
@@ -259,6 +263,15 @@ impl Figure for NetworkFigure<'_> {
                     what: "currents".into(),
                     expected: net.edge_count(),
                     found: currents.len(),
+                });
+            }
+        }
+        if let Some(u) = &self.displacements {
+            if u.len() != net.node_count() {
+                return Err(PlotError::LengthMismatch {
+                    what: "displacements".into(),
+                    expected: net.node_count(),
+                    found: u.len(),
                 });
             }
         }
@@ -519,6 +532,12 @@ impl NetworkFigure<'_> {
                 }
             }
             _ => {}
+        }
+        if let Some(u) = &self.displacements {
+            let origins: Vec<(i32, i32)> = net.positions().iter().map(|&p| pixel(p)).collect();
+            let head = (typical * 0.22).clamp(3.0, 12.0);
+            let settings = [typical, self.arrow_fraction, head];
+            draw_displacements(area, &origins, u, settings, RGBColor(200, 30, 30))?;
         }
         let marker_size = (radius * 3.0).clamp(5.0, 16.0) as i32;
         for role in &self.roles {

@@ -198,13 +198,14 @@ pub fn spectrum(
     }
 }
 
-/// `chi_e` against stiff weight, conductance and relative conductance
-/// (paper Figs. 4d, 8, 10), with Spearman correlations in the notes.
+/// `chi_e` against stiff weight, conductance (labelled `k_label`: a spring
+/// network's stiffness) and relative conductance (paper Figs. 4d, 8, 10),
+/// with Spearman correlations in the notes.
 pub fn scatter(
     title: &str,
     susceptibility: &[f64],
     stiff_weight: &[f64],
-    conductance: &[f64],
+    (conductance, k_label): (&[f64], &str),
     relative_conductance: &[f64],
 ) -> Panels<'static> {
     let panel = |x: &[f64], x_label: &str, name: &str, color: RGBColor| {
@@ -234,12 +235,7 @@ pub fn scatter(
                 "χ vs stiff weight",
                 category_color(0),
             ),
-            panel(
-                conductance,
-                "conductance k (S)",
-                "χ vs conductance",
-                category_color(1),
-            ),
+            panel(conductance, k_label, "χ vs k", category_color(1)),
             panel(
                 relative_conductance,
                 "relative conductance k / <k of adjacent edges>",
@@ -357,16 +353,25 @@ pub fn fields<'a>(
     task: &Task,
     data: &FieldData<'_>,
 ) -> Panels<'a> {
+    let spring = network.physics() == imprint::network::Physics::Spring2d;
+    let (drop, flow) = if spring {
+        ("|Δl|", "|t|")
+    } else {
+        ("|ΔV|", "|I|")
+    };
     let walls = EdgeSet::new(
-        "walls: top χ, k below its neighbours', |ΔV| ≥ median",
+        format!("walls: top χ, k below its neighbours', {drop} ≥ median"),
         data.walls.to_vec(),
     )
     .styled(RGBColor(20, 160, 60), 2.0);
     let corridors = EdgeSet::new(
-        "corridors: other top χ with |I| ≥ median",
+        format!("corridors: other top χ with {flow} ≥ median"),
         data.corridors.to_vec(),
     )
     .styled(RGBColor(230, 80, 180), 2.0);
+    if spring {
+        return spring_fields(title, network, task, data, [walls, corridors]);
+    }
     let mut voltage = NetworkFigure::new(network);
     voltage.title = "voltage response, susceptible edges dark".into();
     voltage.nodes = Some(ValueLayer::new(data.voltages.to_vec(), "voltage (V)"));
@@ -395,5 +400,51 @@ pub fn fields<'a>(
         title: title.to_string(),
         columns: 2,
         panels: vec![Panel::Network(voltage), Panel::Network(current)],
+    }
+}
+
+/// [`fields`] of a spring network: the displacement response (nodes by
+/// `|u|`, arrows along `u`, bonds by `chi` in grey) and the tension field
+/// (bonds by `|t|`, wider where larger), walls and corridors outlined.
+fn spring_fields<'a>(
+    title: &str,
+    network: &'a Network,
+    task: &Task,
+    data: &FieldData<'_>,
+    sets: [EdgeSet; 2],
+) -> Panels<'a> {
+    let u: Vec<[f64; 2]> = data.voltages.chunks(2).map(|u| [u[0], u[1]]).collect();
+    let mut displacement = NetworkFigure::new(network);
+    displacement.title = "displacement response, susceptible bonds dark".into();
+    displacement.nodes = Some(ValueLayer::new(
+        u.iter().map(|u| u[0].hypot(u[1])).collect(),
+        "|u| (length)",
+    ));
+    displacement.edges = Some(
+        ValueLayer::new(data.susceptibility.to_vec(), "susceptibility χ")
+            .with_scale(Scale::Log)
+            .with_colormap(Colormap::Greys),
+    );
+    displacement.displacements = Some(u);
+    displacement.arrow_fraction = 0.05;
+    displacement.roles = roles(task);
+    displacement.edge_sets = sets.to_vec();
+    let mut tension = NetworkFigure::new(network);
+    tension.title = "tension field".into();
+    tension.edges = Some(
+        ValueLayer::new(
+            data.currents.iter().map(|t| t.abs()).collect(),
+            "|tension| (stiffness x length)",
+        )
+        .with_scale(Scale::Log)
+        .with_colormap(Colormap::Greys),
+    );
+    tension.width_by_value = true;
+    tension.roles = roles(task);
+    tension.edge_sets = sets.to_vec();
+    Panels {
+        title: title.to_string(),
+        columns: 2,
+        panels: vec![Panel::Network(displacement), Panel::Network(tension)],
     }
 }

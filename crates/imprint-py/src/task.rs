@@ -75,6 +75,7 @@ impl PyTask {
                     outputs,
                 },
                 classification: cost == Cost::Cosine,
+                physics: imprint::network::Physics::Resistive,
             },
         })
     }

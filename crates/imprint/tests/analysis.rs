@@ -193,7 +193,7 @@ fn spectral_sums_measurement_and_scaling() {
     let task = task(&net, "regression-2x2");
     let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
-    let s = susceptibility_vectors(&factor, net.edges()).unwrap();
+    let s = susceptibility_vectors(&factor, &imprint::physics::Incidence::of(&net)).unwrap();
     let chi: Vec<f64> = (0..net.edge_count())
         .map(|e| s.col(e).iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect();
@@ -204,16 +204,24 @@ fn spectral_sums_measurement_and_scaling() {
     let modes = physical_modes_dense(&h);
     let spectral = imprint::analysis::spectrum::partial_susceptibility_per_edge(
         &modes,
-        net.edges(),
+        &imprint::physics::Incidence::of(&net),
         modes.eigenvalues.len(),
     );
     let direct: Vec<f64> = chi.iter().map(|c| c * c).collect();
     assert!(relative_distance(&spectral, &direct) < 1e-10);
-    let curve = partial_susceptibility(&mode_weights(&modes, net.edges()), direct.iter().sum());
+    let curve = partial_susceptibility(
+        &mode_weights(&modes, &imprint::physics::Incidence::of(&net)),
+        direct.iter().sum(),
+    );
     assert!((curve.last().unwrap() - 1.0).abs() < 1e-10);
     assert!(curve.windows(2).all(|w| w[1] >= w[0] - 1e-15));
     // Exact blocked norms agree with the dense vectors.
-    assert!(relative_distance(&susceptibility_exact(&factor, net.edges()).unwrap(), &chi) < 1e-13);
+    assert!(
+        relative_distance(
+            &susceptibility_exact(&factor, &imprint::physics::Incidence::of(&net)).unwrap(),
+            &chi
+        ) < 1e-13
+    );
 
     // Measurement identity (eq. 17): a unit current at node a drops s_e[a] across e.
     let measured = simulate_measurement(&factor, net.edges(), 0.0, 1).unwrap();
@@ -231,7 +239,8 @@ fn spectral_sums_measurement_and_scaling() {
     let c = 3.5;
     let scaled = with_conductance(&net, net.conductance().iter().map(|k| c * k).collect());
     let scaled_factor = problem.factorize(scaled.conductance()).unwrap();
-    let s_scaled = susceptibility_vectors(&scaled_factor, net.edges()).unwrap();
+    let s_scaled =
+        susceptibility_vectors(&scaled_factor, &imprint::physics::Incidence::of(&net)).unwrap();
     for e in (0..net.edge_count()).step_by(9) {
         for a in 0..net.node_count() {
             assert!((s_scaled[(a, e)] * c - s[(a, e)]).abs() < 1e-12 * chi[e]);
@@ -255,10 +264,11 @@ fn scalable_pieces_agree_with_dense_ones() {
     let task = task(&net, "regression-2x5");
     let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();
-    let exact = susceptibility_exact(&factor, net.edges()).unwrap();
+    let exact = susceptibility_exact(&factor, &imprint::physics::Incidence::of(&net)).unwrap();
 
     // Sketch: relative errors have the stated spread 1/sqrt(2k).
-    let sketch = susceptibility_sketch(&factor, net.edges(), 200, 9).unwrap();
+    let sketch =
+        susceptibility_sketch(&factor, &imprint::physics::Incidence::of(&net), 200, 9).unwrap();
     assert!((sketch.relative_error - 0.05).abs() < 1e-12);
     let errors: Vec<f64> = sketch
         .chi

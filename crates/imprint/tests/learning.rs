@@ -407,6 +407,7 @@ fn a_read_out_around_a_loop_is_refused() {
         test_targets: Vec::new(),
         roles: Default::default(),
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     };
     let problem = TaskCircuit::new(&net, &task).unwrap();
     let factor = problem.factorize(net.conductance()).unwrap();

@@ -65,6 +65,7 @@ fn divider_task(ratio: f64) -> Task {
         test_targets: Vec::new(),
         roles: Roles::default(),
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     }
 }
 
@@ -77,7 +78,7 @@ fn transfer_jacobian_matches_finite_differences_and_a_dense_solve() {
     let transfer = problem.transfer(&problem.factorize(&k).unwrap()).unwrap();
     let (n_out, n_h) = (transfer.output_count(), transfer.held_count());
     assert_eq!((n_out, n_h), (5, 2), "regression-2x5: 5 outputs, 2 inputs");
-    let jacobian = transfer.dense_jacobian(net.edges());
+    let jacobian = transfer.dense_jacobian(&imprint::physics::Incidence::of(&net));
 
     // T reproduces every sample's outputs.
     let factor = problem.factorize(&k).unwrap();
@@ -228,6 +229,7 @@ fn a_wheatstone_bridge_is_balanced() {
         test_targets: Vec::new(),
         roles: Roles::default(),
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     };
     let mut executor = Executor::new(&net, &task, second_order(200, 1e-6, 1e6), 1).unwrap();
     executor.run(&mut ()).unwrap();
@@ -356,6 +358,7 @@ fn a_classification_no_conductances_can_learn_is_unrealisable_after_every_phase(
         test_targets: Vec::new(),
         roles: Roles::default(),
         classification: true,
+        physics: imprint::network::Physics::Resistive,
     };
     let mut executor = Executor::new(&net, &task, second_order(5_000, 1e-3, 1e3), 1).unwrap();
     executor.run(&mut ()).unwrap();

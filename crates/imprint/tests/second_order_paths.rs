@@ -117,6 +117,7 @@ fn a_regression_no_conductances_can_fit_is_stationary_after_every_path() {
         test_targets: Vec::new(),
         roles: Roles::default(),
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     };
     let parameters = TrainingParameters {
         rule: Rule::LevenbergMarquardt { damping: 1e-3 },

@@ -143,6 +143,7 @@ fn divider() -> (Network, Task, Network) {
             outputs: vec![1],
         },
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     };
     let minimum = common::circuit(3, &[[0, 1], [1, 2]], &[1.0, 3.0]);
     (net, task, minimum)

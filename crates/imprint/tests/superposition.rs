@@ -59,6 +59,7 @@ fn random_task(net: &Network, fixed: usize, samples: usize, seed: u64) -> Task {
         test_targets: Vec::new(),
         roles: Roles::default(),
         classification: false,
+        physics: imprint::network::Physics::Resistive,
     }
 }
 

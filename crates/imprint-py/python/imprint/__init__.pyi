@@ -98,7 +98,10 @@ class Task:
         desired_drop: float = 0.2,
         coefficients: Optional[Sequence[Sequence[float]]] = None,
     ) -> "Task":
-        """regression-2x2, regression-2x5, classification-3 or allostery (see docs/training.md)."""
+        """regression-2x2, regression-2x5, classification-3 or allostery (see docs/training.md).
+        On a spring network (`Network.as_spring()`) its spring counterpart (docs/theory.md
+        section 9): held displacement components (fixed_nodes are 2 node + component),
+        allostery's targets are bond extensions (desired_drop is the strain ratio)."""
     @staticmethod
     def custom(
         fixed_nodes: Sequence[int],

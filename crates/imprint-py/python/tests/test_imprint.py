@@ -324,3 +324,51 @@ def test_a_spring_network_solves_as_numpy_does(tmp_path):
         imprint.solve_spring(net, [(0, 0, 0.0), (0, 1, 0.0)])
     with pytest.raises(Exception, match="components are 0"):
         imprint.solve_spring(net, [(0, 2, 0.0)])
+
+
+def test_spring_tasks_train_and_analyse_as_resistor_ones_do():
+    """A built-in task on a spring network is its spring counterpart
+    (docs/theory.md section 9): allostery holds both ends of a source bond
+    apart along it; the targets are bond extensions. Its free outputs equal
+    a dense numpy solve of Q diag(k) Q^T, the second-order trainer learns
+    it, and the analysis runs on the bordered stiffness matrix."""
+    net = imprint.Network.lattice(5, 6, kind="triangular").as_spring()
+    rng = np.random.default_rng(3)
+    k = rng.uniform(0.5, 2.0, net.edge_count)
+    net.conductance = k
+    task = imprint.Task.builtin("allostery", net, target_edges=2)
+    assert len(task.fixed_nodes) == 4 and task.output_edges is not None
+    n = net.node_count
+    pos, edges = net.positions, net.edges
+    q = np.zeros((2 * n, len(edges)))
+    for e, (i, j) in enumerate(edges):
+        b = pos[j] - pos[i]
+        b /= np.linalg.norm(b)
+        q[2 * i : 2 * i + 2, e] -= b
+        q[2 * j : 2 * j + 2, e] += b
+    stiffness = q @ np.diag(k) @ q.T
+    held = list(task.fixed_nodes)
+    free = [d for d in range(2 * n) if d not in held]
+    u = np.zeros(2 * n)
+    u[held] = task.fixed_voltages[0]
+    u[free] = np.linalg.solve(stiffness[np.ix_(free, free)], -stiffness[np.ix_(free, held)] @ u[held])
+
+    def extension(i, j):
+        b = pos[j] - pos[i]
+        return np.dot(u[2 * j : 2 * j + 2] - u[2 * i : 2 * i + 2], b / np.linalg.norm(b))
+
+    outputs = np.array([extension(i, j) for i, j in task.output_edges])
+    cost = 0.5 * np.sum((outputs - task.targets[0]) ** 2)
+    assert imprint.evaluate(net, task)["cost"] == pytest.approx(cost, rel=1e-12)
+    # Training and analysis on a periodic jammed packing (rigid once its
+    # rattlers are peeled), where the allosteric task is realisable.
+    net = imprint.Network.jammed(nodes=100, seed=1).as_spring()
+    task = imprint.Task.builtin("allostery", net, target_edges=2)
+    trained, history = imprint.train(net, task, rule="levenberg-marquardt", iterations=200)
+    assert trained.physics == "spring"
+    assert history[-1]["cost"] < 1e-20 * history[0]["cost"]
+    result = imprint.analyze(trained, task, method="dense", boundary="held")
+    assert len(result["susceptibility"]) == trained.edge_count
+    assert np.all(np.isfinite(result["susceptibility"]))
+    # The sample's state is the displacements, two per node.
+    assert len(result["sample_voltages"]) == 2 * trained.node_count

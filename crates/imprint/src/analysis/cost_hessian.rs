@@ -21,7 +21,7 @@ use faer::{Mat, Side};
 
 use super::AnalysisError;
 use crate::learning::{BatchResponse, TaskCircuit, TransferCost};
-use crate::physics::{edge_drops, sequential_product, Factorization};
+use crate::physics::{sequential_product, Factorization};
 
 /// The output Jacobian of every sample and the output Hessians of the cost.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ impl CostJacobian {
         let edges = problem.edges();
         let n_out = response.response.ncols();
         let drops = free.edge_drops(edges);
-        let response_drops = edge_drops(response.response.as_ref(), edges);
+        let response_drops = edges.drops(response.response.as_ref());
         let rows = Mat::from_fn(all.len() * n_out, edges.len(), |r, e| {
             -response_drops[(e, r % n_out)] * drops[(e, r / n_out)]
         });
@@ -106,14 +106,13 @@ impl CostJacobian {
         // Free drops dV (E x M) and adjoint drops dlambda = (drops of G_O) grad_y c (E x M).
         let drops = self.batch.free.edge_drops(edges);
         let output_gradients = Mat::from_fn(n_out, m, |o, s| gradients[s][o]);
-        let adjoint_drops =
-            edge_drops(self.batch.response.response.as_ref(), edges) * &output_gradients;
+        let adjoint_drops = edges.drops(self.batch.response.response.as_ref()) * &output_gradients;
         let cross = &drops * adjoint_drops.transpose();
         let mut full = self.gauss_newton();
         let s = susceptibility_vectors;
         for f in 0..e_count {
-            for (e, &[i, j]) in edges.iter().enumerate() {
-                let transfer = s[(i, f)] - s[(j, f)];
+            for e in 0..e_count {
+                let transfer = edges.drop_in(e, |dof| s[(dof, f)]);
                 full[(e, f)] += transfer * (cross[(e, f)] + cross[(f, e)]) / m as f64;
             }
         }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::learning::{gradient_from, Task, TaskCircuit};
 use crate::network::Network;
-use crate::physics::{hessian_times, physical_hessian, Factorization};
+use crate::physics::{hessian_times, physical_hessian, Factorization, Incidence};
 use crate::statistics::{finite_pairs, pearson, spearman};
 use cost_hessian::{descending_eigen, CostJacobian, TransferGaussNewton};
 pub use error::{AnalysisError, AnalysisOption};
@@ -56,7 +56,7 @@ pub fn cost_hessian_spectrum(
     let factor = problem.factorize(network.conductance())?;
     Ok(if options.dense_for(network) {
         let jacobian = CostJacobian::new(&problem, &factor)?;
-        let s = susceptibility::susceptibility_vectors(&factor, network.edges())?;
+        let s = susceptibility::susceptibility_vectors(&factor, problem.edges())?;
         descending_eigen(&jacobian.full(&problem, &s)).0
     } else {
         TransferGaussNewton::new(&problem, &factor, None)?.values
@@ -299,7 +299,7 @@ fn dense_path(
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
 ) -> Result<PathResult, AnalysisError> {
-    let edges = network.edges();
+    let edges = problem.edges();
     let hessian = physical_hessian(network, border.nodes)?.to_dense();
     let modes = physical_modes_dense(&hessian);
     // s_e of the task's H (held nodes) serve the full cost Hessian and the
@@ -375,7 +375,7 @@ fn scalable_path(
     options: &AnalysisOptions,
     methods: &mut BTreeMap<&'static str, String>,
 ) -> Result<PathResult, AnalysisError> {
-    let edges = network.edges();
+    let edges = &Incidence::of(network);
     let factor = border.factor;
     let (chi, chi_error) = if options.exact_susceptibility {
         methods.insert(

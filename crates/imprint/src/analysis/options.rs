@@ -40,10 +40,21 @@ pub enum Boundary {
 }
 
 impl Boundary {
-    /// The bordered nodes of `task` under this boundary.
+    /// The bordered degrees of freedom of `task` under this boundary: nodes
+    /// for resistors; for springs the task's held degrees of freedom, or
+    /// both components of every ground (which must pin the rigid-body
+    /// modes, as a periodic box's single ground does; an open network's
+    /// rotation about it is refused by the solver as a zero mode).
     pub fn nodes(self, task: &Task) -> Result<Vec<usize>, AnalysisError> {
+        let d = task.physics.dofs_per_node();
         match self {
             Self::Held => Ok(task.fixed_nodes.clone()),
+            Self::Ground if d > 1 && !task.roles.grounds.is_empty() => Ok(task
+                .roles
+                .grounds
+                .iter()
+                .flat_map(|&g| (0..d).map(move |c| g * d + c))
+                .collect()),
             Self::Ground if task.roles.grounds.is_empty() => Err(AnalysisError::InvalidOption {
                 option: AnalysisOption::Boundary,
                 reason: format!(
@@ -60,7 +71,7 @@ impl Boundary {
     /// place the analysis and the measurement protocol build it.
     pub fn factorize(self, network: &Network, task: &Task) -> Result<Factorization, AnalysisError> {
         let nodes = self.nodes(task)?;
-        Ok(Solver::new(network, &nodes)?.factorize(network.conductance())?)
+        Ok(Solver::for_dofs(network, &nodes)?.factorize(network.conductance())?)
     }
 
     /// The Hessian's symbol: `H_g` or `H`.
@@ -152,7 +163,8 @@ impl AnalysisOptions {
                 ),
             });
         }
-        let rows = network.node_count() + self.boundary.nodes(task)?.len();
+        let rows = network.node_count() * network.physics().dofs_per_node()
+            + self.boundary.nodes(task)?.len();
         if self.check_tensors && rows > super::tensors::TENSOR_LIMIT {
             return Err(AnalysisError::InvalidOption {
                 option: AnalysisOption::CheckTensors,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::structure::top_edges;
 use crate::learning::{Readout, Task};
 use crate::network::Network;
-use crate::topology::sectors::{persistent_sectors, role_pairs, RoleMode, Sectors};
+use crate::topology::sectors::{persistent_sectors_of_drops, role_pairs, RoleMode, Sectors};
 
 /// How the most susceptible edges sit on a set of edges (docs/theory.md
 /// section 5, step 9): with `k` the size of the set, the overlap of the `k`
@@ -174,16 +174,18 @@ pub struct SectorOverlap {
     pub boundary: EdgeSetOverlap,
 }
 
-/// Persistent sectors of `voltages` separating `roles` (under `mode`) and
+/// Persistent sectors of the response whose edge drops are `drops`
+/// (voltage drops, or a spring network's extensions) separating `roles` (under `mode`) and
 /// the overlap of the susceptible edges with their cut set and boundary.
 pub fn sector_analysis(
     network: &Network,
-    voltages: &[f64],
+    drops: &[f64],
     susceptibility: &[f64],
     roles: &[[usize; 2]],
     mode: RoleMode,
 ) -> (Sectors, SectorOverlap) {
-    let sectors = persistent_sectors(network, voltages, roles, mode);
+    let magnitudes = drops.iter().map(|d| d.abs()).collect();
+    let sectors = persistent_sectors_of_drops(network, magnitudes, roles, mode);
     let overlap = SectorOverlap {
         roles: mode,
         role_pairs: role_pairs(roles, mode).len(),
@@ -201,6 +203,10 @@ pub fn sector_analysis(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn drops_of(net: &Network, v: &[f64]) -> Vec<f64> {
+        net.edges().iter().map(|&[i, j]| v[i] - v[j]).collect()
+    }
 
     #[test]
     fn overlap_and_auc_by_hand() {
@@ -228,8 +234,13 @@ mod tests {
         .unwrap();
         let voltages = [0.0, 0.1, 0.15, 1.05, 1.25, 1.35];
         let chi = [0.0, 1.0, 9.0, 2.0, 0.5];
-        let (sectors, overlap) =
-            sector_analysis(&net, &voltages, &chi, &[[0, 5]], RoleMode::PerEdge);
+        let (sectors, overlap) = sector_analysis(
+            &net,
+            &drops_of(&net, &voltages),
+            &chi,
+            &[[0, 5]],
+            RoleMode::PerEdge,
+        );
         assert_eq!(sectors.cut_edges, vec![2]);
         assert_eq!((overlap.sectors, overlap.cut.top_in_set), (2, 1));
         assert_eq!((overlap.cut.enrichment, overlap.cut.auc), (5.0, 1.0));

@@ -9,7 +9,7 @@
 
 use faer::{Mat, Side};
 
-use crate::physics::{Factorization, PhysicsError};
+use crate::physics::{Factorization, Incidence, PhysicsError};
 use crate::random::Rng;
 
 /// Eigenpairs of `H`, ordered by `|lambda|` ascending (softest first).
@@ -146,13 +146,12 @@ fn normalise(a: &mut [f64]) {
 
 /// Per mode, `w_n = sum_e (phi_n . bb_e)^2 / lambda_n^2`: mode `n`'s share of
 /// `sum_e chi_e^2` (eq. 20 summed over edges).
-pub fn mode_weights(modes: &PhysicalModes, edges: &[[usize; 2]]) -> Vec<f64> {
+pub fn mode_weights(modes: &PhysicalModes, edges: &Incidence) -> Vec<f64> {
     (0..modes.eigenvalues.len())
         .map(|c| {
             let lambda = modes.eigenvalues[c];
-            edges
-                .iter()
-                .map(|&[i, j]| (modes.eigenvectors[(i, c)] - modes.eigenvectors[(j, c)]).powi(2))
+            (0..edges.len())
+                .map(|e| edges.drop_in(e, |dof| modes.eigenvectors[(dof, c)]).powi(2))
                 .sum::<f64>()
                 / (lambda * lambda)
         })
@@ -194,16 +193,14 @@ pub fn partial_susceptibility_norm(modes: &PhysicalModes, weights: &[f64], total
 /// Per-edge `|s_e^(m)|^2` for the first `m` modes.
 pub fn partial_susceptibility_per_edge(
     modes: &PhysicalModes,
-    edges: &[[usize; 2]],
+    edges: &Incidence,
     m: usize,
 ) -> Vec<f64> {
-    edges
-        .iter()
-        .map(|&[i, j]| {
+    (0..edges.len())
+        .map(|e| {
             (0..m.min(modes.eigenvalues.len()))
                 .map(|c| {
-                    ((modes.eigenvectors[(i, c)] - modes.eigenvectors[(j, c)])
-                        / modes.eigenvalues[c])
+                    (edges.drop_in(e, |dof| modes.eigenvectors[(dof, c)]) / modes.eigenvalues[c])
                         .powi(2)
                 })
                 .sum()

@@ -13,18 +13,31 @@ pub use super::sector_overlap::{
 use super::Analysis;
 use super::{AnalysisError, AnalysisOption};
 use crate::learning::Task;
-use crate::network::Network;
+use crate::network::{Network, Physics};
 use crate::physics::{solve, BoundaryConditions, Solution};
 use crate::topology::sectors::RoleMode;
 
+/// The free response of a network to one training sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleResponse {
+    /// The state over the degrees of freedom: node voltages, or a spring
+    /// network's displacements `(u_x, u_y)` node after node (`2N`).
+    pub state: Vec<f64>,
+    /// Per edge: the voltage drop `V_i - V_j`, or the extension `dl_e`.
+    pub drops: Vec<f64>,
+    /// Per edge: the current `k_e dV_e`, or the tension `k_e dl_e`.
+    pub flows: Vec<f64>,
+}
+
 /// The free response of `network` to training sample `sample` of `task`
-/// (inputs and grounds held at the sample's voltages, outputs free).
+/// (its held nodes, or degrees of freedom, at the sample's values; outputs
+/// free).
 pub fn sample_response(
     network: &Network,
     task: &Task,
     sample: usize,
-) -> Result<Solution, AnalysisError> {
-    let Some(voltages) = task.fixed_voltages.get(sample) else {
+) -> Result<SampleResponse, AnalysisError> {
+    let Some(values) = task.fixed_voltages.get(sample) else {
         return Err(AnalysisError::InvalidOption {
             option: AnalysisOption::Sample,
             reason: format!(
@@ -33,12 +46,27 @@ pub fn sample_response(
             ),
         });
     };
+    if network.physics() == Physics::Spring2d {
+        let forces = vec![0.0; 2 * network.node_count()];
+        let solution = crate::physics::spring::solve(network, &task.fixed_nodes, values, &forces)?;
+        let response = solution.response;
+        return Ok(SampleResponse {
+            state: response.displacements,
+            drops: response.extensions,
+            flows: response.tensions,
+        });
+    }
     let conditions = task
         .fixed_nodes
         .iter()
-        .zip(voltages)
+        .zip(values)
         .fold(BoundaryConditions::new(), |c, (&node, &v)| c.fix(node, v));
-    Ok(solve(network, &conditions)?)
+    let solution: Solution = solve(network, &conditions)?;
+    Ok(SampleResponse {
+        drops: solution.drops,
+        flows: solution.currents,
+        state: solution.voltages,
+    })
 }
 
 /// The `ceil(share * E)` (at least one) edges of largest `values`, largest first.
@@ -196,9 +224,10 @@ pub struct SectorCut {
 /// The response of one sample, its sectors and the walls and corridors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructureReport {
-    /// Node voltages of the sample's free response.
+    /// The sample's free state: node voltages, or a spring network's
+    /// displacements `(u_x, u_y)` node after node.
     pub voltages: Vec<f64>,
-    /// Edge currents of that response.
+    /// Edge currents of that response (a spring network's tensions).
     pub currents: Vec<f64>,
     /// Its persistent sectors (docs/theory.md section 5).
     pub sectors: SectorCut,
@@ -220,7 +249,7 @@ pub fn structure_of(
     let response = sample_response(network, task, options.sample)?;
     let (sectors, overlap) = sector_analysis(
         network,
-        &response.voltages,
+        &response.drops,
         &analysis.susceptibility,
         &task_role_pairs(task),
         options.roles,
@@ -233,15 +262,10 @@ pub fn structure_of(
     );
     // Stored and compared as sets: by edge index.
     both.sort_unstable();
-    let drops: Vec<f64> = network
-        .edges()
-        .iter()
-        .map(|&[i, j]| response.voltages[i] - response.voltages[j])
-        .collect();
-    let walls = walls(&both, &drops);
+    let walls = walls(&both, &response.drops);
     let mut corridors = corridors(
         &analysis.susceptibility,
-        &response.currents,
+        &response.flows,
         &walls,
         options.top_share,
     );
@@ -258,8 +282,8 @@ pub fn structure_of(
         walls_and_corridors: both,
         walls,
         corridors,
-        voltages: response.voltages,
-        currents: response.currents,
+        voltages: response.state,
+        currents: response.flows,
     })
 }
 

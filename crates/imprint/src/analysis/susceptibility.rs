@@ -13,7 +13,7 @@
 use faer::Mat;
 use rayon::prelude::*;
 
-use crate::physics::{Factorization, PhysicsError};
+use crate::physics::{Factorization, Incidence, PhysicsError};
 use crate::random::Rng;
 
 /// Right-hand sides per block of solves on small networks.
@@ -29,12 +29,14 @@ fn block_width(n: usize) -> usize {
     (BLOCK_BYTES / (8 * n.max(1))).clamp(8, BLOCK)
 }
 
-/// The drive `bb_e` of every edge in `edges`, as columns.
-fn edge_drives(dimension: usize, edges: &[[usize; 2]]) -> Mat<f64> {
-    let mut drives = Mat::zeros(dimension, edges.len());
-    for (column, &[i, j]) in edges.iter().enumerate() {
-        drives[(i, column)] = 1.0;
-        drives[(j, column)] = -1.0;
+/// The drive `bb_e` (`q_e` for springs) of the edges `block` of `edges`,
+/// as columns.
+fn edge_drives(dimension: usize, edges: &Incidence, block: std::ops::Range<usize>) -> Mat<f64> {
+    let mut drives = Mat::zeros(dimension, block.len());
+    for (column, e) in block.enumerate() {
+        for &(dof, q) in edges.stencil(e).entries() {
+            drives[(dof, column)] = q;
+        }
     }
     drives
 }
@@ -42,22 +44,24 @@ fn edge_drives(dimension: usize, edges: &[[usize; 2]]) -> Mat<f64> {
 /// All susceptibility vectors `s_e`, one column per edge (`n x E`, dense).
 pub fn susceptibility_vectors(
     factor: &Factorization,
-    edges: &[[usize; 2]],
+    edges: &Incidence,
 ) -> Result<Mat<f64>, PhysicsError> {
     let n = factor.solver().dimension();
-    factor.solve_states(edge_drives(n, edges).as_ref())
+    factor.solve_states(edge_drives(n, edges, 0..edges.len()).as_ref())
 }
 
 /// Exact `chi_e = |s_e|` for every edge, by blocks of solves.
 pub fn susceptibility_exact(
     factor: &Factorization,
-    edges: &[[usize; 2]],
+    edges: &Incidence,
 ) -> Result<Vec<f64>, PhysicsError> {
     let n = factor.solver().dimension();
-    let blocks: Result<Vec<Vec<f64>>, PhysicsError> = edges
-        .par_chunks(block_width(n))
-        .map(|block| {
-            let states = factor.solve_states(edge_drives(n, block).as_ref())?;
+    let width = block_width(n);
+    let blocks: Result<Vec<Vec<f64>>, PhysicsError> = (0..edges.len().div_ceil(width))
+        .into_par_iter()
+        .map(|b| {
+            let block = b * width..((b + 1) * width).min(edges.len());
+            let states = factor.solve_states(edge_drives(n, edges, block.clone()).as_ref())?;
             Ok((0..block.len())
                 .map(|c| states.col(c).iter().map(|x| x * x).sum::<f64>().sqrt())
                 .collect())
@@ -87,7 +91,7 @@ pub fn projections_for(error: f64) -> usize {
 /// Estimates `chi_e` for every edge from `projections` solves (seeded).
 pub fn susceptibility_sketch(
     factor: &Factorization,
-    edges: &[[usize; 2]],
+    edges: &Incidence,
     projections: usize,
     seed: u64,
 ) -> Result<SketchedSusceptibility, PhysicsError> {
@@ -108,9 +112,9 @@ pub fn susceptibility_sketch(
             }
         }
         let y = factor.solve_states(z.as_ref())?;
-        squared.par_iter_mut().zip(edges).for_each(|(s, &[i, j])| {
+        squared.par_iter_mut().enumerate().for_each(|(e, s)| {
             *s += (0..width)
-                .map(|c| (y[(i, c)] - y[(j, c)]).powi(2))
+                .map(|c| edges.drop_in(e, |dof| y[(dof, c)]).powi(2))
                 .sum::<f64>();
         });
     }

@@ -30,13 +30,9 @@ pub fn tensor_identity_error(
     // P as a dense n_out x n matrix.
     let n_out = task.readout.len();
     let mut p = Mat::<f64>::zeros(n_out, n);
-    for o in 0..n_out {
-        let mut unit = vec![0.0; n_out];
-        unit[o] = 1.0;
-        let mut row = vec![0.0; n];
-        task.readout.add_transpose(&unit, &mut row);
-        for (a, v) in row.into_iter().enumerate() {
-            p[(o, a)] = v;
+    for (o, row) in problem.readout_rows().iter().enumerate() {
+        for &(a, v) in row.entries() {
+            p[(o, a)] += v;
         }
     }
     let mut training = vec![0.0; n * n * n * n];

@@ -14,7 +14,10 @@ pub use network_json::{
     network_to_json, parse_network, read_network, write_network, NETWORK_FORMAT, NETWORK_VERSION,
 };
 mod solution_json;
-pub use solution_json::{solution_to_json, write_solution, SOLUTION_FORMAT};
+pub use solution_json::{
+    solution_to_json, spring_solution_to_json, write_solution, SOLUTION_FORMAT,
+    SPRING_SOLUTION_FORMAT,
+};
 mod jammed_text;
 mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};

@@ -13,7 +13,7 @@ use crate::learning::Task;
 pub const TASK_FORMAT: &str = "imprint-task";
 
 /// Every top-level field of a task file.
-const TASK_FIELDS: [&str; 12] = [
+const TASK_FIELDS: [&str; 13] = [
     "format",
     "version",
     "name",
@@ -26,6 +26,7 @@ const TASK_FIELDS: [&str; 12] = [
     "test_targets",
     "roles",
     "classification",
+    "physics",
 ];
 
 #[derive(Serialize, Deserialize)]

@@ -74,7 +74,12 @@ pub(crate) fn edge_moments(
     let width = m + n_out;
     let rows = node_major(free.basis.as_ref(), response.as_ref());
     let (mixed, second) = (column_major(&mixed), column_major(&second));
-    let edges = problem.edges();
+    let edges = match problem.edges() {
+        crate::physics::Incidence::Pairs(pairs) => pairs,
+        stencils => {
+            return stencil_moments(stencils, &rows, [m, n_out], &mixed, &second, squares);
+        }
+    };
     let moments = |&[i, j]: &[usize; 2]| {
         let (row_i, row_j) = (
             &rows[i * width..(i + 1) * width],
@@ -105,6 +110,52 @@ pub(crate) fn edge_moments(
         edges.iter().map(moments).unzip()
     };
     EdgeMoments { cross, square }
+}
+
+/// [`edge_moments`] for edges of any stencil (springs): each edge's drops
+/// of the basis and of `G_O` formed from its rows (`rows` holds, per degree
+/// of freedom, the `m` basis columns then the `n_out` response columns).
+fn stencil_moments(
+    edges: &crate::physics::Incidence,
+    rows: &[f64],
+    [m, n_out]: [usize; 2],
+    mixed: &[f64],
+    second: &[f64],
+    squares: bool,
+) -> EdgeMoments {
+    let width = m + n_out;
+    let moments = |e: usize| {
+        let q = edges.stencil(e);
+        let mut drops = vec![0.0; width];
+        for &(dof, value) in q.entries() {
+            let row = &rows[dof * width..(dof + 1) * width];
+            drops.iter_mut().zip(row).for_each(|(d, r)| *d += value * r);
+        }
+        let (basis, response) = drops.split_at(m);
+        let (mut cross, mut square) = (0.0, 0.0);
+        for (o, &r) in response.iter().enumerate() {
+            let column = &mixed[o * m..(o + 1) * m];
+            cross += dot(basis, column) * r;
+            if squares {
+                square += dot(response, &second[o * n_out..(o + 1) * n_out]) * r;
+            }
+        }
+        (cross, square)
+    };
+    let (cross, square) = if edges.len() >= PARALLEL_EDGES {
+        (0..edges.len())
+            .into_par_iter()
+            .with_min_len(PARALLEL_EDGES / 2)
+            .map(moments)
+            .unzip()
+    } else {
+        (0..edges.len()).map(moments).unzip()
+    };
+    EdgeMoments { cross, square }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 /// `sum_k (a_k - b_k) w_k`: the drops over an edge of the columns of two

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::transfer::Transfer;
 use super::transfer_cost::TransferCost;
-use crate::physics::sequential_product;
+use crate::physics::{sequential_product, Incidence};
 
 /// Edges per block of the sums over edges (fixed, so that the sums are
 /// the same on any number of threads).
@@ -24,14 +24,15 @@ pub(super) struct EdgeRows {
 }
 
 impl EdgeRows {
-    pub(super) fn new(transfer: &Transfer, edges: &[[usize; 2]], conductance: &[f64]) -> Self {
+    pub(super) fn new(transfer: &Transfer, edges: &Incidence, conductance: &[f64]) -> Self {
         let (n_out, n_h) = (transfer.output_count(), transfer.held_count());
         let mut values = Vec::with_capacity(edges.len() * n_out * n_h);
-        for (&[i, j], &k) in edges.iter().zip(conductance) {
-            for o in 0..n_out {
-                let a = k * (transfer.response[(i, o)] - transfer.response[(j, o)]);
-                for h in 0..n_h {
-                    values.push(a * (transfer.units[(i, h)] - transfer.units[(j, h)]));
+        for (e, &k) in conductance.iter().enumerate() {
+            let (a, d) = transfer.edge_factors(edges, e);
+            for a in a {
+                let a = k * a;
+                for d in &d {
+                    values.push(a * d);
                 }
             }
         }

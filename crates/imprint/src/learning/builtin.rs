@@ -26,7 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Cost, LearningError, Readout, Roles, Task};
-use crate::network::Network;
+use crate::network::{Network, Physics};
 use crate::physics::Solver;
 use crate::random::Rng;
 
@@ -84,14 +84,19 @@ pub fn build(
     options: &BuiltinOptions,
 ) -> Result<Task, LearningError> {
     let mut rng = Rng::new(options.seed);
+    let default: Vec<Vec<f64>> = if name == "regression-2x5" {
+        REGRESSION_2X5.iter().map(|r| r.to_vec()).collect()
+    } else {
+        REGRESSION_2X2.iter().map(|r| r.to_vec()).collect()
+    };
+    let coefficients = options.coefficients.clone().unwrap_or(default);
+    if network.physics() == Physics::Spring2d {
+        let task = super::spring_tasks::build(name, network, options, &coefficients, &mut rng)?;
+        task.validate(network)?;
+        return Ok(task);
+    }
     let task = match name {
         "regression-2x2" | "regression-2x5" => {
-            let default: Vec<Vec<f64>> = if name == "regression-2x2" {
-                REGRESSION_2X2.iter().map(|r| r.to_vec()).collect()
-            } else {
-                REGRESSION_2X5.iter().map(|r| r.to_vec()).collect()
-            };
-            let coefficients = options.coefficients.clone().unwrap_or(default);
             regression(name, network, &coefficients, options.samples, &mut rng)?
         }
         "classification-3" => classification(network, &mut rng)?,
@@ -184,6 +189,17 @@ fn interior(network: &Network, count: usize) -> Vec<usize> {
     }
 }
 
+/// A regression's coefficients: one row of 2 per output.
+pub(super) fn check_coefficients(coefficients: &[Vec<f64>]) -> Result<(), LearningError> {
+    if coefficients.is_empty() || coefficients.iter().any(|row| row.len() != 2) {
+        return Err(LearningError::InvalidParameter {
+            field: "coefficients",
+            reason: "need one row of 2 coefficients per output".into(),
+        });
+    }
+    Ok(())
+}
+
 fn regression(
     name: &str,
     network: &Network,
@@ -191,12 +207,7 @@ fn regression(
     samples: usize,
     rng: &mut Rng,
 ) -> Result<Task, LearningError> {
-    if coefficients.is_empty() || coefficients.iter().any(|row| row.len() != 2) {
-        return Err(LearningError::InvalidParameter {
-            field: "coefficients",
-            reason: "need one row of 2 coefficients per output".into(),
-        });
-    }
+    check_coefficients(coefficients)?;
     super::task::check_sample_count(samples)?;
     let nodes = spread_nodes(network, 3 + coefficients.len(), rng)?;
     let (ground, inputs, outputs) = (nodes[0], vec![nodes[1], nodes[2]], nodes[3..].to_vec());
@@ -229,6 +240,7 @@ fn regression(
             outputs,
         },
         classification: false,
+        physics: Physics::Resistive,
     })
 }
 
@@ -280,6 +292,7 @@ fn classification(network: &Network, rng: &mut Rng) -> Result<Task, LearningErro
             outputs,
         },
         classification: true,
+        physics: Physics::Resistive,
     })
 }
 
@@ -288,44 +301,13 @@ fn allostery(
     options: &BuiltinOptions,
     rng: &mut Rng,
 ) -> Result<Task, LearningError> {
-    let count = options.target_edges;
-    if !(1..=3).contains(&count) {
-        return Err(LearningError::InvalidParameter {
-            field: "target_edges",
-            reason: format!("{count} is not 1, 2 or 3"),
-        });
-    }
     if !(options.desired_drop.is_finite() && options.desired_drop.abs() < 1.0) {
         return Err(LearningError::InvalidParameter {
             field: "desired_drop",
             reason: format!("{} V is not inside (-1, 1) V", options.desired_drop),
         });
     }
-    // Spread-out centres; each becomes an edge to one of its neighbours, with
-    // no node shared between edges.
-    let centres = spread_nodes(network, count + 1, rng)?;
-    let mut used = std::collections::HashSet::new();
-    let mut edges = Vec::new();
-    for &centre in &centres {
-        let mut incident: Vec<[usize; 2]> = network
-            .edges()
-            .iter()
-            .filter(|e| e.contains(&centre))
-            .map(|&[i, j]| if i == centre { [i, j] } else { [j, i] })
-            .filter(|e| !used.contains(&e[1]) && !used.contains(&e[0]))
-            .collect();
-        if incident.is_empty() {
-            return Err(LearningError::InvalidParameter {
-                field: "target_edges",
-                reason: format!("node {centre} has no free edge for the allosteric task"),
-            });
-        }
-        rng.shuffle(&mut incident);
-        let edge = incident[0];
-        used.insert(edge[0]);
-        used.insert(edge[1]);
-        edges.push(edge);
-    }
+    let edges = allosteric_edges(network, options.target_edges, rng)?;
     let input = edges[0];
     let mut targets: Vec<[usize; 2]> = edges[1..].to_vec();
     // Orient each target so that the untrained drop is positive.
@@ -358,5 +340,46 @@ fn allostery(
             outputs,
         },
         classification: false,
+        physics: Physics::Resistive,
     })
+}
+
+/// The bonds of an allosteric task: an input (source) edge and `count`
+/// targets (1 to 3), at spread-out centres, each an edge to one of the
+/// centre's neighbours, no node shared between them.
+pub(super) fn allosteric_edges(
+    network: &Network,
+    count: usize,
+    rng: &mut Rng,
+) -> Result<Vec<[usize; 2]>, LearningError> {
+    if !(1..=3).contains(&count) {
+        return Err(LearningError::InvalidParameter {
+            field: "target_edges",
+            reason: format!("{count} is not 1, 2 or 3"),
+        });
+    }
+    let centres = spread_nodes(network, count + 1, rng)?;
+    let mut used = std::collections::HashSet::new();
+    let mut edges = Vec::new();
+    for &centre in &centres {
+        let mut incident: Vec<[usize; 2]> = network
+            .edges()
+            .iter()
+            .filter(|e| e.contains(&centre))
+            .map(|&[i, j]| if i == centre { [i, j] } else { [j, i] })
+            .filter(|e| !used.contains(&e[1]) && !used.contains(&e[0]))
+            .collect();
+        if incident.is_empty() {
+            return Err(LearningError::InvalidParameter {
+                field: "target_edges",
+                reason: format!("node {centre} has no free edge for the allosteric task"),
+            });
+        }
+        rng.shuffle(&mut incident);
+        let edge = incident[0];
+        used.insert(edge[0]);
+        used.insert(edge[1]);
+        edges.push(edge);
+    }
+    Ok(edges)
 }

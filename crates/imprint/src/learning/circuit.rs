@@ -13,8 +13,9 @@
 use faer::{Mat, MatRef};
 
 use super::{Cost, LearningError, OutputResponse, Task};
+use crate::network::EdgeStencil;
 use crate::network::Network;
-use crate::physics::{sequential_product, Factorization, Solver};
+use crate::physics::{sequential_product, Factorization, Incidence, Solver};
 
 /// A task wired into a network: the solver of its constrained set, the
 /// drive of every sample, and its read-out. Conductances are given per
@@ -22,10 +23,12 @@ use crate::physics::{sequential_product, Factorization, Solver};
 #[derive(Debug, Clone)]
 pub struct TaskCircuit {
     solver: Solver,
-    edges: Vec<[usize; 2]>,
+    edges: Incidence,
+    /// The read-out's rows of `P`, one per output.
+    readout: Vec<EdgeStencil>,
     task: Task,
-    /// `N + |C|`: the rows of a drive (one per node, then one per fixed
-    /// node, which holds its voltage). Drives are formed per block of
+    /// `n + |C|`: the rows of a drive (one per degree of freedom, then one
+    /// per fixed one, which holds its value). Drives are formed per block of
     /// solves, never all at once: at 10^6 nodes and 112 samples they would
     /// take 0.9 GB.
     drive_rows: usize,
@@ -71,10 +74,10 @@ impl FreeStates {
         }
     }
 
-    /// Voltage drops of every sample over `edges` (`E x B`), from the drops
-    /// of the basis.
-    pub fn edge_drops(&self, edges: &[[usize; 2]]) -> Mat<f64> {
-        let drops = crate::physics::edge_drops(self.basis.as_ref(), edges);
+    /// Drops of every sample over `edges` (`E x B`), from the drops of the
+    /// basis.
+    pub fn edge_drops(&self, edges: &Incidence) -> Mat<f64> {
+        let drops = edges.drops(self.basis.as_ref());
         match &self.coefficients {
             Some(c) => sequential_product(drops.as_ref(), c.as_ref()),
             None => drops,
@@ -106,22 +109,20 @@ impl TaskCircuit {
     /// Validates `task` on `network` and analyses the free-state solver.
     pub fn new(network: &Network, task: &Task) -> Result<Self, LearningError> {
         task.validate(network)?;
-        let solver = Solver::new(network, &task.fixed_nodes)?;
-        let n = network.node_count();
+        let solver = Solver::for_dofs(network, &task.fixed_nodes)?;
+        let n = solver.dofs();
         let fixed = task.fixed_nodes.len();
-        let mut adjoint_drives = Mat::zeros(n + fixed, task.readout.len());
-        for o in 0..task.readout.len() {
-            let mut unit = vec![0.0; task.readout.len()];
-            unit[o] = 1.0;
-            let mut column = vec![0.0; n + fixed];
-            task.readout.add_transpose(&unit, &mut column);
-            for (i, v) in column.into_iter().enumerate() {
-                adjoint_drives[(i, o)] = v;
+        let readout = task.readout.stencils(network);
+        let mut adjoint_drives = Mat::zeros(n + fixed, readout.len());
+        for (o, q) in readout.iter().enumerate() {
+            for &(dof, value) in q.entries() {
+                adjoint_drives[(dof, o)] += value;
             }
         }
         Ok(Self {
             solver,
-            edges: network.edges().to_vec(),
+            edges: Incidence::of(network),
+            readout,
             drive_rows: n + fixed,
             test_values: Mat::from_fn(fixed, task.test_fixed_voltages.len(), |j, s| {
                 task.test_fixed_voltages[s][j]
@@ -141,9 +142,19 @@ impl TaskCircuit {
         &self.solver
     }
 
-    /// The edges of the network.
-    pub fn edges(&self) -> &[[usize; 2]] {
+    /// The edges of the network, as the drops they read.
+    pub fn edges(&self) -> &Incidence {
         &self.edges
+    }
+
+    /// The read-out's rows of `P`, one stencil per output.
+    pub fn readout_rows(&self) -> &[EdgeStencil] {
+        &self.readout
+    }
+
+    /// The outputs `y = P x` of a state read through `value(dof)`.
+    pub fn read(&self, value: impl Fn(usize) -> f64) -> Vec<f64> {
+        self.readout.iter().map(|q| q.drop_in(&value)).collect()
     }
 
     /// Drive vectors `f_mu` of the training samples (one column each,
@@ -293,9 +304,7 @@ impl TaskCircuit {
         let free = if superposed {
             self.superposed(basis, values, &driven, error)
         } else {
-            let outputs = (0..m)
-                .map(|s| self.task.readout.apply(|node| basis[(node, s)]))
-                .collect();
+            let outputs = (0..m).map(|s| self.read(|dof| basis[(dof, s)])).collect();
             FreeStates {
                 solves: m,
                 basis,
@@ -329,7 +338,7 @@ impl TaskCircuit {
         let drives = self.sample_drives(samples);
         let (states, voltage_error) = factor.solve_states_with_error(drives.as_ref())?;
         let outputs = (0..states.ncols())
-            .map(|s| self.task.readout.apply(|node| states[(node, s)]))
+            .map(|s| self.read(|dof| states[(dof, s)]))
             .collect();
         Ok(FreeStates {
             solves: states.ncols(),
@@ -378,7 +387,7 @@ impl TaskCircuit {
         }
         // y = P x is linear: the outputs of the units, combined.
         let unit_outputs: Vec<Vec<f64>> = (0..driven.len())
-            .map(|k| self.task.readout.apply(|node| basis[(node, k)]))
+            .map(|k| self.read(|dof| basis[(dof, k)]))
             .collect();
         let outputs = (0..values.ncols())
             .map(|s| {

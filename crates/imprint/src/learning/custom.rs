@@ -286,6 +286,7 @@ impl CustomTask {
             test_fixed_voltages: Vec::new(),
             test_targets: Vec::new(),
             classification: self.cost == Cost::Cosine,
+            physics: crate::network::Physics::Resistive,
         };
         task.validate(network)?;
         Ok(task)

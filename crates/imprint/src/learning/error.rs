@@ -27,6 +27,24 @@ pub enum LearningError {
         /// How many nodes there are.
         node_count: usize,
     },
+    /// A task refers to a degree of freedom the network does not have.
+    #[error("{role} degree of freedom {dof} does not exist: the network has {dofs} (2 node + component for springs)")]
+    UnknownDof {
+        /// The role.
+        role: &'static str,
+        /// The degree of freedom.
+        dof: usize,
+        /// How many there are.
+        dofs: usize,
+    },
+    /// A task posed in one physics given a network of another.
+    #[error("the task is posed for a {task} network, but the network is {network}")]
+    PhysicsMismatch {
+        /// The task's physics.
+        task: crate::network::Physics,
+        /// The network's physics.
+        network: crate::network::Physics,
+    },
     /// A sample has the wrong number of values.
     #[error("{what} row {row} has {found} values, expected {expected}")]
     SampleShape {

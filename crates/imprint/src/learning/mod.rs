@@ -14,6 +14,7 @@ pub mod gradient;
 pub mod levenberg_marquardt;
 mod output_response;
 pub mod rules;
+mod spring_tasks;
 pub mod step_size;
 pub mod stiffness;
 mod task;

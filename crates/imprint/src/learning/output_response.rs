@@ -59,7 +59,7 @@ impl TaskCircuit {
         let n_out = self.task().readout.len();
         let mut resistance = Mat::zeros(n_out, n_out);
         for o in 0..n_out {
-            let y = self.task().readout.apply(|node| response[(node, o)]);
+            let y = self.read(|dof| response[(dof, o)]);
             for (p, v) in y.into_iter().enumerate() {
                 resistance[(p, o)] = v;
             }

@@ -13,7 +13,7 @@ use faer::Mat;
 
 use super::batch::BatchResponse;
 use super::{LearningError, TaskCircuit};
-use crate::physics::{edge_drops, sequential_product};
+use crate::physics::sequential_product;
 
 /// Which linearised map [`update_stiffness`] describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,30 +82,18 @@ pub fn power_stiffness(
     let weights = sample_weights(problem, batch, kind);
     let (free, response) = (&batch.free, &batch.response.response);
     let (samples, n_out) = (free.sample_count(), response.ncols());
-    let edges: Vec<[usize; 2]> = problem
-        .edges()
-        .iter()
-        .zip(active)
-        .filter(|(_, &a)| a)
-        .map(|(&e, _)| e)
-        .collect();
+    let kept: Vec<usize> = (0..active.len()).filter(|&e| active[e]).collect();
+    let edges = problem.edges().subset(&kept);
     // D: drops of G_O (E x n_out); U: drops of the free basis (E x m), so
     // that the free drops of the batch are V = U c (U itself when not
     // superposed): every product below with V goes through the small
     // coefficient matrix, and no E x B matrix is formed.
     let (d, u_drops) = (
-        edge_drops(response.as_ref(), &edges),
-        edge_drops(free.basis.as_ref(), &edges),
+        edges.drops(response.as_ref()),
+        edges.drops(free.basis.as_ref()),
     );
     let m = u_drops.ncols();
-    let mut x: Vec<f64> = problem
-        .edges()
-        .iter()
-        .zip(active)
-        .zip(start)
-        .filter(|((_, &a), _)| a)
-        .map(|(_, &s)| s)
-        .collect();
+    let mut x: Vec<f64> = kept.iter().map(|&e| start[e]).collect();
     if x.iter().all(|&s| s == 0.0) {
         x.iter_mut().for_each(|s| *s = 1.0);
     }
@@ -212,10 +200,7 @@ fn jacobian_gram(problem: &TaskCircuit, batch: &BatchResponse) -> Mat<f64> {
     let response = &batch.response.response;
     let (samples, n_out) = (batch.free.sample_count(), response.ncols());
     let edges = problem.edges();
-    let (d, v) = (
-        edge_drops(response.as_ref(), edges),
-        batch.free.edge_drops(edges),
-    );
+    let (d, v) = (edges.drops(response.as_ref()), batch.free.edge_drops(edges));
     let q = Mat::from_fn(edges.len(), samples * n_out, |e, col| {
         d[(e, col % n_out)] * v[(e, col / n_out)]
     });

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Cost;
 
 use super::LearningError;
-use crate::network::Network;
+use crate::network::{EdgeStencil, Network, Physics};
 
 /// The most samples a generated task may draw (ten million: every sample's
 /// voltages are kept in memory and in `task.json`). More is refused before
@@ -77,6 +77,19 @@ impl Readout {
         }
     }
 
+    /// The read-out's rows of `P` on `network`, one stencil per output: a
+    /// degree of freedom read as it is, or the drop between a pair of nodes
+    /// in the network's physics ([`Network::pair_stencil`]).
+    pub fn stencils(&self, network: &Network) -> Vec<EdgeStencil> {
+        match self {
+            Self::Node { nodes } => nodes.iter().map(|&dof| EdgeStencil::unit(dof)).collect(),
+            Self::Edge { edges } => edges
+                .iter()
+                .map(|&[i, j]| network.pair_stencil(i, j))
+                .collect(),
+        }
+    }
+
     /// Every node the read-out touches.
     pub fn nodes(&self) -> Vec<usize> {
         match self {
@@ -125,6 +138,18 @@ pub struct Task {
     /// Whether accuracy (winner-take-all) is meaningful.
     #[serde(default)]
     pub classification: bool,
+    /// The physics the task is posed in (resistive when absent). For a
+    /// spring network `fixed_nodes` and a node read-out list degrees of
+    /// freedom `2 node + component` (held displacements, read
+    /// displacements), `fixed_voltages` are held displacements, and an edge
+    /// read-out reads the extension `b_ij . (u_j - u_i)` of each pair
+    /// (docs/theory.md section 9).
+    #[serde(default, skip_serializing_if = "is_resistive")]
+    pub physics: Physics,
+}
+
+fn is_resistive(physics: &Physics) -> bool {
+    *physics == Physics::Resistive
 }
 
 /// A plane of drives: every fixed voltage an affine function of the
@@ -228,20 +253,65 @@ impl Task {
     /// Checks the task against `network`: nodes exist, no node has two roles
     /// (fixed and output), every row has the right length, values are finite.
     pub fn validate(&self, network: &Network) -> Result<(), LearningError> {
+        if self.physics != network.physics() {
+            return Err(LearningError::PhysicsMismatch {
+                task: self.physics,
+                network: network.physics(),
+            });
+        }
+        // Roles are claimed per degree of freedom (per node for resistors).
+        let d = self.physics.dofs_per_node();
         let node_count = network.node_count();
-        let mut role: Vec<Option<&'static str>> = vec![None; node_count];
+        let dof_count = node_count * d;
+        let mut role: Vec<Option<&'static str>> = vec![None; dof_count];
         let outputs = self.readout.nodes();
+        let read_dofs: Vec<usize> = match &self.readout {
+            Readout::Node { nodes } => nodes.clone(),
+            Readout::Edge { edges } => edges
+                .iter()
+                .flatten()
+                .flat_map(|&n| (0..d).map(move |c| n * d + c))
+                .collect(),
+        };
+        if let Readout::Edge { edges } = &self.readout {
+            if let Some(&node) = edges.iter().flatten().find(|&&n| n >= node_count) {
+                return Err(LearningError::UnknownNode {
+                    role: "output",
+                    node,
+                    node_count,
+                });
+            }
+            if d > 1 {
+                if let Some([i, j]) = edges
+                    .iter()
+                    .find(|&&[i, j]| network.pair_vector(i, j) == [0.0, 0.0])
+                {
+                    return Err(LearningError::InvalidParameter {
+                        field: "readout",
+                        reason: format!("nodes {i} and {j} sit at the same place: their pair has no direction to extend along"),
+                    });
+                }
+            }
+        }
         let claims = self
             .fixed_nodes
             .iter()
             .map(|&n| (n, "fixed"))
-            .chain(outputs.iter().map(|&n| (n, "output")));
+            .chain(read_dofs.iter().map(|&n| (n, "output")));
         for (node, what) in claims {
-            if node >= node_count {
-                return Err(LearningError::UnknownNode {
-                    role: what,
-                    node,
-                    node_count,
+            if node >= dof_count {
+                return Err(if d == 1 {
+                    LearningError::UnknownNode {
+                        role: what,
+                        node,
+                        node_count,
+                    }
+                } else {
+                    LearningError::UnknownDof {
+                        role: what,
+                        dof: node,
+                        dofs: dof_count,
+                    }
                 });
             }
             match role[node] {
@@ -268,20 +338,30 @@ impl Task {
         // The roles name nodes of the task itself: a ground or an input is
         // held (the analysis borders H_g at the grounds), an output is read.
         // A role at any other node would be analysed at a free node.
+        let held_nodes: Vec<usize> = self.fixed_nodes.iter().map(|&dof| dof / d).collect();
+        let read_nodes: Vec<usize> = match &self.readout {
+            Readout::Node { nodes } => nodes.iter().map(|&dof| dof / d).collect(),
+            Readout::Edge { .. } => outputs,
+        };
         let roles = [
             (
                 "roles.grounds",
                 &self.roles.grounds,
-                &self.fixed_nodes,
+                &held_nodes,
                 "held (in fixed_nodes)",
             ),
             (
                 "roles.inputs",
                 &self.roles.inputs,
-                &self.fixed_nodes,
+                &held_nodes,
                 "held (in fixed_nodes)",
             ),
-            ("roles.outputs", &self.roles.outputs, &outputs, "read out"),
+            (
+                "roles.outputs",
+                &self.roles.outputs,
+                &read_nodes,
+                "read out",
+            ),
         ];
         for (field, nodes, among, what) in roles {
             if let Some(node) = nodes.iter().find(|n| !among.contains(n)) {

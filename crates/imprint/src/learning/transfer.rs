@@ -19,7 +19,7 @@
 use faer::Mat;
 
 use super::{LearningError, TaskCircuit};
-use crate::physics::Factorization;
+use crate::physics::{Factorization, Incidence};
 
 /// The transfer matrix of a task at one conductance vector, with what its
 /// Jacobian is made of.
@@ -82,14 +82,9 @@ impl TaskCircuit {
         let (solved, voltage_error) = factor.solve_states_refined_to(block.as_ref(), target)?;
         let units = solved.as_ref().subcols(0, n_h).to_owned();
         let response = solved.as_ref().subcols(n_h, n_out).to_owned();
-        let readout = &self.task().readout;
         let mut matrix = Mat::zeros(n_out, n_h);
         for h in 0..n_h {
-            for (o, y) in readout
-                .apply(|node| units[(node, h)])
-                .into_iter()
-                .enumerate()
-            {
+            for (o, y) in self.read(|dof| units[(dof, h)]).into_iter().enumerate() {
                 matrix[(o, h)] = y;
             }
         }
@@ -114,24 +109,24 @@ impl Transfer {
         self.matrix.ncols()
     }
 
-    /// `a_e` (`n_out`) and `d_e` (`n_h`) of edge `[i, j]`: `dT/dk_e = -a_e d_e^T`.
-    pub fn edge_factors(&self, [i, j]: [usize; 2]) -> (Vec<f64>, Vec<f64>) {
+    /// `a_e` (`n_out`) and `d_e` (`n_h`) of edge `e`: `dT/dk_e = -a_e d_e^T`.
+    pub fn edge_factors(&self, edges: &Incidence, e: usize) -> (Vec<f64>, Vec<f64>) {
         let a = (0..self.output_count())
-            .map(|o| self.response[(i, o)] - self.response[(j, o)])
+            .map(|o| edges.drop_in(e, |dof| self.response[(dof, o)]))
             .collect();
         let d = (0..self.held_count())
-            .map(|h| self.units[(i, h)] - self.units[(j, h)])
+            .map(|h| edges.drop_in(e, |dof| self.units[(dof, h)]))
             .collect();
         (a, d)
     }
 
     /// `dvec(T)/dk` (`n_out n_h x E`, row-major `vec`: entry `o n_h + h`),
     /// dense: for small networks and tests.
-    pub fn dense_jacobian(&self, edges: &[[usize; 2]]) -> Mat<f64> {
+    pub fn dense_jacobian(&self, edges: &Incidence) -> Mat<f64> {
         let n_h = self.held_count();
         let mut jacobian = Mat::zeros(self.output_count() * n_h, edges.len());
-        for (e, &edge) in edges.iter().enumerate() {
-            let (a, d) = self.edge_factors(edge);
+        for e in 0..edges.len() {
+            let (a, d) = self.edge_factors(edges, e);
             for (o, a) in a.iter().enumerate() {
                 for (h, d) in d.iter().enumerate() {
                     jacobian[(o * n_h + h, e)] = -a * d;

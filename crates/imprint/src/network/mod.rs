@@ -160,10 +160,7 @@ impl Network {
     /// [`EdgeStencil::drop`].
     pub fn edge_stencil(&self, edge: usize) -> EdgeStencil {
         let [i, j] = self.edges[edge];
-        match self.physics {
-            Physics::Resistive => EdgeStencil::resistor(i, j),
-            Physics::Spring2d => EdgeStencil::spring_2d(i, j, self.bond_direction(edge)),
-        }
+        self.pair_stencil(i, j)
     }
 
     /// Number of nodes `N`.
@@ -218,6 +215,12 @@ impl Network {
     /// when the network is periodic.
     pub fn edge_vector(&self, edge: usize) -> [f64; 2] {
         let [i, j] = self.edges[edge];
+        self.pair_vector(i, j)
+    }
+
+    /// Vector from node `i` to node `j` (minimum image in a periodic box),
+    /// whether or not an edge joins them.
+    pub fn pair_vector(&self, i: usize, j: usize) -> [f64; 2] {
         let [xi, yi] = self.positions[i];
         let [xj, yj] = self.positions[j];
         let mut d = [xj - xi, yj - yi];
@@ -232,9 +235,27 @@ impl Network {
     /// The unit vector `b_e` of edge `e` from its first node to its second
     /// (minimum image in a periodic box): a spring's direction.
     pub fn bond_direction(&self, edge: usize) -> [f64; 2] {
-        let [dx, dy] = self.edge_vector(edge);
+        let [i, j] = self.edges[edge];
+        self.pair_direction(i, j)
+    }
+
+    /// The unit vector from node `i` to node `j` (minimum image); not
+    /// finite when they sit at the same place.
+    pub fn pair_direction(&self, i: usize, j: usize) -> [f64; 2] {
+        let [dx, dy] = self.pair_vector(i, j);
         let length = dx.hypot(dy);
         [dx / length, dy / length]
+    }
+
+    /// The stencil of the drop between nodes `i` and `j` in this network's
+    /// physics, whether or not an edge joins them: `V_i - V_j` for
+    /// resistors, the extension `b_ij . (u_j - u_i)` of the pair for springs
+    /// (how a task reads a target edge).
+    pub fn pair_stencil(&self, i: usize, j: usize) -> EdgeStencil {
+        match self.physics {
+            Physics::Resistive => EdgeStencil::resistor(i, j),
+            Physics::Spring2d => EdgeStencil::spring_2d(i, j, self.pair_direction(i, j)),
+        }
     }
 
     /// Whether edge `e` crosses the periodic box (its minimum image differs

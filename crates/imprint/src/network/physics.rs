@@ -90,7 +90,7 @@ pub struct EdgeStencil {
 
 impl EdgeStencil {
     /// A resistor from `i` to `j`: `+1` at `i`, `-1` at `j` (`dV = V_i - V_j`).
-    pub(super) fn resistor(i: usize, j: usize) -> Self {
+    pub fn resistor(i: usize, j: usize) -> Self {
         Self {
             entries: [(i, 1.0), (j, -1.0), (0, 0.0), (0, 0.0)],
             len: 2,
@@ -99,10 +99,19 @@ impl EdgeStencil {
 
     /// A 2D spring from `i` to `j` along the unit vector `b`: `-b` at `i`,
     /// `+b` at `j` (`dl = b . (u_j - u_i)`).
-    pub(super) fn spring_2d(i: usize, j: usize, [bx, by]: [f64; 2]) -> Self {
+    pub fn spring_2d(i: usize, j: usize, [bx, by]: [f64; 2]) -> Self {
         Self {
             entries: [(2 * i, -bx), (2 * i + 1, -by), (2 * j, bx), (2 * j + 1, by)],
             len: 4,
+        }
+    }
+
+    /// One degree of freedom read as it is (`+1` at `dof`): a node
+    /// read-out.
+    pub fn unit(dof: usize) -> Self {
+        Self {
+            entries: [(dof, 1.0), (0, 0.0), (0, 0.0), (0, 0.0)],
+            len: 1,
         }
     }
 

@@ -5,6 +5,8 @@
 //!     [ Q^T  0 ]     size n = N + |C|, symmetric and indefinite.
 //! ```
 //!
+//! For 2D springs `L` is the stiffness matrix `K = Q diag(k) Q^T` over the
+//! `2N` displacements and `Q` borders the held degrees of freedom (section 9).
 //! Sparse for any size; dense only for small networks (analysis and tests).
 //! Solves never use this matrix: see [`Solver`](super::Solver).
 
@@ -12,39 +14,56 @@ use faer::sparse::{SparseColMat, Triplet};
 use faer::Mat;
 
 use super::PhysicsError;
-use crate::network::Network;
+use crate::network::{Network, Physics};
 
-/// The bordered Hessian `H` of `network` with the nodes `constrained` fixed,
+/// The bordered Hessian `H` of `network` with the degrees of freedom
+/// `constrained` fixed (nodes for resistors; `2 node + component` for 2D
+/// springs, whose `K = Q diag(k) Q^T` takes the place of `L`, section 9),
 /// as a sparse matrix with both triangles stored.
 pub fn physical_hessian(
     network: &Network,
     constrained: &[usize],
 ) -> Result<SparseColMat<usize, f64>, PhysicsError> {
-    super::solver::resistive_only(network, "the physical Hessian")?;
     let n_nodes = network.node_count();
-    for &node in constrained {
-        if node >= n_nodes {
-            return Err(PhysicsError::UnknownNode {
-                role: "fixed",
-                node,
-                node_count: n_nodes,
+    let dofs = n_nodes * network.physics().dofs_per_node();
+    for &dof in constrained {
+        if dof >= dofs {
+            return Err(if network.physics() == Physics::Resistive {
+                PhysicsError::UnknownNode {
+                    role: "fixed",
+                    node: dof,
+                    node_count: n_nodes,
+                }
+            } else {
+                PhysicsError::UnknownDof { dof, dofs }
             });
         }
     }
-    let mut triplets = Vec::with_capacity(4 * network.edge_count() + 2 * constrained.len());
-    for (&[i, j], &k) in network.edges().iter().zip(network.conductance()) {
-        triplets.extend([
-            Triplet::new(i, i, k),
-            Triplet::new(j, j, k),
-            Triplet::new(i, j, -k),
-            Triplet::new(j, i, -k),
-        ]);
+    let mut triplets = Vec::with_capacity(16 * network.edge_count() + 2 * constrained.len());
+    if network.physics() == Physics::Resistive {
+        for (&[i, j], &k) in network.edges().iter().zip(network.conductance()) {
+            triplets.extend([
+                Triplet::new(i, i, k),
+                Triplet::new(j, j, k),
+                Triplet::new(i, j, -k),
+                Triplet::new(j, i, -k),
+            ]);
+        }
+    } else {
+        for (e, &k) in network.conductance().iter().enumerate() {
+            let stencil = network.edge_stencil(e);
+            for &(a, qa) in stencil.entries() {
+                for &(b, qb) in stencil.entries() {
+                    triplets.push(Triplet::new(a, b, k * qa * qb));
+                }
+            }
+        }
     }
-    for (c, &node) in constrained.iter().enumerate() {
-        triplets.push(Triplet::new(node, n_nodes + c, 1.0));
-        triplets.push(Triplet::new(n_nodes + c, node, 1.0));
+    for (c, &dof) in constrained.iter().enumerate() {
+        triplets.push(Triplet::new(dof, dofs + c, 1.0));
+        triplets.push(Triplet::new(dofs + c, dof, 1.0));
     }
-    let n = n_nodes + constrained.len();
+    let n = dofs + constrained.len();
     Ok(SparseColMat::try_new_from_triplets(n, n, &triplets)
         .expect("Hessian triplets are in range by construction"))
 }

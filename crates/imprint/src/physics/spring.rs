@@ -229,6 +229,43 @@ pub struct SpringSolution {
     pub displacement_error: f64,
 }
 
+impl SpringSolution {
+    /// The elastic energy `(1/2) sum_e k_e dl_e^2` of the response.
+    pub fn energy(&self) -> f64 {
+        let r = &self.response;
+        0.5 * r
+            .extensions
+            .iter()
+            .zip(&r.tensions)
+            .map(|(l, t)| l * t)
+            .sum::<f64>()
+    }
+}
+
+impl std::fmt::Display for SpringSolution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let largest = |values: &[f64]| values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let r = &self.response;
+        let moved = r
+            .displacements
+            .chunks(2)
+            .fold(0.0f64, |m, u| m.max(u[0].hypot(u[1])));
+        writeln!(f, "largest |u|        {moved:.6e}")?;
+        writeln!(f, "largest |dl|       {:.6e}", largest(&r.extensions))?;
+        writeln!(f, "largest |tension|  {:.6e}", largest(&r.tensions))?;
+        writeln!(
+            f,
+            "elastic energy     {:.6e} (1/2 sum k dl^2)",
+            self.energy()
+        )?;
+        writeln!(
+            f,
+            "displacement error {:.1e} (relative, estimated by refinement)",
+            self.displacement_error
+        )
+    }
+}
+
 /// Solves a spring network with the degrees of freedom `held` (`2 node +
 /// component`) at `values` and `forces` (one per degree of freedom) applied.
 /// Refused for a network that is not a spring network, and for a held set

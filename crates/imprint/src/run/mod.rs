@@ -180,7 +180,13 @@ impl RunStart {
     pub fn from_config(config: RunConfig) -> Result<Self, RunError> {
         let network = match config.network.path() {
             Some(path) => {
-                let mut network = crate::io::read_any_network(path)?;
+                let network = crate::io::read_any_network(path)?;
+                // A physics the file's network cannot take (a floppy
+                // network as springs) is the file's fault.
+                let mut network = config
+                    .network
+                    .take_physics(network)
+                    .map_err(|e| ConfigError::new(path.display().to_string(), e))?;
                 if !config.apply_initial_conductance(&mut network)? {
                     network.metadata_mut().insert(
                         "conductance".into(),
@@ -191,21 +197,6 @@ impl RunStart {
             }
             None => config.build_network()?,
         };
-        // A network of a physics training does not know yet (issue 28:
-        // springs) is the network's fault: refused before a run directory
-        // is made, naming the file.
-        if network.physics() != crate::network::Physics::Resistive {
-            let origin = config.network.path().map(|p| p.display().to_string());
-            let fault = crate::learning::LearningError::from(
-                crate::physics::PhysicsError::UnsupportedPhysics {
-                    what: "training",
-                    physics: network.physics(),
-                },
-            );
-            return Err(
-                ConfigError::new(origin.unwrap_or_else(|| "[network]".into()), fault).into(),
-            );
-        }
         // Conductances the clip would cut are the network's fault: refused
         // before a run directory is made.
         config

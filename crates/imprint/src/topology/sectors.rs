@@ -79,11 +79,19 @@ pub(crate) fn root(parent: &mut [usize], mut x: usize) -> usize {
 
 /// The filtration of the drops of `voltages` on `network`, with its pairs.
 pub fn edge_filtration(network: &Network, voltages: &[f64]) -> EdgeFiltration {
-    let edges = network.edges();
-    let values: Vec<f64> = edges
+    let values: Vec<f64> = network
+        .edges()
         .iter()
         .map(|&[i, j]| (voltages[i] - voltages[j]).abs())
         .collect();
+    edge_filtration_of(network, values)
+}
+
+/// The filtration of `network`'s edges by `values` (one per edge, the
+/// magnitudes of their drops: `|dV_e|` for resistors, `|dl_e|` for
+/// springs, docs/theory.md section 9), with its pairs.
+pub fn edge_filtration_of(network: &Network, values: Vec<f64>) -> EdgeFiltration {
+    let edges = network.edges();
     let mut order: Vec<usize> = (0..edges.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
     let mut position = vec![0; edges.len()];
@@ -270,7 +278,26 @@ pub fn persistent_sectors(
     roles: &[[usize; 2]],
     mode: RoleMode,
 ) -> Sectors {
-    let filtration = edge_filtration(network, voltages);
+    sectors_of_filtration(network, edge_filtration(network, voltages), roles, mode)
+}
+
+/// [`persistent_sectors`] of the filtration by per-edge drop magnitudes
+/// `values` ([`edge_filtration_of`]): the spring networks' `|dl_e|`.
+pub fn persistent_sectors_of_drops(
+    network: &Network,
+    values: Vec<f64>,
+    roles: &[[usize; 2]],
+    mode: RoleMode,
+) -> Sectors {
+    sectors_of_filtration(network, edge_filtration_of(network, values), roles, mode)
+}
+
+fn sectors_of_filtration(
+    network: &Network,
+    filtration: EdgeFiltration,
+    roles: &[[usize; 2]],
+    mode: RoleMode,
+) -> Sectors {
     let mut index = vec![usize::MAX; network.edge_count()];
     for (k, pair) in filtration.pairs.iter().enumerate() {
         index[pair.death_edge] = k;

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::learning::LearningError;
 use crate::network::conductance::InitialConductance;
 use crate::network::spec::NetworkSpec;
-use crate::network::Network;
+use crate::network::{Network, Physics};
 
 /// Where a run's network comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,10 @@ pub struct NetworkConfig {
     pub source: NetworkSource,
     /// Initial conductances, drawn with the network's seed.
     pub conductance: Option<InitialConductance>,
+    /// The physics the network is taken in (`physics = "spring"`): `None`
+    /// keeps the generator's (resistive) or the file's. Springs are refused
+    /// when the network is floppy ([`crate::physics::rigidity::as_spring`]).
+    pub physics: Option<Physics>,
 }
 
 impl Default for NetworkConfig {
@@ -61,6 +65,7 @@ impl NetworkConfig {
         Self {
             source: NetworkSource::Generated(spec),
             conductance: Some(InitialConductance::default()),
+            physics: None,
         }
     }
 
@@ -72,6 +77,7 @@ impl NetworkConfig {
                 seed,
             },
             conductance: None,
+            physics: None,
         }
     }
 
@@ -117,12 +123,22 @@ impl NetworkConfig {
                     .into(),
             });
         };
-        let mut network = spec.generate()?;
+        let mut network = self.take_physics(spec.generate()?)?;
         self.conductance
             .clone()
             .unwrap_or_default()
             .apply_to(&mut network, spec.seed())?;
         Ok(network)
+    }
+
+    /// `network` in the physics the table names (unchanged when it names
+    /// none): a spring network must be rigid.
+    pub fn take_physics(&self, network: Network) -> Result<Network, LearningError> {
+        Ok(match self.physics {
+            None => network,
+            Some(Physics::Spring2d) => crate::physics::rigidity::as_spring(network)?.0,
+            Some(physics) => network.with_physics(physics)?,
+        })
     }
 
     /// Reads a `[network]` table. `default_seed` is the seed of a table
@@ -137,6 +153,13 @@ impl NetworkConfig {
             .map(|value| {
                 serde_json::from_value::<InitialConductance>(value)
                     .map_err(|e| format!("conductance: {e}"))
+            })
+            .transpose()?;
+        let physics = table
+            .remove("physics")
+            .map(|value| match value {
+                Value::String(name) => name.parse::<Physics>().map_err(|e| format!("physics: {e}")),
+                other => Err(format!("physics: {other} is not a physics' name")),
             })
             .transpose()?;
         let seed = match table.remove("seed") {
@@ -155,6 +178,7 @@ impl NetworkConfig {
             return Ok(Self {
                 source: NetworkSource::File { path, seed },
                 conductance,
+                physics,
             });
         }
         let generator = match table.get("generator") {
@@ -178,6 +202,7 @@ impl NetworkConfig {
         Ok(Self {
             source: NetworkSource::Generated(spec),
             conductance,
+            physics,
         })
     }
 
@@ -197,6 +222,9 @@ impl NetworkConfig {
         };
         // TOML has no null: an unset optional parameter is left out.
         table.retain(|_, value| !value.is_null());
+        if let Some(physics) = self.physics {
+            table.insert("physics".into(), physics.name().into());
+        }
         if let Some(conductance) = &self.conductance {
             table.insert(
                 "conductance".into(),
@@ -339,5 +367,26 @@ mod tests {
             NetworkConfig::from_table(Map::new(), None).unwrap_err(),
             "missing field `seed`"
         );
+        assert!(
+            error("physics = \"elastic\"\n").starts_with("physics: unknown physics \"elastic\"")
+        );
+    }
+
+    #[test]
+    fn physics_is_read_written_and_taken() {
+        let config =
+            read("generator = \"triangular\"\ncolumns = 6\nrows = 6\nphysics = \"spring\"\n")
+                .unwrap();
+        assert_eq!(config.physics, Some(Physics::Spring2d));
+        let text = toml::to_string(&config).unwrap();
+        assert!(text.contains("physics = \"spring\""), "{text}");
+        assert_eq!(toml::from_str::<NetworkConfig>(&text).unwrap(), config);
+        assert_eq!(config.generate().unwrap().physics(), Physics::Spring2d);
+        // A square lattice without diagonals is floppy: refused as springs.
+        let floppy =
+            read("generator = \"square\"\ncolumns = 6\nrows = 6\nphysics = \"spring\"\n").unwrap();
+        let error = floppy.generate().unwrap_err().to_string();
+        assert!(error.contains("floppy"), "{error}");
+        assert_eq!(read("nodes = 30\n").unwrap().physics, None);
     }
 }

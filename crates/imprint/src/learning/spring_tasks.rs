@@ -1,0 +1,154 @@
+//! The built-in tasks on a 2D spring network (docs/theory.md section 9),
+//! the counterparts of the paper's resistor tasks ([`super::builtin`]),
+//! chosen with the same seeded spread of nodes:
+//!
+//! - `allostery`, as the spring literature defines it (Rocks et al. 2017):
+//!   a source bond `s = (i, j)` strained by `eta_s = 1` (its ends held at
+//!   `u_i = -(l_s / 2) b_s`, `u_j = +(l_s / 2) b_s`: both components of both
+//!   ends, which also pins the rigid-body motion), and 1-3 target bonds
+//!   trained to the strain ratio `eta_t / eta_s = desired_drop` (any sign;
+//!   the target's extension `dl_t = desired_drop * l_t`). No node is shared
+//!   between bonds.
+//! - `regression-2x2` / `regression-2x5`: node-displacement regression. A
+//!   ground node held at `u = 0`; two input nodes held at `u = (x_k, 0)`
+//!   with `x1, x2 ~ U(0, 1)`; outputs are the `x` displacements of 2 (5)
+//!   nodes, trained to `y = A x` as the resistor task's. Both components
+//!   of the inputs are held: with only their `x` held, a rigid rotation
+//!   about the ground is a zero-energy motion that moves inputs and
+//!   outputs by amounts fixed by the geometry alone, so `T (y_in - y_g) =
+//!   y_out - y_g` whatever the stiffnesses, and a generic `A` cannot be
+//!   learned (measured: every trainer stalls at the same cost).
+//!
+//! `classification-3` has no spring counterpart here and is refused.
+//! Whether the held set pins every zero mode is the solver's to certify
+//! ([`crate::physics::Solver::for_dofs`]): a floppy task is refused there.
+
+use super::builtin::{spread_nodes, BuiltinOptions};
+use super::{Cost, LearningError, Readout, Roles, Task};
+use crate::network::{Network, Physics};
+use crate::random::Rng;
+
+/// Builds the spring counterpart of built-in task `name` on a spring
+/// `network` with `coefficients` for the regressions.
+pub(super) fn build(
+    name: &str,
+    network: &Network,
+    options: &BuiltinOptions,
+    coefficients: &[Vec<f64>],
+    rng: &mut Rng,
+) -> Result<Task, LearningError> {
+    match name {
+        "regression-2x2" | "regression-2x5" => {
+            regression(name, network, coefficients, options.samples, rng)
+        }
+        "allostery" => allostery(network, options, rng),
+        "classification-3" => Err(LearningError::InvalidParameter {
+            field: "task",
+            reason: "classification-3 has no spring counterpart; spring networks take \
+                     allostery, regression-2x2, regression-2x5 or a custom task"
+                .into(),
+        }),
+        other => Err(LearningError::UnknownTask {
+            name: other.to_string(),
+        }),
+    }
+}
+
+/// Degree of freedom of `node`'s component `c` (0: x, 1: y).
+fn dof(node: usize, c: usize) -> usize {
+    2 * node + c
+}
+
+fn regression(
+    name: &str,
+    network: &Network,
+    coefficients: &[Vec<f64>],
+    samples: usize,
+    rng: &mut Rng,
+) -> Result<Task, LearningError> {
+    super::builtin::check_coefficients(coefficients)?;
+    super::task::check_sample_count(samples)?;
+    let nodes = spread_nodes(network, 3 + coefficients.len(), rng)?;
+    let (ground, inputs, outputs) = (nodes[0], vec![nodes[1], nodes[2]], nodes[3..].to_vec());
+    let mut fixed_voltages = Vec::with_capacity(samples);
+    let mut targets = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let x = [rng.uniform(), rng.uniform()];
+        fixed_voltages.push(vec![0.0, 0.0, x[0], 0.0, x[1], 0.0]);
+        targets.push(
+            coefficients
+                .iter()
+                .map(|row| row[0] * x[0] + row[1] * x[1])
+                .collect(),
+        );
+    }
+    Ok(Task {
+        name: name.to_string(),
+        fixed_nodes: vec![
+            dof(ground, 0),
+            dof(ground, 1),
+            dof(inputs[0], 0),
+            dof(inputs[0], 1),
+            dof(inputs[1], 0),
+            dof(inputs[1], 1),
+        ],
+        fixed_voltages,
+        readout: Readout::Node {
+            nodes: outputs.iter().map(|&o| dof(o, 0)).collect(),
+        },
+        targets,
+        cost: Cost::Mse,
+        test_fixed_voltages: Vec::new(),
+        test_targets: Vec::new(),
+        roles: Roles {
+            grounds: vec![ground],
+            inputs,
+            outputs,
+        },
+        classification: false,
+        physics: Physics::Spring2d,
+    })
+}
+
+fn allostery(
+    network: &Network,
+    options: &BuiltinOptions,
+    rng: &mut Rng,
+) -> Result<Task, LearningError> {
+    let ratio = options.desired_drop;
+    if !ratio.is_finite() {
+        return Err(LearningError::InvalidParameter {
+            field: "desired_drop",
+            reason: format!("the strain ratio {ratio} is not finite"),
+        });
+    }
+    let bonds = super::builtin::allosteric_edges(network, options.target_edges, rng)?;
+    let (source, targets) = (bonds[0], bonds[1..].to_vec());
+    let [i, j] = source;
+    let length = |[a, b]: [usize; 2]| {
+        let [dx, dy] = network.pair_vector(a, b);
+        dx.hypot(dy)
+    };
+    let [bx, by] = network.pair_direction(i, j);
+    let half = 0.5 * length(source);
+    let outputs = targets.iter().flatten().copied().collect();
+    Ok(Task {
+        name: "allostery".into(),
+        fixed_nodes: vec![dof(i, 0), dof(i, 1), dof(j, 0), dof(j, 1)],
+        fixed_voltages: vec![vec![-half * bx, -half * by, half * bx, half * by]],
+        readout: Readout::Edge {
+            edges: targets.clone(),
+        },
+        targets: vec![targets.iter().map(|&t| ratio * length(t)).collect()],
+        cost: Cost::Mse,
+        test_fixed_voltages: Vec::new(),
+        test_targets: Vec::new(),
+        roles: Roles {
+            grounds: vec![i],
+            inputs: vec![j],
+            outputs,
+        },
+        classification: false,
+        physics: Physics::Spring2d,
+    })
+}
