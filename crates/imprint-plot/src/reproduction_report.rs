@@ -149,10 +149,11 @@ fn report(r: &Reproduction, elapsed: f64) -> crate::Result<String> {
 "#,
     );
     let held = claims.iter().filter(|c| c.holds).count();
+    let spring = args.physics == imprint::network::Physics::Spring2d;
     let (judged_runs, learned) = imprint::paper::claim_runs(tasks, conditions, weak);
     let _ = write!(
         html,
-        "<h1>imprint: the paper's claims, reproduced</h1>\n<p><b>{learned} of {} runs learned their task</b> (cost at most {:e} of the initial, or every training sample classified; seed {}): the claims are judged on those alone, as the paper's premise asks (\"the cost is near the global minimum value of zero, so the task has been learned\").{}</p>\n<p>Made by <code>imprint reproduce{}{} --network {}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook).</p>\n",
+        "<h1>imprint: the paper's claims, reproduced</h1>\n<p><b>{learned} of {} runs learned their task</b> (cost at most {:e} of the initial, or every training sample classified; seed {}): the claims are judged on those alone, as the paper's premise asks (\"the cost is near the global minimum value of zero, so the task has been learned\").{}</p>\n<p>Made by <code>imprint reproduce{}{} --network {}{}</code> (imprint {}) in {:.0} s: one contact network of {} nodes and {} edges (seed {}), {} training runs, their analyses and figures. <b>{} of {} claims hold.</b>{}{}</p>\n<p>Conditions: {}. {}</p>\n",
         judged_runs.len(),
         imprint::paper::LEARNED_RELATIVE_COST,
         args.seed,
@@ -175,6 +176,7 @@ fn report(r: &Reproduction, elapsed: f64) -> crate::Result<String> {
         if args.seed != 1 { format!(" --seed {}", args.seed) } else { String::new() },
         // (--seeds is shown below, with what the other seeds did.)
         serde_json::to_value(args.network).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        if spring { " --physics spring" } else { "" },
         env!("CARGO_PKG_VERSION"),
         elapsed,
         network.node_count(),
@@ -185,7 +187,12 @@ fn report(r: &Reproduction, elapsed: f64) -> crate::Result<String> {
         claims.len(),
         if args.quick { " <span class=\"note\">Quick mode: a small network and a fifth of the iterations; the numbers are rough.</span>" } else { "" },
         seeds_sentence(args.seed, args.seeds, claims, spread),
-        escape(args.network.describe())
+        escape(args.network.describe()),
+        if spring {
+            "The same contact network taken as a 2D central-force spring network (docs/theory.md section 9): conductances are stiffnesses, voltages displacements, drops bond extensions. Allostery holds the source bond's ends apart along it (strain 1) and trains the targets to the strain ratio named as the desired drop (shown in V below: read it as a ratio); the regressions hold displacements and read x displacements; classification-3 has no spring counterpart and is not run. χ and the physical spectrum come from H bordered at every held displacement component (one ground pins no rotation of an open network). The criteria are the resistor ones, fixed before these runs."
+        } else {
+            "χ and the physical spectrum come from H<sub>g</sub> (the ground and rails bordered, as the paper); regression-2x2 learns y = A x with A = [[0.15, 0.3], [0.2, 0.1]] (the authors' notebook)."
+        }
     );
     html.push_str("<!--contents-->\n");
     html.push_str(INTRODUCTION);

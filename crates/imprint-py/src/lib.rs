@@ -95,6 +95,7 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
             "network": defaults.network,
             "condition_rate": defaults.condition_rate,
             "force": defaults.force,
+            "physics": defaults.physics,
         },
     });
     py.import("json")?

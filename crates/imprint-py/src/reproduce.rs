@@ -36,9 +36,11 @@ impl Stages for Lines {
 /// fifth of the iterations), `seed`, `seeds` (networks judged), `network`
 /// ("cluster", the paper's, or "jammed"), `condition_rate` ("auto" or one
 /// number for the four Fig. 8 runs), `format` ("png", "svg" or "both"),
-/// `force` (replace an earlier reproduction), `progress` (a line per stage).
+/// `force` (replace an earlier reproduction), `progress` (a line per stage),
+/// `physics` ("resistive", the paper's, or "spring": the same network as 2D
+/// springs, the experiments with a spring counterpart).
 #[pyfunction]
-#[pyo3(signature = (out = None, quick = None, seed = None, seeds = None, network = None, condition_rate = None, format = "png", force = None, progress = false))]
+#[pyo3(signature = (out = None, quick = None, seed = None, seeds = None, network = None, condition_rate = None, format = "png", force = None, progress = false, physics = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn reproduce<'py>(
     py: Python<'py>,
@@ -51,6 +53,7 @@ pub fn reproduce<'py>(
     format: &str,
     force: Option<bool>,
     progress: bool,
+    physics: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let defaults = ReproductionOptions::default();
     let condition_rate = match condition_rate {
@@ -78,6 +81,10 @@ pub fn reproduce<'py>(
         network,
         condition_rate,
         force: force.unwrap_or(defaults.force),
+        physics: match physics {
+            Some(name) => name.parse().map_err(|e| fail(format!("physics: {e}")))?,
+            None => defaults.physics,
+        },
     };
     let mut formats = Format::named(format).map_err(fail)?;
     if !formats.contains(&Format::Png) {

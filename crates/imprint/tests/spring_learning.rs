@@ -350,3 +350,35 @@ fn every_trainer_lowers_the_cost_of_spring_tasks() {
         }
     }
 }
+
+#[test]
+fn the_spring_reproduction_plans_the_experiments_with_a_counterpart() {
+    use imprint::paper::{Conditions, Scale};
+    let scale = Scale {
+        physics: Physics::Spring2d,
+        ..Scale::new(true, Conditions::Cluster)
+    };
+    assert_eq!(
+        scale.network_config(1).unwrap().network.physics,
+        Some(Physics::Spring2d)
+    );
+    let runs = scale.plan(1, std::path::Path::new("network.json")).unwrap();
+    assert!(runs
+        .iter()
+        .all(|r| r.config.task.name != "classification-3"));
+    // Three tasks by both trainers, four Fig. 8 conditions, four weak and
+    // three sector runs.
+    assert_eq!(runs.len(), 3 + 3 + 4 + 4 + 3);
+    assert_eq!(
+        scale.analysis_options().boundary,
+        imprint::analysis::Boundary::Held
+    );
+    let resistive = Scale::new(true, Conditions::Cluster);
+    assert_eq!(
+        resistive
+            .plan(1, std::path::Path::new("n.json"))
+            .unwrap()
+            .len(),
+        4 + 4 + 4 + 4 + 3
+    );
+}

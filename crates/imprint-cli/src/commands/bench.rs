@@ -74,6 +74,18 @@ pub enum Command {
         #[arg(long, default_value_t = 300)]
         max_seconds: u64,
     },
+    /// A spring network against the same network of resistors: a Coupled Learning iteration of allostery (median, alternating) and a scalable analysis (held boundary). Jammed packings up to 5000 disks, Delaunay triangulations (conductances uniform in [0.1, 2]) above.
+    Springs {
+        /// Disks (jammed) or points (Delaunay).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![500usize, 100_000])]
+        sizes: Vec<usize>,
+        /// Iterations timed per physics (after one warm-up iteration).
+        #[arg(long, default_value_t = 20, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        iterations: usize,
+        /// Also time one scalable analysis of each.
+        #[arg(long)]
+        analysis: bool,
+    },
     /// Time to generate jammed packings against N.
     Jammed {
         /// Disks per packing.
@@ -107,6 +119,11 @@ pub fn run(command: Command) -> Result<()> {
             batches,
         } => train(&sizes, iterations, network, learning_rate, &batches),
         Command::Jammed { sizes } => jammed(&sizes),
+        Command::Springs {
+            sizes,
+            iterations,
+            analysis,
+        } => springs(&sizes, iterations, analysis),
         Command::SecondOrder { sizes, tasks } => second_order(&sizes, &tasks),
         Command::Learned {
             seeds,
@@ -119,6 +136,25 @@ pub fn run(command: Command) -> Result<()> {
             repeats,
         } => call(&file, &boundary, repeats),
     }
+}
+
+fn springs(sizes: &[usize], iterations: usize, analysis: bool) -> Result<()> {
+    header();
+    println!("{}", imprint::bench::PhysicsTiming::HEADER);
+    for &size in sizes {
+        let network = if size <= 5_000 {
+            NetworkSpec::Jammed(JammingParameters {
+                nodes: size,
+                ..Default::default()
+            })
+            .generate()?
+        } else {
+            imprint::bench::delaunay_network(size)?
+        };
+        let timing = imprint::bench::physics_timing(&network, iterations, analysis)?;
+        println!("{}", timing.row());
+    }
+    Ok(())
 }
 
 fn header() {

@@ -225,6 +225,7 @@ def reproduce(
     format: str = "png",
     force: Optional[bool] = None,
     progress: bool = False,
+    physics: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Reproduces the paper's claims as `imprint reproduce` does (the same
     library code): writes the runs, figures, claims.json and index.html into

@@ -79,7 +79,8 @@ def test_train_keywords_are_resolved_by_the_library(tmp_path):
 def test_reproduce_defaults_are_the_librarys():
     library = imprint.defaults()["reproduction"]
     stub = stub_defaults("reproduce")
-    for name in ["out", "quick", "seed", "seeds", "network", "condition_rate", "force"]:
+    for name in ["out", "quick", "seed", "seeds", "network", "condition_rate", "force", "physics"]:
         assert stub[name] is None, f"reproduce({name}=...) takes the library's default"
         assert name in library
     assert (library["seeds"], library["network"], library["condition_rate"]) == (3, "cluster", "auto")
+    assert library["physics"] == "resistive"

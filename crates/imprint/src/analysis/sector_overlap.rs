@@ -137,9 +137,11 @@ pub fn auc(values: &[f64], positive: &[bool]) -> f64 {
 pub fn task_role_pairs(task: &Task) -> Vec<[usize; 2]> {
     match &task.readout {
         Readout::Edge { edges } => edges.clone(),
+        // A spring task reads degrees of freedom: their nodes pair up.
         Readout::Node { nodes } => nodes
             .iter()
-            .flat_map(|&o| {
+            .map(|&dof| dof / task.physics.dofs_per_node())
+            .flat_map(|o| {
                 task.roles
                     .inputs
                     .iter()

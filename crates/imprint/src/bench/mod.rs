@@ -3,8 +3,10 @@
 //! never asserted in tests.
 
 mod learned;
+mod springs;
 
 pub use learned::{cluster_times, network_times, time_to_learned, LearnedTiming, CHECK_EVERY};
+pub use springs::{physics_timing, PhysicsTiming};
 
 use std::time::Instant;
 

@@ -38,6 +38,7 @@ use crate::network::cluster::ClusterParameters;
 use crate::network::conductance::InitialConductance;
 use crate::network::jammed::JammingParameters;
 use crate::network::spec::NetworkSpec;
+use crate::network::Physics;
 use crate::run::config::{NetworkConfig, RunConfig};
 
 /// The four tasks of the paper: name and description (with figures).
@@ -210,6 +211,9 @@ pub struct Scale {
     /// follows the conductance scale) or one constant for all four
     /// conditions ([`SCALE_INVARIANCE`]).
     pub condition_rate: LearningRate,
+    /// The physics of the shared network: the paper's resistors, or the
+    /// same contact network as 2D springs (docs/theory.md section 9).
+    pub physics: Physics,
 }
 
 impl Scale {
@@ -225,6 +229,30 @@ impl Scale {
             iteration_scale: if quick { 0.2 } else { 1.0 },
             conditions,
             condition_rate: LearningRate::Auto,
+            physics: Physics::Resistive,
+        }
+    }
+
+    /// The tasks of the reproduction: the paper's four, or on springs
+    /// those with a spring counterpart (no classification).
+    pub fn tasks(&self) -> Vec<(&'static str, &'static str)> {
+        TASKS
+            .into_iter()
+            .filter(|(name, _)| self.physics == Physics::Resistive || *name != "classification-3")
+            .collect()
+    }
+
+    /// How every run is analysed: the defaults, bordered at the held
+    /// degrees of freedom on springs (one ground pins no rotation of the
+    /// open cluster; docs/theory.md section 9).
+    pub fn analysis_options(&self) -> crate::analysis::AnalysisOptions {
+        let defaults = crate::analysis::AnalysisOptions::default();
+        match self.physics {
+            Physics::Resistive => defaults,
+            _ => crate::analysis::AnalysisOptions {
+                boundary: crate::analysis::Boundary::Held,
+                ..defaults
+            },
         }
     }
 
@@ -249,6 +277,9 @@ impl Scale {
             }),
         };
         base.network = NetworkConfig::generated(spec);
+        if self.physics != Physics::Resistive {
+            base.network.physics = Some(self.physics);
+        }
         Ok(base)
     }
 
@@ -355,12 +386,13 @@ impl Scale {
                 config,
             })
         };
-        for (name, label) in TASKS {
+        let tasks = self.tasks();
+        for &(name, label) in &tasks {
             let config = self.run_config(name, seed, network_file, None)?;
             let progress = format!("{name}: train, analyse, draw");
             add(RunGroup::Tasks, name.into(), label.into(), progress, config);
         }
-        for (name, label) in TASKS {
+        for &(name, label) in &tasks {
             let config = self.second_order_config(name, seed, network_file)?;
             let progress = format!("{name}: second-order trainer, analyse, draw");
             add(

@@ -14,7 +14,6 @@ use super::{
     RunGroup, RunMetrics, Scale, SeedClaims, TrainerComparison, TOP_SHARE,
 };
 use crate::analysis::report::StructureOptions;
-use crate::analysis::AnalysisOptions;
 use crate::io::IoError;
 use crate::learning::{LearningError, LearningRate};
 use crate::network::Network;
@@ -58,6 +57,11 @@ pub struct ReproductionOptions {
     /// Replace the runs of an earlier reproduction in `out`.
     #[cfg_attr(feature = "clap", arg(long))]
     pub force: bool,
+    /// `resistive` (the paper's) or `spring`: the same network as a 2D
+    /// spring network, and the experiments that have a spring counterpart
+    /// (docs/theory.md section 9), judged by the same criteria.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ReproductionOptions::default().physics))]
+    pub physics: crate::network::Physics,
 }
 
 impl Default for ReproductionOptions {
@@ -70,6 +74,7 @@ impl Default for ReproductionOptions {
             network: Conditions::Cluster,
             condition_rate: LearningRate::Auto,
             force: false,
+            physics: crate::network::Physics::Resistive,
         }
     }
 }
@@ -246,6 +251,9 @@ pub struct ReproductionRecord {
     pub conditions: Conditions,
     /// The Fig. 8 runs' learning rate.
     pub condition_rate: String,
+    /// The physics (absent: resistive).
+    #[serde(default, skip_serializing_if = "is_resistive")]
+    pub physics: crate::network::Physics,
     /// Nodes of the first seed's network.
     pub nodes: usize,
     /// Edges of the first seed's network.
@@ -269,6 +277,10 @@ impl ReproductionRecord {
     pub const FORMAT: &'static str = "imprint-reproduction";
     /// The version written.
     pub const VERSION: u32 = 2;
+}
+
+fn is_resistive(physics: &crate::network::Physics) -> bool {
+    *physics == crate::network::Physics::Resistive
 }
 
 /// A finished reproduction: the first seed's network and runs (what the
@@ -324,6 +336,7 @@ pub fn reproduce(
     })?;
     let scale = Scale {
         condition_rate: options.condition_rate,
+        physics: options.physics,
         ..Scale::new(options.quick, options.network)
     };
     // The runs' configurations name each network by its full path. The
@@ -361,8 +374,8 @@ pub fn reproduce(
     let mut other_seeds = Vec::new();
     for (k, plan) in plans.into_iter().enumerate() {
         stages.say(&format!(
-            "{:?} network of {} disks (seed {})",
-            options.network, scale.disks, plan.seed
+            "{:?} network of {} disks (seed {}, {})",
+            options.network, scale.disks, plan.seed, options.physics
         ));
         let network = scale.network_config(plan.seed)?.build_network()?;
         let folder = plan.network_file.parent().expect("a file in a folder");
@@ -388,7 +401,7 @@ pub fn reproduce(
                 figures: drawn && run.group == RunGroup::Tasks,
             };
             let group = run.group;
-            let done = execute(run, &network, &plan.runs_dir, keep, stages)?;
+            let done = execute(run, &network, &plan.runs_dir, keep, &scale, stages)?;
             runs.push(group, done);
         }
         let claims = runs.claims();
@@ -419,6 +432,7 @@ pub fn reproduce(
         quick: options.quick,
         conditions: options.network,
         condition_rate: options.condition_rate.to_string(),
+        physics: options.physics,
         nodes: network.node_count(),
         edges: network.edge_count(),
         wall_time_seconds: start.elapsed().as_secs_f64(),
@@ -453,6 +467,7 @@ fn execute(
     network: &Network,
     runs_dir: &Path,
     keep: Keep,
+    scale: &Scale,
     stages: &mut dyn Stages,
 ) -> Result<ReproducedRun, ReproductionError> {
     let started = Instant::now();
@@ -473,7 +488,7 @@ fn execute(
         top_share: TOP_SHARE,
         ..StructureOptions::default()
     };
-    let (finished, report) = analyze_run_unsaved(&dir, &AnalysisOptions::default(), &structure)?;
+    let (finished, report) = analyze_run_unsaved(&dir, &scale.analysis_options(), &structure)?;
     if keep.arrays {
         // Every array but the E x E cost Hessians, two thirds of the bytes
         // (the figures are drawn from memory; `imprint analyze DIR` writes
