@@ -86,6 +86,19 @@ fn a_spring_run_trains_analyses_and_draws_its_fields() {
         serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
     let reduction = summary["cost_reduction"].as_f64().unwrap();
     assert!(reduction > 1e20, "{reduction:e}");
+    let info = imprint(
+        &[
+            "network",
+            "info",
+            "run/network.json",
+            "--task",
+            "run/task.json",
+        ],
+        dir.path(),
+    );
+    assert!(info.status.success(), "{}", stderr(&info));
+    assert!(String::from_utf8_lossy(&info.stdout)
+        .contains("4 held: every rigid-body and floppy motion pinned"));
     let analyze = imprint(&["analyze", "run"], dir.path());
     assert!(analyze.status.success(), "{}", stderr(&analyze));
     let plot = imprint(&["plot", "run"], dir.path());

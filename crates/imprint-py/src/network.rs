@@ -212,9 +212,19 @@ impl PyNetwork {
 
     /// What `imprint network info` prints: size, degrees, components,
     /// conductances, box, physics, and a spring network's rigidity
-    /// (`Z - 2d`, rattlers, Maxwell's count, zero modes).
-    fn describe(&self) -> String {
-        imprint::topology::Description::of(&self.inner).to_string()
+    /// (`Z - 2d`, rattlers, Maxwell's count, zero modes); given a `task`,
+    /// also whether its held set pins every zero mode.
+    #[pyo3(signature = (task = None))]
+    fn describe(&self, task: Option<&crate::task::PyTask>) -> PyResult<String> {
+        let description = imprint::topology::Description::of(&self.inner);
+        Ok(match task {
+            None => description,
+            Some(task) => {
+                task.inner.validate(&self.inner).map_err(fail)?;
+                description.with_task(&task.inner).map_err(fail)?
+            }
+        }
+        .to_string())
     }
 
     fn __repr__(&self) -> String {

@@ -222,3 +222,45 @@ fn resistor_only_paths_refuse_a_spring_network() {
         "{error}"
     );
 }
+
+#[test]
+fn a_held_set_is_said_to_pin_the_zero_modes_or_not() {
+    use imprint::physics::rigidity::held_pinning;
+    let spring = triangular(6, 6, false)
+        .unwrap()
+        .with_physics(Physics::Spring2d)
+        .unwrap();
+    // Node 0 whole and node 5's y: the three rigid motions of an open
+    // lattice pinned.
+    let pinned = held_pinning(&spring, &[0, 1, 11]).unwrap();
+    assert!(pinned.pins(), "{pinned}");
+    assert!(pinned
+        .to_string()
+        .contains("every rigid-body and floppy motion pinned"));
+    // Node 0 alone: the rotation about it is left, and every other node moves.
+    let loose = held_pinning(&spring, &[0, 1]).unwrap();
+    assert_eq!(loose.zero_modes, Some(1));
+    assert_eq!(loose.moving_nodes.len(), spring.node_count() - 1);
+    assert!(loose.to_string().contains("1 zero modes left"), "{loose}");
+    // Resistors: a part without a held node is a zero mode.
+    let two_parts = Network::with_uniform_conductance(
+        vec![[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [4.0, 0.0]],
+        vec![[0, 1], [2, 3]],
+        1.0,
+        None,
+    )
+    .unwrap();
+    let resistors = held_pinning(&two_parts, &[0]).unwrap();
+    assert_eq!(
+        (resistors.zero_modes, resistors.moving_nodes.clone()),
+        (Some(1), vec![2, 3])
+    );
+    assert!(held_pinning(&two_parts, &[0, 3]).unwrap().pins());
+    // Above the dense count: the factorisation tells, without a count.
+    let large = triangular(24, 24, false)
+        .unwrap()
+        .with_physics(Physics::Spring2d)
+        .unwrap();
+    assert!(held_pinning(&large, &[0, 1, 47]).unwrap().pins());
+    assert_eq!(held_pinning(&large, &[0, 1]).unwrap().zero_modes, None);
+}

@@ -22,6 +22,9 @@ pub enum Command {
     Info {
         /// Network file (.json network, .csv edge list, or .txt literature format).
         file: PathBuf,
+        /// A task file: also say whether its held set pins every zero mode (a spring network's rigid-body and floppy motions, a resistor network's parts without a held node).
+        #[arg(long, value_name = "TASK.json")]
+        task: Option<PathBuf>,
     },
     /// Convert a network file into network JSON: an edge-list CSV (i,j[,conductance]) or the literature's plain-text format (N E L / x y / i j).
     Import {
@@ -150,7 +153,7 @@ pub struct DrawArgs {
 pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Generate(args) => generate(args),
-        Command::Info { file } => info(&file),
+        Command::Info { file, task } => info(&file, task.as_deref()),
         Command::Import {
             file,
             format,
@@ -255,10 +258,17 @@ fn generate(args: GenerateArgs) -> Result<()> {
     write(&output, &network)
 }
 
-fn info(file: &Path) -> Result<()> {
+fn info(file: &Path, task: Option<&Path>) -> Result<()> {
     let network = load_network(file)?;
+    let mut description = Description::of(&network);
+    if let Some(path) = task {
+        let task = imprint::io::read_task(path)?;
+        let fits = || format!("{} on {}", path.display(), file.display());
+        task.validate(&network).with_context(fits)?;
+        description = description.with_task(&task).with_context(fits)?;
+    }
     println!("file         {}", file.display());
-    println!("{}", Description::of(&network));
+    println!("{description}");
     Ok(())
 }
 

@@ -74,8 +74,9 @@ class Network:
         """``"resistive"`` or ``"spring"`` (2D central-force springs; conductances are stiffnesses)."""
     def as_spring(self) -> "Network":
         """The same network as 2D springs; refused (ImprintError) when it has floppy modes beyond the rigid-body ones."""
-    def describe(self) -> str:
-        """What ``imprint network info`` prints, with a spring network's rigidity (Z - 2d, rattlers, Maxwell's count, zero modes)."""
+    def describe(self, task: Optional["Task"] = None) -> str:
+        """What ``imprint network info`` prints, with a spring network's rigidity (Z - 2d, rattlers, Maxwell's count, zero modes);
+        given a task, also whether its held set pins every zero mode (``imprint network info --task``)."""
     @property
     def metadata(self) -> Dict[str, Any]:
         """Provenance (generator, seed, statistics)."""

@@ -364,6 +364,7 @@ def test_spring_tasks_train_and_analyse_as_resistor_ones_do():
     # rattlers are peeled), where the allosteric task is realisable.
     net = imprint.Network.jammed(nodes=100, seed=1).as_spring()
     task = imprint.Task.builtin("allostery", net, target_edges=2)
+    assert "every rigid-body and floppy motion pinned" in net.describe(task)
     trained, history = imprint.train(net, task, rule="levenberg-marquardt", iterations=200)
     assert trained.physics == "spring"
     assert history[-1]["cost"] < 1e-20 * history[0]["cost"]

@@ -126,7 +126,14 @@ fn stencil_moments(
     let width = m + n_out;
     let moments = |e: usize| {
         let q = edges.stencil(e);
-        let mut drops = vec![0.0; width];
+        // On the stack for the usual few columns: no allocation per edge.
+        let (mut stack, mut heap) = ([0.0f64; 32], Vec::new());
+        let drops: &mut [f64] = if width <= stack.len() {
+            &mut stack[..width]
+        } else {
+            heap.resize(width, 0.0);
+            &mut heap
+        };
         for &(dof, value) in q.entries() {
             let row = &rows[dof * width..(dof + 1) * width];
             drops.iter_mut().zip(row).for_each(|(d, r)| *d += value * r);

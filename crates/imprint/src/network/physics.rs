@@ -115,6 +115,19 @@ impl EdgeStencil {
         }
     }
 
+    /// A stencil of up to four given non-zeros (for tests of the generic
+    /// stencil paths).
+    #[doc(hidden)]
+    pub fn from_entries(given: &[(usize, f64)]) -> Self {
+        assert!(given.len() <= 4, "a stencil holds at most 4 entries");
+        let mut entries = [(0, 0.0); 4];
+        entries[..given.len()].copy_from_slice(given);
+        Self {
+            entries,
+            len: given.len(),
+        }
+    }
+
     /// The non-zeros, `(degree of freedom, value)`.
     pub fn entries(&self) -> &[(usize, f64)] {
         &self.entries[..self.len]

@@ -13,7 +13,7 @@
 use faer::sparse::SymbolicSparseColMat;
 use faer::{Mat, MatMut, MatRef};
 
-use super::refine::{self, two_product, two_sum, DoubleDouble};
+use super::refine::{self, two_product, two_sum, DoubleDouble, Factor};
 use super::solver::{pattern_slot, EdgeSlots, Role};
 use super::{Factorization, PhysicsError};
 use crate::network::EdgeStencil;
@@ -144,41 +144,147 @@ fn scale(x: DoubleDouble, k: f64) -> DoubleDouble {
     DoubleDouble { hi, lo }
 }
 
+/// Node-major work space of [`stencil_residual`]: per degree of freedom
+/// one contiguous row of `3 m` values, the `m` drives' values then the
+/// leading and trailing parts of their net forces in double-double. An edge
+/// touches four short rows (two pairs of neighbours), and each part is
+/// contiguous over the drives, as in the resistors'
+/// [`super::refine::free_residual`].
+pub(super) struct StencilRows {
+    rows: Vec<f64>,
+    m: usize,
+}
+
+impl StencilRows {
+    /// Rows for `dofs` degrees of freedom and the `m` drives of `drives`
+    /// (`dofs + |C|` rows: forces, then the values of `constrained`), the
+    /// held values in place.
+    pub(super) fn new(dofs: usize, constrained: &[usize], drives: MatRef<'_, f64>) -> Self {
+        let m = drives.ncols();
+        let mut rows = vec![0.0; dofs * 3 * m];
+        for col in 0..m {
+            for (c, &dof) in constrained.iter().enumerate() {
+                rows[dof * 3 * m + col] = drives[(dofs + c, col)];
+            }
+        }
+        Self { rows, m }
+    }
+}
+
 /// `f_F - (K x)_F` in double-double, rounded into `residual` (rows in the
-/// order of the free components): `states` holds every component's value
-/// (`dofs` rows: the free ones being refined and the held ones), `forces`
-/// the drives' applied forces (`dofs` rows).
+/// order of the free components) for the free values `free` (same order):
+/// `rows` holds the held values ([`StencilRows::new`]), `forces` the
+/// drives' applied forces (`dofs` rows).
 pub(super) fn stencil_residual(
     stencils: &[EdgeStencil],
     conductance: &[f64],
     free_dofs: &[usize],
-    states: MatRef<'_, f64>,
+    free: MatRef<'_, f64>,
     forces: MatRef<'_, f64>,
+    work: &mut StencilRows,
     mut residual: MatMut<'_, f64>,
 ) {
-    let dofs = states.nrows();
-    let mut sums = vec![DoubleDouble::default(); dofs];
-    for col in 0..states.ncols() {
-        for (d, sum) in sums.iter_mut().enumerate() {
-            *sum = DoubleDouble {
-                hi: forces[(d, col)],
-                lo: 0.0,
-            };
+    let m = work.m;
+    let width = 3 * m;
+    let rows = &mut work.rows;
+    for (d, row) in rows.chunks_exact_mut(width).enumerate() {
+        let (_, sums) = row.split_at_mut(m);
+        let (hi, lo) = sums.split_at_mut(m);
+        for col in 0..m {
+            hi[col] = forces[(d, col)];
+            lo[col] = 0.0;
         }
-        for (stencil, &k) in stencils.iter().zip(conductance) {
+    }
+    for col in 0..m {
+        for (a, &dof) in free_dofs.iter().enumerate() {
+            rows[dof * width + col] = free[(a, col)];
+        }
+    }
+    let mut tensions = vec![DoubleDouble::default(); m];
+    for (stencil, &k) in stencils.iter().zip(conductance) {
+        let entries = stencil.entries();
+        if let Some((ends, b)) = spring_2d(entries) {
+            spring_2d_forces(rows, ends, b, k, m);
+            continue;
+        }
+        for (col, tension) in tensions.iter_mut().enumerate() {
             let mut extension = DoubleDouble::default();
-            for &(dof, q) in stencil.entries() {
-                let (p, e) = two_product(q, states[(dof, col)]);
+            for &(dof, q) in entries {
+                let (p, e) = two_product(q, rows[dof * width + col]);
                 extension = extension.add(p, e);
             }
-            let tension = scale(extension, k);
-            for &(dof, q) in stencil.entries() {
-                let pull = scale(tension, -q);
-                sums[dof] = sums[dof].add(pull.hi, pull.lo);
+            *tension = scale(extension, k);
+        }
+        for &(dof, q) in entries {
+            let (_, sums) = rows[dof * width..(dof + 1) * width].split_at_mut(m);
+            let (hi, lo) = sums.split_at_mut(m);
+            for (col, tension) in tensions.iter().enumerate() {
+                let pull = scale(*tension, -q);
+                let sum = DoubleDouble {
+                    hi: hi[col],
+                    lo: lo[col],
+                }
+                .add(pull.hi, pull.lo);
+                (hi[col], lo[col]) = (sum.hi, sum.lo);
             }
         }
-        for (a, &d) in free_dofs.iter().enumerate() {
-            residual[(a, col)] = sums[d].hi + sums[d].lo;
+    }
+    for (a, &d) in free_dofs.iter().enumerate() {
+        let row = d * width;
+        for col in 0..m {
+            residual[(a, col)] = rows[row + m + col] + rows[row + 2 * m + col];
+        }
+    }
+}
+
+/// A 2D spring's stencil `(-b at node i, +b at node j)` as the degrees of
+/// freedom `[2 i, 2 j]` of the `x` components and `b`; `None` for any other
+/// stencil.
+#[inline]
+fn spring_2d(entries: &[(usize, f64)]) -> Option<([usize; 2], [f64; 2])> {
+    match *entries {
+        [(a, qa), (b, qb), (c, qc), (d, qd)]
+            if b == a + 1 && d == c + 1 && qc == -qa && qd == -qb =>
+        {
+            Some(([a, c], [qc, qd]))
+        }
+        _ => None,
+    }
+}
+
+/// The forces one 2D spring exerts, subtracted from the node-major sums of
+/// [`stencil_residual`] for every drive: `t = k b . (u_j - u_i)` with the
+/// differences taken exactly (two-sum) and the products with their errors
+/// (two-product), then `+t b` at `i` and `-t b` at `j`, in double-double.
+/// Fewer operations than the generic stencil loop (which forms each of the
+/// four products `q_a u_a` and four products `q_a t`), to the same accuracy.
+#[inline]
+fn spring_2d_forces(rows: &mut [f64], [i, j]: [usize; 2], [bx, by]: [f64; 2], k: f64, m: usize) {
+    let width = 3 * m;
+    let (ix, jx) = (i * width, j * width);
+    // The constants split once for the drives' products.
+    let (bx, by, k) = (Factor::new(bx), Factor::new(by), Factor::new(k));
+    for col in 0..m {
+        let (dx, ex) = two_sum(rows[jx + col], -rows[ix + col]);
+        let (dy, ey) = two_sum(rows[jx + width + col], -rows[ix + width + col]);
+        let (px, epx) = bx.times(dx);
+        let (py, epy) = by.times(dy);
+        let (sum, es) = two_sum(px, py);
+        let rest = es + epx + epy + bx.value() * ex + by.value() * ey;
+        let (hi, lo) = two_sum(sum, rest);
+        let (p, e) = k.times(hi);
+        let tension = DoubleDouble::renormalised(p, e + lo * k.value());
+        for (axis, b) in [(0, bx), (width, by)] {
+            let (p, e) = b.times(tension.hi);
+            let force = DoubleDouble::renormalised(p, e + tension.lo * b.value());
+            for (row, sign) in [(ix + axis, 1.0), (jx + axis, -1.0)] {
+                let at = DoubleDouble {
+                    hi: rows[row + m + col],
+                    lo: rows[row + 2 * m + col],
+                }
+                .add(sign * force.hi, sign * force.lo);
+                (rows[row + m + col], rows[row + 2 * m + col]) = (at.hi, at.lo);
+            }
         }
     }
 }
@@ -251,31 +357,14 @@ impl Factorization {
         move_held_to_rhs(stencils, edges, role, k, dofs, drives, free.as_mut());
         self.solve_free_in_place(free.as_mut());
         // Every component's value, the held ones from the drives; the
-        // refinement writes the free ones before each residual.
-        let mut states = Mat::<f64>::zeros(dofs, m);
-        for col in 0..m {
-            for (c, &dof) in s.constrained.iter().enumerate() {
-                states[(dof, col)] = drives[(dofs + c, col)];
-            }
-        }
+        // residual writes the free ones it is given.
+        let mut work = StencilRows::new(dofs, &s.constrained, drives);
         let forces = drives.subrows(0, dofs);
         let mut correction = Mat::<f64>::zeros(free.nrows(), m);
         let error = refine::refine(
             |r| self.solve_free_in_place(r),
             |v, residual| {
-                for col in 0..m {
-                    for (a, &dof) in s.free_nodes.iter().enumerate() {
-                        states[(dof, col)] = v[(a, col)];
-                    }
-                }
-                stencil_residual(
-                    stencils,
-                    k,
-                    &s.free_nodes,
-                    states.as_ref(),
-                    forces,
-                    residual,
-                )
+                stencil_residual(stencils, k, &s.free_nodes, v, forces, &mut work, residual)
             },
             free.as_mut(),
             correction.as_mut(),
@@ -293,5 +382,82 @@ impl Factorization {
         }
         multipliers(stencils, edges, role, k, dofs, full.as_mut());
         (full, error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2d_spring_residual_equals_the_generic_stencil_loop() {
+        // The same bonds, once in the 2D pattern (fast path) and once with
+        // their entries listed in another order (the generic loop).
+        let mut rng = crate::random::Rng::new(3);
+        let (nodes, m) = (6, 3);
+        let dofs = 2 * nodes;
+        let bonds = [
+            [0, 1],
+            [1, 2],
+            [2, 3],
+            [3, 4],
+            [4, 5],
+            [5, 0],
+            [0, 3],
+            [1, 4],
+        ];
+        let (mut fast, mut generic, mut k) = (Vec::new(), Vec::new(), Vec::new());
+        for &[i, j] in &bonds {
+            let angle = rng.uniform() * std::f64::consts::TAU;
+            let b = [angle.cos(), angle.sin()];
+            let q = EdgeStencil::spring_2d(i, j, b);
+            assert!(spring_2d(q.entries()).is_some());
+            fast.push(q);
+            // The same entries interleaved: not the pattern, so the generic
+            // loop runs.
+            let e = q.entries();
+            let reordered = EdgeStencil::from_entries(&[e[2], e[0], e[3], e[1]]);
+            assert!(spring_2d(reordered.entries()).is_none());
+            generic.push(reordered);
+            k.push(10f64.powf(rng.uniform() * 12.0 - 6.0));
+        }
+        let free: Vec<usize> = (2..dofs).collect();
+        let constrained = [0, 1];
+        let drives = Mat::from_fn(dofs + 2, m, |r, c| {
+            if r < dofs {
+                rng_value(r, c)
+            } else {
+                0.1 * (r + c) as f64
+            }
+        });
+        let values = Mat::from_fn(free.len(), m, |a, c| 1.0 + rng_value(a + 7, c));
+        let forces = drives.as_ref().subrows(0, dofs);
+        let mut out = [Mat::zeros(free.len(), m), Mat::zeros(free.len(), m)];
+        for (stencils, out) in [&fast, &generic].into_iter().zip(&mut out) {
+            let mut work = StencilRows::new(dofs, &constrained, drives.as_ref());
+            stencil_residual(
+                stencils,
+                &k,
+                &free,
+                values.as_ref(),
+                forces,
+                &mut work,
+                out.as_mut(),
+            );
+        }
+        let scale = (0..free.len())
+            .flat_map(|a| (0..m).map(move |c| (a, c)))
+            .map(|(a, c)| out[1][(a, c)].abs())
+            .fold(0.0, f64::max);
+        for a in 0..free.len() {
+            for c in 0..m {
+                let (x, y) = (out[0][(a, c)], out[1][(a, c)]);
+                assert!((x - y).abs() <= 1e-15 * scale, "{a} {c}: {x:e} vs {y:e}");
+            }
+        }
+    }
+
+    fn rng_value(r: usize, c: usize) -> f64 {
+        ((r * 31 + c * 17) % 23) as f64 / 23.0 - 0.5
     }
 }

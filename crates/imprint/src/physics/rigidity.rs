@@ -212,3 +212,103 @@ impl std::fmt::Display for Rigidity {
     }
     }
 }
+
+/// Whether a held set pins every zero mode of a network: for resistors,
+/// every connected part holds a node; for springs, no rigid-body or floppy
+/// motion is left with the held components fixed (counted exactly up to
+/// [`DENSE_RIGIDITY_NODES`] nodes, above by factorising and probing the
+/// stiffness matrix, which tells only whether one is left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldPinning {
+    /// Held degrees of freedom (nodes for resistors).
+    pub held: usize,
+    /// Zero modes left: `Some(0)` when pinned, `None` when some are left
+    /// but not counted (large spring networks).
+    pub zero_modes: Option<usize>,
+    /// Nodes that move in one of them (small networks).
+    pub moving_nodes: Vec<usize>,
+}
+
+impl HeldPinning {
+    /// Whether nothing is left free.
+    pub fn pins(&self) -> bool {
+        self.zero_modes == Some(0)
+    }
+}
+
+/// [`HeldPinning`] of `held` (degrees of freedom, `node * d + component`)
+/// on `network` at its conductances.
+pub fn held_pinning(network: &Network, held: &[usize]) -> Result<HeldPinning, PhysicsError> {
+    let dofs = network.node_count() * network.physics().dofs_per_node();
+    if let Some(&dof) = held.iter().find(|&&d| d >= dofs) {
+        return Err(PhysicsError::UnknownDof { dof, dofs });
+    }
+    if network.physics() == Physics::Resistive {
+        let components = crate::network::connectivity::Components::of(network);
+        let mut reached = vec![false; components.count];
+        for &node in held {
+            reached[components.label[node]] = true;
+        }
+        let free: Vec<usize> = (0..network.node_count())
+            .filter(|&n| !reached[components.label[n]])
+            .collect();
+        return Ok(HeldPinning {
+            held: held.len(),
+            zero_modes: Some(reached.iter().filter(|&&r| !r).count()),
+            moving_nodes: free,
+        });
+    }
+    if network.node_count() <= DENSE_RIGIDITY_NODES {
+        let modes = super::spring::zero_modes(network, held);
+        return Ok(HeldPinning {
+            held: held.len(),
+            zero_modes: Some(modes.count),
+            moving_nodes: modes.moving_nodes,
+        });
+    }
+    let pinned = super::Solver::for_dofs(network, held)
+        .and_then(|solver| solver.factorize(network.conductance()));
+    match pinned {
+        Ok(_) => Ok(HeldPinning {
+            held: held.len(),
+            zero_modes: Some(0),
+            moving_nodes: Vec::new(),
+        }),
+        Err(PhysicsError::SingularStiffness) => Ok(HeldPinning {
+            held: held.len(),
+            zero_modes: None,
+            moving_nodes: Vec::new(),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+impl std::fmt::Display for HeldPinning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let listed: Vec<String> = self
+            .moving_nodes
+            .iter()
+            .take(8)
+            .map(|n| n.to_string())
+            .collect();
+        let more = if self.moving_nodes.len() > 8 {
+            ", ..."
+        } else {
+            ""
+        };
+        match self.zero_modes {
+            Some(0) => write!(f, "held set     {} held: every rigid-body and floppy motion pinned", self.held),
+            Some(count) => write!(
+                f,
+                "held set     {} held: {count} zero modes left (nodes {}{more} move)",
+                self.held,
+                listed.join(", ")
+            ),
+            None => write!(
+                f,
+                "held set     {} held: a zero mode is left (the factorisation found it; too large to count)",
+                self.held
+            ),
+        }
+    }
+}

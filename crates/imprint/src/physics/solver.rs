@@ -210,7 +210,7 @@ impl Solver {
                     pattern.as_ref(),
                     Side::Lower,
                     SymmetricOrdering::Amd,
-                    CholeskySymbolicParams::default(),
+                    symbolic_params(stencils.is_some()),
                 )
                 .expect("symbolic Cholesky analysis ran out of memory"),
             )
@@ -293,6 +293,25 @@ impl Solver {
         };
         factorization.refactorize(conductance)?;
         Ok(factorization)
+    }
+}
+
+/// The symbolic Cholesky's parameters: faer's defaults for resistors; for
+/// networks of several degrees of freedom per node the supernodal
+/// factorisation always, whose blocks the `d x d` node blocks fill
+/// (measured on a 482-node jammed spring network: a numeric factorisation
+/// of 0.30 ms simplicial, as the default chose, against 0.17 ms
+/// supernodal; at 2 x 10^4 nodes the default is supernodal already;
+/// docs/benchmarks.md, "Springs").
+fn symbolic_params(blocks: bool) -> CholeskySymbolicParams<'static> {
+    if blocks {
+        CholeskySymbolicParams {
+            supernodal_flop_ratio_threshold:
+                faer::sparse::linalg::SupernodalThreshold::FORCE_SUPERNODAL,
+            ..Default::default()
+        }
+    } else {
+        CholeskySymbolicParams::default()
     }
 }
 

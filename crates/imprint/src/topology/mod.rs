@@ -18,6 +18,8 @@ pub struct Description<'a> {
     components: Components,
     /// A spring network's rigidity (none for resistors).
     rigidity: Option<Rigidity>,
+    /// Whether a task's held set pins every zero mode, when asked.
+    held: Option<crate::physics::rigidity::HeldPinning>,
 }
 
 impl<'a> Description<'a> {
@@ -28,7 +30,22 @@ impl<'a> Description<'a> {
             degrees: DegreeStatistics::of(network),
             components: Components::of(network),
             rigidity: (network.physics() == Physics::Spring2d).then(|| rigidity(network)),
+            held: None,
         }
+    }
+
+    /// With whether `task`'s held set (nodes, or a spring task's
+    /// components) pins every zero mode of the network
+    /// ([`crate::physics::rigidity::held_pinning`]).
+    pub fn with_task(
+        mut self,
+        task: &crate::learning::Task,
+    ) -> Result<Self, crate::physics::PhysicsError> {
+        self.held = Some(crate::physics::rigidity::held_pinning(
+            self.network,
+            &task.fixed_nodes,
+        )?);
+        Ok(self)
     }
 }
 
@@ -77,6 +94,9 @@ impl std::fmt::Display for Description<'_> {
         }
         if let Some(rigidity) = &self.rigidity {
             write!(f, "\n{rigidity}")?;
+        }
+        if let Some(held) = &self.held {
+            write!(f, "\n{held}")?;
         }
         for (key, value) in network.metadata() {
             write!(f, "\nmetadata     {key} = {value}")?;
