@@ -382,3 +382,37 @@ fn the_spring_reproduction_plans_the_experiments_with_a_counterpart() {
         4 + 4 + 4 + 4 + 3
     );
 }
+
+#[test]
+fn a_custom_task_on_springs_holds_both_components_and_reads_x() {
+    use imprint::learning::custom::{CustomTask, NodeRef, Samples};
+    let net = springs(70, 9);
+    let custom = CustomTask {
+        name: "mine".into(),
+        grounds: vec![NodeRef::Index(3)],
+        ground_voltage: 0.0,
+        inputs: vec![NodeRef::Index(10), NodeRef::Index(20)],
+        outputs: vec![NodeRef::Index(30)],
+        output_edges: Vec::new(),
+        samples: Samples::Linear {
+            coefficients: vec![vec![0.3, 0.2]],
+            count: 8,
+            range: [0.0, 1.0],
+        },
+        cost: imprint::learning::Cost::Mse,
+        seed: 1,
+    };
+    let task = custom.build(&net).unwrap();
+    assert_eq!(task.physics, Physics::Spring2d);
+    assert_eq!(task.fixed_nodes, vec![6, 7, 20, 21, 40, 41]);
+    for row in &task.fixed_voltages {
+        assert_eq!([row[0], row[1], row[3], row[5]], [0.0; 4]);
+    }
+    assert_eq!(task.readout, Readout::Node { nodes: vec![60] });
+    let problem = TaskCircuit::new(&net, &task).unwrap();
+    let (_, outputs) = problem.evaluate_with_outputs(net.conductance()).unwrap();
+    for (s, y) in outputs.iter().enumerate() {
+        let dense = dense_outputs(&net, net.conductance(), &task, s);
+        assert!(relative_distance(y, &dense) < 1e-12);
+    }
+}

@@ -1,6 +1,8 @@
 //! Custom tasks described in a run's configuration: node roles by index or
 //! by "the node nearest to (x, y)", inputs drawn uniformly with a coefficient
-//! matrix, or samples read from a table; node or edge read-outs.
+//! matrix, or samples read from a table; node or edge read-outs. On a spring
+//! network the held nodes hold displacements along `x` (and `0` along `y`),
+//! and node read-outs read `x` displacements (`spring_tasks::on_springs`).
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -287,6 +289,10 @@ impl CustomTask {
             test_targets: Vec::new(),
             classification: self.cost == Cost::Cosine,
             physics: crate::network::Physics::Resistive,
+        };
+        let task = match network.physics() {
+            crate::network::Physics::Resistive => task,
+            _ => super::spring_tasks::on_springs(task),
         };
         task.validate(network)?;
         Ok(task)

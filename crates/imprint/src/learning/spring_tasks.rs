@@ -19,7 +19,9 @@
 //!   y_out - y_g` whatever the stiffnesses, and a generic `A` cannot be
 //!   learned (measured: every trainer stalls at the same cost).
 //!
-//! `classification-3` has no spring counterpart here and is refused.
+//! `classification-3` has no spring counterpart here and is refused. A
+//! custom task (nodes by index or position) on a spring network takes the
+//! regression's convention ([`on_springs`]).
 //! Whether the held set pins every zero mode is the solver's to certify
 //! ([`crate::physics::Solver::for_dofs`]): a floppy task is refused there.
 
@@ -151,4 +153,37 @@ fn allostery(
         classification: false,
         physics: Physics::Spring2d,
     })
+}
+
+/// A task stated in nodes (a custom task) posed on a spring network by the
+/// regression's convention: every held node holds both components, its
+/// value on `x` and `0` on `y` (so grounds at `(v_g, 0)`, inputs at `(x_k,
+/// 0)`, and the rigid motions pinned by any two held nodes); a node
+/// read-out reads the `x` displacement, an edge read-out the pair's
+/// extension.
+pub(crate) fn on_springs(task: Task) -> Task {
+    let fixed_nodes = task
+        .fixed_nodes
+        .iter()
+        .flat_map(|&n| [dof(n, 0), dof(n, 1)])
+        .collect();
+    let spread = |rows: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+        rows.into_iter()
+            .map(|row| row.into_iter().flat_map(|v| [v, 0.0]).collect())
+            .collect()
+    };
+    let readout = match task.readout {
+        Readout::Node { nodes } => Readout::Node {
+            nodes: nodes.iter().map(|&n| dof(n, 0)).collect(),
+        },
+        edges => edges,
+    };
+    Task {
+        fixed_nodes,
+        fixed_voltages: spread(task.fixed_voltages),
+        test_fixed_voltages: spread(task.test_fixed_voltages),
+        readout,
+        physics: Physics::Spring2d,
+        ..task
+    }
 }
