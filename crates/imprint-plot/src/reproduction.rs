@@ -83,9 +83,18 @@ pub fn initial_conditions_figure(
     formats: &[Format],
 ) -> Result<Vec<PathBuf>> {
     let mut cells = Vec::new();
+    // What `k` is: a conductance, or a spring network's stiffness.
+    let spring = conditions
+        .first()
+        .is_some_and(|d| d.run.trained.physics() == imprint::network::Physics::Spring2d);
+    let (k, relative) = if spring {
+        ("stiffness k", "relative stiffness")
+    } else {
+        ("conductance k (S)", "relative conductance")
+    };
     let rows: [(&str, PerEdge); 2] = [
-        ("conductance k (S)", |a| &a.conductance),
-        ("relative conductance", |a| &a.relative_conductance),
+        (k, |a| &a.conductance),
+        (relative, |a| &a.relative_conductance),
     ];
     for (row, (x_label, pick)) in rows.into_iter().enumerate() {
         for d in conditions {

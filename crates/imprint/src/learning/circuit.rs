@@ -284,10 +284,13 @@ impl TaskCircuit {
                 .subcols_mut(m, n_out)
                 .copy_from(&self.adjoint_drives);
         }
-        // A unit response's voltages lie in [0, 1] (a harmonic measure), so
-        // a state's bound sums at most `m` times its largest held voltage,
-        // and the state is at least that large: refining the units to
-        // CERTIFIED / m keeps every superposed state within CERTIFIED.
+        // A resistor's unit response's voltages lie in [0, 1] (a harmonic
+        // measure), so a state's bound sums at most `m` times its largest
+        // held voltage, and the state is at least that large: refining the
+        // units to CERTIFIED / m keeps every superposed state within
+        // CERTIFIED. A spring's unit displacements are not bounded so; the
+        // error reported for its states is computed from the units' sizes
+        // either way ([`Self::superposed`]), so it says when it is larger.
         let target =
             crate::physics::refine::CERTIFIED / if superposed { m.max(1) as f64 } else { 1.0 };
         let (solved, error) = if block.ncols() == 0 {

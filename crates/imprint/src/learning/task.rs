@@ -28,16 +28,20 @@ pub(crate) fn check_sample_count(count: usize) -> Result<(), LearningError> {
     Ok(())
 }
 
-/// What the outputs are: node voltages, or drops across edges.
+/// What the outputs are: node voltages, or drops across edges (on a
+/// spring network: displacement components, or pair extensions; the rows
+/// of `P` are [`Readout::stencils`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Readout {
-    /// `y_o = V_o`: rows `e_o^T` of `P`.
+    /// `y_o = V_o`: rows `e_o^T` of `P` (springs: `y_o = u_d`, `d` a
+    /// degree of freedom `2 node + component`).
     Node {
-        /// Output nodes.
+        /// Output nodes (springs: degrees of freedom).
         nodes: Vec<usize>,
     },
-    /// `y_t = V_i - V_j` for target edge `t = (i, j)`: rows `bb_t^T` of `P`.
+    /// `y_t = V_i - V_j` for target edge `t = (i, j)`: rows `bb_t^T` of `P`
+    /// (springs: the extension `b_ij . (u_j - u_i)`).
     Edge {
         /// Target edges as node pairs.
         edges: Vec<[usize; 2]>,
@@ -56,25 +60,6 @@ impl Readout {
     /// Whether there are no outputs.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// `P x` for a state (or node-voltage vector) `x`.
-    pub fn apply(&self, x: impl Fn(usize) -> f64) -> Vec<f64> {
-        match self {
-            Self::Node { nodes } => nodes.iter().map(|&o| x(o)).collect(),
-            Self::Edge { edges } => edges.iter().map(|&[i, j]| x(i) - x(j)).collect(),
-        }
-    }
-
-    /// Adds `P^T w` to the first `N` entries of `out` (a drive vector).
-    pub fn add_transpose(&self, w: &[f64], out: &mut [f64]) {
-        match self {
-            Self::Node { nodes } => nodes.iter().zip(w).for_each(|(&o, w)| out[o] += w),
-            Self::Edge { edges } => edges.iter().zip(w).for_each(|(&[i, j], w)| {
-                out[i] += w;
-                out[j] -= w;
-            }),
-        }
     }
 
     /// The read-out's rows of `P` on `network`, one stencil per output: a
