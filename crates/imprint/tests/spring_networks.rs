@@ -264,3 +264,30 @@ fn a_held_set_is_said_to_pin_the_zero_modes_or_not() {
     assert!(held_pinning(&large, &[0, 1, 47]).unwrap().pins());
     assert_eq!(held_pinning(&large, &[0, 1]).unwrap().zero_modes, None);
 }
+
+#[test]
+fn the_resistor_protocols_refuse_a_spring_network() {
+    let spring = triangular(6, 6, false)
+        .unwrap()
+        .with_physics(Physics::Spring2d)
+        .unwrap();
+    let task =
+        imprint::learning::builtin::build("allostery", &spring, &Default::default()).unwrap();
+    let error = imprint::analysis::measure::simulate_for_task(
+        &spring,
+        &task,
+        imprint::analysis::Boundary::Held,
+        0.0,
+        1,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("the simulated measurement does not handle spring networks"),
+        "{error}"
+    );
+    let conditions = imprint::physics::BoundaryConditions::new()
+        .fix(0, 0.0)
+        .fix(1, 1.0);
+    assert!(imprint::io::spice::netlist(&spring, &conditions, "spring").is_err());
+}

@@ -149,6 +149,10 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     } = &args;
     structure.validate(&task).map_err(flagged)?;
     let measured = match &args.measured {
+        Some(_) if network.physics() != imprint::network::Physics::Resistive => bail!(
+            "--measured reads a resistor network's measurement (unit currents node by node, voltage drops); this is a {} network, which has no such protocol yet",
+            network.physics()
+        ),
         Some(path) => Some(
             ResponseMatrix::read_csv(
                 path,

@@ -74,6 +74,10 @@ pub fn simulate_for_task(
             reason: format!("{noise}: a standard deviation must be finite and at least 0"),
         });
     }
+    // The protocol injects unit currents node by node and reads voltage
+    // drops: a spring network's counterpart (forces per component,
+    // extensions) is not written yet.
+    crate::physics::resistive_only(network, "the simulated measurement")?;
     let factor = boundary.factorize(network, task)?;
     Ok(simulate_measurement(&factor, network.edges(), noise, seed)?)
 }

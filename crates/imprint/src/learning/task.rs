@@ -305,8 +305,10 @@ impl Task {
                         && what == "output"
                         && matches!(self.readout, Readout::Edge { .. })) =>
                 {
+                    // Named by node (a spring's degree of freedom is
+                    // `2 node + component`).
                     return Err(LearningError::NodeInTwoRoles {
-                        node,
+                        node: node / d,
                         first,
                         second: what,
                     });

@@ -119,7 +119,7 @@ pub enum PhysicsError {
     },
     /// A computation written for one physics was given a network of
     /// another (resistor paths and spring paths).
-    #[error("{what} does not handle {physics} networks (docs/theory.md section 9 lists what serves spring networks so far: generation, rigidity, the sparse and dense solves)")]
+    #[error("{what} does not handle {physics} networks (docs/theory.md section 9 lists what serves spring networks: generation, rigidity, solves, tasks, training, analysis, figures and the reproduction; not yet SPICE export or the simulated measurement)")]
     UnsupportedPhysics {
         /// What was asked.
         what: &'static str,

@@ -22,4 +22,5 @@ pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use incidence::Incidence;
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};
+pub(crate) use solver::resistive_only;
 pub use solver::{check_reachable, solve, Solver};
