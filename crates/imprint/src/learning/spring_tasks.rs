@@ -15,9 +15,10 @@
 //!   nodes, trained to `y = A x` as the resistor task's. Both components
 //!   of the inputs are held: with only their `x` held, a rigid rotation
 //!   about the ground is a zero-energy motion that moves inputs and
-//!   outputs by amounts fixed by the geometry alone, so `T (y_in - y_g) =
-//!   y_out - y_g` whatever the stiffnesses, and a generic `A` cannot be
-//!   learned (measured: every trainer stalls at the same cost).
+//!   outputs by amounts fixed by the geometry alone, so `T (Y_in - Y_g) =
+//!   Y_out - Y_g` (`Y` the nodes' `y` coordinates) whatever the
+//!   stiffnesses, and a generic `A` cannot be learned (measured: every
+//!   trainer stalls at the same cost).
 //!
 //! `classification-3` has no spring counterpart here and is refused. A
 //! custom task (nodes by index or position) on a spring network takes the
