@@ -116,16 +116,6 @@ fn task_allostery(net: &Network) -> Task {
     builtin::build("allostery", net, &builtin::BuiltinOptions::default()).unwrap()
 }
 
-/// Central finite difference of the full training cost.
-fn finite_difference(problem: &TaskCircuit, k: &[f64], edge: usize) -> f64 {
-    let h = 1e-5 * k[edge];
-    let mut plus = k.to_vec();
-    plus[edge] += h;
-    let mut minus = k.to_vec();
-    minus[edge] -= h;
-    (problem.evaluate(&plus).unwrap().cost - problem.evaluate(&minus).unwrap().cost) / (2.0 * h)
-}
-
 #[test]
 fn adjoint_gradient_matches_finite_differences() {
     let net = network();
@@ -142,7 +132,7 @@ fn adjoint_gradient_matches_finite_differences() {
         let gradient = cost_gradient(&problem, &factor, &all).unwrap();
         let scale = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         for edge in (0..net.edge_count()).step_by(7) {
-            let fd = finite_difference(&problem, k, edge);
+            let fd = common::cost_finite_difference(&problem, k, edge);
             assert!(
                 (gradient[edge] - fd).abs() < 1e-6 * scale,
                 "{name}, edge {edge}: adjoint {:e}, finite difference {fd:e}",

@@ -17,8 +17,6 @@ use imprint::learning::{
     builtin, cost_gradient, coupled_learning_update, LearningError, LearningRate, Readout, Rule,
     Task, TaskCircuit, Training, TrainingParameters,
 };
-use imprint::network::delaunay::DelaunayParameters;
-use imprint::network::spec::NetworkSpec;
 use imprint::network::{Network, Physics};
 use imprint::physics::spring::solve_dense;
 use imprint::physics::Incidence;
@@ -26,15 +24,7 @@ use imprint::random::Rng;
 
 /// A rigid spring network (Delaunay) with varied stiffnesses.
 fn springs(nodes: usize, seed: u64) -> Network {
-    let mut net = NetworkSpec::Delaunay(DelaunayParameters {
-        nodes,
-        seed,
-        ..Default::default()
-    })
-    .generate()
-    .unwrap()
-    .with_physics(Physics::Spring2d)
-    .unwrap();
+    let mut net = common::delaunay_springs(nodes, seed);
     let mut rng = Rng::new(seed + 100);
     let k = (0..net.edge_count())
         .map(|_| rng.uniform_in(0.3, 3.0))
@@ -180,16 +170,6 @@ fn clamped_states_equal_direct_clamped_solves() {
     }
 }
 
-/// Central finite difference of the full training cost.
-fn finite_difference(problem: &TaskCircuit, k: &[f64], edge: usize) -> f64 {
-    let h = 1e-5 * k[edge];
-    let mut plus = k.to_vec();
-    plus[edge] += h;
-    let mut minus = k.to_vec();
-    minus[edge] -= h;
-    (problem.evaluate(&plus).unwrap().cost - problem.evaluate(&minus).unwrap().cost) / (2.0 * h)
-}
-
 #[test]
 fn adjoint_gradient_and_transfer_jacobian_match_finite_differences() {
     for seed in 1..=3 {
@@ -207,7 +187,7 @@ fn adjoint_gradient_and_transfer_jacobian_match_finite_differences() {
             let jacobian = transfer.dense_jacobian(&Incidence::of(&net));
             let n_h = transfer.held_count();
             for edge in (0..net.edge_count()).step_by(5) {
-                let fd = finite_difference(&problem, k, edge);
+                let fd = common::cost_finite_difference(&problem, k, edge);
                 assert!(
                     (gradient[edge] - fd).abs() < 1e-6 * scale,
                     "{name}, edge {edge}: adjoint {:e}, finite difference {fd:e}",

@@ -6,25 +6,15 @@
 //! of stiffnesses, and floppy held sets refused (located when small, at
 //! the factorisation when large).
 
+mod common;
+
 use faer::Mat;
-use imprint::network::delaunay::DelaunayParameters;
-use imprint::network::spec::NetworkSpec;
-use imprint::network::{Network, Physics};
+use imprint::network::Physics;
 use imprint::physics::spring::{solve_dense, stiffness_dense};
 use imprint::physics::{PhysicsError, Solver};
 use imprint::random::Rng;
 
-fn delaunay_springs(nodes: usize, seed: u64) -> Network {
-    NetworkSpec::Delaunay(DelaunayParameters {
-        nodes,
-        seed,
-        ..Default::default()
-    })
-    .generate()
-    .unwrap()
-    .with_physics(Physics::Spring2d)
-    .unwrap()
-}
+use common::delaunay_springs;
 
 /// Drives over `2N + |C|` rows: forces, then the held values.
 fn drives(forces: &[Vec<f64>], values: &[Vec<f64>]) -> Mat<f64> {

@@ -287,6 +287,18 @@ def test_a_network_becomes_a_spring_network_only_when_it_is_rigid(tmp_path):
     assert imprint.Network.generate("square", columns=4, rows=4, diagonals=True).edge_count == 33
 
 
+
+def _compatibility(pos, edges):
+    """Q (2N x E) of an open spring network: column e holds -b_e at node i
+    and +b_e at node j (docs/theory.md section 9), built here with numpy."""
+    q = np.zeros((2 * len(pos), len(edges)))
+    for e, (i, j) in enumerate(edges):
+        b = pos[j] - pos[i]
+        b /= np.linalg.norm(b)
+        q[2 * i : 2 * i + 2, e] -= b
+        q[2 * j : 2 * j + 2, e] += b
+    return q
+
 def test_a_spring_network_solves_as_numpy_does(tmp_path):
     # Issue 28: the sparse spring solve against a dense numpy solve of
     # K = Q diag(k) Q^T on the free components (Q from the positions).
@@ -299,12 +311,7 @@ def test_a_spring_network_solves_as_numpy_does(tmp_path):
     forces = rng.normal(size=(n, 2)) * 0.1
     out = imprint.solve_spring(net, hold, forces)
     pos, edges = net.positions, net.edges
-    q = np.zeros((2 * n, len(edges)))
-    for e, (i, j) in enumerate(edges):
-        b = pos[j] - pos[i]
-        b /= np.linalg.norm(b)
-        q[2 * i : 2 * i + 2, e] -= b
-        q[2 * j : 2 * j + 2, e] += b
+    q = _compatibility(pos, edges)
     stiffness = q @ np.diag(k) @ q.T
     held = [2 * node + c for node, c, _ in hold]
     values = np.array([v for _, _, v in hold])
@@ -340,12 +347,7 @@ def test_spring_tasks_train_and_analyse_as_resistor_ones_do():
     assert len(task.fixed_nodes) == 4 and task.output_edges is not None
     n = net.node_count
     pos, edges = net.positions, net.edges
-    q = np.zeros((2 * n, len(edges)))
-    for e, (i, j) in enumerate(edges):
-        b = pos[j] - pos[i]
-        b /= np.linalg.norm(b)
-        q[2 * i : 2 * i + 2, e] -= b
-        q[2 * j : 2 * j + 2, e] += b
+    q = _compatibility(pos, edges)
     stiffness = q @ np.diag(k) @ q.T
     held = list(task.fixed_nodes)
     free = [d for d in range(2 * n) if d not in held]

@@ -190,7 +190,7 @@ fn interior(network: &Network, count: usize) -> Vec<usize> {
 }
 
 /// A regression's coefficients: one row of 2 per output.
-pub(super) fn check_coefficients(coefficients: &[Vec<f64>]) -> Result<(), LearningError> {
+fn check_coefficients(coefficients: &[Vec<f64>]) -> Result<(), LearningError> {
     if coefficients.is_empty() || coefficients.iter().any(|row| row.len() != 2) {
         return Err(LearningError::InvalidParameter {
             field: "coefficients",
@@ -200,7 +200,7 @@ pub(super) fn check_coefficients(coefficients: &[Vec<f64>]) -> Result<(), Learni
     Ok(())
 }
 
-fn regression(
+pub(super) fn regression(
     name: &str,
     network: &Network,
     coefficients: &[Vec<f64>],

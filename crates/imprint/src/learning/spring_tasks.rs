@@ -26,7 +26,7 @@
 //! Whether the held set pins every zero mode is the solver's to certify
 //! ([`crate::physics::Solver::for_dofs`]): a floppy task is refused there.
 
-use super::builtin::{spread_nodes, BuiltinOptions};
+use super::builtin::BuiltinOptions;
 use super::{Cost, LearningError, Readout, Roles, Task};
 use crate::network::{Network, Physics};
 use crate::random::Rng;
@@ -41,9 +41,15 @@ pub(super) fn build(
     rng: &mut Rng,
 ) -> Result<Task, LearningError> {
     match name {
-        "regression-2x2" | "regression-2x5" => {
-            regression(name, network, coefficients, options.samples, rng)
-        }
+        // The resistor task's nodes and samples, held and read by the
+        // spring convention of [`on_springs`].
+        "regression-2x2" | "regression-2x5" => Ok(on_springs(super::builtin::regression(
+            name,
+            network,
+            coefficients,
+            options.samples,
+            rng,
+        )?)),
         "allostery" => allostery(network, options, rng),
         "classification-3" => Err(LearningError::InvalidParameter {
             field: "task",
@@ -60,57 +66,6 @@ pub(super) fn build(
 /// Degree of freedom of `node`'s component `c` (0: x, 1: y).
 fn dof(node: usize, c: usize) -> usize {
     2 * node + c
-}
-
-fn regression(
-    name: &str,
-    network: &Network,
-    coefficients: &[Vec<f64>],
-    samples: usize,
-    rng: &mut Rng,
-) -> Result<Task, LearningError> {
-    super::builtin::check_coefficients(coefficients)?;
-    super::task::check_sample_count(samples)?;
-    let nodes = spread_nodes(network, 3 + coefficients.len(), rng)?;
-    let (ground, inputs, outputs) = (nodes[0], vec![nodes[1], nodes[2]], nodes[3..].to_vec());
-    let mut fixed_voltages = Vec::with_capacity(samples);
-    let mut targets = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let x = [rng.uniform(), rng.uniform()];
-        fixed_voltages.push(vec![0.0, 0.0, x[0], 0.0, x[1], 0.0]);
-        targets.push(
-            coefficients
-                .iter()
-                .map(|row| row[0] * x[0] + row[1] * x[1])
-                .collect(),
-        );
-    }
-    Ok(Task {
-        name: name.to_string(),
-        fixed_nodes: vec![
-            dof(ground, 0),
-            dof(ground, 1),
-            dof(inputs[0], 0),
-            dof(inputs[0], 1),
-            dof(inputs[1], 0),
-            dof(inputs[1], 1),
-        ],
-        fixed_voltages,
-        readout: Readout::Node {
-            nodes: outputs.iter().map(|&o| dof(o, 0)).collect(),
-        },
-        targets,
-        cost: Cost::Mse,
-        test_fixed_voltages: Vec::new(),
-        test_targets: Vec::new(),
-        roles: Roles {
-            grounds: vec![ground],
-            inputs,
-            outputs,
-        },
-        classification: false,
-        physics: Physics::Spring2d,
-    })
 }
 
 fn allostery(

@@ -137,11 +137,9 @@ pub(super) fn multipliers(
 }
 
 /// `k * x` to double-double accuracy for a double-double `x`.
-fn scale(x: DoubleDouble, k: f64) -> DoubleDouble {
-    let (p, e) = two_product(x.hi, k);
-    let rest = e + x.lo * k;
-    let (hi, lo) = two_sum(p, rest);
-    DoubleDouble { hi, lo }
+fn scale(x: DoubleDouble, k: Factor) -> DoubleDouble {
+    let (p, e) = k.times(x.hi);
+    DoubleDouble::renormalised(p, e + x.lo * k.value())
 }
 
 /// Node-major work space of [`stencil_residual`]: per degree of freedom
@@ -213,13 +211,13 @@ pub(super) fn stencil_residual(
                 let (p, e) = two_product(q, rows[dof * width + col]);
                 extension = extension.add(p, e);
             }
-            *tension = scale(extension, k);
+            *tension = scale(extension, Factor::new(k));
         }
         for &(dof, q) in entries {
             let (_, sums) = rows[dof * width..(dof + 1) * width].split_at_mut(m);
             let (hi, lo) = sums.split_at_mut(m);
             for (col, tension) in tensions.iter().enumerate() {
-                let pull = scale(*tension, -q);
+                let pull = scale(*tension, Factor::new(-q));
                 let sum = DoubleDouble {
                     hi: hi[col],
                     lo: lo[col],
@@ -271,12 +269,9 @@ fn spring_2d_forces(rows: &mut [f64], [i, j]: [usize; 2], [bx, by]: [f64; 2], k:
         let (py, epy) = by.times(dy);
         let (sum, es) = two_sum(px, py);
         let rest = es + epx + epy + bx.value() * ex + by.value() * ey;
-        let (hi, lo) = two_sum(sum, rest);
-        let (p, e) = k.times(hi);
-        let tension = DoubleDouble::renormalised(p, e + lo * k.value());
+        let tension = scale(DoubleDouble::renormalised(sum, rest), k);
         for (axis, b) in [(0, bx), (width, by)] {
-            let (p, e) = b.times(tension.hi);
-            let force = DoubleDouble::renormalised(p, e + tension.lo * b.value());
+            let force = scale(tension, b);
             for (row, sign) in [(ix + axis, 1.0), (jx + axis, -1.0)] {
                 let at = DoubleDouble {
                     hi: rows[row + m + col],

@@ -73,3 +73,32 @@ pub fn jammed_with_random_conductance(nodes: usize, seed: u64, conductance_seed:
     net.set_conductance(k).unwrap();
     net
 }
+
+/// Central finite difference of the full training cost in `k[edge]`
+/// (step `1e-5 k_e`): what the adjoint gradient is tested against.
+pub fn cost_finite_difference(
+    problem: &imprint::learning::TaskCircuit,
+    k: &[f64],
+    edge: usize,
+) -> f64 {
+    let h = 1e-5 * k[edge];
+    let mut plus = k.to_vec();
+    plus[edge] += h;
+    let mut minus = k.to_vec();
+    minus[edge] -= h;
+    (problem.evaluate(&plus).unwrap().cost - problem.evaluate(&minus).unwrap().cost) / (2.0 * h)
+}
+
+/// A Delaunay triangulation of `nodes` random points (seed `seed`) as a 2D
+/// spring network: rigid, with its uniform stiffness.
+pub fn delaunay_springs(nodes: usize, seed: u64) -> Network {
+    imprint::network::spec::NetworkSpec::Delaunay(imprint::network::delaunay::DelaunayParameters {
+        nodes,
+        seed,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap()
+    .with_physics(imprint::network::Physics::Spring2d)
+    .unwrap()
+}
