@@ -242,3 +242,112 @@ fn the_spring_solve_reports_displacements_tensions_and_hold_forces() {
     let error = imprint::physics::spring::solve(&network, &held, &values, &bad).unwrap_err();
     assert!(error.to_string().contains("node 4"), "{error}");
 }
+
+#[test]
+fn springs_are_numbered_in_amds_order_and_keep_its_fill() {
+    use faer::sparse::linalg::cholesky::{
+        factorize_symbolic_cholesky, CholeskySymbolicParams, SymmetricOrdering,
+    };
+    use faer::sparse::linalg::SupernodalThreshold;
+    use faer::sparse::SymbolicSparseColMat;
+    for seed in 1..=5u64 {
+        let network = delaunay_springs(300 + 40 * seed as usize, seed);
+        let n = network.node_count();
+        let held = vec![0, 1, 2 * (n - 1) + 1];
+        let solver = Solver::for_dofs(&network, &held).unwrap();
+        // The lower triangle of K_FF with the free components numbered
+        // in increasing order, ordered by faer's AMD.
+        let mut index = vec![usize::MAX; 2 * n];
+        for (a, d) in (0..2 * n).filter(|d| !held.contains(d)).enumerate() {
+            index[d] = a;
+        }
+        let free = 2 * n - held.len();
+        let mut columns: Vec<Vec<usize>> = (0..free).map(|c| vec![c]).collect();
+        for &[i, j] in network.edges() {
+            let dofs: Vec<usize> = [2 * i, 2 * i + 1, 2 * j, 2 * j + 1]
+                .into_iter()
+                .filter(|&d| index[d] != usize::MAX)
+                .map(|d| index[d])
+                .collect();
+            for &a in &dofs {
+                for &b in &dofs {
+                    if a > b {
+                        columns[b].push(a);
+                    }
+                }
+            }
+        }
+        let (mut col_ptr, mut row_idx) = (vec![0], Vec::new());
+        for column in &mut columns {
+            column.sort_unstable();
+            column.dedup();
+            row_idx.extend_from_slice(column);
+            col_ptr.push(row_idx.len());
+        }
+        let pattern = SymbolicSparseColMat::new_checked(free, free, col_ptr, None, row_idx);
+        let amd = factorize_symbolic_cholesky(
+            pattern.as_ref(),
+            faer::Side::Lower,
+            SymmetricOrdering::Amd,
+            CholeskySymbolicParams {
+                supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SUPERNODAL,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            solver.fill(),
+            (pattern.compute_nnz(), amd.len_val()),
+            "seed {seed}"
+        );
+        // Numbered in that order, so not increasing any more.
+        assert!(solver.free_nodes().windows(2).any(|w| w[0] > w[1]));
+        let mut sorted = solver.free_nodes().to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..2 * n).filter(|d| !held.contains(d)).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn solves_inside_estimates_stop_at_their_tolerance_and_agree_with_certified_ones() {
+    use imprint::physics::refine::{CERTIFIED, INSIDE_ESTIMATES};
+    // Held by one bond only (rigid motions pinned, nothing more), with
+    // stiffnesses over six decades: the first solve is off by more than
+    // CERTIFIED, so certifying takes a second refinement step where the
+    // estimates' tolerance takes one.
+    let network = delaunay_springs(2000, 3);
+    let n = network.node_count();
+    let [i, j] = network.edges()[0];
+    let held = vec![2 * i, 2 * i + 1, 2 * j, 2 * j + 1];
+    let mut rng = Rng::new(11);
+    let k: Vec<f64> = (0..network.edge_count())
+        .map(|_| 10f64.powf(rng.uniform_in(-3.0, 3.0)))
+        .collect();
+    let factor = Solver::for_dofs(&network, &held)
+        .unwrap()
+        .factorize(&k)
+        .unwrap();
+    let drive = Mat::from_fn(2 * n + 4, 3, |_, _| rng.normal());
+    let (estimated, estimate_error) = factor
+        .solve_states_refined_to(drive.as_ref(), INSIDE_ESTIMATES)
+        .unwrap();
+    let (certified, certified_error) = factor
+        .solve_states_refined_to(drive.as_ref(), CERTIFIED)
+        .unwrap();
+    assert!(estimate_error <= INSIDE_ESTIMATES, "{estimate_error:e}");
+    assert!(certified_error <= CERTIFIED, "{certified_error:e}");
+    for c in 0..3 {
+        let scale = (0..2 * n).fold(0.0f64, |m, d| m.max(certified[(d, c)].abs()));
+        let gap = (0..2 * n).fold(0.0f64, |m, d| {
+            m.max((estimated[(d, c)] - certified[(d, c)]).abs())
+        });
+        assert!(
+            gap <= INSIDE_ESTIMATES * scale,
+            "drive {c}: {:e}",
+            gap / scale
+        );
+    }
+}

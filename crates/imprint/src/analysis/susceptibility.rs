@@ -13,6 +13,7 @@
 use faer::Mat;
 use rayon::prelude::*;
 
+use crate::physics::refine::INSIDE_ESTIMATES;
 use crate::physics::{Factorization, Incidence, PhysicsError};
 use crate::random::Rng;
 
@@ -111,7 +112,8 @@ pub fn susceptibility_sketch(
                 z[(r, c)] = scale * rng.normal();
             }
         }
-        let y = factor.solve_states(z.as_ref())?;
+        // Refined to well within the sketch's own error (it is reported).
+        let (y, _) = factor.solve_states_refined_to(z.as_ref(), INSIDE_ESTIMATES)?;
         squared.par_iter_mut().enumerate().for_each(|(e, s)| {
             *s += (0..width)
                 .map(|c| edges.drop_in(e, |dof| y[(dof, c)]).powi(2))

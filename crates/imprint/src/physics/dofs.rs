@@ -2,9 +2,9 @@
 //! degrees of freedom per node (docs/theory.md section 9): 2D springs,
 //! whose edge `e` adds `k_e q_e q_e^T` (a 4 x 4 block) to `K`. The pattern
 //! of `K_FF` and every edge's slots in it, moving held components to the
-//! right-hand side, the multipliers (the forces the holds exert) and the
-//! refinement's residual in double-double, all read from the edges'
-//! stencils ([`crate::network::EdgeStencil`]); the block solve built from
+//! right-hand side and the multipliers (the forces the holds exert), all
+//! read from the edges' stencils ([`crate::network::EdgeStencil`]; the
+//! refinement's residual is [`super::stencil_residual`]); the block solve built from
 //! them, and the rigidity probe that refuses a stiffness matrix with a
 //! zero mode too large to count densely. Resistors keep their own
 //! specialised loops in [`super::solver`] and [`super::refine`]: the same
@@ -13,8 +13,9 @@
 use faer::sparse::SymbolicSparseColMat;
 use faer::{Mat, MatMut, MatRef};
 
-use super::refine::{self, two_product, two_sum, DoubleDouble, Factor};
+use super::refine;
 use super::solver::{pattern_slot, EdgeSlots, Role};
+use super::stencil_residual::{stencil_residual, StencilRows};
 use super::{Factorization, PhysicsError};
 use crate::network::EdgeStencil;
 
@@ -136,154 +137,6 @@ pub(super) fn multipliers(
     }
 }
 
-/// `k * x` to double-double accuracy for a double-double `x`.
-fn scale(x: DoubleDouble, k: Factor) -> DoubleDouble {
-    let (p, e) = k.times(x.hi);
-    DoubleDouble::renormalised(p, e + x.lo * k.value())
-}
-
-/// Node-major work space of [`stencil_residual`]: per degree of freedom
-/// one contiguous row of `3 m` values, the `m` drives' values then the
-/// leading and trailing parts of their net forces in double-double. An edge
-/// touches four short rows (two pairs of neighbours), and each part is
-/// contiguous over the drives, as in the resistors'
-/// [`super::refine::free_residual`].
-pub(super) struct StencilRows {
-    rows: Vec<f64>,
-    m: usize,
-}
-
-impl StencilRows {
-    /// Rows for `dofs` degrees of freedom and the `m` drives of `drives`
-    /// (`dofs + |C|` rows: forces, then the values of `constrained`), the
-    /// held values in place.
-    pub(super) fn new(dofs: usize, constrained: &[usize], drives: MatRef<'_, f64>) -> Self {
-        let m = drives.ncols();
-        let mut rows = vec![0.0; dofs * 3 * m];
-        for col in 0..m {
-            for (c, &dof) in constrained.iter().enumerate() {
-                rows[dof * 3 * m + col] = drives[(dofs + c, col)];
-            }
-        }
-        Self { rows, m }
-    }
-}
-
-/// `f_F - (K x)_F` in double-double, rounded into `residual` (rows in the
-/// order of the free components) for the free values `free` (same order):
-/// `rows` holds the held values ([`StencilRows::new`]), `forces` the
-/// drives' applied forces (`dofs` rows).
-pub(super) fn stencil_residual(
-    stencils: &[EdgeStencil],
-    conductance: &[f64],
-    free_dofs: &[usize],
-    free: MatRef<'_, f64>,
-    forces: MatRef<'_, f64>,
-    work: &mut StencilRows,
-    mut residual: MatMut<'_, f64>,
-) {
-    let m = work.m;
-    let width = 3 * m;
-    let rows = &mut work.rows;
-    for (d, row) in rows.chunks_exact_mut(width).enumerate() {
-        let (_, sums) = row.split_at_mut(m);
-        let (hi, lo) = sums.split_at_mut(m);
-        for col in 0..m {
-            hi[col] = forces[(d, col)];
-            lo[col] = 0.0;
-        }
-    }
-    for col in 0..m {
-        for (a, &dof) in free_dofs.iter().enumerate() {
-            rows[dof * width + col] = free[(a, col)];
-        }
-    }
-    let mut tensions = vec![DoubleDouble::default(); m];
-    for (stencil, &k) in stencils.iter().zip(conductance) {
-        let entries = stencil.entries();
-        if let Some((ends, b)) = spring_2d(entries) {
-            spring_2d_forces(rows, ends, b, k, m);
-            continue;
-        }
-        for (col, tension) in tensions.iter_mut().enumerate() {
-            let mut extension = DoubleDouble::default();
-            for &(dof, q) in entries {
-                let (p, e) = two_product(q, rows[dof * width + col]);
-                extension = extension.add(p, e);
-            }
-            *tension = scale(extension, Factor::new(k));
-        }
-        for &(dof, q) in entries {
-            let (_, sums) = rows[dof * width..(dof + 1) * width].split_at_mut(m);
-            let (hi, lo) = sums.split_at_mut(m);
-            for (col, tension) in tensions.iter().enumerate() {
-                let pull = scale(*tension, Factor::new(-q));
-                let sum = DoubleDouble {
-                    hi: hi[col],
-                    lo: lo[col],
-                }
-                .add(pull.hi, pull.lo);
-                (hi[col], lo[col]) = (sum.hi, sum.lo);
-            }
-        }
-    }
-    for (a, &d) in free_dofs.iter().enumerate() {
-        let row = d * width;
-        for col in 0..m {
-            residual[(a, col)] = rows[row + m + col] + rows[row + 2 * m + col];
-        }
-    }
-}
-
-/// A 2D spring's stencil `(-b at node i, +b at node j)` as the degrees of
-/// freedom `[2 i, 2 j]` of the `x` components and `b`; `None` for any other
-/// stencil.
-#[inline]
-fn spring_2d(entries: &[(usize, f64)]) -> Option<([usize; 2], [f64; 2])> {
-    match *entries {
-        [(a, qa), (b, qb), (c, qc), (d, qd)]
-            if b == a + 1 && d == c + 1 && qc == -qa && qd == -qb =>
-        {
-            Some(([a, c], [qc, qd]))
-        }
-        _ => None,
-    }
-}
-
-/// The forces one 2D spring exerts, subtracted from the node-major sums of
-/// [`stencil_residual`] for every drive: `t = k b . (u_j - u_i)` with the
-/// differences taken exactly (two-sum) and the products with their errors
-/// (two-product), then `+t b` at `i` and `-t b` at `j`, in double-double.
-/// Fewer operations than the generic stencil loop (which forms each of the
-/// four products `q_a u_a` and four products `q_a t`), to the same accuracy.
-#[inline]
-fn spring_2d_forces(rows: &mut [f64], [i, j]: [usize; 2], [bx, by]: [f64; 2], k: f64, m: usize) {
-    let width = 3 * m;
-    let (ix, jx) = (i * width, j * width);
-    // The constants split once for the drives' products.
-    let (bx, by, k) = (Factor::new(bx), Factor::new(by), Factor::new(k));
-    for col in 0..m {
-        let (dx, ex) = two_sum(rows[jx + col], -rows[ix + col]);
-        let (dy, ey) = two_sum(rows[jx + width + col], -rows[ix + width + col]);
-        let (px, epx) = bx.times(dx);
-        let (py, epy) = by.times(dy);
-        let (sum, es) = two_sum(px, py);
-        let rest = es + epx + epy + bx.value() * ex + by.value() * ey;
-        let tension = scale(DoubleDouble::renormalised(sum, rest), k);
-        for (axis, b) in [(0, bx), (width, by)] {
-            let force = scale(tension, b);
-            for (row, sign) in [(ix + axis, 1.0), (jx + axis, -1.0)] {
-                let at = DoubleDouble {
-                    hi: rows[row + m + col],
-                    lo: rows[row + 2 * m + col],
-                }
-                .add(sign * force.hi, sign * force.lo);
-                (rows[row + m + col], rows[row + 2 * m + col]) = (at.hi, at.lo);
-            }
-        }
-    }
-}
-
 /// How far (relative to its largest entry) the rigidity probe's solve may
 /// miss the displacements it was made from before the stiffness matrix is
 /// called singular ([`Factorization::refactorize`], springs above
@@ -353,18 +206,23 @@ impl Factorization {
         self.solve_free_in_place(free.as_mut());
         // Every component's value, the held ones from the drives; the
         // residual writes the free ones it is given.
-        let mut work = StencilRows::new(dofs, &s.constrained, drives);
+        // Work arrays from the pool of the factorisation, as the
+        // resistors' (`solve_block`).
+        let rows = self.work.take_empty(dofs * 3 * m);
+        let mut work = StencilRows::in_buffer(rows, dofs, &s.constrained, drives);
         let forces = drives.subrows(0, dofs);
-        let mut correction = Mat::<f64>::zeros(free.nrows(), m);
+        let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
             |r| self.solve_free_in_place(r),
             |v, residual| {
                 stencil_residual(stencils, k, &s.free_nodes, v, forces, &mut work, residual)
             },
             free.as_mut(),
-            correction.as_mut(),
+            MatMut::from_column_major_slice_mut(&mut correction, s.free_nodes.len(), m),
             target,
         );
+        self.work.give(work.into_buffer());
+        self.work.give(correction);
         let mut full = Mat::<f64>::zeros(dofs + s.constrained.len(), m);
         for col in 0..m {
             for (a, &dof) in s.free_nodes.iter().enumerate() {
@@ -377,82 +235,5 @@ impl Factorization {
         }
         multipliers(stencils, edges, role, k, dofs, full.as_mut());
         (full, error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_2d_spring_residual_equals_the_generic_stencil_loop() {
-        // The same bonds, once in the 2D pattern (fast path) and once with
-        // their entries listed in another order (the generic loop).
-        let mut rng = crate::random::Rng::new(3);
-        let (nodes, m) = (6, 3);
-        let dofs = 2 * nodes;
-        let bonds = [
-            [0, 1],
-            [1, 2],
-            [2, 3],
-            [3, 4],
-            [4, 5],
-            [5, 0],
-            [0, 3],
-            [1, 4],
-        ];
-        let (mut fast, mut generic, mut k) = (Vec::new(), Vec::new(), Vec::new());
-        for &[i, j] in &bonds {
-            let angle = rng.uniform() * std::f64::consts::TAU;
-            let b = [angle.cos(), angle.sin()];
-            let q = EdgeStencil::spring_2d(i, j, b);
-            assert!(spring_2d(q.entries()).is_some());
-            fast.push(q);
-            // The same entries interleaved: not the pattern, so the generic
-            // loop runs.
-            let e = q.entries();
-            let reordered = EdgeStencil::from_entries(&[e[2], e[0], e[3], e[1]]);
-            assert!(spring_2d(reordered.entries()).is_none());
-            generic.push(reordered);
-            k.push(10f64.powf(rng.uniform() * 12.0 - 6.0));
-        }
-        let free: Vec<usize> = (2..dofs).collect();
-        let constrained = [0, 1];
-        let drives = Mat::from_fn(dofs + 2, m, |r, c| {
-            if r < dofs {
-                rng_value(r, c)
-            } else {
-                0.1 * (r + c) as f64
-            }
-        });
-        let values = Mat::from_fn(free.len(), m, |a, c| 1.0 + rng_value(a + 7, c));
-        let forces = drives.as_ref().subrows(0, dofs);
-        let mut out = [Mat::zeros(free.len(), m), Mat::zeros(free.len(), m)];
-        for (stencils, out) in [&fast, &generic].into_iter().zip(&mut out) {
-            let mut work = StencilRows::new(dofs, &constrained, drives.as_ref());
-            stencil_residual(
-                stencils,
-                &k,
-                &free,
-                values.as_ref(),
-                forces,
-                &mut work,
-                out.as_mut(),
-            );
-        }
-        let scale = (0..free.len())
-            .flat_map(|a| (0..m).map(move |c| (a, c)))
-            .map(|(a, c)| out[1][(a, c)].abs())
-            .fold(0.0, f64::max);
-        for a in 0..free.len() {
-            for c in 0..m {
-                let (x, y) = (out[0][(a, c)], out[1][(a, c)]);
-                assert!((x - y).abs() <= 1e-15 * scale, "{a} {c}: {x:e} vs {y:e}");
-            }
-        }
-    }
-
-    fn rng_value(r: usize, c: usize) -> f64 {
-        ((r * 31 + c * 17) % 23) as f64 / 23.0 - 0.5
     }
 }

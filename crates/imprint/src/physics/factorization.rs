@@ -70,7 +70,7 @@ impl<T: Clone> Pool<T> {
     /// An empty buffer with room for `capacity` elements: the free one of
     /// least capacity that holds them, else the largest (grown), else a new
     /// one.
-    fn take_empty(&self, capacity: usize) -> Vec<T> {
+    pub(super) fn take_empty(&self, capacity: usize) -> Vec<T> {
         let mut buffer = {
             let mut free = self.0.lock().unwrap_or_else(|e| e.into_inner());
             let fits = (0..free.len())
@@ -85,7 +85,7 @@ impl<T: Clone> Pool<T> {
     }
 
     /// A buffer of `len` copies of `fill` ([`Self::take_empty`], filled).
-    fn take(&self, len: usize, fill: T) -> Vec<T> {
+    pub(super) fn take(&self, len: usize, fill: T) -> Vec<T> {
         let mut buffer = self.take_empty(len);
         buffer.resize(len, fill);
         buffer
@@ -97,7 +97,7 @@ impl<T: Clone> Pool<T> {
     }
 
     /// Returns a buffer for later calls.
-    fn give(&self, buffer: Vec<T>) {
+    pub(super) fn give(&self, buffer: Vec<T>) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -430,10 +430,14 @@ impl Factorization {
         };
         self.factor.clear();
         self.factor.resize(symbolic.len_val(), 0.0);
-        let scratch = symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
-        // Room for the alignment MemStack may skip at the start.
-        let bytes = scratch.size_bytes() + scratch.align_bytes();
-        if self.scratch.len() < bytes {
+        // The work space depends on the symbolic analysis only: sized at
+        // the first factorisation (asking faer walks every supernode, 1 %
+        // of a spring iteration at 482 nodes).
+        if self.scratch.is_empty() {
+            let scratch =
+                symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Default::default());
+            // Room for the alignment MemStack may skip at the start.
+            let bytes = scratch.size_bytes() + scratch.align_bytes();
             self.scratch.resize(bytes, MaybeUninit::uninit());
         }
         let matrix = SparseColMatRef::new(s.pattern.as_ref(), values);

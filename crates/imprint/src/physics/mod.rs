@@ -14,6 +14,7 @@ pub mod rigidity;
 mod solution;
 mod solver;
 pub mod spring;
+mod stencil_residual;
 
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;

@@ -15,12 +15,16 @@
 use faer::{MatMut, MatRef};
 
 /// `a + b` exactly, as a rounded sum and its error (Knuth's TwoSum).
-#[inline]
+#[inline(always)]
 pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     (s, (a - (s - bb)) + (b - bb))
 }
+
+/// Whether this build targets a fused multiply-add everywhere: then every
+/// kernel forms its exact products with it.
+const BUILD_FMA: bool = cfg!(target_feature = "fma");
 
 /// `a * b` exactly, as a rounded product and its error: with a fused
 /// multiply-add where the build targets one, otherwise by Dekker's
@@ -29,13 +33,18 @@ pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
 /// Exact while `|a|, |b| < 2^995` (conductances are at most 1e100).
 #[inline]
 pub fn two_product(a: f64, b: f64) -> (f64, f64) {
+    exact_product::<BUILD_FMA>(a, b)
+}
+
+/// [`two_product`] by a fused multiply-add (`FMA`: only inside code
+/// compiled for one, [`with_fused_multiply_add`]) or by Dekker's
+/// splitting. Both are exact, so they give the same two numbers bit for bit.
+#[inline(always)]
+pub(crate) fn exact_product<const FMA: bool>(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
-    #[cfg(target_feature = "fma")]
-    {
+    if FMA {
         (p, a.mul_add(b, -p))
-    }
-    #[cfg(not(target_feature = "fma"))]
-    {
+    } else {
         let (a_hi, a_lo) = split(a);
         let (b_hi, b_lo) = split(b);
         (
@@ -45,29 +54,45 @@ pub fn two_product(a: f64, b: f64) -> (f64, f64) {
     }
 }
 
+/// Whether this processor has a fused multiply-add (and AVX2, which every
+/// x86-64 processor with one has): the double-double kernels then run a
+/// copy compiled for them, bit for bit the same results in fewer
+/// operations (Dekker's splitting takes 17 per product, the fused
+/// multiply-add 2) and wider vectors. Detected once and cached by the
+/// standard library.
+#[inline]
+pub(crate) fn with_fused_multiply_add() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        BUILD_FMA
+    }
+}
+
 /// A factor of many exact products ([`two_product`]), split once: the
 /// splitting of a constant (a bond's direction, a stiffness) is not redone
 /// for every drive.
 #[derive(Debug, Clone, Copy)]
 pub struct Factor {
     value: f64,
-    #[cfg(not(target_feature = "fma"))]
     halves: (f64, f64),
 }
 
 impl Factor {
     /// `b`, ready for products.
-    #[inline]
+    #[inline(always)]
     pub fn new(b: f64) -> Self {
         Self {
             value: b,
-            #[cfg(not(target_feature = "fma"))]
             halves: split(b),
         }
     }
 
     /// The factor itself.
-    #[inline]
+    #[inline(always)]
     pub fn value(self) -> f64 {
         self.value
     }
@@ -75,13 +100,17 @@ impl Factor {
     /// `a * b` exactly, as [`two_product`] gives it.
     #[inline]
     pub fn times(self, a: f64) -> (f64, f64) {
+        self.times_with::<BUILD_FMA>(a)
+    }
+
+    /// [`Self::times`] by a fused multiply-add or by splitting
+    /// ([`exact_product`]).
+    #[inline(always)]
+    pub(crate) fn times_with<const FMA: bool>(self, a: f64) -> (f64, f64) {
         let p = a * self.value;
-        #[cfg(target_feature = "fma")]
-        {
+        if FMA {
             (p, a.mul_add(self.value, -p))
-        }
-        #[cfg(not(target_feature = "fma"))]
-        {
+        } else {
             let (a_hi, a_lo) = split(a);
             let (b_hi, b_lo) = self.halves;
             (
@@ -93,8 +122,7 @@ impl Factor {
 }
 
 /// Veltkamp's split of `a` into two halves of 26 significant bits each.
-#[cfg(not(target_feature = "fma"))]
-#[inline]
+#[inline(always)]
 fn split(a: f64) -> (f64, f64) {
     const FACTOR: f64 = 134_217_729.0; // 2^27 + 1
     let c = FACTOR * a;
@@ -113,7 +141,7 @@ pub struct DoubleDouble {
 
 impl DoubleDouble {
     /// Adds the double-double `hi + lo`.
-    #[inline]
+    #[inline(always)]
     pub fn add(self, hi: f64, lo: f64) -> Self {
         let (s, e) = two_sum(self.hi, hi);
         let e = e + self.lo + lo;
@@ -125,7 +153,7 @@ impl DoubleDouble {
     }
 
     /// `p + e` as a double-double, by TwoSum.
-    #[inline]
+    #[inline(always)]
     pub fn renormalised(p: f64, e: f64) -> Self {
         let (hi, lo) = two_sum(p, e);
         Self { hi, lo }
@@ -135,8 +163,15 @@ impl DoubleDouble {
     /// of conductance `k` between voltages `a` and `b`).
     #[inline]
     pub fn current(k: f64, a: f64, b: f64) -> Self {
+        Self::current_with::<BUILD_FMA>(k, a, b)
+    }
+
+    /// [`Self::current`] with exact products by a fused multiply-add or by
+    /// splitting ([`exact_product`]).
+    #[inline(always)]
+    pub(crate) fn current_with<const FMA: bool>(k: f64, a: f64, b: f64) -> Self {
         let (d, d_error) = two_sum(a, -b);
-        let (p, p_error) = two_product(k, d);
+        let (p, p_error) = exact_product::<FMA>(k, d);
         // Renormalised (Fast2Sum: |p| >= |the rest| up to rounding).
         let rest = p_error + k * d_error;
         let hi = p + rest;
@@ -154,6 +189,16 @@ pub const MAX_STEPS: usize = 12;
 /// solve says how far it may be off ([`crate::physics::Solution::voltage_error`]).
 pub const CERTIFIED: f64 = 1e-12;
 
+/// The relative error to which solves are refined inside a method whose
+/// result carries its own, far larger, error or its own check: the
+/// random-projection susceptibility (statistical error `1/sqrt(2k)`, 5 %
+/// at 200 projections) and the Lanczos soft modes (each checked by its
+/// residual against the Hessian itself, which no solve enters). One
+/// refinement step reaches it where [`CERTIFIED`] can take two: a spring
+/// network held by one bond has `kappa` near `10^10`, and its first solves
+/// are off by `1e-9` (docs/benchmarks.md, "Springs against resistors").
+pub const INSIDE_ESTIMATES: f64 = 1e-8;
+
 /// `I_F - L_FF V_F` into `residual`: the net current into every free node
 /// of the network (`edges`, `conductance`) with the free voltages `free`
 /// (one column per drive, rows in the order of `free_nodes`) and the
@@ -169,7 +214,53 @@ pub(crate) fn free_residual(
     drives: MatRef<'_, f64>,
     free: MatRef<'_, f64>,
     rows: &mut Vec<f64>,
-    mut residual: MatMut<'_, f64>,
+    residual: MatMut<'_, f64>,
+) {
+    let args = (
+        edges,
+        conductance,
+        free_nodes,
+        constrained,
+        drives,
+        free,
+        rows,
+        residual,
+    );
+    #[cfg(target_arch = "x86_64")]
+    if with_fused_multiply_add() {
+        /// The kernel compiled for AVX2 and fused multiply-adds.
+        #[target_feature(enable = "avx2,fma")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn fused(args: ResidualArgs<'_, '_>) {
+            free_residual_with::<true>(args)
+        }
+        // SAFETY: the processor has both features (checked above).
+        return unsafe { fused(args) };
+    }
+    free_residual_with::<BUILD_FMA>(args)
+}
+
+/// [`free_residual`]'s arguments, in its order.
+type ResidualArgs<'a, 'r> = (
+    &'a [[usize; 2]],
+    &'a [f64],
+    &'a [usize],
+    &'a [usize],
+    MatRef<'a, f64>,
+    MatRef<'a, f64>,
+    &'r mut Vec<f64>,
+    MatMut<'r, f64>,
+);
+
+/// [`free_residual`] with exact products by a fused multiply-add (`FMA`)
+/// or by splitting; inlined into its caller, so that the copy inside the
+/// one compiled for AVX2 and FMA uses them.
+#[inline(always)]
+fn free_residual_with<const FMA: bool>(
+    (edges, conductance, free_nodes, constrained, drives, free, rows, mut residual): ResidualArgs<
+        '_,
+        '_,
+    >,
 ) {
     let nodes = free_nodes.len() + constrained.len();
     let m = free.ncols();
@@ -199,7 +290,7 @@ pub(crate) fn free_residual(
         let (v_j, sum_j) = row_j.split_at_mut(m);
         let (hi_j, lo_j) = sum_j.split_at_mut(m);
         for c in 0..m {
-            let current = DoubleDouble::current(k, v_i[c], v_j[c]);
+            let current = DoubleDouble::current_with::<FMA>(k, v_i[c], v_j[c]);
             let at_i = DoubleDouble {
                 hi: hi_i[c],
                 lo: lo_i[c],
@@ -223,7 +314,8 @@ pub(crate) fn free_residual(
 
 /// Rows `i` and `j` (distinct) of the node-major `values` with `m` columns,
 /// both mutable.
-fn rows_mut<T>(values: &mut [T], i: usize, j: usize, m: usize) -> (&mut [T], &mut [T]) {
+#[inline(always)]
+pub(super) fn rows_mut<T>(values: &mut [T], i: usize, j: usize, m: usize) -> (&mut [T], &mut [T]) {
     if i < j {
         let (low, high) = values.split_at_mut(j * m);
         (&mut low[i * m..(i + 1) * m], &mut high[..m])
@@ -312,14 +404,25 @@ mod tests {
     }
 
     #[test]
-    fn a_factor_split_once_gives_the_exact_products() {
+    fn a_factor_split_once_and_a_fused_multiply_add_give_the_exact_products() {
+        // Outside a function compiled for FMA, `mul_add` is the C
+        // library's exact fma: the arithmetic the fused kernels use.
         let mut rng = crate::random::Rng::new(5);
-        for _ in 0..1000 {
-            let b = rng.normal() * 10f64.powi((rng.uniform() * 40.0) as i32 - 20);
-            let a = rng.normal() * 10f64.powi((rng.uniform() * 40.0) as i32 - 20);
+        for _ in 0..10_000 {
+            let b = rng.normal() * 10f64.powi((rng.uniform() * 60.0) as i32 - 30);
+            let a = rng.normal() * 10f64.powi((rng.uniform() * 60.0) as i32 - 30);
+            let exact = exact_product::<false>(a, b);
             let factor = Factor::new(b);
             assert_eq!(factor.times(a), two_product(a, b));
             assert_eq!(factor.value(), b);
+            assert_eq!(exact_product::<true>(a, b), exact);
+            assert_eq!(factor.times_with::<true>(a), exact);
+            assert_eq!(factor.times_with::<false>(a), exact);
+            let (k, v) = (b.abs(), rng.normal());
+            assert_eq!(
+                DoubleDouble::current_with::<true>(k, a, v),
+                DoubleDouble::current_with::<false>(k, a, v)
+            );
         }
         // (1 + eps) (1 - eps) = 1 - eps^2: the error is the whole of it.
         let f = Factor::new(1.0 - f64::EPSILON);
@@ -327,5 +430,47 @@ mod tests {
             f.times(1.0 + f64::EPSILON),
             (1.0, -f64::EPSILON * f64::EPSILON)
         );
+    }
+
+    #[test]
+    fn the_residual_kernel_this_processor_runs_gives_the_split_kernels_bits() {
+        // A ring with chords, conductances over twelve decades, two fixed
+        // nodes, seven drives.
+        let mut rng = crate::random::Rng::new(9);
+        let nodes = 40;
+        let mut edges: Vec<[usize; 2]> = (0..nodes).map(|i| [i, (i + 1) % nodes]).collect();
+        for i in (0..nodes).step_by(3) {
+            edges.push([i, (i + 17) % nodes]);
+        }
+        let k: Vec<f64> = edges
+            .iter()
+            .map(|_| 10f64.powf(rng.uniform_in(-6.0, 6.0)))
+            .collect();
+        let constrained = [0, 21];
+        let free_nodes: Vec<usize> = (0..nodes).filter(|n| !constrained.contains(n)).collect();
+        let m = 7;
+        let drives = faer::Mat::from_fn(nodes + 2, m, |_, _| rng.normal());
+        let free = faer::Mat::from_fn(free_nodes.len(), m, |_, _| rng.normal());
+        let residual = |split: bool| {
+            let (mut rows, mut out) = (Vec::new(), faer::Mat::zeros(free_nodes.len(), m));
+            let args = (
+                &edges[..],
+                &k[..],
+                &free_nodes[..],
+                &constrained[..],
+                drives.as_ref(),
+                free.as_ref(),
+                &mut rows,
+                out.as_mut(),
+            );
+            if split {
+                free_residual_with::<false>(args);
+            } else {
+                let (e, k, f, c, d, v, r, o) = args;
+                free_residual(e, k, f, c, d, v, r, o);
+            }
+            out
+        };
+        assert_eq!(residual(false), residual(true));
     }
 }

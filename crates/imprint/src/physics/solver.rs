@@ -24,7 +24,7 @@ use std::sync::Arc;
 use faer::sparse::linalg::cholesky::{
     factorize_symbolic_cholesky, CholeskySymbolicParams, SymbolicCholesky, SymmetricOrdering,
 };
-use faer::sparse::SymbolicSparseColMat;
+use faer::sparse::{SymbolicSparseColMat, SymbolicSparseColMatRef};
 use faer::Side;
 
 use super::factorization::Factorization;
@@ -189,7 +189,22 @@ impl Solver {
         let edges = network.edges().to_vec();
         let (pattern, edge_slots) = match &stencils {
             None => lower_pattern(&edges, &role, free_nodes.len()),
-            Some(stencils) => super::dofs::stencil_pattern(stencils, &role, free_nodes.len()),
+            Some(stencils) => {
+                let (pattern, edge_slots) =
+                    super::dofs::stencil_pattern(stencils, &role, free_nodes.len());
+                match elimination_order(pattern.as_ref(), true) {
+                    // Free components renumbered in the fill-reducing
+                    // order, so the pattern is factorised as it stands.
+                    Some(order) => {
+                        free_nodes = order.iter().map(|&a| free_nodes[a]).collect();
+                        for (a, &dof) in free_nodes.iter().enumerate() {
+                            role[dof] = Role::Free(a);
+                        }
+                        super::dofs::stencil_pattern(stencils, &role, free_nodes.len())
+                    }
+                    None => (pattern, edge_slots),
+                }
+            }
         };
         let constrained_edges = (0..edges.len())
             .filter(|&e| match &stencils {
@@ -206,12 +221,24 @@ impl Solver {
             None
         } else {
             Some(
-                factorize_symbolic_cholesky(
-                    pattern.as_ref(),
-                    Side::Lower,
-                    SymmetricOrdering::Amd,
-                    symbolic_params(stencils.is_some()),
-                )
+                if stencils.is_some() {
+                    // Numbered in AMD's order above. Without an ordering
+                    // faer reads the pattern as the upper triangle it
+                    // would have permuted into.
+                    factorize_symbolic_cholesky(
+                        upper_of(pattern.as_ref()).as_ref(),
+                        Side::Upper,
+                        SymmetricOrdering::Identity,
+                        symbolic_params(true),
+                    )
+                } else {
+                    factorize_symbolic_cholesky(
+                        pattern.as_ref(),
+                        Side::Lower,
+                        SymmetricOrdering::Amd,
+                        symbolic_params(false),
+                    )
+                }
                 .expect("symbolic Cholesky analysis ran out of memory"),
             )
         };
@@ -254,8 +281,8 @@ impl Solver {
         &self.structure.constrained
     }
 
-    /// The free nodes `F` (free degrees of freedom beyond resistors), in
-    /// increasing order.
+    /// The free nodes `F` in increasing order (beyond resistors, the free
+    /// degrees of freedom in the factorisation's elimination order).
     pub fn free_nodes(&self) -> &[usize] {
         &self.structure.free_nodes
     }
@@ -313,6 +340,54 @@ fn symbolic_params(blocks: bool) -> CholeskySymbolicParams<'static> {
     } else {
         CholeskySymbolicParams::default()
     }
+}
+
+/// The free unknowns in AMD's fill-reducing order (`order[new] = old`),
+/// for a lower-triangular `pattern`; `None` when it keeps them as they are.
+/// Springs are numbered so, and factorised without a permutation: faer
+/// then neither copies `K_FF` into its order at every factorisation nor
+/// permutes the drives at every solve (docs/benchmarks.md, "Springs
+/// against resistors"). The factor is AMD's as before.
+fn elimination_order(
+    pattern: SymbolicSparseColMatRef<'_, usize>,
+    blocks: bool,
+) -> Option<Vec<usize>> {
+    if pattern.ncols() == 0 {
+        return None;
+    }
+    let symbolic = factorize_symbolic_cholesky(
+        pattern,
+        Side::Lower,
+        SymmetricOrdering::Amd,
+        symbolic_params(blocks),
+    )
+    .expect("symbolic Cholesky analysis ran out of memory");
+    let perm = symbolic.perm()?;
+    Some(perm.arrays().0.to_vec())
+}
+
+/// The upper triangle with the entries of the lower triangle `lower`
+/// (its transpose; columns sorted).
+fn upper_of(lower: SymbolicSparseColMatRef<'_, usize>) -> SymbolicSparseColMat<usize> {
+    let n = lower.ncols();
+    let mut count = vec![0usize; n + 1];
+    for col in 0..n {
+        for &row in lower.row_idx_of_col_raw(col) {
+            count[row + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        count[i + 1] += count[i];
+    }
+    let col_ptr = count.clone();
+    let mut row_idx = vec![0usize; col_ptr[n]];
+    for col in 0..n {
+        for &row in lower.row_idx_of_col_raw(col) {
+            row_idx[count[row]] = col;
+            count[row] += 1;
+        }
+    }
+    SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx)
 }
 
 /// Refuses a network that is not resistive, naming `what` was asked: every
