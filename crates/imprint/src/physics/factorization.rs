@@ -11,7 +11,7 @@ use faer::dyn_stack::MemStack;
 use faer::linalg::cholesky::llt::factor::LltRegularization;
 use faer::sparse::linalg::cholesky::LltRef;
 use faer::sparse::SparseColMatRef;
-use faer::{Conj, Mat, MatMut, MatRef, Par, Side};
+use faer::{Conj, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use super::refine;
@@ -30,6 +30,10 @@ pub struct Factorization {
     /// and solves converge on `conductance` by refinement.
     pub(super) factored: Vec<f64>,
     pub(super) factor: Vec<f64>,
+    /// The factor's structural entries in the simplicial layout, for the
+    /// solves of spring networks ([`super::layout::SimplicialCopy`]);
+    /// empty otherwise.
+    pub(super) simplicial_factor: Vec<f64>,
     /// The values of `L_FF` (its pattern's order), kept for refactorising.
     pub(super) values: Vec<f64>,
     /// Work space of the numeric factorisation, kept for refactorising
@@ -186,12 +190,16 @@ impl Factorization {
         let Some(symbolic) = &s.symbolic else {
             return;
         };
+        let (symbolic, values) = match &s.simplicial {
+            Some(copy) => (&copy.symbolic, &self.simplicial_factor),
+            None => (symbolic, &self.factor),
+        };
         let scratch = symbolic.solve_in_place_scratch::<f64>(rhs.ncols(), Par::Seq);
         let mut buffer = self.solve_scratch.take(
             scratch.size_bytes() + scratch.align_bytes(),
             MaybeUninit::uninit(),
         );
-        LltRef::new(symbolic, &self.factor).solve_in_place_with_conj(
+        LltRef::new(symbolic, values).solve_in_place_with_conj(
             Conj::No,
             rhs,
             Par::Seq,
@@ -445,13 +453,18 @@ impl Factorization {
             .factorize_numeric_llt(
                 &mut self.factor,
                 matrix,
-                Side::Lower,
+                s.side,
                 LltRegularization::default(),
                 Par::Seq,
                 MemStack::new(&mut self.scratch),
                 Default::default(),
             )
             .is_err();
+        if let (Some(copy), false) = (&s.simplicial, failed) {
+            self.simplicial_factor.clear();
+            self.simplicial_factor
+                .extend(copy.gather.iter().map(|&v| self.factor[v as usize]));
+        }
         if failed && s.stencils.is_some() {
             return Err(PhysicsError::SingularStiffness);
         }

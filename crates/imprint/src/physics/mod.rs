@@ -9,6 +9,7 @@ mod error;
 mod factorization;
 mod hessian;
 mod incidence;
+mod layout;
 pub mod refine;
 pub mod rigidity;
 mod solution;

@@ -22,12 +22,14 @@
 use std::sync::Arc;
 
 use faer::sparse::linalg::cholesky::{
-    factorize_symbolic_cholesky, CholeskySymbolicParams, SymbolicCholesky, SymmetricOrdering,
+    factorize_symbolic_cholesky, CholeskySymbolicParams, SymbolicCholesky, SymbolicCholeskyRaw,
+    SymmetricOrdering,
 };
-use faer::sparse::{SymbolicSparseColMat, SymbolicSparseColMatRef};
+use faer::sparse::SymbolicSparseColMat;
 use faer::Side;
 
 use super::factorization::Factorization;
+use super::layout::{elimination_order, transpose, SimplicialCopy, SIMPLICIAL_COPY_MAX_VALUES};
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::connectivity::Components;
 use crate::network::{EdgeStencil, Network, Physics};
@@ -61,6 +63,28 @@ pub(super) enum EdgeSlots {
     General(Vec<(usize, f64)>),
 }
 
+impl EdgeSlots {
+    /// Moves every slot to `to[slot]` (the same entry in another layout).
+    fn move_slots(&mut self, to: &[usize]) {
+        match self {
+            EdgeSlots::Interior {
+                diagonal,
+                off_diagonal,
+            } => {
+                *diagonal = diagonal.map(|d| to[d]);
+                *off_diagonal = to[*off_diagonal];
+            }
+            EdgeSlots::Boundary { diagonal } => *diagonal = to[*diagonal],
+            EdgeSlots::Clamped => {}
+            EdgeSlots::General(products) => {
+                for (slot, _) in products {
+                    *slot = to[*slot];
+                }
+            }
+        }
+    }
+}
+
 /// The graph, the roles of its nodes and the symbolic analysis of `L_FF`.
 #[derive(Debug)]
 pub(super) struct Structure {
@@ -75,7 +99,12 @@ pub(super) struct Structure {
     pub(super) constrained: Vec<usize>,
     pub(super) role: Vec<Role>,
     pub(super) free_nodes: Vec<usize>,
+    /// The triangle of `L_FF` that is assembled and factorised (the one
+    /// faer's factorisation reads: upper for simplicial, lower for
+    /// supernodal), in the elimination order.
     pub(super) pattern: SymbolicSparseColMat<usize>,
+    /// Which triangle [`Self::pattern`] is.
+    pub(super) side: Side,
     pub(super) edge_slots: Vec<EdgeSlots>,
     /// Edges with at least one constrained end: the only ones that enter
     /// `L_FC v_C` and the multipliers.
@@ -84,6 +113,10 @@ pub(super) struct Structure {
     /// Set once a factorisation of a spring network too large for the
     /// dense zero-mode count passed the rigidity probe.
     pub(super) rigidity_probed: std::sync::OnceLock<()>,
+    /// For spring networks (up to [`SIMPLICIAL_COPY_MAX_VALUES`]), the
+    /// layout of the factor's structural entries without the supernodes'
+    /// padding, which the solves read instead ([`SimplicialCopy`]).
+    pub(super) simplicial: Option<SimplicialCopy>,
 }
 
 /// Symbolic analysis of the reduced Laplacian for one graph and one set of
@@ -187,25 +220,21 @@ impl Solver {
         }
 
         let edges = network.edges().to_vec();
-        let (pattern, edge_slots) = match &stencils {
-            None => lower_pattern(&edges, &role, free_nodes.len()),
-            Some(stencils) => {
-                let (pattern, edge_slots) =
-                    super::dofs::stencil_pattern(stencils, &role, free_nodes.len());
-                match elimination_order(pattern.as_ref(), true) {
-                    // Free components renumbered in the fill-reducing
-                    // order, so the pattern is factorised as it stands.
-                    Some(order) => {
-                        free_nodes = order.iter().map(|&a| free_nodes[a]).collect();
-                        for (a, &dof) in free_nodes.iter().enumerate() {
-                            role[dof] = Role::Free(a);
-                        }
-                        super::dofs::stencil_pattern(stencils, &role, free_nodes.len())
-                    }
-                    None => (pattern, edge_slots),
-                }
-            }
+        let pattern_of = |role: &[Role], free: usize| match &stencils {
+            None => lower_pattern(&edges, role, free),
+            Some(stencils) => super::dofs::stencil_pattern(stencils, role, free),
         };
+        let (mut pattern, mut edge_slots) = pattern_of(&role, free_nodes.len());
+        // The free unknowns renumbered in AMD's order, so that faer
+        // factorises the pattern as it stands.
+        if !free_nodes.is_empty() {
+            let order = elimination_order(pattern.as_ref());
+            free_nodes = order.iter().map(|&a| free_nodes[a]).collect();
+            for (a, &dof) in free_nodes.iter().enumerate() {
+                role[dof] = Role::Free(a);
+            }
+            (pattern, edge_slots) = pattern_of(&role, free_nodes.len());
+        }
         let constrained_edges = (0..edges.len())
             .filter(|&e| match &stencils {
                 None => edges[e]
@@ -217,30 +246,35 @@ impl Solver {
                     .any(|&(dof, _)| matches!(role[dof], Role::Fixed(_))),
             })
             .collect();
+        let mut side = Side::Lower;
+        let mut simplicial = None;
         let symbolic = if free_nodes.is_empty() {
             None
         } else {
-            Some(
-                if stencils.is_some() {
-                    // Numbered in AMD's order above. Without an ordering
-                    // faer reads the pattern as the upper triangle it
-                    // would have permuted into.
-                    factorize_symbolic_cholesky(
-                        upper_of(pattern.as_ref()).as_ref(),
-                        Side::Upper,
-                        SymmetricOrdering::Identity,
-                        symbolic_params(true),
-                    )
-                } else {
-                    factorize_symbolic_cholesky(
-                        pattern.as_ref(),
-                        Side::Lower,
-                        SymmetricOrdering::Amd,
-                        symbolic_params(false),
-                    )
-                }
-                .expect("symbolic Cholesky analysis ran out of memory"),
+            // Without an ordering faer reads the pattern as the upper
+            // triangle it would have permuted into.
+            let (upper, to_upper) = transpose(pattern.as_ref());
+            let symbolic = factorize_symbolic_cholesky(
+                upper.as_ref(),
+                Side::Upper,
+                SymmetricOrdering::Identity,
+                symbolic_params(stencils.is_some()),
             )
+            .expect("symbolic Cholesky analysis ran out of memory");
+            // A simplicial factorisation reads the upper triangle of the
+            // matrix, a supernodal one the lower: the values are assembled
+            // in the one it reads, which faer then uses without a copy.
+            if stencils.is_some() && symbolic.len_val() <= SIMPLICIAL_COPY_MAX_VALUES {
+                simplicial = SimplicialCopy::new(upper.as_ref(), &symbolic);
+            }
+            if matches!(symbolic.raw(), SymbolicCholeskyRaw::Simplicial(_)) {
+                side = Side::Upper;
+                pattern = upper;
+                for slots in &mut edge_slots {
+                    slots.move_slots(&to_upper);
+                }
+            }
+            Some(symbolic)
         };
         Self {
             structure: Arc::new(Structure {
@@ -252,10 +286,12 @@ impl Solver {
                 role,
                 free_nodes,
                 pattern,
+                side,
                 edge_slots,
                 constrained_edges,
                 symbolic,
                 rigidity_probed: std::sync::OnceLock::new(),
+                simplicial,
             }),
         }
     }
@@ -313,6 +349,7 @@ impl Solver {
             conductance: Vec::new(),
             factored: Vec::new(),
             factor: Vec::new(),
+            simplicial_factor: Vec::new(),
             values: Vec::new(),
             scratch: Vec::new(),
             solve_scratch: Default::default(),
@@ -340,54 +377,6 @@ fn symbolic_params(blocks: bool) -> CholeskySymbolicParams<'static> {
     } else {
         CholeskySymbolicParams::default()
     }
-}
-
-/// The free unknowns in AMD's fill-reducing order (`order[new] = old`),
-/// for a lower-triangular `pattern`; `None` when it keeps them as they are.
-/// Springs are numbered so, and factorised without a permutation: faer
-/// then neither copies `K_FF` into its order at every factorisation nor
-/// permutes the drives at every solve (docs/benchmarks.md, "Springs
-/// against resistors"). The factor is AMD's as before.
-fn elimination_order(
-    pattern: SymbolicSparseColMatRef<'_, usize>,
-    blocks: bool,
-) -> Option<Vec<usize>> {
-    if pattern.ncols() == 0 {
-        return None;
-    }
-    let symbolic = factorize_symbolic_cholesky(
-        pattern,
-        Side::Lower,
-        SymmetricOrdering::Amd,
-        symbolic_params(blocks),
-    )
-    .expect("symbolic Cholesky analysis ran out of memory");
-    let perm = symbolic.perm()?;
-    Some(perm.arrays().0.to_vec())
-}
-
-/// The upper triangle with the entries of the lower triangle `lower`
-/// (its transpose; columns sorted).
-fn upper_of(lower: SymbolicSparseColMatRef<'_, usize>) -> SymbolicSparseColMat<usize> {
-    let n = lower.ncols();
-    let mut count = vec![0usize; n + 1];
-    for col in 0..n {
-        for &row in lower.row_idx_of_col_raw(col) {
-            count[row + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        count[i + 1] += count[i];
-    }
-    let col_ptr = count.clone();
-    let mut row_idx = vec![0usize; col_ptr[n]];
-    for col in 0..n {
-        for &row in lower.row_idx_of_col_raw(col) {
-            row_idx[count[row]] = col;
-            count[row] += 1;
-        }
-    }
-    SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx)
 }
 
 /// Refuses a network that is not resistive, naming `what` was asked: every
