@@ -261,12 +261,13 @@ impl Solver {
                 symbolic_params(stencils.is_some()),
             )
             .expect("symbolic Cholesky analysis ran out of memory");
-            // A simplicial factorisation reads the upper triangle of the
-            // matrix, a supernodal one the lower: the values are assembled
-            // in the one it reads, which faer then uses without a copy.
+            // Spring solves read the factor without its supernodes' padding.
             if stencils.is_some() && symbolic.len_val() <= SIMPLICIAL_COPY_MAX_VALUES {
                 simplicial = SimplicialCopy::new(upper.as_ref(), &symbolic);
             }
+            // A simplicial factorisation reads the upper triangle of the
+            // matrix, a supernodal one the lower: the values are assembled
+            // in the one it reads, which faer then uses without a copy.
             if matches!(symbolic.raw(), SymbolicCholeskyRaw::Simplicial(_)) {
                 side = Side::Upper;
                 pattern = upper;
@@ -317,8 +318,9 @@ impl Solver {
         &self.structure.constrained
     }
 
-    /// The free nodes `F` in increasing order (beyond resistors, the free
-    /// degrees of freedom in the factorisation's elimination order).
+    /// The free nodes `F` (free degrees of freedom beyond resistors) in
+    /// the factorisation's elimination order (AMD's), which numbers the
+    /// rows of `L_FF`.
     pub fn free_nodes(&self) -> &[usize] {
         &self.structure.free_nodes
     }
