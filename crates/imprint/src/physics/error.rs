@@ -103,9 +103,12 @@ pub enum PhysicsError {
         /// The degree of freedom.
         dof: usize,
     },
-    /// A spring network's stiffness matrix met a zero pivot: a zero mode
-    /// is left that the network was too large to locate beforehand.
-    #[error("the stiffness matrix with these held components is singular: a rigid-body or floppy motion is left free (too many nodes to locate it densely); hold more components or add bonds")]
+    /// A spring network's stiffness matrix met a zero pivot or failed the
+    /// rigidity probe: a zero mode is left that the network was too large
+    /// to locate beforehand, or the stiffnesses span too many decades for
+    /// its solves to be certified in `f64` (seen on a rigid 2 x 10^4-node
+    /// Delaunay network with stiffnesses from 1e-4 to 1e4).
+    #[error("the stiffness matrix with these held components is singular or too ill-conditioned to certify: either a rigid-body or floppy motion is left free (too many nodes to locate it densely; hold more components or add bonds), or the stiffnesses span too many decades for f64 (narrow their range)")]
     SingularStiffness,
     /// A spring network with floppy modes beyond its rigid-body ones.
     #[error("as a spring network it has {floppy} floppy modes beyond the rigid-body ones ({}{}; {rattlers} nodes rattle with fewer than 3 bonds): add bonds (a square lattice needs diagonals) or remove the rattlers", if .nodes.is_empty() { "not located above 500 nodes".to_string() } else { format!("nodes {}{} move in them", list_nodes(&.nodes[..(.nodes.len().min(8))]), if .nodes.len() > 8 { ", ..." } else { "" }) }, "")]
