@@ -91,7 +91,7 @@ impl Boundary {
     }
 }
 
-/// Options of [`analyze`]; `Default` gives the documented defaults.
+/// Options of [`analyze`](super::analyze); `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]

@@ -19,11 +19,11 @@ use faer::Side;
 /// the explicit zeros the supernodes pad their blocks with. Gathered after
 /// each factorisation (one pass) for the solves of spring networks: at
 /// 482 nodes the supernodal factorisation is the faster one (0.14 against
-/// 0.27 ms at 482 nodes) but its solves are the slower (0.14 against 0.11
-/// ms per iteration; docs/benchmarks.md, "Springs against resistors"),
-/// and at 10^5 nodes too (one or two drives per block: 163 against 107
-/// ms of solves per iteration). The gather costs about one pass over the
-/// factor per factorisation.
+/// 0.27 ms) but its solves are the slower (0.14 against 0.11 ms per
+/// iteration; docs/benchmarks.md, "Springs against resistors"), and the
+/// copy's solves are faster at 10^5 nodes too (one or two drives per
+/// block: 107 against 163 ms of solves per iteration). The gather costs
+/// about one pass over the factor per factorisation.
 #[derive(Debug)]
 pub(super) struct SimplicialCopy {
     /// The simplicial analysis of the same matrix in the same order.
@@ -106,8 +106,10 @@ impl SimplicialCopy {
 /// would run it. The solver numbers the free unknowns so and factorises
 /// without a permutation: faer then neither copies `L_FF` into its order at
 /// every factorisation nor permutes the drives at every solve
-/// (docs/benchmarks.md, "Springs against resistors"); the factor is the
-/// same.
+/// (docs/benchmarks.md, "Springs against resistors"). The fill is AMD's;
+/// the factor's entries can differ in their last bits from those of
+/// faer's permuted copy (its up-looking factorisation sums in the order
+/// of the pattern's rows), which refinement removes from the states.
 pub(super) fn elimination_order(pattern: SymbolicSparseColMatRef<'_, usize>) -> Vec<usize> {
     let n = pattern.ncols();
     let (mut order, mut inverse) = (vec![0usize; n], vec![0usize; n]);

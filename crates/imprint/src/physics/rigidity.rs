@@ -146,7 +146,7 @@ pub fn as_spring(network: Network) -> Result<(Network, Rigidity), PhysicsError> 
     Ok((network, rigidity))
 }
 
-/// Nodes left with fewer than [`HOLDING_BONDS`] bonds when such nodes are
+/// Nodes left with fewer than three bonds (`d + 1` in 2D) when such nodes are
 /// removed one after another, ascending.
 pub fn rattlers(network: &Network) -> Vec<usize> {
     let kept = peel(network.node_count(), network.edges(), HOLDING_BONDS);
