@@ -2,7 +2,8 @@
 //! of freedom per node (docs/theory.md sections 1 and 9), in double-double
 //! from each edge's stencil `q_e`: a 2D spring by its own kernel (exact
 //! differences, the bond's direction split once, drives in groups of four
-//! through vector operations), any other stencil by the generic loop. Both
+//! through vector operations, forces summed by Sum2), any other stencil by
+//! the generic loop (renormalised double-double sums). Both
 //! come compiled twice: for a processor with a fused multiply-add and
 //! AVX2, detected at run time, and portably with Dekker's splitting; the
 //! exact products are the same two numbers either way, so the residual is
@@ -186,13 +187,15 @@ fn spring_2d(entries: &[(usize, f64)]) -> Option<([usize; 2], [f64; 2])> {
 /// The forces one 2D spring exerts, subtracted from the node-major sums of
 /// [`stencil_residual`] for every drive: `t = k b . (u_j - u_i)` with the
 /// differences taken exactly (two-sum) and the products with their errors
-/// (two-product), then `+t b` at `i` and `-t b` at `j`, in double-double.
-/// Fewer operations than the generic stencil loop (which forms each of the
-/// four products `q_a u_a` and four products `q_a t`), to the same accuracy.
+/// (two-product), then `+t b` at `i` and `-t b` at `j`, each force in
+/// double-double and added to the sums by [`accumulate`] (Sum2). Fewer
+/// operations than the generic stencil loop (which forms each of the four
+/// products `q_a u_a` and four products `q_a t`), to the same accuracy.
 /// `[i, j]` are the `x` components' degrees of freedom `2 node`: a node's
 /// two rows of `3 m` values are one chunk of `6 m`, split once into its
-/// twelve runs of `m` (no bounds check per drive, and the drives' loop
-/// runs over equal-length slices, which the compiler vectorises).
+/// twelve runs of `m` (no bounds check per drive); the drives go through
+/// in groups of [`LANES`] held in local arrays, so that each step is one
+/// vector operation, and the rest one by one.
 #[inline(always)]
 fn spring_2d_forces<const FMA: bool>(
     rows: &mut [f64],
