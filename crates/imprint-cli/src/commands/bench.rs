@@ -173,16 +173,17 @@ fn solve(sizes: &[usize], repeats: usize, rhs: usize) -> Result<()> {
         eprintln!("note: N = 10^6 needs about 2.1 GB of memory (--sizes to stay smaller)");
     }
     header();
-    println!("| N | E | nnz(L_FF) | nnz(factor) | analysis (ms) | factorisation (ms) | one solve (ms) | per RHS in a block of {rhs} (ms) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| N | E | nnz(L_FF) | nnz(factor) | ordering | analysis (ms) | factorisation (ms) | one solve (ms) | per RHS in a block of {rhs} (ms) |");
+    println!("|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     for &size in sizes {
         let t = solve_timing(size, repeats, rhs)?;
         println!(
-            "| {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.4} |",
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.4} |",
             t.nodes,
             t.edges,
             t.pattern,
             t.fill,
+            t.ordering.map_or("-", |o| o.name()),
             t.analysis * 1e3,
             t.factorization * 1e3,
             t.single_solve * 1e3,

@@ -55,6 +55,8 @@ pub struct SolveTiming {
     pub pattern: usize,
     /// Non-zeros of its Cholesky factor.
     pub fill: usize,
+    /// The fill-reducing ordering the analysis chose.
+    pub ordering: Option<crate::physics::Ordering>,
     /// Symbolic analysis.
     pub analysis: f64,
     /// Numeric factorisation.
@@ -93,6 +95,7 @@ pub fn solve_timing(size: usize, repeats: usize, rhs: usize) -> Result<SolveTimi
         edges: network.edge_count(),
         pattern,
         fill,
+        ordering: solver.ordering().map(|choice| choice.ordering),
         analysis,
         factorization,
         single_solve,

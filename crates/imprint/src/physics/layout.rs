@@ -1,13 +1,11 @@
-//! The elimination order of `L_FF` and the layouts of its factor
-//! (docs/theory.md section 1; section 9 for springs): the free unknowns
-//! numbered in AMD's fill-reducing order, so that faer factorises the
-//! assembled matrix without a permuted copy; triangular patterns
-//! transposed for the triangle faer reads; and, for spring networks, a
+//! The layouts of the factor of `L_FF` (docs/theory.md section 1;
+//! section 9 for springs): triangular patterns transposed for the
+//! triangle faer reads (the free unknowns already numbered in the
+//! elimination order, `super::ordering`, so that faer factorises the
+//! assembled matrix without a permuted copy); and, for spring networks, a
 //! simplicial copy of the supernodal factor without its padding, which
 //! their solves read.
 
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::sparse::linalg::amd;
 use faer::sparse::linalg::cholesky::{
     factorize_symbolic_cholesky, CholeskySymbolicParams, SymbolicCholesky, SymbolicCholeskyRaw,
     SymmetricOrdering,
@@ -101,33 +99,6 @@ impl SimplicialCopy {
     }
 }
 
-/// The free unknowns in AMD's fill-reducing order (`order[new] = old`)
-/// for a lower-triangular `pattern`: faer's AMD, as its symbolic analysis
-/// would run it. The solver numbers the free unknowns so and factorises
-/// without a permutation: faer then neither copies `L_FF` into its order at
-/// every factorisation nor permutes the drives at every solve
-/// (docs/benchmarks.md, "Springs against resistors"). The fill is AMD's;
-/// the factor's entries can differ in their last bits from those of
-/// faer's permuted copy (its up-looking factorisation sums in the order
-/// of the pattern's rows), which refinement removes from the states.
-pub(super) fn elimination_order(pattern: SymbolicSparseColMatRef<'_, usize>) -> Vec<usize> {
-    let n = pattern.ncols();
-    let (mut order, mut inverse) = (vec![0usize; n], vec![0usize; n]);
-    let mut memory = MemBuffer::new(amd::order_maybe_unsorted_scratch::<usize>(
-        n,
-        pattern.compute_nnz(),
-    ));
-    amd::order_maybe_unsorted(
-        &mut order,
-        &mut inverse,
-        pattern,
-        amd::Control::default(),
-        MemStack::new(&mut memory),
-    )
-    .expect("AMD ordering ran out of memory");
-    order
-}
-
 /// The transpose of a triangular pattern (columns sorted), and where each
 /// entry's slot moves: `to[slot]` in the transpose.
 pub(super) fn transpose(
@@ -164,7 +135,7 @@ pub(super) fn transpose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faer::dyn_stack::MemBuffer;
+    use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::sparse::linalg::cholesky::LltRef;
     use faer::sparse::SparseColMatRef;
     use faer::{Conj, Mat, Par};
@@ -172,7 +143,7 @@ mod tests {
     #[test]
     fn the_simplicial_copy_holds_the_supernodal_factors_entries() {
         // A 2D-spring-like pattern: a 12 x 12 triangulated grid of nodes
-        // with two unknowns each, ordered by AMD as the solver does, its
+        // with two unknowns each, ordered by AMD, as the solver orders it at this size, its
         // matrix diagonally dominant.
         let side = 12;
         let node = |x: usize, y: usize| y * side + x;
@@ -209,7 +180,7 @@ mod tests {
             }
             SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx)
         };
-        let order = elimination_order(lower_of(&columns).as_ref());
+        let order = super::super::ordering::minimum_degree(lower_of(&columns).as_ref());
         let mut new = vec![0; n];
         for (a, &old) in order.iter().enumerate() {
             new[old] = a;

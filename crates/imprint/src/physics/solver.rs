@@ -5,7 +5,7 @@
 //! `L_FF V_F = I_F - L_FC v_C`, then `mu = I_C - (L V)_C` (the bottom rows of
 //! `H x = f`). `L_FF` is symmetric positive definite when every connected part
 //! of the network holds a fixed node, and is factorised by a sparse Cholesky
-//! (faer, AMD ordering).
+//! (faer; AMD or METIS's nested dissection, whichever costs fewer flops).
 //!
 //! Two stages, so that repeated work is done once:
 //! - [`Solver::new`] checks the graph against `C`, builds the sparsity pattern
@@ -29,7 +29,8 @@ use faer::sparse::SymbolicSparseColMat;
 use faer::Side;
 
 use super::factorization::Factorization;
-use super::layout::{elimination_order, transpose, SimplicialCopy, SIMPLICIAL_COPY_MAX_VALUES};
+use super::layout::{transpose, SimplicialCopy, SIMPLICIAL_COPY_MAX_VALUES};
+use super::ordering::{elimination_order, OrderingChoice};
 use super::{BoundaryConditions, PhysicsError, Solution};
 use crate::network::connectivity::Components;
 use crate::network::{EdgeStencil, Network, Physics};
@@ -117,6 +118,8 @@ pub(super) struct Structure {
     /// layout of the factor's structural entries without the supernodes'
     /// padding, which the solves read instead ([`SimplicialCopy`]).
     pub(super) simplicial: Option<SimplicialCopy>,
+    /// The fill-reducing ordering of the free unknowns (none without any).
+    pub(super) ordering: Option<OrderingChoice>,
 }
 
 /// Symbolic analysis of the reduced Laplacian for one graph and one set of
@@ -225,11 +228,13 @@ impl Solver {
             Some(stencils) => super::dofs::stencil_pattern(stencils, role, free),
         };
         let (mut pattern, mut edge_slots) = pattern_of(&role, free_nodes.len());
-        // The free unknowns renumbered in AMD's order, so that faer
-        // factorises the pattern as it stands.
+        // The free unknowns renumbered in the cheaper fill-reducing order,
+        // so that faer factorises the pattern as it stands.
+        let mut ordering = None;
         if !free_nodes.is_empty() {
-            let order = elimination_order(pattern.as_ref());
-            free_nodes = order.iter().map(|&a| free_nodes[a]).collect();
+            let choice = elimination_order(pattern.as_ref());
+            free_nodes = choice.order.iter().map(|&a| free_nodes[a]).collect();
+            ordering = Some(choice.choice);
             for (a, &dof) in free_nodes.iter().enumerate() {
                 role[dof] = Role::Free(a);
             }
@@ -293,6 +298,7 @@ impl Solver {
                 symbolic,
                 rigidity_probed: std::sync::OnceLock::new(),
                 simplicial,
+                ordering,
             }),
         }
     }
@@ -319,8 +325,8 @@ impl Solver {
     }
 
     /// The free nodes `F` (free degrees of freedom beyond resistors) in
-    /// the factorisation's elimination order (AMD's), which numbers the
-    /// rows of `L_FF`.
+    /// the factorisation's elimination order ([`Self::ordering`]), which
+    /// numbers the rows of `L_FF`.
     pub fn free_nodes(&self) -> &[usize] {
         &self.structure.free_nodes
     }
@@ -334,6 +340,13 @@ impl Solver {
     /// Degrees of freedom `N d` before the multipliers (`N` for resistors).
     pub fn dofs(&self) -> usize {
         self.structure.dofs
+    }
+
+    /// The fill-reducing ordering that numbered the free unknowns, with
+    /// the factor's predicted entries and flops under each candidate;
+    /// `None` when every unknown is held.
+    pub fn ordering(&self) -> Option<OrderingChoice> {
+        self.structure.ordering
     }
 
     /// Number of stored entries of the lower triangle of `L_FF` and of its
