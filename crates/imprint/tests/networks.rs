@@ -200,3 +200,47 @@ fn clusters_have_the_statistics_of_the_authors_networks() {
     let b = generate(&ClusterParameters::default()).unwrap().0;
     assert_eq!(a.positions(), b.positions());
 }
+
+#[test]
+fn clusters_keep_their_bits() {
+    // The fingerprints of the clusters the generator made before its
+    // Verlet list (commit 3244230, which searched every pair at every
+    // step): the list changes the cost of a FIRE step, not its bits, so
+    // the paper's networks and every recorded seed stay as they were.
+    use imprint::network::cluster::{generate, ClusterParameters};
+    let fingerprint = |network: &imprint::network::Network| {
+        // FNV-1a over the positions' bits and the edges.
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |word: u64| {
+            for byte in word.to_le_bytes() {
+                hash = (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for p in network.positions() {
+            eat(p[0].to_bits());
+            eat(p[1].to_bits());
+        }
+        for &[i, j] in network.edges() {
+            eat(i as u64);
+            eat(j as u64);
+        }
+        hash
+    };
+    for (nodes, seed, expected) in [
+        (300, 1, 0x377c_5d05_b8e1_71a6u64),
+        (300, 2, 0x6718_0895_eec7_ae24),
+        (1500, 3, 0xb51e_0793_9147_b39f),
+    ] {
+        let (network, _) = generate(&ClusterParameters {
+            nodes,
+            seed,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            fingerprint(&network),
+            expected,
+            "{nodes} disks, seed {seed}"
+        );
+    }
+}
