@@ -461,7 +461,7 @@ fn sparse_and_dense_hessians_agree_with_the_definition() {
 
 #[test]
 fn nested_dissection_orders_large_networks_and_balances_every_current() {
-    use imprint::physics::{Ordering, NESTED_DISSECTION_MIN_UNKNOWNS};
+    use imprint::physics::{FillOrdering, NESTED_DISSECTION_MIN_UNKNOWNS};
     // A 100 x 100 lattice (10^4 nodes) with conductances over four
     // decades: large enough that METIS's order costs fewer flops than
     // AMD's (on 45 x 45 and 80 x 80 AMD still wins).
@@ -475,7 +475,11 @@ fn nested_dissection_orders_large_networks_and_balances_every_current() {
     let solver = Solver::new(&net, &fixed).unwrap();
     let choice = solver.ordering().unwrap();
     assert!(solver.free_nodes().len() >= NESTED_DISSECTION_MIN_UNKNOWNS);
-    assert_eq!(choice.ordering, Ordering::NestedDissection, "{choice:?}");
+    assert_eq!(
+        choice.ordering,
+        FillOrdering::NestedDissection,
+        "{choice:?}"
+    );
     let nested = choice.nested_dissection.unwrap();
     assert!(nested.flops < choice.minimum_degree.flops, "{choice:?}");
     // The factor holds at least the structural entries counted (faer's

@@ -56,7 +56,7 @@ pub struct SolveTiming {
     /// Non-zeros of its Cholesky factor.
     pub fill: usize,
     /// The fill-reducing ordering the analysis chose.
-    pub ordering: Option<crate::physics::Ordering>,
+    pub ordering: Option<crate::physics::FillOrdering>,
     /// Symbolic analysis.
     pub analysis: f64,
     /// Numeric factorisation.

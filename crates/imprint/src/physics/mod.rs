@@ -23,7 +23,7 @@ pub use error::PhysicsError;
 pub use factorization::{Factorization, STALE_FACTOR_RHO};
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use incidence::Incidence;
-pub use ordering::{FactorCount, Ordering, OrderingChoice, NESTED_DISSECTION_MIN_UNKNOWNS};
+pub use ordering::{FactorCount, FillOrdering, OrderingChoice, NESTED_DISSECTION_MIN_UNKNOWNS};
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};
 pub(crate) use solver::resistive_only;

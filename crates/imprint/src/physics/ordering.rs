@@ -21,14 +21,14 @@ use faer::sparse::{SymbolicSparseColMat, SymbolicSparseColMatRef};
 
 /// Which fill-reducing ordering numbered the free unknowns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ordering {
+pub enum FillOrdering {
     /// faer's approximate minimum degree.
     MinimumDegree,
     /// METIS's node nested dissection (`METIS_NodeND`, default options).
     NestedDissection,
 }
 
-impl Ordering {
+impl FillOrdering {
     /// The name printed in tables: `AMD` or `METIS ND`.
     pub fn name(self) -> &'static str {
         match self {
@@ -55,7 +55,7 @@ pub struct FactorCount {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OrderingChoice {
     /// The one chosen: the fewer flops, AMD on a tie.
-    pub ordering: Ordering,
+    pub ordering: FillOrdering,
     /// The factor under AMD.
     pub minimum_degree: FactorCount,
     /// The factor under nested dissection; `None` when it was not tried
@@ -112,11 +112,11 @@ pub(super) fn elimination_order(pattern: SymbolicSparseColMatRef<'_, usize>) -> 
     match dissection {
         Some(order) if nested.is_some_and(|count| count.flops < minimum_degree.flops) => Chosen {
             order,
-            choice: choice(Ordering::NestedDissection),
+            choice: choice(FillOrdering::NestedDissection),
         },
         _ => Chosen {
             order: amd,
-            choice: choice(Ordering::MinimumDegree),
+            choice: choice(FillOrdering::MinimumDegree),
         },
     }
 }
@@ -145,9 +145,9 @@ pub(super) fn minimum_degree(pattern: SymbolicSparseColMatRef<'_, usize>) -> Vec
 /// calls at once would race; this lock makes them take turns.
 static METIS: Mutex<()> = Mutex::new(());
 
-/// METIS's node nested dissection of a lower-triangular `pattern`
-/// (`order[new] = old`), or `None` when the graph's adjacency does not
-/// fit METIS's 32-bit indices or METIS reports an error.
+/// METIS's node nested dissection of a lower-triangular `pattern` (each
+/// entry once), as `order[new] = old`; `None` when the graph's adjacency
+/// does not fit METIS's 32-bit indices or METIS reports an error.
 pub(super) fn nested_dissection(pattern: SymbolicSparseColMatRef<'_, usize>) -> Option<Vec<usize>> {
     use metis_sys::idx_t;
     let n = pattern.ncols();
@@ -165,7 +165,7 @@ pub(super) fn nested_dissection(pattern: SymbolicSparseColMatRef<'_, usize>) -> 
     for i in 0..n {
         degree[i + 1] += degree[i];
     }
-    if degree[n] > idx_t::MAX as usize {
+    if degree[n] > idx_t::MAX as usize || n > idx_t::MAX as usize {
         return None;
     }
     let mut xadj: Vec<idx_t> = degree.iter().map(|&d| d as idx_t).collect();
@@ -443,13 +443,13 @@ mod tests {
         let large = grid(100);
         let chosen = elimination_order(large.as_ref());
         let nested = chosen.choice.nested_dissection.unwrap();
-        assert_eq!(chosen.choice.ordering, Ordering::NestedDissection);
+        assert_eq!(chosen.choice.ordering, FillOrdering::NestedDissection);
         assert!(nested.flops < 0.9 * chosen.choice.minimum_degree.flops);
         assert_eq!(factor_count(large.as_ref(), &chosen.order), nested);
         // Below the threshold it is not tried.
         let small = grid(20);
         let chosen = elimination_order(small.as_ref());
-        assert_eq!(chosen.choice.ordering, Ordering::MinimumDegree);
+        assert_eq!(chosen.choice.ordering, FillOrdering::MinimumDegree);
         assert_eq!(chosen.choice.nested_dissection, None);
         assert_eq!(chosen.order, minimum_degree(small.as_ref()));
     }
