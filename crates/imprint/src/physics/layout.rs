@@ -143,8 +143,8 @@ mod tests {
     #[test]
     fn the_simplicial_copy_holds_the_supernodal_factors_entries() {
         // A 2D-spring-like pattern: a 12 x 12 triangulated grid of nodes
-        // with two unknowns each, ordered by AMD, as the solver orders it at this size, its
-        // matrix diagonally dominant.
+        // with two unknowns each, ordered by AMD (as the solver orders it
+        // at this size), its matrix diagonally dominant.
         let side = 12;
         let node = |x: usize, y: usize| y * side + x;
         let mut bonds = Vec::new();
