@@ -233,11 +233,18 @@ fn generate(args: GenerateArgs) -> Result<()> {
     };
     Force { force }.check(&output)?;
     let start = Instant::now();
-    if let NetworkSpec::Jammed(p) = &spec {
-        eprintln!(
+    match &spec {
+        NetworkSpec::Jammed(p) => eprintln!(
             "jamming {} disks to pressure {:e} (seed {})",
             p.nodes, p.target_pressure, p.seed
-        );
+        ),
+        // One FIRE relaxation, no progress inside it: say what runs and
+        // how long it takes (26-31 ns per disk and step; docs/benchmarks.md).
+        NetworkSpec::Cluster(p) if p.nodes >= 10_000 => eprintln!(
+            "relaxing a cluster of {} disks (seed {}): about 3 s at 10^4 disks and 80 s at 10^5 with --central 0.0005 * 300 / N, longer when more compressed",
+            p.nodes, p.seed
+        ),
+        _ => {}
     }
     let (mut network, report) = spec.generate_with_progress(&mut |p| {
         eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64())
