@@ -164,6 +164,13 @@ impl TaskCircuit {
         self.sample_drives(&all)
     }
 
+    /// Right-hand sides an iteration on `batch` samples solves at most:
+    /// one per sample, or one per fixed node when superposed, and one per
+    /// output for the output response.
+    pub fn solves_per_batch(&self, batch: usize) -> usize {
+        batch.min(self.task.fixed_nodes.len()) + self.adjoint_drives.ncols()
+    }
+
     /// Rows of a drive vector: `N + |C|`.
     pub fn drive_rows(&self) -> usize {
         self.drive_rows

@@ -472,7 +472,11 @@ impl Training {
                 return Ok(());
             }
         };
-        if factor.update(&self.conductance)? {
+        let samples = self.problem.task().sample_count();
+        let drives = self
+            .problem
+            .solves_per_batch(self.parameters.batch_size.min(samples));
+        if factor.update(&self.conductance, drives)? {
             self.refactorizations += 1;
         }
         self.factor = Some(factor);

@@ -201,14 +201,21 @@ impl Factorization {
         let drive = self.free_drive(currents);
         let drive = MatRef::from_column_major_slice(&drive, drive.len(), 1);
         let mut w = currents.to_vec();
-        self.solve_free_in_place(MatMut::from_column_major_slice_mut(&mut w, n_free, 1));
+        self.solve_current(
+            MatMut::from_column_major_slice_mut(&mut w, n_free, 1),
+            Some(if refined {
+                refine::CERTIFIED
+            } else {
+                refine::INSIDE_ESTIMATES
+            }),
+        );
         if !refined {
             return w;
         }
         let mut correction = vec![0.0; n_free];
         let mut rows = Vec::new();
         refine::refine(
-            |r| self.solve_free_in_place(r),
+            |r| self.solve_current(r, None),
             |v, residual| self.residual_into(drive, v, &mut rows, residual),
             MatMut::from_column_major_slice_mut(&mut w, n_free, 1),
             MatMut::from_column_major_slice_mut(&mut correction, n_free, 1),

@@ -203,7 +203,7 @@ impl Factorization {
         }
         let (edges, role) = (&s.constrained_edges, &s.role);
         move_held_to_rhs(stencils, edges, role, k, dofs, drives, free.as_mut());
-        self.solve_free_in_place(free.as_mut());
+        self.solve_current(free.as_mut(), Some(target));
         // Every component's value, the held ones from the drives; the
         // residual writes the free ones it is given.
         // Work arrays from the pool of the factorisation, as the
@@ -213,7 +213,7 @@ impl Factorization {
         let forces = drives.subrows(0, dofs);
         let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
-            |r| self.solve_free_in_place(r),
+            |r| self.solve_current(r, None),
             |v, residual| {
                 stencil_residual(stencils, k, &s.free_nodes, v, forces, &mut work, residual)
             },

@@ -36,6 +36,13 @@ pub struct Factorization {
     pub(super) simplicial_factor: Vec<f64>,
     /// The values of `L_FF` (its pattern's order), kept for refactorising.
     pub(super) values: Vec<f64>,
+    /// The values of `L_FF` for `conductance` while the factor is kept
+    /// for `factored` (the products of conjugate gradients,
+    /// [`super::kept_factor`]); empty while the factor holds `conductance`.
+    pub(super) current_values: Vec<f64>,
+    /// The bound of the kept factor on `conductance` (none while the factor
+    /// holds them).
+    pub(super) kept: Option<super::KeptFactorBound>,
     /// Work space of the numeric factorisation, kept for refactorising
     /// (tens of MB on a 10^6-node network, faulted in afresh when it was
     /// allocated per factorisation).
@@ -109,17 +116,6 @@ impl<T: Clone> Pool<T> {
     }
 }
 
-/// The largest `rho = max_e |k_e / k_ref,e - 1|` at which
-/// [`Factorization::update`] keeps the factor of `k_ref` for conductances
-/// `k` instead of factorising: refinement with it converges by a factor of
-/// at least `rho` per step (below), so a solve certified to
-/// [`refine::CERTIFIED`] takes three solves and two residuals instead of
-/// two and one after a factorisation. Measured on Delaunay networks with 4
-/// drives per iteration (docs/benchmarks.md): at `rho = 1e-6` keeping is
-/// 1.2x faster at 10^3 nodes, 1.6x at 10^4 and 1.4x at 10^5; at `1e-5`
-/// only 1.0-1.4x, and at `1e-4` slower at 10^3 and 10^5 nodes.
-pub const STALE_FACTOR_RHO: f64 = 1e-6;
-
 /// Columns per block when many drives are solved: large enough for the
 /// supernodal solve to use level-3 kernels, small enough to share the work.
 const BLOCK_COLUMNS: usize = 16;
@@ -145,34 +141,61 @@ impl Factorization {
         &self.factored
     }
 
-    /// Moves to conductances `k`, factorising only when it pays: with `L`
-    /// and `L_ref` sums of the same rank-one edge terms weighted by `k` and
-    /// by the factored `k_ref`, `r_min L_ref <= L <= r_max L_ref` for the
-    /// ratios `r_e = k_e / k_ref,e`, so refinement with the factor of
-    /// `L_ref` (residuals of `L` in double-double) contracts the error by
-    /// `rho = max_e |r_e - 1|` per step at worst. When `rho` is at most
-    /// [`STALE_FACTOR_RHO`] the factor is kept and solves refine to the
-    /// same tolerance as after a factorisation; otherwise it refactorises.
-    /// Returns whether it factorised. The choice depends only on `k` and
-    /// `k_ref`, so a run that restores `k_ref` ([`Self::refactorize`] at
+    /// Moves to conductances `k` for solves of `drives` right-hand sides
+    /// at a time, factorising only when it pays: while conjugate gradients
+    /// preconditioned by the factor held are predicted to reach the
+    /// certified tolerance for less than a factorisation and its solves
+    /// (the bound of [`super::kept_factor_bound`], known from the
+    /// conductance ratios before solving), the factor is kept and solves
+    /// run them, refined with residuals of the current `L_FF` in
+    /// double-double to the same tolerance as after a factorisation;
+    /// otherwise it refactorises. Returns whether it factorised. The choice
+    /// depends only on `k`, the factored `k_ref`, `drives` and the
+    /// structure, so a run that restores `k_ref` ([`Self::refactorize`] at
     /// `k_ref`, then `update`) repeats it exactly.
-    pub fn update(&mut self, conductance: &[f64]) -> Result<bool, PhysicsError> {
+    pub fn update(&mut self, conductance: &[f64], drives: usize) -> Result<bool, PhysicsError> {
         if conductance.len() == self.factored.len() && self.factored.len() == self.conductance.len()
         {
-            let rho = conductance
-                .iter()
-                .zip(&self.factored)
-                .map(|(&k, &k_ref)| (k / k_ref - 1.0).abs())
-                .fold(0.0f64, f64::max);
-            if rho <= STALE_FACTOR_RHO {
-                check_conductance(conductance, self.factored.len())?;
-                self.conductance.clear();
-                self.conductance.extend_from_slice(conductance);
+            let bound = super::kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
+            if self.keeping_pays(&bound, drives) {
+                self.keep_factor_with(conductance, bound)?;
                 return Ok(false);
             }
         }
         self.refactorize(conductance)?;
         Ok(true)
+    }
+
+    /// Moves to conductances `k` without factorising: solves then run
+    /// conjugate gradients preconditioned by the factor held, refined to
+    /// the certified tolerance, however far `k` is from what it was
+    /// factored for ([`Self::update`] decides when that pays; this is for
+    /// measuring and testing it).
+    pub fn keep_factor(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
+        check_conductance(conductance, self.factored.len())?;
+        let bound = super::kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
+        self.keep_factor_with(conductance, bound)
+    }
+
+    /// [`Self::keep_factor`] with the bound of `conductance` against the
+    /// factored conductances.
+    fn keep_factor_with(
+        &mut self,
+        conductance: &[f64],
+        bound: super::KeptFactorBound,
+    ) -> Result<(), PhysicsError> {
+        check_conductance(conductance, self.factored.len())?;
+        self.conductance.clear();
+        self.conductance.extend_from_slice(conductance);
+        self.current_values.clear();
+        self.kept = None;
+        if conductance != self.factored.as_slice() {
+            let s = &*self.solver.structure;
+            self.current_values.resize(s.pattern.compute_nnz(), 0.0);
+            assemble(&s.edge_slots, conductance, &mut self.current_values);
+            self.kept = Some(bound);
+        }
+        Ok(())
     }
 
     /// Gives back the work space that solves keep for the next call: after
@@ -184,7 +207,9 @@ impl Factorization {
     }
 
     /// Solves `L_FF Y = R` in place for a block of right-hand sides
-    /// (one per column, `|F|` rows), sequentially.
+    /// (one per column, `|F|` rows), sequentially, with the factor as it
+    /// is: for [`Self::factored_conductance`], which differ from the
+    /// current conductances after [`Self::update`] kept the factor.
     pub fn solve_free_in_place(&self, rhs: MatMut<'_, f64>) {
         let s = &*self.solver.structure;
         let Some(symbolic) = &s.symbolic else {
@@ -313,14 +338,14 @@ impl Factorization {
                 }
             }
         }
-        self.solve_free_in_place(free.as_mut());
+        self.solve_current(free.as_mut(), Some(target));
         // `free_residual` sizes and zeroes its rows itself (3 values per
         // node and drive); taken by that size so the pool hands back the
         // buffer that held them last time.
         let mut rows = self.work.take_empty(nodes * 3 * m);
         let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
-            |r| self.solve_free_in_place(r),
+            |r| self.solve_current(r, None),
             |v, residual| {
                 refine::free_residual(
                     &s.edges,
@@ -406,28 +431,12 @@ impl Factorization {
     pub fn refactorize(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
         let s = &*self.solver.structure;
         check_conductance(conductance, s.edges.len())?;
-        let values = &mut self.values;
-        values.clear();
-        values.resize(s.pattern.compute_nnz(), 0.0);
-        for (slots, &k) in s.edge_slots.iter().zip(conductance) {
-            match slots {
-                &EdgeSlots::Interior {
-                    diagonal,
-                    off_diagonal,
-                } => {
-                    values[diagonal[0]] += k;
-                    values[diagonal[1]] += k;
-                    values[off_diagonal] -= k;
-                }
-                &EdgeSlots::Boundary { diagonal } => values[diagonal] += k,
-                EdgeSlots::Clamped => {}
-                EdgeSlots::General(products) => {
-                    for &(slot, qq) in products {
-                        values[slot] += k * qq;
-                    }
-                }
-            }
-        }
+        self.values.clear();
+        self.values.resize(s.pattern.compute_nnz(), 0.0);
+        assemble(&s.edge_slots, conductance, &mut self.values);
+        let values = &self.values;
+        self.current_values.clear();
+        self.kept = None;
         self.conductance.clear();
         self.conductance.extend_from_slice(conductance);
         self.factored.clear();
@@ -492,6 +501,30 @@ impl Factorization {
             });
         }
         Ok(())
+    }
+}
+
+/// Adds every edge's terms, weighted by `conductance`, into `values` (the
+/// stored triangle of `L_FF`, zeroed).
+fn assemble(edge_slots: &[EdgeSlots], conductance: &[f64], values: &mut [f64]) {
+    for (slots, &k) in edge_slots.iter().zip(conductance) {
+        match slots {
+            &EdgeSlots::Interior {
+                diagonal,
+                off_diagonal,
+            } => {
+                values[diagonal[0]] += k;
+                values[diagonal[1]] += k;
+                values[off_diagonal] -= k;
+            }
+            &EdgeSlots::Boundary { diagonal } => values[diagonal] += k,
+            EdgeSlots::Clamped => {}
+            EdgeSlots::General(products) => {
+                for &(slot, qq) in products {
+                    values[slot] += k * qq;
+                }
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod error;
 mod factorization;
 mod hessian;
 mod incidence;
+mod kept_factor;
 mod layout;
 mod ordering;
 pub mod refine;
@@ -20,9 +21,14 @@ mod stencil_residual;
 
 pub use boundary::{is_valid_source, BoundaryConditions, MAX_SOURCE};
 pub use error::PhysicsError;
-pub use factorization::{Factorization, STALE_FACTOR_RHO};
+pub use factorization::Factorization;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use incidence::Incidence;
+pub use kept_factor::{
+    kept_factor_bound, KeptFactorBound, FACTORIZATION_NS_PER_ENTRY, MAX_CONJUGATE_GRADIENT_STEPS,
+    PRODUCT_NS_PER_ENTRY_AND_DRIVE, RESIDUAL_NS_PER_EDGE_AND_DRIVE, SOLVE_NS_PER_ENTRY,
+    SOLVE_NS_PER_ENTRY_AND_DRIVE,
+};
 pub use ordering::{FactorCount, FillOrdering, OrderingChoice, NESTED_DISSECTION_MIN_UNKNOWNS};
 pub(crate) use solution::sequential_product;
 pub use solution::{edge_drops, Solution};

@@ -366,6 +366,8 @@ impl Solver {
             factor: Vec::new(),
             simplicial_factor: Vec::new(),
             values: Vec::new(),
+            current_values: Vec::new(),
+            kept: None,
             scratch: Vec::new(),
             solve_scratch: Default::default(),
             work: Default::default(),
