@@ -155,6 +155,54 @@ fn update_keeps_the_factor_for_small_moves_and_refactorises_for_large_ones() {
     }
 }
 
+#[test]
+fn a_factor_restored_with_its_cycle_decides_as_the_uninterrupted_one() {
+    // Conductances drifting a little each step, as late in training: the
+    // uninterrupted sequence of decisions against one resumed at every
+    // step from the factored conductances and the cycle, and against one
+    // resumed without the cycle, which must differ somewhere (else this
+    // test could not see a cycle lost).
+    let net = spread(400, 2.0, 5);
+    let solver = Solver::new(&net, &[0, 7, 90]).unwrap();
+    let mut rng = Rng::new(5);
+    let mut path = vec![net.conductance().to_vec()];
+    for step in 0..60 {
+        let size = if step % 20 < 10 { 3e-7 } else { 3e-4 };
+        let next = moved(path.last().unwrap(), size, size, 0.0, &mut rng);
+        path.push(next);
+    }
+    let mut factor = solver.factorize(&path[0]).unwrap();
+    let mut decisions = Vec::new();
+    let mut states = Vec::new();
+    for k in &path[1..] {
+        states.push((
+            factor.factored_conductance().to_vec(),
+            factor.factor_cycle(),
+        ));
+        decisions.push(factor.update(k, 4).unwrap());
+    }
+    assert!(decisions.iter().any(|&d| d) && decisions.iter().any(|&d| !d));
+    let mut lost_somewhere = false;
+    for (start, (factored, cycle)) in states.iter().enumerate() {
+        for restore_cycle in [true, false] {
+            let mut resumed = solver.factorize(factored).unwrap();
+            if restore_cycle {
+                resumed.set_factor_cycle(*cycle);
+            }
+            let replay: Vec<bool> = path[start + 1..]
+                .iter()
+                .map(|k| resumed.update(k, 4).unwrap())
+                .collect();
+            if restore_cycle {
+                assert_eq!(replay, decisions[start..], "resumed at {start}");
+            } else {
+                lost_somewhere |= replay != decisions[start..];
+            }
+        }
+    }
+    assert!(lost_somewhere, "the cycle never changed a decision");
+}
+
 /// The pencil `L(k_ref)^-1 L(k)`'s eigenvalues (node 0 held), densely.
 fn pencil_eigenvalues(net: &Network, k_ref: &[f64], k: &[f64]) -> Vec<f64> {
     let (l_ref, l_new) = (reduced(net, k_ref), reduced(net, k));
@@ -328,4 +376,46 @@ fn coupled_learning_keeps_factors_counts_them_and_resumes_exactly() {
         );
     }
     assert!(stale_stops > 0, "no interruption fell on a kept factor");
+    // The factor's cycle is part of the checkpoint, kept by a resumed run
+    // through a checkpoint before its first step and carried on as the
+    // uninterrupted run's; one that cannot be a cycle is refused, naming
+    // the field.
+    let mut first = Executor::new(&net, &task, parameters.clone(), 50)
+        .unwrap()
+        .stop_after(Some(700));
+    first.run(&mut ()).unwrap();
+    let mut checkpoint = first.to_checkpoint();
+    let resumed =
+        Executor::resume(&net, &task, parameters.clone(), 50, checkpoint.clone()).unwrap();
+    let again = resumed.to_checkpoint();
+    assert_eq!(again.factor_cycle, checkpoint.factor_cycle);
+    assert_eq!(again.factored, checkpoint.factored);
+    for steps in [1, 7] {
+        let mut resumed = Executor::resume(&net, &task, parameters.clone(), 50, checkpoint.clone())
+            .unwrap()
+            .stop_after(Some(700 + steps));
+        resumed.run(&mut ()).unwrap();
+        let mut straight = Executor::new(&net, &task, parameters.clone(), 50)
+            .unwrap()
+            .stop_after(Some(700 + steps));
+        straight.run(&mut ()).unwrap();
+        assert_eq!(
+            resumed.to_checkpoint().factor_cycle,
+            straight.to_checkpoint().factor_cycle,
+            "{steps} steps after resuming"
+        );
+    }
+    let cycle = checkpoint.factor_cycle.expect("a first-order checkpoint");
+    assert!(cycle.iterations >= 1 && cycle.cost > 0.0, "{cycle:?}");
+    checkpoint.factor_cycle = Some(imprint::physics::FactorCycle {
+        cost: f64::NAN,
+        ..cycle
+    });
+    let error = Executor::resume(&net, &task, parameters, 50, checkpoint)
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("checkpoint.factor_cycle"),
+        "{error}"
+    );
 }

@@ -224,6 +224,8 @@ pub struct Training {
     /// was interrupted: the first factorisation is made there, so that the
     /// run keeps or refreshes it exactly as the uninterrupted one did.
     resume_factored: Option<Vec<f64>>,
+    /// The cycle of that factor ([`Factorization::set_factor_cycle`]).
+    resume_cycle: Option<crate::physics::FactorCycle>,
     /// First-order iterations that factorised (the others refined with the
     /// factor they kept; [`Factorization::update`]).
     refactorizations: usize,
@@ -288,6 +290,7 @@ impl Training {
             rate: None,
             factor: None,
             resume_factored: None,
+            resume_cycle: None,
             refactorizations: 0,
         })
     }
@@ -303,11 +306,34 @@ impl Training {
         self
     }
 
+    /// Continues a first-order run whose factor was in `cycle` when it was
+    /// interrupted (as a checkpoint holds it; a checkpoint without one
+    /// starts a fresh cycle); ignored by the second-order rule.
+    pub fn with_factor_cycle(mut self, cycle: Option<crate::physics::FactorCycle>) -> Self {
+        if self.second_order.is_none() {
+            self.resume_cycle = cycle;
+        }
+        self
+    }
+
+    /// The cycle of the current factor (first-order runs, once
+    /// factorised): what a checkpoint keeps to resume exactly.
+    pub fn factor_cycle(&self) -> Option<crate::physics::FactorCycle> {
+        match (&self.second_order, &self.factor) {
+            (None, Some(factor)) => Some(factor.factor_cycle()),
+            // Resumed, not yet stepped: the cycle it resumes with.
+            (None, None) => self.resume_cycle,
+            _ => None,
+        }
+    }
+
     /// The conductances the current factor holds (first-order runs, once
     /// factorised): what a checkpoint keeps to resume exactly.
     pub fn factored_conductance(&self) -> Option<&[f64]> {
         match (&self.second_order, &self.factor) {
             (None, Some(factor)) => Some(factor.factored_conductance()),
+            // Resumed, not yet stepped: where its factor will be rebuilt.
+            (None, None) => self.resume_factored.as_deref(),
             _ => None,
         }
     }
@@ -465,7 +491,13 @@ impl Training {
     fn refactorize(&mut self) -> Result<(), LearningError> {
         let mut factor = match (self.factor.take(), self.resume_factored.take()) {
             (Some(factor), _) => factor,
-            (None, Some(factored)) => self.problem.factorize(&factored)?,
+            (None, Some(factored)) => {
+                let mut factor = self.problem.factorize(&factored)?;
+                if let Some(cycle) = self.resume_cycle.take() {
+                    factor.set_factor_cycle(cycle);
+                }
+                factor
+            }
             (None, None) => {
                 self.refactorizations += 1;
                 self.factor = Some(self.problem.factorize(&self.conductance)?);

@@ -43,6 +43,9 @@ pub struct Factorization {
     /// The bound of the kept factor on `conductance` (none while the factor
     /// holds them).
     pub(super) kept: Option<super::KeptFactorBound>,
+    /// The modelled costs since the factor was computed
+    /// ([`Self::update`]).
+    pub(super) cycle: super::FactorCycle,
     /// Work space of the numeric factorisation, kept for refactorising
     /// (tens of MB on a 10^6-node network, faulted in afresh when it was
     /// allocated per factorisation).
@@ -139,63 +142,6 @@ impl Factorization {
     /// unless [`Self::update`] kept an older factor.
     pub fn factored_conductance(&self) -> &[f64] {
         &self.factored
-    }
-
-    /// Moves to conductances `k` for solves of `drives` right-hand sides
-    /// at a time, factorising only when it pays: while conjugate gradients
-    /// preconditioned by the factor held are predicted to reach the
-    /// certified tolerance for less than a factorisation and its solves
-    /// (the bound of [`super::kept_factor_bound`], known from the
-    /// conductance ratios before solving), the factor is kept and solves
-    /// run them, refined with residuals of the current `L_FF` in
-    /// double-double to the same tolerance as after a factorisation;
-    /// otherwise it refactorises. Returns whether it factorised. The choice
-    /// depends only on `k`, the factored `k_ref`, `drives` and the
-    /// structure, so a run that restores `k_ref` ([`Self::refactorize`] at
-    /// `k_ref`, then `update`) repeats it exactly.
-    pub fn update(&mut self, conductance: &[f64], drives: usize) -> Result<bool, PhysicsError> {
-        if conductance.len() == self.factored.len() && self.factored.len() == self.conductance.len()
-        {
-            let bound = super::kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
-            if self.keeping_pays(&bound, drives) {
-                self.keep_factor_with(conductance, bound)?;
-                return Ok(false);
-            }
-        }
-        self.refactorize(conductance)?;
-        Ok(true)
-    }
-
-    /// Moves to conductances `k` without factorising: solves then run
-    /// conjugate gradients preconditioned by the factor held, refined to
-    /// the certified tolerance, however far `k` is from what it was
-    /// factored for ([`Self::update`] decides when that pays; this is for
-    /// measuring and testing it).
-    pub fn keep_factor(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
-        check_conductance(conductance, self.factored.len())?;
-        let bound = super::kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
-        self.keep_factor_with(conductance, bound)
-    }
-
-    /// [`Self::keep_factor`] with the bound of `conductance` against the
-    /// factored conductances.
-    fn keep_factor_with(
-        &mut self,
-        conductance: &[f64],
-        bound: super::KeptFactorBound,
-    ) -> Result<(), PhysicsError> {
-        check_conductance(conductance, self.factored.len())?;
-        self.conductance.clear();
-        self.conductance.extend_from_slice(conductance);
-        self.current_values.clear();
-        self.kept = None;
-        if conductance != self.factored.as_slice() {
-            let s = &*self.solver.structure;
-            self.current_values.resize(s.pattern.compute_nnz(), 0.0);
-            assemble(&s.edge_slots, conductance, &mut self.current_values);
-            self.kept = Some(bound);
-        }
-        Ok(())
     }
 
     /// Gives back the work space that solves keep for the next call: after
@@ -437,6 +383,7 @@ impl Factorization {
         let values = &self.values;
         self.current_values.clear();
         self.kept = None;
+        self.cycle = self.cycle.next(self.solver.factorization_cost());
         self.conductance.clear();
         self.conductance.extend_from_slice(conductance);
         self.factored.clear();
@@ -506,7 +453,7 @@ impl Factorization {
 
 /// Adds every edge's terms, weighted by `conductance`, into `values` (the
 /// stored triangle of `L_FF`, zeroed).
-fn assemble(edge_slots: &[EdgeSlots], conductance: &[f64], values: &mut [f64]) {
+pub(super) fn assemble(edge_slots: &[EdgeSlots], conductance: &[f64], values: &mut [f64]) {
     for (slots, &k) in edge_slots.iter().zip(conductance) {
         match slots {
             &EdgeSlots::Interior {
@@ -530,7 +477,7 @@ fn assemble(edge_slots: &[EdgeSlots], conductance: &[f64], values: &mut [f64]) {
 
 /// Refuses a conductance vector of the wrong length or with a value
 /// outside [`crate::network::CONDUCTANCE_RANGE`], naming the edge.
-fn check_conductance(conductance: &[f64], edges: usize) -> Result<(), PhysicsError> {
+pub(super) fn check_conductance(conductance: &[f64], edges: usize) -> Result<(), PhysicsError> {
     if conductance.len() != edges {
         return Err(PhysicsError::LengthMismatch {
             what: "conductance vector",

@@ -30,8 +30,9 @@
 
 use faer::{MatMut, MatRef};
 
-use super::factorization::Factorization;
+use super::factorization::{assemble, check_conductance, Factorization};
 use super::refine;
+use super::{PhysicsError, Solver};
 
 /// The largest number of conjugate gradient steps one preconditioned solve
 /// takes: beyond it, refinement's next correction continues the work (and
@@ -115,18 +116,19 @@ pub fn kept_factor_bound(conductance: &[f64], factored: &[f64], tolerance: f64) 
     }
     // Ratios above and below 1 per bin of floor(log2 |r_e - 1|), read
     // from the exponent bits (subnormals and zero land in the lowest bin).
-    let mut above = [0usize; BINS];
-    let mut below = [0usize; BINS];
-    for (&k, &k_ref) in conductance.iter().zip(factored) {
+    // Four interleaved histograms, so that consecutive edges in one bin
+    // do not wait on each other's counts (slot `2 bin + 1` above 1, `2 bin`
+    // below; a ratio of exactly 1 counts in neither).
+    let mut counts = [[0u32; 2 * BINS]; 4];
+    for (lane, (&k, &k_ref)) in conductance.iter().zip(factored).enumerate() {
         let r = k / k_ref;
         let exponent = (((r - 1.0).abs().to_bits() >> 52) & 0x7ff) as i32 - 1023;
         let bin = (exponent - LOWEST_EXPONENT).clamp(0, BINS as i32 - 1) as usize;
-        if r > 1.0 {
-            above[bin] += 1;
-        } else if r < 1.0 {
-            below[bin] += 1;
-        }
+        counts[lane & 3][2 * bin + usize::from(r > 1.0)] += u32::from(r != 1.0);
     }
+    let count = |slot: usize| counts.iter().map(|c| c[slot] as usize).sum::<usize>();
+    let above: Vec<usize> = (0..BINS).map(|b| count(2 * b + 1)).collect();
+    let below: Vec<usize> = (0..BINS).map(|b| count(2 * b)).collect();
     // Inliers: the bins up to `top`, whose deviations are below
     // `2^(top + 1 + LOWEST_EXPONENT)`; outliers: those above.
     let mut outliers = [above.iter().sum::<usize>(), below.iter().sum::<usize>()];
@@ -177,22 +179,152 @@ pub const PRODUCT_NS_PER_ENTRY_AND_DRIVE: f64 = 2.0;
 /// double-double, per edge and drive.
 pub const RESIDUAL_NS_PER_EDGE_AND_DRIVE: f64 = 3.0;
 
+/// A factor's cycle: the modelled cost (ns, [`FACTORIZATION_NS_PER_ENTRY`]
+/// and its siblings) of its factorisation and of the extra work of every
+/// iteration that kept it since, those iterations (the factorising one
+/// included), and the average cost per iteration of the cycle before. A
+/// checkpoint keeps it, so that a resumed run decides as the uninterrupted
+/// one ([`Factorization::update`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FactorCycle {
+    /// Modelled nanoseconds of the factorisation and the kept iterations'
+    /// extra work.
+    pub cost: f64,
+    /// Iterations since the factorisation, itself included.
+    pub iterations: usize,
+    /// `cost / iterations` of the previous factor's cycle (none before the
+    /// second factorisation).
+    #[serde(default)]
+    pub previous_average: Option<f64>,
+}
+
+impl FactorCycle {
+    /// The cycle a factorisation starts, at modelled cost `factorization`,
+    /// after `self`.
+    pub(super) fn next(self, factorization: f64) -> Self {
+        Self {
+            cost: factorization,
+            iterations: 1,
+            previous_average: (self.iterations > 0).then(|| self.cost / self.iterations as f64),
+        }
+    }
+
+    /// The extra cost per iteration below which keeping the factor lowers
+    /// the long-run cost per iteration: the average of this cycle so far
+    /// (extending it while the extra work is below its average lowers it)
+    /// and of the previous one (an estimate of what a new cycle would
+    /// average, with its cheap first iterations), whichever is less.
+    fn threshold(&self) -> f64 {
+        let current = self.cost / self.iterations.max(1) as f64;
+        self.previous_average.map_or(current, |p| p.min(current))
+    }
+}
+
+impl Solver {
+    /// The modelled cost of a numeric factorisation (ns,
+    /// [`FACTORIZATION_NS_PER_ENTRY`]).
+    pub(super) fn factorization_cost(&self) -> f64 {
+        let symbolic = self.structure.symbolic.as_ref();
+        symbolic.map_or(0.0, |s| s.len_val() as f64 * FACTORIZATION_NS_PER_ENTRY)
+    }
+}
+
 impl Factorization {
-    /// Whether conjugate gradients preconditioned by the factor held are
-    /// predicted to solve `drives` right-hand sides at `conductance` for
-    /// less than a factorisation. Both paths start with one solve and end
-    /// with a certifying correction of one solve (the kept factor's when
-    /// the bound puts every eigenvalue within [`CORRECTION_TOLERANCE`] of
-    /// 1, else one more conjugate gradient step); in between, the kept
-    /// factor's path takes [`kept_factor_bound`]`.steps` steps of one
-    /// product with `L_FF` and one solve each, the fresh one a
-    /// factorisation. Costs from [`FACTORIZATION_NS_PER_ENTRY`] and its
-    /// siblings.
-    pub(super) fn keeping_pays(&self, bound: &KeptFactorBound, drives: usize) -> bool {
+    /// Moves to conductances `k` for solves of `drives` right-hand sides
+    /// at a time, factorising only when it pays. From the conductance
+    /// ratios, before solving, the bound ([`kept_factor_bound`]) predicts
+    /// what solving with the factor held costs beyond a fresh factor's
+    /// solves ([`Self::keeping_cost`]); the factor is kept while that is
+    /// below the average cost per iteration of its cycle so far (its
+    /// factorisation and the extra work of the iterations that kept it)
+    /// and of the cycle before ([`FactorCycle`]): the extra work grows as
+    /// the conductances drift, and a new factor starts a cycle whose first
+    /// iterations are cheap. A kept
+    /// factor's solves run conjugate gradients preconditioned by it, or it
+    /// alone when the conductances barely moved, refined with residuals of
+    /// the current `L_FF` in double-double to the same tolerance as after a
+    /// factorisation. Returns whether it factorised. The choice depends
+    /// only on `k`, the factored `k_ref`, the cycle, `drives` and the
+    /// structure, never on a clock, so a run that restores `k_ref` and the
+    /// cycle ([`Self::refactorize`] at `k_ref`, [`Self::set_factor_cycle`],
+    /// then `update`) repeats it exactly.
+    pub fn update(&mut self, conductance: &[f64], drives: usize) -> Result<bool, PhysicsError> {
+        if conductance.len() == self.factored.len() && self.factored.len() == self.conductance.len()
+        {
+            let bound = kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
+            let cycle = self.cycle;
+            if let Some(extra) = self.keeping_cost(&bound, drives) {
+                if extra < cycle.threshold() {
+                    self.keep_factor_with(conductance, bound)?;
+                    self.cycle = FactorCycle {
+                        cost: cycle.cost + extra,
+                        iterations: cycle.iterations + 1,
+                        ..cycle
+                    };
+                    return Ok(false);
+                }
+            }
+        }
+        self.refactorize(conductance)?;
+        Ok(true)
+    }
+
+    /// The cycle of the factor held ([`FactorCycle`]).
+    pub fn factor_cycle(&self) -> FactorCycle {
+        self.cycle
+    }
+
+    /// Restores the cycle of a factor recomputed where an interrupted run
+    /// had it ([`Self::update`]).
+    pub fn set_factor_cycle(&mut self, cycle: FactorCycle) {
+        self.cycle = cycle;
+    }
+
+    /// Moves to conductances `k` without factorising: solves then run
+    /// conjugate gradients preconditioned by the factor held, refined to
+    /// the certified tolerance, however far `k` is from what it was
+    /// factored for ([`Self::update`] decides when that pays; this is for
+    /// measuring and testing it).
+    pub fn keep_factor(&mut self, conductance: &[f64]) -> Result<(), PhysicsError> {
+        check_conductance(conductance, self.factored.len())?;
+        let bound = kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
+        self.keep_factor_with(conductance, bound)
+    }
+
+    /// [`Self::keep_factor`] with the bound of `conductance` against the
+    /// factored conductances.
+    fn keep_factor_with(
+        &mut self,
+        conductance: &[f64],
+        bound: KeptFactorBound,
+    ) -> Result<(), PhysicsError> {
+        check_conductance(conductance, self.factored.len())?;
+        self.conductance.clear();
+        self.conductance.extend_from_slice(conductance);
+        self.current_values.clear();
+        self.kept = None;
+        if conductance != self.factored.as_slice() {
+            let s = &*self.solver.structure;
+            self.current_values.resize(s.pattern.compute_nnz(), 0.0);
+            assemble(&s.edge_slots, conductance, &mut self.current_values);
+            self.kept = Some(bound);
+        }
+        Ok(())
+    }
+
+    /// The modelled extra cost (ns) of solving `drives` right-hand sides
+    /// with the factor held instead of a fresh one, or none when conjugate
+    /// gradients would take more than [`MAX_CONJUGATE_GRADIENT_STEPS`].
+    /// Both paths start with one solve and end with a certifying
+    /// correction of one solve (the kept factor's when the bound puts
+    /// every eigenvalue within [`CORRECTION_TOLERANCE`] of 1, else one more
+    /// conjugate gradient step); in between, the kept factor takes
+    /// [`kept_factor_bound`]`.steps` steps of one product with `L_FF` and
+    /// one solve each, or, within [`STATIONARY_DEVIATION`], one solve and
+    /// one double-double residual per extra refinement step.
+    fn keeping_cost(&self, bound: &KeptFactorBound, drives: usize) -> Option<f64> {
         let s = &*self.solver.structure;
-        let Some(symbolic) = &s.symbolic else {
-            return false;
-        };
+        let symbolic = s.symbolic.as_ref()?;
         let (stored, lower, edges, m) = (
             symbolic.len_val() as f64,
             s.pattern.compute_nnz() as f64,
@@ -200,11 +332,9 @@ impl Factorization {
             drives as f64,
         );
         let solve = stored * (SOLVE_NS_PER_ENTRY + SOLVE_NS_PER_ENTRY_AND_DRIVE * m);
-        let extra = match refinement_steps(bound) {
-            // One more solve and residual per refinement step than the one
-            // that certifies a fresh factor's solve.
+        match refinement_steps(bound) {
             Some(steps) => {
-                (steps - 1) as f64 * (solve + edges * RESIDUAL_NS_PER_EDGE_AND_DRIVE * m)
+                Some((steps - 1) as f64 * (solve + edges * RESIDUAL_NS_PER_EDGE_AND_DRIVE * m))
             }
             None if bound.steps <= MAX_CONJUGATE_GRADIENT_STEPS as f64 => {
                 let step = solve + lower * PRODUCT_NS_PER_ENTRY_AND_DRIVE * m;
@@ -213,11 +343,10 @@ impl Factorization {
                 } else {
                     1.0
                 };
-                (bound.steps + certifying) * step * CONJUGATE_GRADIENT_MARGIN
+                Some((bound.steps + certifying) * step)
             }
-            None => return false,
-        };
-        extra < stored * FACTORIZATION_NS_PER_ENTRY
+            None => None,
+        }
     }
 
     /// Solves `L_FF Y = R` in place for the current conductances: with the
@@ -328,16 +457,6 @@ impl Factorization {
         }
     }
 }
-
-/// How much more conjugate gradients are counted to cost than the model's
-/// solves and products (their vector updates and inner products, and the
-/// model's error). Measured with `imprint bench train --network delaunay
-/// --batches 1 --iterations 30` against the stationary rule before it
-/// (docs/benchmarks.md): at 1.0, 10^5 nodes at rate 0.01 take 44.5 against
-/// 62.6 ms per iteration, and 2 x 10^4 nodes at rate 1e-4 8.3 against 5.7
-/// (median; 7.8 against 6.6 mean); at 2.0 both are as before (68.9 and
-/// 5.6 ms). Kept at 1.0, the model as measured.
-const CONJUGATE_GRADIENT_MARGIN: f64 = 1.0;
 
 /// Whether one solve with the kept factor is within
 /// [`CORRECTION_TOLERANCE`] of the solution: every eigenvalue of the

@@ -25,9 +25,9 @@ pub use factorization::Factorization;
 pub use hessian::{hessian_times, physical_hessian, physical_hessian_dense};
 pub use incidence::Incidence;
 pub use kept_factor::{
-    kept_factor_bound, KeptFactorBound, FACTORIZATION_NS_PER_ENTRY, MAX_CONJUGATE_GRADIENT_STEPS,
-    PRODUCT_NS_PER_ENTRY_AND_DRIVE, RESIDUAL_NS_PER_EDGE_AND_DRIVE, SOLVE_NS_PER_ENTRY,
-    SOLVE_NS_PER_ENTRY_AND_DRIVE,
+    kept_factor_bound, FactorCycle, KeptFactorBound, FACTORIZATION_NS_PER_ENTRY,
+    MAX_CONJUGATE_GRADIENT_STEPS, PRODUCT_NS_PER_ENTRY_AND_DRIVE, RESIDUAL_NS_PER_EDGE_AND_DRIVE,
+    SOLVE_NS_PER_ENTRY, SOLVE_NS_PER_ENTRY_AND_DRIVE,
 };
 pub use ordering::{FactorCount, FillOrdering, OrderingChoice, NESTED_DISSECTION_MIN_UNKNOWNS};
 pub(crate) use solution::sequential_product;

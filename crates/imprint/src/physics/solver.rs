@@ -368,6 +368,7 @@ impl Solver {
             values: Vec::new(),
             current_values: Vec::new(),
             kept: None,
+            cycle: Default::default(),
             scratch: Vec::new(),
             solve_scratch: Default::default(),
             work: Default::default(),

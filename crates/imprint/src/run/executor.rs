@@ -112,6 +112,23 @@ impl Executor {
                 });
             }
         }
+        if let Some(cycle) = &checkpoint.factor_cycle {
+            let average = cycle.previous_average.unwrap_or(0.0);
+            if !(cycle.cost.is_finite()
+                && cycle.cost >= 0.0
+                && cycle.iterations >= 1
+                && average.is_finite()
+                && average >= 0.0)
+            {
+                return Err(LearningError::InvalidParameter {
+                    field: "checkpoint.factor_cycle",
+                    reason: format!(
+                        "cost {} ns over {} iterations, previous average {:?} (finite costs, at least one iteration)",
+                        cycle.cost, cycle.iterations, cycle.previous_average
+                    ),
+                });
+            }
+        }
         if let Some(k) = &checkpoint.factored {
             if k.len() != initial.edge_count()
                 || !k.iter().all(|&x| crate::network::is_valid_conductance(x))
@@ -168,7 +185,8 @@ impl Executor {
         .with_factored(
             checkpoint.factored,
             checkpoint.refactorizations.unwrap_or_default(),
-        );
+        )
+        .with_factor_cycle(checkpoint.factor_cycle);
         let mut executor = Self::start(
             initial,
             training,
@@ -393,6 +411,7 @@ impl Executor {
             velocity: self.training.velocity().map(<[f64]>::to_vec),
             factored: self.training.factored_conductance().map(<[f64]>::to_vec),
             refactorizations: self.training.refactorizations(),
+            factor_cycle: self.training.factor_cycle(),
         }
     }
 

@@ -106,6 +106,11 @@ pub struct Checkpoint {
     /// First-order iterations that factorised so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refactorizations: Option<usize>,
+    /// The modelled costs of the factor's cycle
+    /// ([`crate::physics::FactorCycle`]): with `factored`, what makes a
+    /// resumed run keep or refactorise as the uninterrupted one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor_cycle: Option<crate::physics::FactorCycle>,
 }
 
 impl Checkpoint {
