@@ -30,6 +30,11 @@
 
 use faer::{MatMut, MatRef};
 
+mod bound;
+
+pub use bound::{kept_factor_bound, KeptFactorBound};
+use bound::{ratio_range, split_bound};
+
 use super::factorization::{assemble, check_conductance, Factorization};
 use super::refine;
 use super::{PhysicsError, Solver};
@@ -43,115 +48,6 @@ pub const MAX_CONJUGATE_GRADIENT_STEPS: usize = 60;
 /// after the first solve: their size estimates the error of the iterate,
 /// which this accuracy keeps within 0.1 % of itself.
 const CORRECTION_TOLERANCE: f64 = 1e-3;
-
-/// What the conductance ratios `r_e = k_e / k_ref,e` say of conjugate
-/// gradients on `L(k)` preconditioned by the factor of `L(k_ref)` before
-/// solving (module docs).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KeptFactorBound {
-    /// Steps to reduce the error's energy norm by the requested factor, at
-    /// most: `p+ + p- + s` for the best split.
-    pub steps: f64,
-    /// `[r_min, r_max]`: every eigenvalue of the pencil lies inside, so
-    /// `r_max / r_min` bounds its condition number.
-    pub ratio_range: [f64; 2],
-    /// The inliers' ratio range `[lo, hi]` of the best split.
-    pub inliers: [f64; 2],
-    /// The outliers of the best split: ratios above `hi`, below `lo`.
-    pub outliers: [usize; 2],
-}
-
-/// Bins of `|r_e - 1|` by binary exponent: `[2^-64, 2^-63)` (and below,
-/// zero included) up to `[2^15, 2^16)` (and above).
-const LOWEST_EXPONENT: i32 = -64;
-const BINS: usize = 80;
-
-/// The bound of conjugate gradients on `L(conductance)` preconditioned by
-/// the factor of `L(factored)`, to reduce the error's energy norm by
-/// `tolerance` (module docs). A first pass finds `[r_min, r_max]`; when
-/// some ratio deviates from 1 by more than [`STATIONARY_DEVIATION`], a
-/// second bins the ratios by the binary exponent of `|r_e - 1|` and tries
-/// every bin edge `2^b` as the split, the inliers' interval being
-/// `[max(r_min, 1 - 2^b), min(r_max, 1 + 2^b)]` (below, where solves
-/// refine with the factor alone, the bound is the unsplit one). Both
-/// vectors must be positive and of one length.
-pub fn kept_factor_bound(conductance: &[f64], factored: &[f64], tolerance: f64) -> KeptFactorBound {
-    debug_assert_eq!(conductance.len(), factored.len());
-    let (r_min, r_max) =
-        conductance
-            .iter()
-            .zip(factored)
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), (&k, &k_ref)| {
-                let r = k / k_ref;
-                (lo.min(r), hi.max(r))
-            });
-    let target = (tolerance / 2.0).ln();
-    // Steps for `outliers` (above, below) and inliers in `[lo, hi]`.
-    let steps = |outliers: [usize; 2], lo: f64, hi: f64| {
-        // Amplification of the polynomial that vanishes at the outliers
-        // below `lo`, on `[lo, hi]` (logarithm).
-        let amplification = outliers[1] as f64 * (hi / r_min - 1.0).max(1.0).ln();
-        let kappa = hi / lo;
-        let q = (kappa.sqrt() - 1.0) / (kappa.sqrt() + 1.0);
-        // With every inlier ratio equal, one step settles them.
-        let chebyshev = if q > 0.0 {
-            ((target - amplification) / q.ln()).max(1.0)
-        } else {
-            1.0
-        };
-        (outliers[0] + outliers[1]) as f64 + chebyshev
-    };
-    let mut best = KeptFactorBound {
-        steps: if conductance.is_empty() {
-            0.0
-        } else {
-            steps([0, 0], r_min, r_max)
-        },
-        ratio_range: [r_min, r_max],
-        inliers: [r_min, r_max],
-        outliers: [0, 0],
-    };
-    if (1.0 - r_min).max(r_max - 1.0) <= STATIONARY_DEVIATION {
-        return best;
-    }
-    // Ratios above and below 1 per bin of floor(log2 |r_e - 1|), read
-    // from the exponent bits (subnormals and zero land in the lowest bin).
-    // Four interleaved histograms, so that consecutive edges in one bin
-    // do not wait on each other's counts (slot `2 bin + 1` above 1, `2 bin`
-    // below; a ratio of exactly 1 counts in neither).
-    let mut counts = [[0u32; 2 * BINS]; 4];
-    for (lane, (&k, &k_ref)) in conductance.iter().zip(factored).enumerate() {
-        let r = k / k_ref;
-        let exponent = (((r - 1.0).abs().to_bits() >> 52) & 0x7ff) as i32 - 1023;
-        let bin = (exponent - LOWEST_EXPONENT).clamp(0, BINS as i32 - 1) as usize;
-        counts[lane & 3][2 * bin + usize::from(r > 1.0)] += u32::from(r != 1.0);
-    }
-    let count = |slot: usize| counts.iter().map(|c| c[slot] as usize).sum::<usize>();
-    let above: Vec<usize> = (0..BINS).map(|b| count(2 * b + 1)).collect();
-    let below: Vec<usize> = (0..BINS).map(|b| count(2 * b)).collect();
-    // Inliers: the bins up to `top`, whose deviations are below
-    // `2^(top + 1 + LOWEST_EXPONENT)`; outliers: those above.
-    let mut outliers = [above.iter().sum::<usize>(), below.iter().sum::<usize>()];
-    for top in 0..BINS - 1 {
-        outliers[0] -= above[top];
-        outliers[1] -= below[top];
-        let edge = 2f64.powi(top as i32 + 1 + LOWEST_EXPONENT);
-        let (lo, hi) = (r_min.max(1.0 - edge), r_max.min(1.0 + edge));
-        if lo <= 0.0 {
-            break;
-        }
-        let candidate = steps(outliers, lo, hi);
-        if candidate < best.steps {
-            best = KeptFactorBound {
-                steps: candidate,
-                ratio_range: [r_min, r_max],
-                inliers: [lo, hi],
-                outliers,
-            };
-        }
-    }
-    best
-}
 
 /// The costs [`Factorization::update`] weighs, in nanoseconds per stored
 /// entry of the factor (supernode padding included) as this machine runs
@@ -234,7 +130,7 @@ impl Factorization {
     /// at a time, factorising only when it pays. From the conductance
     /// ratios, before solving, the bound ([`kept_factor_bound`]) predicts
     /// what solving with the factor held costs beyond a fresh factor's
-    /// solves ([`Self::keeping_cost`]); the factor is kept while that is
+    /// solves (its modelled cost); the factor is kept while that is
     /// below the average cost per iteration of its cycle so far (its
     /// factorisation and the extra work of the iterations that kept it)
     /// and of the cycle before ([`FactorCycle`]): the extra work grows as
@@ -251,9 +147,15 @@ impl Factorization {
     pub fn update(&mut self, conductance: &[f64], drives: usize) -> Result<bool, PhysicsError> {
         if conductance.len() == self.factored.len() && self.factored.len() == self.conductance.len()
         {
-            let bound = kept_factor_bound(conductance, &self.factored, refine::CERTIFIED);
+            let range = ratio_range(conductance, &self.factored);
             let cycle = self.cycle;
-            if let Some(extra) = self.keeping_cost(&bound, drives) {
+            // The split (a second pass over the edges) only where keeping
+            // might pay at all: every split takes at least one step.
+            let bound = (self.least_keeping_cost(range, drives) < cycle.threshold())
+                .then(|| split_bound(conductance, &self.factored, refine::CERTIFIED, range));
+            if let Some((extra, bound)) =
+                bound.and_then(|b| Some((self.keeping_cost(&b, drives)?, b)))
+            {
                 if extra < cycle.threshold() {
                     self.keep_factor_with(conductance, bound)?;
                     self.cycle = FactorCycle {
@@ -312,6 +214,32 @@ impl Factorization {
         Ok(())
     }
 
+    /// A lower bound on [`Self::keeping_cost`] from the ratio range alone:
+    /// zero where the factor alone may refine, else one conjugate gradient
+    /// step, and the certifying one unless a correction is one solve.
+    fn least_keeping_cost(&self, [low, high]: [f64; 2], drives: usize) -> f64 {
+        let deviation = (1.0 - low).max(high - 1.0);
+        if deviation <= STATIONARY_DEVIATION {
+            return 0.0;
+        }
+        let steps = if deviation <= CORRECTION_TOLERANCE {
+            1.0
+        } else {
+            2.0
+        };
+        steps * self.conjugate_gradient_step_cost(drives)
+    }
+
+    /// The modelled cost (ns) of one conjugate gradient step on `drives`
+    /// right-hand sides: a solve pair and a product with `L_FF`.
+    fn conjugate_gradient_step_cost(&self, drives: usize) -> f64 {
+        let s = &*self.solver.structure;
+        let stored = s.symbolic.as_ref().map_or(0, |s| s.len_val()) as f64;
+        let (lower, m) = (s.pattern.compute_nnz() as f64, drives as f64);
+        stored * (SOLVE_NS_PER_ENTRY + SOLVE_NS_PER_ENTRY_AND_DRIVE * m)
+            + lower * PRODUCT_NS_PER_ENTRY_AND_DRIVE * m
+    }
+
     /// The modelled extra cost (ns) of solving `drives` right-hand sides
     /// with the factor held instead of a fresh one, or none when conjugate
     /// gradients would take more than [`MAX_CONJUGATE_GRADIENT_STEPS`].
@@ -325,9 +253,8 @@ impl Factorization {
     fn keeping_cost(&self, bound: &KeptFactorBound, drives: usize) -> Option<f64> {
         let s = &*self.solver.structure;
         let symbolic = s.symbolic.as_ref()?;
-        let (stored, lower, edges, m) = (
+        let (stored, edges, m) = (
             symbolic.len_val() as f64,
-            s.pattern.compute_nnz() as f64,
             s.edges.len() as f64,
             drives as f64,
         );
@@ -337,7 +264,7 @@ impl Factorization {
                 Some((steps - 1) as f64 * (solve + edges * RESIDUAL_NS_PER_EDGE_AND_DRIVE * m))
             }
             None if bound.steps <= MAX_CONJUGATE_GRADIENT_STEPS as f64 => {
-                let step = solve + lower * PRODUCT_NS_PER_ENTRY_AND_DRIVE * m;
+                let step = self.conjugate_gradient_step_cost(drives);
                 let certifying = if settles_in_one_solve(bound) {
                     0.0
                 } else {
