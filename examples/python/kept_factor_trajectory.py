@@ -13,7 +13,7 @@ and the unsplit kappa bound of each.
 import numpy as np, sys, scipy.linalg as sl
 d=sys.argv[1]
 E=np.loadtxt(f'{d}/edges.txt',dtype=int); C=set(np.atleast_1d(np.loadtxt(f'{d}/constrained.txt',dtype=int)).tolist())
-N=E.max()+1; F=[i for i in range(N) if i not in C]; idx={n:a for a,n in enumerate(F)}
+N=E.max()+1; F=[i for i in range(N) if i not in C]
 def lap(k):
     L=np.zeros((N,N))
     for (i,j),w in zip(E,k):

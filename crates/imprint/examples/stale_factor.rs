@@ -8,6 +8,8 @@
 //! time of each part, twice alternated, and what `update` would choose
 //! with the factor kept since the first iteration.
 //!
+//! Also prints the factor's fill and the ordering chosen.
+//!
 //! `cargo run --release --example stale_factor -- NODES RHO COLS [TAIL]`
 
 use faer::Mat;

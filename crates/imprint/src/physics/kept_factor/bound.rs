@@ -2,7 +2,7 @@
 //! the conductance ratios alone (docs/theory.md section 1; the argument is
 //! in [`super`]'s docs).
 
-use super::STATIONARY_DEVIATION;
+use super::{deviation, STATIONARY_DEVIATION};
 
 /// What the conductance ratios `r_e = k_e / k_ref,e` say of conjugate
 /// gradients on `L(k)` preconditioned by the factor of `L(k_ref)` before
@@ -88,7 +88,7 @@ pub(super) fn split_bound(
         inliers: [r_min, r_max],
         outliers: [0, 0],
     };
-    if (1.0 - r_min).max(r_max - 1.0) <= STATIONARY_DEVIATION {
+    if deviation([r_min, r_max]) <= STATIONARY_DEVIATION {
         return best;
     }
     // Ratios above and below 1 per bin of floor(log2 |r_e - 1|), read
