@@ -99,14 +99,7 @@ fn a_kept_factor_solves_to_the_accuracy_of_a_fresh_one() {
 
 #[test]
 fn a_kept_factor_solves_spring_networks_too() {
-    let net = common::delaunay_springs(200, 4);
-    let n = net.node_count();
-    let held = vec![0, 1, 2 * (n - 1) + 1, 17, 40];
-    let solver = Solver::for_dofs(&net, &held).unwrap();
-    let mut rng = Rng::new(4);
-    let k: Vec<f64> = (0..net.edge_count())
-        .map(|_| rng.uniform_in(0.5, 2.0))
-        .collect();
+    let (_, _, solver, k, mut rng) = common::held_springs();
     let drives = Mat::from_fn(solver.dimension(), 3, |_, _| rng.normal());
     for (small, large, tail) in MOVES {
         let mut kept = solver.factorize(&k).unwrap();

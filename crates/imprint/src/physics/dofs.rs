@@ -195,15 +195,26 @@ impl Factorization {
         let s = &*self.solver.structure;
         let (dofs, m) = (s.dofs, drives.ncols());
         let k = &self.conductance;
-        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
-        for col in 0..m {
-            for (a, &dof) in s.free_nodes.iter().enumerate() {
-                free[(a, col)] = drives[(dof, col)];
-            }
-        }
         let (edges, role) = (&s.constrained_edges, &s.role);
-        move_held_to_rhs(stencils, edges, role, k, dofs, drives, free.as_mut());
-        self.solve_current(free.as_mut(), Some(target));
+        let free_rhs = |k: &[f64], drives: MatRef<'_, f64>, mut free: MatMut<'_, f64>| {
+            for col in 0..drives.ncols() {
+                for (a, &dof) in s.free_nodes.iter().enumerate() {
+                    free[(a, col)] = drives[(dof, col)];
+                }
+            }
+            move_held_to_rhs(stencils, edges, role, k, dofs, drives, free);
+        };
+        let residual_at =
+            |k: &[f64], drives: MatRef<'_, f64>, v: MatRef<'_, f64>, out: MatMut<'_, f64>| {
+                let mut work = StencilRows::in_buffer(Vec::new(), dofs, &s.constrained, drives);
+                let forces = drives.subrows(0, dofs);
+                stencil_residual(stencils, k, &s.free_nodes, v, forces, &mut work, out);
+            };
+        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
+        if !self.warm_start(drives, free.as_mut(), free_rhs, residual_at) {
+            free_rhs(k, drives, free.as_mut());
+            self.solve_current(free.as_mut(), Some(target));
+        }
         // Every component's value, the held ones from the drives; the
         // residual writes the free ones it is given.
         // Work arrays from the pool of the factorisation, as the
@@ -215,6 +226,7 @@ impl Factorization {
         let error = refine::refine(
             |r| self.solve_current(r, None),
             |v, residual| {
+                self.refinement_residuals.add();
                 stencil_residual(stencils, k, &s.free_nodes, v, forces, &mut work, residual)
             },
             free.as_mut(),

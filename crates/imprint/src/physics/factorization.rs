@@ -5,7 +5,6 @@
 //! inside.
 
 use std::mem::MaybeUninit;
-use std::sync::Mutex;
 
 use faer::dyn_stack::MemStack;
 use faer::linalg::cholesky::llt::factor::LltRegularization;
@@ -14,6 +13,7 @@ use faer::sparse::SparseColMatRef;
 use faer::{Conj, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use super::pool::{Pool, SolveCount};
 use super::refine;
 use super::rigidity::DENSE_RIGIDITY_NODES;
 use super::solver::{EdgeSlots, Role, Solver};
@@ -46,6 +46,15 @@ pub struct Factorization {
     /// The modelled costs since the factor was computed
     /// ([`Self::update`]).
     pub(super) cycle: super::FactorCycle,
+    /// The states of unit drives at `factored`: the warm starts of solves
+    /// with a kept factor ([`super::kept_factor`]).
+    pub(super) unit_states: super::kept_factor::UnitStates,
+    /// Solve pairs run with the factor since it was made (one per block
+    /// of right-hand sides, [`Self::solve_free_in_place`]).
+    pub(super) solve_pairs: SolveCount,
+    /// Double-double residuals of the refinements of solves with the
+    /// factor since it was made (one per block of right-hand sides).
+    pub(super) refinement_residuals: SolveCount,
     /// Work space of the numeric factorisation, kept for refactorising
     /// (tens of MB on a 10^6-node network, faulted in afresh when it was
     /// allocated per factorisation).
@@ -56,67 +65,6 @@ pub struct Factorization {
     pub(super) solve_scratch: Pool<MaybeUninit<u8>>,
     /// The refinements' work arrays (residual rows and corrections).
     pub(super) work: Pool<f64>,
-}
-
-/// Buffers handed out to concurrent solves and given back, so repeated
-/// solves reuse their memory: fresh buffers of tens of MB were mapped and
-/// faulted in on every call on a 10^6-node network (77 000 to 98 000 page
-/// faults per timed iteration of `imprint bench train`, its floor included;
-/// 11 000 with the pools and the kept factorisation scratch). The pool
-/// holds at most one buffer per concurrent use and keeps the largest sizes
-/// asked for until the factorisation is dropped. A clone starts empty.
-#[derive(Debug)]
-pub(super) struct Pool<T>(Mutex<Vec<Vec<T>>>);
-
-impl<T> Default for Pool<T> {
-    fn default() -> Self {
-        Self(Mutex::new(Vec::new()))
-    }
-}
-
-impl<T> Clone for Pool<T> {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl<T: Clone> Pool<T> {
-    /// An empty buffer with room for `capacity` elements: the free one of
-    /// least capacity that holds them, else the largest (grown), else a new
-    /// one.
-    pub(super) fn take_empty(&self, capacity: usize) -> Vec<T> {
-        let mut buffer = {
-            let mut free = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            let fits = (0..free.len())
-                .filter(|&b| free[b].capacity() >= capacity)
-                .min_by_key(|&b| free[b].capacity());
-            let pick = fits.or_else(|| (0..free.len()).max_by_key(|&b| free[b].capacity()));
-            pick.map(|b| free.swap_remove(b)).unwrap_or_default()
-        };
-        buffer.clear();
-        buffer.reserve(capacity);
-        buffer
-    }
-
-    /// A buffer of `len` copies of `fill` ([`Self::take_empty`], filled).
-    pub(super) fn take(&self, len: usize, fill: T) -> Vec<T> {
-        let mut buffer = self.take_empty(len);
-        buffer.resize(len, fill);
-        buffer
-    }
-
-    /// Drops every buffer held for later calls.
-    fn clear(&self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-
-    /// Returns a buffer for later calls.
-    pub(super) fn give(&self, buffer: Vec<T>) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(buffer);
-    }
 }
 
 /// Columns per block when many drives are solved: large enough for the
@@ -142,6 +90,23 @@ impl Factorization {
     /// unless [`Self::update`] kept an older factor.
     pub fn factored_conductance(&self) -> &[f64] {
         &self.factored
+    }
+
+    /// The solve pairs (forward and backward substitution on a block of
+    /// right-hand sides) run with the numeric factor since it was computed:
+    /// what an iteration with a kept factor costs, for tests and benchmarks
+    /// (parallel blocks of drives count one each).
+    pub fn solve_pairs(&self) -> usize {
+        self.solve_pairs.get()
+    }
+
+    /// The double-double residuals that refined the solves of drives
+    /// since the numeric factor was computed, one per block of
+    /// right-hand sides and refinement step (the unit states of warm
+    /// starts not counted): with [`Self::solve_pairs`], what an iteration
+    /// costs.
+    pub fn refinement_residuals(&self) -> usize {
+        self.refinement_residuals.get()
     }
 
     /// Gives back the work space that solves keep for the next call: after
@@ -170,6 +135,7 @@ impl Factorization {
             scratch.size_bytes() + scratch.align_bytes(),
             MaybeUninit::uninit(),
         );
+        self.solve_pairs.add();
         LltRef::new(symbolic, values).solve_in_place_with_conj(
             Conj::No,
             rhs,
@@ -268,31 +234,51 @@ impl Factorization {
         }
         let (nodes, m) = (s.node_count, drives.ncols());
         let k = &self.conductance;
-        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
-        for col in 0..m {
-            for (a, &node) in s.free_nodes.iter().enumerate() {
-                free[(a, col)] = drives[(node, col)];
-            }
-            // Move the imposed voltages to the right-hand side: -L_FC v_C.
-            for &e in &s.constrained_edges {
-                let [i, j] = s.edges[e];
-                match (s.role[i], s.role[j]) {
-                    (Role::Free(a), Role::Fixed(c)) | (Role::Fixed(c), Role::Free(a)) => {
-                        free[(a, col)] += k[e] * drives[(nodes + c, col)];
+        let free_rhs = |k: &[f64], drives: MatRef<'_, f64>, mut free: MatMut<'_, f64>| {
+            for col in 0..drives.ncols() {
+                for (a, &node) in s.free_nodes.iter().enumerate() {
+                    free[(a, col)] = drives[(node, col)];
+                }
+                // Move the imposed voltages to the right-hand side: -L_FC v_C.
+                for &e in &s.constrained_edges {
+                    let [i, j] = s.edges[e];
+                    match (s.role[i], s.role[j]) {
+                        (Role::Free(a), Role::Fixed(c)) | (Role::Fixed(c), Role::Free(a)) => {
+                            free[(a, col)] += k[e] * drives[(nodes + c, col)];
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
+        };
+        let residual_at =
+            |k: &[f64], drives: MatRef<'_, f64>, v: MatRef<'_, f64>, out: MatMut<'_, f64>| {
+                let mut rows = Vec::new();
+                let (edges, free_nodes, constrained) = (&s.edges, &s.free_nodes, &s.constrained);
+                refine::free_residual(edges, k, free_nodes, constrained, drives, v, &mut rows, out);
+            };
+        let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
+        let mut correction = self.work.take(free.nrows() * m, 0.0);
+        let mut correction_mat =
+            MatMut::from_column_major_slice_mut(&mut correction, s.free_nodes.len(), m);
+        if self.warm_start(drives, free.as_mut(), free_rhs, residual_at) {
+            // The first correction from the conductance changes' currents
+            // alone ([`super::kept_factor`]'s warm starts).
+            self.conductance_change_residual(drives, free.as_ref(), correction_mat.as_mut());
+            self.solve_current(correction_mat.as_mut(), None);
+            free += correction_mat.as_ref();
+        } else {
+            free_rhs(k, drives, free.as_mut());
+            self.solve_current(free.as_mut(), Some(target));
         }
-        self.solve_current(free.as_mut(), Some(target));
         // `free_residual` sizes and zeroes its rows itself (3 values per
         // node and drive); taken by that size so the pool hands back the
         // buffer that held them last time.
         let mut rows = self.work.take_empty(nodes * 3 * m);
-        let mut correction = self.work.take(free.nrows() * m, 0.0);
         let error = refine::refine(
             |r| self.solve_current(r, None),
             |v, residual| {
+                self.refinement_residuals.add();
                 refine::free_residual(
                     &s.edges,
                     k,
@@ -305,7 +291,7 @@ impl Factorization {
                 )
             },
             free.as_mut(),
-            MatMut::from_column_major_slice_mut(&mut correction, s.free_nodes.len(), m),
+            correction_mat,
             target,
         );
         self.work.give(rows);
@@ -383,6 +369,9 @@ impl Factorization {
         let values = &self.values;
         self.current_values.clear();
         self.kept = None;
+        self.unit_states.clear();
+        self.solve_pairs.reset();
+        self.refinement_residuals.reset();
         self.cycle = self.cycle.next(self.solver.factorization_cost());
         self.conductance.clear();
         self.conductance.extend_from_slice(conductance);

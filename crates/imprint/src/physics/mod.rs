@@ -12,6 +12,7 @@ mod incidence;
 mod kept_factor;
 mod layout;
 mod ordering;
+mod pool;
 pub mod refine;
 pub mod rigidity;
 mod solution;
@@ -27,7 +28,7 @@ pub use incidence::Incidence;
 pub use kept_factor::{
     kept_factor_bound, FactorCycle, KeptFactorBound, FACTORIZATION_NS_PER_ENTRY,
     MAX_CONJUGATE_GRADIENT_STEPS, PRODUCT_NS_PER_ENTRY_AND_DRIVE, RESIDUAL_NS_PER_EDGE_AND_DRIVE,
-    SOLVE_NS_PER_ENTRY, SOLVE_NS_PER_ENTRY_AND_DRIVE,
+    SOLVE_NS_PER_ENTRY, SOLVE_NS_PER_ENTRY_AND_DRIVE, WARM_START_ROWS,
 };
 pub use ordering::{FactorCount, FillOrdering, OrderingChoice, NESTED_DISSECTION_MIN_UNKNOWNS};
 pub(crate) use solution::sequential_product;

@@ -102,3 +102,26 @@ pub fn delaunay_springs(nodes: usize, seed: u64) -> Network {
     .with_physics(imprint::network::Physics::Spring2d)
     .unwrap()
 }
+
+/// The kept-factor tests' spring case: a 200-node Delaunay spring network
+/// (seed 4) holding node 0 in both directions and components `2(n-1)+1`,
+/// 17 and 40, its solver, stiffnesses uniform in `[0.5, 2]`, and the
+/// generator that drew them (seed 4), for what the test draws next.
+#[allow(dead_code)]
+pub fn held_springs() -> (
+    Network,
+    Vec<usize>,
+    imprint::physics::Solver,
+    Vec<f64>,
+    imprint::random::Rng,
+) {
+    let net = delaunay_springs(200, 4);
+    let n = net.node_count();
+    let held = vec![0, 1, 2 * (n - 1) + 1, 17, 40];
+    let solver = imprint::physics::Solver::for_dofs(&net, &held).unwrap();
+    let mut rng = imprint::random::Rng::new(4);
+    let k = (0..net.edge_count())
+        .map(|_| rng.uniform_in(0.5, 2.0))
+        .collect();
+    (net, held, solver, k, rng)
+}

@@ -29,13 +29,21 @@
 //! The solves stay certified as every other: the preconditioned solves
 //! replace the factor's in iterative refinement ([`super::refine`]), whose
 //! residuals are computed with the current conductances in double-double.
+//! Where the conductances moved by at most `STATIONARY_DEVIATION`, as late
+//! in training, refinement starts from the states of the factored
+//! conductances (`warm`: unit states kept per driven row) instead of a
+//! first solve, and an iteration costs two block solves (two corrections,
+//! each after a double-double residual) where it cost three.
 
 use faer::{MatMut, MatRef};
 
 mod bound;
+mod warm;
 
 pub use bound::{kept_factor_bound, KeptFactorBound};
 use bound::{ratio_range, split_bound};
+pub(crate) use warm::UnitStates;
+pub use warm::WARM_START_ROWS;
 
 use super::factorization::{assemble, check_conductance, Factorization};
 use super::refine;
@@ -246,21 +254,34 @@ impl Factorization {
     /// The modelled extra cost (ns) of solving `drives` right-hand sides
     /// with the factor held instead of a fresh one, or none when conjugate
     /// gradients would take more than [`MAX_CONJUGATE_GRADIENT_STEPS`].
-    /// Both paths start with one solve and end with a certifying
-    /// correction of one solve (the kept factor's when the bound puts
-    /// every eigenvalue within [`CORRECTION_TOLERANCE`] of 1, else one more
-    /// conjugate gradient step); in between, the kept factor takes
-    /// [`kept_factor_bound`]`.steps` steps of one product with `L_FF` and
-    /// one solve each, or, within [`STATIONARY_DEVIATION`], one solve and
-    /// one double-double residual per extra refinement step.
+    /// A fresh factor solves once and certifies with one correction (a
+    /// double-double residual and a solve). Conjugate gradients also start
+    /// with one solve and end with a certifying correction (the kept
+    /// factor's when the bound puts every eigenvalue within
+    /// [`CORRECTION_TOLERANCE`] of 1, else one more conjugate gradient
+    /// step); in between they take [`kept_factor_bound`]`.steps` steps of
+    /// one product with `L_FF` and one solve each. Within
+    /// [`STATIONARY_DEVIATION`] the solve starts from the states of the
+    /// factored conductances, kept per driven row ([`warm`]; their one
+    /// solve per row and factor is not counted), and takes one correction
+    /// per refinement step: one solve fewer than a fresh factor when one
+    /// step certifies, as late in training. The drives of a training
+    /// iteration drive few rows; a call whose drives drive more than
+    /// [`WARM_START_ROWS`] solves first, one solve more than counted.
     fn keeping_cost(&self, bound: &KeptFactorBound, drives: usize) -> Option<f64> {
         let s = &*self.solver.structure;
         s.symbolic.as_ref()?;
         match refinement_steps(bound) {
             Some(steps) => {
+                // Warm-started ([`warm`]): no first solve, `steps`
+                // corrections, against a fresh factor's first solve and
+                // one correction.
                 let residual =
                     s.edges.len() as f64 * RESIDUAL_NS_PER_EDGE_AND_DRIVE * drives as f64;
-                Some((steps - 1) as f64 * (self.solve_pair_cost(drives) + residual))
+                Some(
+                    (steps as f64 - 2.0) * self.solve_pair_cost(drives)
+                        + (steps - 1) as f64 * residual,
+                )
             }
             None if bound.steps <= MAX_CONJUGATE_GRADIENT_STEPS as f64 => {
                 let step = self.conjugate_gradient_step_cost(drives);
@@ -402,10 +423,11 @@ fn settles_in_one_solve(bound: &KeptFactorBound) -> bool {
 }
 
 /// The deviation `max_e |r_e - 1|` up to which solves with a kept factor
-/// are refined as with a fresh one, each refinement step solving with the
-/// factor alone (contracting the error by the deviation): at most two
-/// steps to [`refine::CERTIFIED`], against conjugate gradients' one solve
-/// and one product with `L_FF` per step and a certifying solve.
+/// are refined as with a fresh one, from the states of the factored
+/// conductances ([`warm`]), each refinement step solving with the factor
+/// alone (contracting the error by the deviation): at most two steps to
+/// [`refine::CERTIFIED`], against conjugate gradients' one solve and one
+/// product with `L_FF` per step and a certifying solve.
 const STATIONARY_DEVIATION: f64 = 1e-6;
 
 /// The refinement steps a solve with the kept factor alone takes to the
