@@ -38,10 +38,12 @@ use crate::physics::Factorization;
 /// node (the susceptibility's sketch) is solved as before.
 pub const WARM_START_ROWS: usize = 64;
 
-/// The unit states a factorisation keeps at most: beyond, further ones
-/// are computed for the call and dropped (the same numbers, computed
-/// again when next asked).
+/// The unit states a factorisation keeps at most, and their values at
+/// most (256 MB; 32 states at 10^6 free nodes, where a training iteration
+/// asks for a handful): beyond, further ones are computed for the call and
+/// dropped (the same numbers, computed again when next asked).
 const KEPT_UNIT_STATES: usize = 256;
+const KEPT_UNIT_VALUES: usize = 1 << 25;
 
 /// The free voltages (or displacements) of unit drives at the factored
 /// conductances, by drive row. A clone starts empty, as after a
@@ -71,7 +73,7 @@ impl UnitStates {
 
     fn keep(&self, row: usize, state: Arc<[f64]>) {
         let mut states = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if states.len() < KEPT_UNIT_STATES {
+        if states.len() < KEPT_UNIT_STATES && (states.len() + 1) * state.len() <= KEPT_UNIT_VALUES {
             states.insert(row, state);
         }
     }
@@ -116,8 +118,10 @@ impl Factorization {
             for c in 0..m {
                 let value = drives[(row, c)];
                 if value != 0.0 {
-                    for (i, u) in unit.iter().enumerate() {
-                        free[(i, c)] += value * u;
+                    let column = free.as_mut().col_mut(c).try_as_col_major_mut();
+                    let column = column.expect("a block's columns are contiguous");
+                    for (x, u) in column.as_slice_mut().iter_mut().zip(unit.iter()) {
+                        *x += value * u;
                     }
                 }
             }
