@@ -167,3 +167,56 @@ fn drives_of_many_rows_solve_first_as_before() {
     // A first solve and two corrections, at every step.
     assert_eq!(pairs, [[3, 2]; 4]);
 }
+
+#[test]
+fn a_run_that_warm_starts_resumes_exactly() {
+    use imprint::learning::{builtin, LearningRate, TrainingParameters};
+    use imprint::run::{Checkpoint, Executor, TrainingSummary};
+    // A rate so small that every update stays far inside the stationary
+    // deviation: after the first factorisation every iteration keeps the
+    // factor and starts from its unit states.
+    let net = common::jammed_with_random_conductance(256, 5, 5);
+    let task = builtin::build("regression-2x2", &net, &Default::default()).unwrap();
+    let defaults = TrainingParameters::default();
+    let parameters = TrainingParameters {
+        iterations: 120,
+        rule: defaults
+            .rule
+            .with_learning_rate(LearningRate::Constant(1e-8))
+            .unwrap(),
+        ..defaults
+    };
+    let mut whole = Executor::new(&net, &task, parameters.clone(), 10).unwrap();
+    whole.run(&mut ()).unwrap();
+    let summary = TrainingSummary::of(&whole, &task, 1).unwrap();
+    assert_eq!(summary.refactorizations, Some(1), "{summary:?}");
+    let factored = whole.training().factored_conductance().unwrap().to_vec();
+    let deviation = whole
+        .training()
+        .conductance()
+        .iter()
+        .zip(&factored)
+        .map(|(k, r)| (k / r - 1.0).abs())
+        .fold(0.0f64, f64::max);
+    assert!(
+        deviation > 0.0 && deviation < 1e-6,
+        "deviation {deviation:e}"
+    );
+    for stop in [1, 37, 90] {
+        let mut first = Executor::new(&net, &task, parameters.clone(), 10)
+            .unwrap()
+            .stop_after(Some(stop));
+        first.run(&mut ()).unwrap();
+        let text = serde_json::to_string(&first.to_checkpoint()).unwrap();
+        let checkpoint: Checkpoint = serde_json::from_str(&text).unwrap();
+        let mut resumed =
+            Executor::resume(&net, &task, parameters.clone(), 10, checkpoint).unwrap();
+        resumed.run(&mut ()).unwrap();
+        assert_eq!(resumed.history(), whole.history(), "stop {stop}");
+        assert_eq!(
+            resumed.training().conductance(),
+            whole.training().conductance(),
+            "stop {stop}"
+        );
+    }
+}
