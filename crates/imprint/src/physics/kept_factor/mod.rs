@@ -264,8 +264,11 @@ impl Factorization {
     /// [`STATIONARY_DEVIATION`] the solve starts from the states of the
     /// factored conductances, kept per driven row ([`warm`]; their one
     /// solve per row and factor is not counted), and takes one correction
-    /// per refinement step: one solve fewer than a fresh factor when one
-    /// step certifies, as late in training. The drives of a training
+    /// per refinement step: as many solves as a fresh factor when two
+    /// steps certify (as late in training), one fewer when one does. Each
+    /// step's residual is counted as a double-double one, as springs
+    /// compute it; a resistor's first is an `f64` pass over the edges, so
+    /// their count is one residual high. The drives of a training
     /// iteration drive few rows; a call whose drives drive more than
     /// [`WARM_START_ROWS`] solves first, one solve more than counted.
     fn keeping_cost(&self, bound: &KeptFactorBound, drives: usize) -> Option<f64> {
