@@ -251,11 +251,15 @@ impl Factorization {
                 }
             }
         };
+        // `free_residual` sizes and zeroes its rows itself (3 values per
+        // node and drive); taken by that size so the pool hands back the
+        // buffer that held them last time.
         let residual_at =
             |k: &[f64], drives: MatRef<'_, f64>, v: MatRef<'_, f64>, out: MatMut<'_, f64>| {
-                let mut rows = Vec::new();
+                let mut rows = self.work.take_empty(nodes * 3 * drives.ncols());
                 let (edges, free_nodes, constrained) = (&s.edges, &s.free_nodes, &s.constrained);
                 refine::free_residual(edges, k, free_nodes, constrained, drives, v, &mut rows, out);
+                self.work.give(rows);
             };
         let mut free = Mat::<f64>::zeros(s.free_nodes.len(), m);
         let mut correction = self.work.take(free.nrows() * m, 0.0);
@@ -271,30 +275,16 @@ impl Factorization {
             free_rhs(k, drives, free.as_mut());
             self.solve_current(free.as_mut(), Some(target));
         }
-        // `free_residual` sizes and zeroes its rows itself (3 values per
-        // node and drive); taken by that size so the pool hands back the
-        // buffer that held them last time.
-        let mut rows = self.work.take_empty(nodes * 3 * m);
         let error = refine::refine(
             |r| self.solve_current(r, None),
             |v, residual| {
                 self.refinement_residuals.add();
-                refine::free_residual(
-                    &s.edges,
-                    k,
-                    &s.free_nodes,
-                    &s.constrained,
-                    drives,
-                    v,
-                    &mut rows,
-                    residual,
-                )
+                residual_at(k, drives, v, residual);
             },
             free.as_mut(),
             correction_mat,
             target,
         );
-        self.work.give(rows);
         self.work.give(correction);
 
         let mut states = Mat::<f64>::zeros(nodes + s.constrained.len(), m);

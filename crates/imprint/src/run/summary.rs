@@ -135,11 +135,13 @@ pub struct TrainingSummary {
     /// the edges the bounds held there (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stationary: Option<Stationary>,
-    /// First-order runs: iterations that factorised; the others solved by
-    /// conjugate gradients preconditioned by the factor they kept, where
-    /// the conductance ratios predicted that to cost less than a
-    /// factorisation (`physics::Factorization::update`), refined to the
-    /// same certified tolerance
+    /// First-order runs: iterations that factorised; the others solved
+    /// with the factor they kept (conjugate gradients preconditioned by
+    /// it, or, within `1e-6` of its conductances, it alone from the
+    /// states of its conductances), where the conductance ratios predicted
+    /// that to cost less than a factorisation
+    /// (`physics::Factorization::update`), refined to the same certified
+    /// tolerance
     /// (absent for the second-order rule, which factorises every iteration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refactorizations: Option<usize>,
