@@ -30,8 +30,24 @@ fn npz_names(path: &Path) -> Vec<String> {
 #[test]
 fn a_trained_run_reproduces_the_papers_findings() {
     let dir = tempfile::tempdir().unwrap();
+    // The default network as jamming protocol 1 made it, on which these
+    // thresholds were recorded (protocol 2's seed-1 network is another
+    // packing; the claims' rates over seeds agree: docs/benchmarks.md).
+    std::fs::write(
+        dir.path().join("protocol-1.toml"),
+        "[network]\ngenerator = \"jammed\"\nprotocol = 1\n",
+    )
+    .unwrap();
     assert!(imprint(
-        &["train", "--task", "regression-2x2", "--quiet", "-o", "run"],
+        &[
+            "train",
+            "protocol-1.toml",
+            "--task",
+            "regression-2x2",
+            "--quiet",
+            "-o",
+            "run"
+        ],
         dir.path()
     )
     .status

@@ -194,6 +194,52 @@ fn generators_write_reproducible_networks() {
     let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
     assert_eq!(read("a.json"), read("b.json"));
     assert_ne!(read("a.json"), read("c.json"));
+    // New networks get jamming protocol 2 and record it; --protocol 1 gives
+    // the packing every version before it made; others are refused.
+    let parameters = |name: &str| {
+        let network: serde_json::Value = serde_json::from_slice(&read(name)).unwrap();
+        network["metadata"]["parameters"]["protocol"].clone()
+    };
+    assert_eq!(parameters("a.json"), 2);
+    run(&[
+        "network",
+        "generate",
+        "jammed",
+        "--nodes",
+        "64",
+        "--seed",
+        "3",
+        "--protocol",
+        "1",
+        "-o",
+        "first.json",
+    ]);
+    assert_eq!(parameters("first.json"), 1);
+    assert_ne!(read("a.json"), read("first.json"));
+    let out = imprint(
+        &[
+            "network",
+            "generate",
+            "jammed",
+            "--nodes",
+            "64",
+            "--protocol",
+            "3",
+            "-o",
+            "x.json",
+        ],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("protocol"),
+        "{stderr}"
+    );
+    let table = run(&["bench", "jammed", "--sizes", "100", "--protocols", "1,2"]);
+    assert!(
+        table.contains("| 100 | 1 |") && table.contains("| 100 | 2 |"),
+        "{table}"
+    );
 
     run(&[
         "network",

@@ -97,7 +97,10 @@ impl PyNetwork {
 
     /// Contact network of a 2D jammed packing (periodic box, rattlers removed):
     /// `nodes`, `seed`, `pressure` (alias of `target_pressure`), `size_ratio`,
-    /// `force_tolerance`, ...
+    /// `force_tolerance`, `protocol`, ... Without `protocol` the packing is
+    /// protocol 1's, as every call made before protocol 2 got; `protocol=2`
+    /// is the faster one `imprint network generate jammed` uses
+    /// (docs/training.md, "Jamming protocols").
     #[staticmethod]
     #[pyo3(signature = (**parameters))]
     fn jammed(py: Python<'_>, parameters: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {

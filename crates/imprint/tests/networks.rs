@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use imprint::io::{network_to_json, read_jammed_text};
-use imprint::network::jammed::{generate, JammingParameters};
+use imprint::network::jammed::{generate, JammingParameters, PROTOCOL};
 use imprint::topology::Components;
 
 fn data(name: &str) -> PathBuf {
@@ -62,10 +62,12 @@ const LARGEST_OVERLAP: f64 = 1e-2;
 fn jammed_networks_are_isostatic_connected_and_balanced() {
     // Seed 14 revisits a packing fraction after decompressing, at another
     // pressure; its search for the target pressure used to stall there.
-    for seed in [1, 2, 14] {
+    // Both protocols: they differ in the disks' numbering, not the physics.
+    for (protocol, seed) in [1, 2].into_iter().flat_map(|p| [1, 2, 14].map(|s| (p, s))) {
         let parameters = JammingParameters {
             nodes: 256,
             seed,
+            protocol,
             ..Default::default()
         };
         let (net, report) = generate(&parameters).unwrap();
@@ -101,7 +103,78 @@ fn jammed_networks_are_isostatic_connected_and_balanced() {
         );
         assert!(net.periodic_box().is_some());
         assert_eq!(net.metadata()["generator"], "jammed");
+        assert_eq!(net.metadata()["parameters"]["protocol"], protocol);
     }
+}
+
+#[test]
+fn protocol_one_is_the_recorded_packing_and_what_a_table_without_it_means() {
+    // New networks get the latest protocol; parameters read without one
+    // (files, configurations, Python tables written before it) mean 1.
+    assert_eq!(JammingParameters::default().protocol, PROTOCOL);
+    assert_eq!(PROTOCOL, 2);
+    let read: JammingParameters = serde_json::from_str(r#"{"nodes": 64, "seed": 3}"#).unwrap();
+    assert_eq!(read.protocol, 1);
+    // Protocol 1's packing for this seed, as every version before protocol 2
+    // made it (the values of its network file, to the last bit).
+    let (net, report) = generate(&read).unwrap();
+    assert_eq!(report.pressure, 0.0001000029392028846);
+    assert_eq!(report.packing_fraction, 0.8457259606079348);
+    assert_eq!(
+        (report.nodes, report.contacts, report.fire_steps),
+        (61, 122, 9255)
+    );
+    assert_eq!(net.positions()[0], [0.8193384952450015, 6.053317219655523]);
+}
+
+#[test]
+fn protocol_two_stops_relaxing_a_packing_once_it_is_clearly_unjammed() {
+    // This seed's search decompresses below jamming once (pressure 3e-14);
+    // relaxing the last overlaps to an energy of 1e-30 per disk stalled FIRE
+    // for millions of steps. A pressure a million times below the target
+    // is all the search needs to know.
+    let (_, report) = generate(&JammingParameters {
+        nodes: 160,
+        seed: 1,
+        protocol: 2,
+        max_fire_steps: 200_000,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!((report.pressure / 1e-4 - 1.0).abs() <= 0.02);
+    assert!(report.fire_steps < 100_000, "{}", report.fire_steps);
+}
+
+#[test]
+fn protocol_two_numbers_neighbouring_disks_near_each_other() {
+    // The mean minimum-image distance between consecutively numbered nodes:
+    // about a third of the box when numbered as drawn, a few diameters along
+    // strips.
+    let consecutive = |protocol| {
+        let (net, report) = generate(&JammingParameters {
+            nodes: 1024,
+            seed: 4,
+            protocol,
+            ..Default::default()
+        })
+        .unwrap();
+        let side = report.box_side;
+        let wrap = |d: f64| d - side * (d / side).round();
+        let p = net.positions();
+        let total: f64 = p
+            .windows(2)
+            .map(|w| wrap(w[1][0] - w[0][0]).hypot(wrap(w[1][1] - w[0][1])))
+            .sum();
+        (total / (p.len() - 1) as f64, side, report)
+    };
+    let (drawn, side, first) = consecutive(1);
+    let (strips, _, second) = consecutive(2);
+    assert!(drawn > 0.2 * side, "{drawn} in a box of {side}");
+    assert!(strips < 2.0, "{strips} in a box of {side}");
+    // Another packing of the same physics.
+    assert_ne!(first.packing_fraction, second.packing_fraction);
+    assert!((second.pressure / 1e-4 - 1.0).abs() <= 0.02);
+    assert!(second.force_balance_residual < FORCE_BALANCE);
 }
 
 #[test]
@@ -164,6 +237,20 @@ fn bad_parameters_are_named() {
                 ..Default::default()
             },
             "size_ratio",
+        ),
+        (
+            JammingParameters {
+                protocol: 3,
+                ..Default::default()
+            },
+            "protocol",
+        ),
+        (
+            JammingParameters {
+                protocol: 0,
+                ..Default::default()
+            },
+            "protocol",
         ),
     ] {
         let message = generate(&parameters).unwrap_err().to_string();

@@ -91,6 +91,9 @@ pub enum Command {
         /// Disks per packing.
         #[arg(long, value_delimiter = ',', default_values_t = vec![100usize, 1_000, 10_000])]
         sizes: Vec<usize>,
+        /// Jamming protocols to time, each on every size (docs/training.md).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![imprint::network::jammed::PROTOCOL])]
+        protocols: Vec<u32>,
     },
 }
 
@@ -118,7 +121,7 @@ pub fn run(command: Command) -> Result<()> {
             learning_rate,
             batches,
         } => train(&sizes, iterations, network, learning_rate, &batches),
-        Command::Jammed { sizes } => jammed(&sizes),
+        Command::Jammed { sizes, protocols } => jammed(&sizes, &protocols),
         Command::Springs {
             sizes,
             iterations,
@@ -223,11 +226,13 @@ fn learned(seeds: u64, sizes: &[usize], max_seconds: f64) -> Result<()> {
     Ok(std::fs::remove_dir_all(&folder)?)
 }
 
-fn jammed(sizes: &[usize]) -> Result<()> {
+fn jammed(sizes: &[usize], protocols: &[u32]) -> Result<()> {
     header();
     println!("{}", imprint::bench::JammedTiming::HEADER);
     for &size in sizes {
-        println!("{}", imprint::bench::jammed_timing(size)?.row());
+        for &protocol in protocols {
+            println!("{}", imprint::bench::jammed_timing(size, protocol)?.row());
+        }
     }
     Ok(())
 }

@@ -235,8 +235,8 @@ fn generate(args: GenerateArgs) -> Result<()> {
     let start = Instant::now();
     match &spec {
         NetworkSpec::Jammed(p) => eprintln!(
-            "jamming {} disks to pressure {:e} (seed {})",
-            p.nodes, p.target_pressure, p.seed
+            "jamming {} disks to pressure {:e} (seed {}, protocol {})",
+            p.nodes, p.target_pressure, p.seed, p.protocol
         ),
         // One FIRE relaxation, no progress inside it: say what runs and
         // how long it takes (26-31 ns per disk and step; docs/benchmarks.md).

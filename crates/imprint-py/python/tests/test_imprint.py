@@ -238,6 +238,21 @@ def test_measurement_gives_the_susceptibility(network):
     assert np.max(np.abs(chi_held / chi - 1)) > 1e-3
 
 
+def test_jamming_protocol_defaults_to_the_recorded_one_and_is_checked():
+    # Without `protocol` a call gets protocol 1's packing (what every call made
+    # before protocol 2 got, to the last bit); protocol 2 numbers disks along
+    # strips, another packing of the same physics.
+    first = imprint.Network.jammed(nodes=64, seed=3)
+    assert first.metadata["parameters"]["protocol"] == 1
+    assert first.positions[0].tolist() == [0.8193384952450015, 6.053317219655523]
+    second = imprint.Network.jammed(nodes=64, seed=3, protocol=2)
+    assert second.metadata["parameters"]["protocol"] == 2
+    assert abs(second.metadata["report"]["pressure"] / 1e-4 - 1) <= 0.02
+    assert second.positions[0].tolist() != first.positions[0].tolist()
+    with pytest.raises(imprint.ImprintError, match="protocol"):
+        imprint.Network.jammed(nodes=64, protocol=3)
+
+
 def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network):
     small = imprint.Network.generate("square", columns=4, rows=3)
     assert (small.node_count, small.edge_count) == (12, 17)

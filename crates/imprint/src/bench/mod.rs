@@ -285,6 +285,8 @@ impl SecondOrderTiming {
 pub struct JammedTiming {
     /// Disks asked for.
     pub disks: usize,
+    /// Jamming protocol.
+    pub protocol: u32,
     /// What the generator reports (nodes, contacts, steps).
     pub report: crate::network::jammed::JammingReport,
     /// Wall time (s).
@@ -293,14 +295,15 @@ pub struct JammedTiming {
 
 impl JammedTiming {
     /// The header of the Markdown table [`row`](Self::row) fills.
-    pub const HEADER: &'static str = "| disks | nodes | contacts | Z | compressions | FIRE steps | time (s) |\n|---:|---:|---:|---:|---:|---:|---:|";
+    pub const HEADER: &'static str = "| disks | protocol | nodes | contacts | Z | compressions | FIRE steps | time (s) |\n|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     /// One Markdown table row.
     pub fn row(&self) -> String {
         let r = &self.report;
         format!(
-            "| {} | {} | {} | {:.4} | {} | {} | {:.2} |",
+            "| {} | {} | {} | {} | {:.4} | {} | {} | {:.2} |",
             self.disks,
+            self.protocol,
             r.nodes,
             r.contacts,
             r.mean_coordination,
@@ -311,16 +314,22 @@ impl JammedTiming {
     }
 }
 
-/// Generates a jammed packing of `disks` disks (default parameters) and times it.
-pub fn jammed_timing(disks: usize) -> Result<JammedTiming, crate::network::NetworkError> {
+/// Generates a jammed packing of `disks` disks (default parameters, jamming
+/// protocol `protocol`) and times it.
+pub fn jammed_timing(
+    disks: usize,
+    protocol: u32,
+) -> Result<JammedTiming, crate::network::NetworkError> {
     let start = Instant::now();
     let (_, report) =
         crate::network::jammed::generate(&crate::network::jammed::JammingParameters {
             nodes: disks,
+            protocol,
             ..Default::default()
         })?;
     Ok(JammedTiming {
         disks,
+        protocol,
         report,
         seconds: start.elapsed().as_secs_f64(),
     })

@@ -223,8 +223,15 @@ mod tests {
         );
         let network = spec.generate().unwrap();
         assert_eq!((network.node_count(), network.edge_count()), (12, 17));
+        // A table without `protocol` was written before protocol 2: it means 1.
         let jammed: NetworkSpec = serde_json::from_str(r#"{"generator": "jammed"}"#).unwrap();
-        assert_eq!(jammed, NetworkSpec::default());
+        assert_eq!(
+            jammed,
+            NetworkSpec::Jammed(JammingParameters {
+                protocol: 1,
+                ..Default::default()
+            })
+        );
         let error = serde_json::from_str::<NetworkSpec>(r#"{"generator": "square", "sides": 3}"#)
             .unwrap_err();
         assert!(error.to_string().contains("unknown field `sides`"));

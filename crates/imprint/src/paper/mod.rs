@@ -270,9 +270,12 @@ impl Scale {
                 seed,
                 ..ClusterParameters::default()
             }),
+            // The reproduction's recorded networks: jamming protocol 1,
+            // which its claims and fixtures were judged on.
             Conditions::Jammed => NetworkSpec::Jammed(JammingParameters {
                 nodes: self.disks,
                 seed,
+                protocol: 1,
                 ..JammingParameters::default()
             }),
         };

@@ -237,7 +237,13 @@ pub fn generate(parameters: &ClusterParameters) -> Result<(Network, ClusterRepor
         p.contact,
     );
     let mut field = ForceField::default();
-    let outcome = minimise(&mut cluster, &mut field, p.force_tolerance, 5_000_000);
+    let outcome = minimise(
+        &mut cluster,
+        &mut field,
+        p.force_tolerance,
+        5_000_000,
+        super::jammed::fire::UNJAMMED_ENERGY,
+    );
     if !outcome.converged {
         return Err(NetworkError::InvalidParameter {
             parameter: "force_tolerance",

@@ -38,14 +38,20 @@ const F_DEC: f64 = 0.5;
 const ALPHA_START: f64 = 0.1;
 const F_ALPHA: f64 = 0.99;
 
+/// Energy per disk below which a packing is unjammed, unless the caller
+/// knows a larger one ([`minimise`]).
+pub(crate) const UNJAMMED_ENERGY: f64 = 1e-30;
+
 /// Relaxes `packing` until the largest net force is below `tolerance` times
-/// the mean contact force (or the energy per disk is below `1e-30`: unjammed),
-/// or `max_steps` pass. `field` holds the forces of the final configuration.
+/// the mean contact force (or the energy per disk is below `unjammed_energy`:
+/// unjammed), or `max_steps` pass. `field` holds the forces of the final
+/// configuration.
 pub(crate) fn minimise(
     packing: &mut impl Relaxable,
     field: &mut ForceField,
     tolerance: f64,
     max_steps: usize,
+    unjammed_energy: f64,
 ) -> Minimisation {
     let n = packing.len();
     let mut velocity = vec![[0.0f64; 2]; n];
@@ -53,7 +59,7 @@ pub(crate) fn minimise(
     packing.force_field(field);
     for step in 0..=max_steps {
         let residual = packing.imbalance(field);
-        let unjammed = field.energy < 1e-30 * n as f64;
+        let unjammed = field.energy < unjammed_energy * n as f64;
         if residual < tolerance || unjammed {
             return Minimisation {
                 steps: step,

@@ -13,6 +13,12 @@
 //! Near jamming the excess coordination scales as `Z - 4 ~ p^(1/2)` (O'Hern et
 //! al., PRE 68, 011306 (2003)); the tests check that lowering the pressure
 //! lowers `Z - 4` and that every network is at least isostatic.
+//!
+//! The bits of the packing a seed gives are fixed by a protocol version
+//! ([`JammingParameters::protocol`]): 1 numbers the disks as drawn; 2 numbers
+//! them along strips of the box (neighbours near in memory) and stops
+//! relaxing a packing once it is clearly unjammed. Parameters read without
+//! a version mean 1, so that recorded seeds regenerate their networks.
 
 pub(crate) mod fire;
 pub(crate) mod packing;
@@ -68,6 +74,24 @@ pub struct JammingParameters {
     /// Cap on compression and decompression steps.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().max_compressions))]
     pub max_compressions: usize,
+    /// Version of the generation protocol, which fixes the bits of the
+    /// packing a seed gives. 2 (the default since 2026-12-07) numbers the
+    /// disks along strips of the box, so that neighbours are near in memory
+    /// (twice as fast at 10^5 disks); 1 numbers them as drawn, as every
+    /// network made before. A file or
+    /// configuration without the field means 1, so that it regenerates the
+    /// network it recorded.
+    #[serde(default = "first_protocol")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().protocol))]
+    pub protocol: u32,
+}
+
+/// The latest jamming protocol, the default of new networks.
+pub const PROTOCOL: u32 = 2;
+
+/// The protocol of parameters that do not name one.
+fn first_protocol() -> u32 {
+    1
 }
 
 impl Default for JammingParameters {
@@ -82,6 +106,7 @@ impl Default for JammingParameters {
             force_tolerance: 1e-9,
             max_fire_steps: 2_000_000,
             max_compressions: 100,
+            protocol: PROTOCOL,
         }
     }
 }
@@ -126,6 +151,12 @@ impl JammingParameters {
             return invalid(
                 "initial_packing_fraction",
                 format!("{} is not in (0.1, 1.2)", self.initial_packing_fraction),
+            );
+        }
+        if !(1..=PROTOCOL).contains(&self.protocol) {
+            return invalid(
+                "protocol",
+                format!("{} is not a jamming protocol (1 or 2)", self.protocol),
             );
         }
         if !(self.force_tolerance > 0.0 && self.force_tolerance < 1.0) {
@@ -246,7 +277,7 @@ pub fn generate_with_progress(
     parameters.validate()?;
     let n = parameters.nodes;
     let mut rng = Rng::new(parameters.seed);
-    let radii: Vec<f64> = (0..n)
+    let mut radii: Vec<f64> = (0..n)
         .map(|i| {
             if i < n / 2 {
                 0.5
@@ -257,10 +288,15 @@ pub fn generate_with_progress(
         .collect();
     let area: f64 = radii.iter().map(|r| std::f64::consts::PI * r * r).sum();
     let side = (area / parameters.initial_packing_fraction).sqrt();
-    let positions = (0..n)
+    let mut positions: Vec<[f64; 2]> = (0..n)
         .map(|_| [side * rng.uniform(), side * rng.uniform()])
         .collect();
-    let mut packing = Packing::new(positions, radii, side);
+    if parameters.protocol >= 2 {
+        let order = packing::strip_order(&positions, side);
+        positions = order.iter().map(|&i| positions[i]).collect();
+        radii = order.iter().map(|&i| radii[i]).collect();
+    }
+    let mut packing = Packing::new(positions, radii, side, parameters.protocol);
     let mut field = ForceField::default();
 
     let target = parameters.target_pressure;
@@ -274,12 +310,24 @@ pub fn generate_with_progress(
     // force tolerance (then its pressure is checked again).
     let loose = parameters.force_tolerance.max(COARSE_FORCE_TOLERANCE);
     let mut tolerance = loose;
+    // Protocol 2 calls a packing unjammed once its energy per disk is that of
+    // a pressure a million times below the target (energy ~ p^2): relaxing
+    // the last overlaps of an unjammed packing can take FIRE millions of
+    // steps (160 disks, seed 1, stalled at pressure 3e-14), and the search
+    // only needs to know that the pressure is below the target. Protocol 1
+    // keeps its 1e-30, on which its packings' bits depend.
+    let unjammed_energy = if parameters.protocol >= 2 {
+        (1e-6 * target).powi(2)
+    } else {
+        fire::UNJAMMED_ENERGY
+    };
     loop {
         let outcome = fire::minimise(
             &mut packing,
             &mut field,
             tolerance,
             parameters.max_fire_steps,
+            unjammed_energy,
         );
         fire_steps += outcome.steps;
         residual = outcome.residual;

@@ -10,6 +10,10 @@
 /// Extra range kept in the neighbour list, in units of the small diameter.
 const SKIN: f64 = 0.2;
 
+/// Width of the strips along which protocol 2 numbers the disks, in small
+/// diameters (2, 4 and 1 measured alike at 10^5 disks).
+const STRIP: f64 = 4.0;
+
 /// A packing of disks in a periodic square box.
 #[derive(Debug, Clone)]
 pub(super) struct Packing {
@@ -22,6 +26,8 @@ pub(super) struct Packing {
     neighbours: Vec<(u32, u32)>,
     /// Positions when the neighbour list was built.
     anchor: Vec<[f64; 2]>,
+    /// Jamming protocol: 1 sorts the neighbour list by disk.
+    protocol: u32,
 }
 
 /// Forces and the scalars read off them.
@@ -74,14 +80,37 @@ impl super::fire::Relaxable for Packing {
     }
 }
 
+/// Protocol 2's numbering of the disks: along horizontal strips of width
+/// [`STRIP`], each walked in the direction opposite to the last, so that
+/// disks near in the box are near in memory. At 10^5 disks a force
+/// evaluation then reads cached neighbours instead of random ones.
+pub(super) fn strip_order(positions: &[[f64; 2]], side: f64) -> Vec<usize> {
+    let strips = (side / STRIP).floor().max(1.0) as usize;
+    let width = side / strips as f64;
+    let key = |p: &[f64; 2]| {
+        let strip = ((p[1] / width) as usize).min(strips - 1);
+        let along = if strip % 2 == 0 { p[0] } else { side - p[0] };
+        (strip, along)
+    };
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (key(&positions[a]), key(&positions[b]));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    order
+}
+
 impl Packing {
-    pub fn new(positions: Vec<[f64; 2]>, radii: Vec<f64>, side: f64) -> Self {
+    /// Disks at `positions` with `radii` in a periodic box of side `side`,
+    /// under jamming protocol `protocol`.
+    pub fn new(positions: Vec<[f64; 2]>, radii: Vec<f64>, side: f64, protocol: u32) -> Self {
         let mut packing = Self {
             anchor: positions.clone(),
             positions,
             radii,
             side,
             neighbours: Vec::new(),
+            protocol,
         };
         packing.rebuild_neighbours();
         packing
@@ -237,7 +266,11 @@ impl Packing {
                     }
                 }
             }
-            pairs.sort_unstable();
+            // Protocol 2 keeps the order the cells give: with disks
+            // numbered along strips, consecutive pairs read nearby memory.
+            if self.protocol < 2 {
+                pairs.sort_unstable();
+            }
         }
         self.neighbours = pairs;
     }

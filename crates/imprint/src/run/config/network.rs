@@ -298,6 +298,7 @@ mod tests {
             size_ratio: 1.2,
             force_tolerance: 1e-8,
             max_compressions: 7,
+            protocol: 1,
             ..Default::default()
         });
         assert_eq!(config.spec(), Some(&expected));
@@ -315,7 +316,10 @@ mod tests {
         let old = read("generator = \"jammed\"\nnodes = 64\npressure = 0.001\nseed = 3\n").unwrap();
         match old.spec() {
             Some(NetworkSpec::Jammed(p)) => {
-                assert_eq!((p.nodes, p.target_pressure, p.seed), (64, 1e-3, 3))
+                assert_eq!(
+                    (p.nodes, p.target_pressure, p.seed, p.protocol),
+                    (64, 1e-3, 3, 1)
+                )
             }
             other => panic!("{other:?}"),
         }
