@@ -77,10 +77,10 @@ pub struct JammingParameters {
     /// Version of the generation protocol, which fixes the bits of the
     /// packing a seed gives. 2 (the default since 2026-12-07) numbers the
     /// disks along strips of the box, so that neighbours are near in memory
-    /// (twice as fast at 10^5 disks); 1 numbers them as drawn, as every
-    /// network made before. A file or
-    /// configuration without the field means 1, so that it regenerates the
-    /// network it recorded.
+    /// (a FIRE step 1.6-1.85x cheaper at 10^5 disks), and stops relaxing a
+    /// packing once it is clearly unjammed; 1 numbers them as drawn, as
+    /// every network made before. A file or configuration without the
+    /// field means 1, so that it regenerates the network it recorded.
     #[serde(default = "first_protocol")]
     #[cfg_attr(feature = "clap", arg(long, default_value_t = JammingParameters::default().protocol))]
     pub protocol: u32,
