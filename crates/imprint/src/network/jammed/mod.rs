@@ -156,7 +156,10 @@ impl JammingParameters {
         if !(1..=PROTOCOL).contains(&self.protocol) {
             return invalid(
                 "protocol",
-                format!("{} is not a jamming protocol (1 or 2)", self.protocol),
+                format!(
+                    "{} is not a jamming protocol (1 to {PROTOCOL})",
+                    self.protocol
+                ),
             );
         }
         if !(self.force_tolerance > 0.0 && self.force_tolerance < 1.0) {
