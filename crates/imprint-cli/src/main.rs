@@ -106,6 +106,11 @@ fn main() {
         Command::Bench(command) => commands::bench::run(command),
     };
     if let Err(error) = result {
+        if let Some(stopped) = error.downcast_ref::<commands::network::Interrupted>() {
+            // Interrupted with a checkpoint written, as a stopped run.
+            eprintln!("{stopped}");
+            std::process::exit(130);
+        }
         if let Some(stopped) = error.downcast_ref::<commands::train::Stopped>() {
             // Interrupted with a checkpoint written: the conventional 128 + SIGINT.
             eprintln!("{stopped}");

@@ -1,7 +1,10 @@
 //! `imprint.Network`: networks from arrays, files and generators.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use imprint::io::{read_jamming_checkpoint, write_jamming_checkpoint};
+use imprint::network::jammed::{generate_controlled, JammingOutcome, JammingParameters};
 use imprint::network::spec::{LatticeParameters, NetworkSpec};
 use imprint::network::Network;
 use numpy::ndarray::Array2;
@@ -80,6 +83,10 @@ impl PyNetwork {
     /// Generates a network: `generator` is jammed, cluster, square,
     /// triangular or delaunay, and the keyword arguments are that generator's parameters
     /// (their names and defaults as in the library; unknown ones are refused).
+    /// A jammed packing stops at Ctrl-C (KeyboardInterrupt) within a thousand
+    /// FIRE steps; with `checkpoint=PATH` it saves its state there first, and
+    /// a later call with the same parameters and path continues it to the
+    /// network an uninterrupted call makes (the file is removed then).
     #[staticmethod]
     #[pyo3(signature = (generator, **parameters))]
     fn generate(
@@ -87,11 +94,36 @@ impl PyNetwork {
         generator: &str,
         parameters: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let mut fields = kwargs_json(py, parameters)?;
+        let (parameters, checkpoint) = match parameters {
+            Some(given) => {
+                let parameters = given.copy()?;
+                let checkpoint = parameters.get_item("checkpoint")?;
+                parameters.del_item("checkpoint").ok();
+                let checkpoint = checkpoint
+                    .filter(|c| !c.is_none())
+                    .map(|c| c.extract::<PathBuf>())
+                    .transpose()
+                    .map_err(|_| fail("`checkpoint` must be a file path"))?;
+                (Some(parameters), checkpoint)
+            }
+            None => (None, None),
+        };
+        let mut fields = kwargs_json(py, parameters.as_ref())?;
         fields.insert("generator".into(), generator.into());
         let spec: NetworkSpec = serde_json::from_value(serde_json::Value::Object(fields))
             .map_err(|e| fail(format!("network `{generator}`: {e}")))?;
-        let inner = py.detach(|| spec.generate()).map_err(fail)?;
+        let inner = match &spec {
+            NetworkSpec::Jammed(parameters) => {
+                spec.validate().map_err(fail)?;
+                jam(py, parameters, checkpoint.as_deref())?
+            }
+            _ if checkpoint.is_some() => {
+                return Err(fail(format!(
+                    "`checkpoint` is for jammed packings, not `{generator}`"
+                )))
+            }
+            _ => py.detach(|| spec.generate()).map_err(fail)?,
+        };
         Ok(Self { inner })
     }
 
@@ -242,5 +274,64 @@ impl PyNetwork {
                 ""
             }
         )
+    }
+}
+
+/// A jammed packing, stopping at a KeyboardInterrupt (checked every
+/// thousand FIRE steps) and continuing or saving the checkpoint at
+/// `checkpoint` (see `Network.generate`).
+fn jam(
+    py: Python<'_>,
+    parameters: &JammingParameters,
+    checkpoint: Option<&Path>,
+) -> PyResult<Network> {
+    let resume = match checkpoint {
+        Some(path) if path.exists() => {
+            Some(read_jamming_checkpoint(path, parameters).map_err(fail)?)
+        }
+        _ => None,
+    };
+    let cancel = AtomicBool::new(false);
+    let mut interrupt: Option<PyErr> = None;
+    let outcome = py
+        .detach(|| {
+            generate_controlled(
+                parameters,
+                resume,
+                &mut |p| {
+                    if !p.minimised && interrupt.is_none() {
+                        if let Err(error) = Python::attach(|py| py.check_signals()) {
+                            interrupt = Some(error);
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                    }
+                },
+                Some(&cancel),
+            )
+        })
+        .map_err(fail)?;
+    match outcome {
+        JammingOutcome::Jammed(network, _) => {
+            if let Some(path) = checkpoint.filter(|path| path.exists()) {
+                std::fs::remove_file(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+            }
+            Ok(network)
+        }
+        JammingOutcome::Interrupted(state) => {
+            if let Some(path) = checkpoint {
+                write_jamming_checkpoint(path, &state).map_err(fail)?;
+                let note = format!(
+                    "imprint: interrupted after {} FIRE steps; state saved to {} (call again with the same parameters and checkpoint to continue)\n",
+                    state.steps_taken(),
+                    path.display()
+                );
+                py.import("sys")?
+                    .getattr("stderr")?
+                    .call_method1("write", (note,))?;
+            }
+            Err(interrupt.unwrap_or_else(|| {
+                pyo3::exceptions::PyKeyboardInterrupt::new_err("jammed packing interrupted")
+            }))
+        }
     }
 }

@@ -9,6 +9,9 @@ fn main() {
     };
     let t = std::time::Instant::now();
     let (_net, report) = generate_with_progress(&p, &mut |g| {
+        if !g.minimised {
+            return;
+        }
         eprintln!(
             "{:3} phi {:.6} p {:.4e} steps {}",
             g.compression, g.packing_fraction, g.pressure, g.fire_steps

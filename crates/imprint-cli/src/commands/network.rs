@@ -104,6 +104,10 @@ pub struct GenerateArgs {
     /// What the edges are: resistive, or spring (2D central-force springs, conductances = stiffnesses; floppy networks refused).
     #[arg(long, default_value = "resistive", global = true)]
     physics: Physics,
+    /// Testing: act as if interrupted at the first progress report after
+    /// this many FIRE steps in all (jammed packings).
+    #[arg(long, hide = true, global = true)]
+    interrupt_after: Option<usize>,
 }
 
 /// Flags of `network draw`.
@@ -220,6 +224,81 @@ fn write(output: &Path, network: &Network) -> Result<()> {
     Ok(())
 }
 
+/// A jammed generation stopped by a signal, its checkpoint written.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted after {steps} FIRE steps; state saved to {}. Run the same command again to continue", checkpoint.display())]
+pub struct Interrupted {
+    steps: usize,
+    checkpoint: PathBuf,
+}
+
+/// Seconds between two progress lines within a minimisation.
+const HEARTBEAT_SECONDS: f64 = 10.0;
+
+/// Generates a jammed packing for `output`: continues the checkpoint
+/// `OUTPUT.checkpoint` if there is one, and on SIGINT or SIGTERM (or after
+/// `interrupt_after` FIRE steps) writes it and stops ([`Interrupted`]).
+fn jam(
+    parameters: &imprint::network::jammed::JammingParameters,
+    output: &Path,
+    start: Instant,
+    interrupt_after: Option<usize>,
+) -> Result<(Network, imprint::network::jammed::JammingReport)> {
+    use imprint::io::{jamming_checkpoint_path, read_jamming_checkpoint, write_jamming_checkpoint};
+    use imprint::network::jammed::{self, JammingOutcome};
+    let path = jamming_checkpoint_path(output);
+    let resume = if path.exists() {
+        let checkpoint = read_jamming_checkpoint(&path, parameters)
+            .map_err(|e| anyhow::anyhow!("{e}; delete {} to start afresh", path.display()))?;
+        eprintln!(
+            "continuing from {} (step {}, {} FIRE steps done)",
+            path.display(),
+            checkpoint.history.len(),
+            checkpoint.steps_taken()
+        );
+        Some(checkpoint)
+    } else {
+        None
+    };
+    let cancel = super::interrupt_flag();
+    let mut last = Instant::now();
+    // FIRE steps of the minimisations finished, for `interrupt_after`.
+    let mut finished = resume.as_ref().map_or(0, |c| c.fire_steps);
+    let outcome = jammed::generate_controlled(
+        parameters,
+        resume,
+        &mut |p| {
+            if p.minimised {
+                finished += p.fire_steps;
+            } else if interrupt_after.is_some_and(|n| finished + p.fire_steps >= n) {
+                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            if p.minimised || last.elapsed().as_secs_f64() >= HEARTBEAT_SECONDS {
+                eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64());
+                last = Instant::now();
+            }
+        },
+        Some(&cancel),
+    )?;
+    match outcome {
+        JammingOutcome::Jammed(network, report) => {
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+            Ok((network, report))
+        }
+        JammingOutcome::Interrupted(checkpoint) => {
+            write_jamming_checkpoint(&path, &checkpoint)?;
+            Err(Interrupted {
+                steps: checkpoint.steps_taken(),
+                checkpoint: path,
+            }
+            .into())
+        }
+    }
+}
+
 fn generate(args: GenerateArgs) -> Result<()> {
     let GenerateArgs {
         spec,
@@ -227,6 +306,7 @@ fn generate(args: GenerateArgs) -> Result<()> {
         output,
         force,
         physics,
+        interrupt_after,
     } = args;
     let Some(output) = output else {
         bail!("network generate: give the output file with --output OUT.json");
@@ -246,9 +326,19 @@ fn generate(args: GenerateArgs) -> Result<()> {
         ),
         _ => {}
     }
-    let (mut network, report) = spec.generate_with_progress(&mut |p| {
-        eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64())
-    })?;
+    let (mut network, report) = match &spec {
+        NetworkSpec::Jammed(parameters) => {
+            spec.validate()?;
+            let (network, report) = jam(parameters, &output, start, interrupt_after)?;
+            (network, Some(report.to_string()))
+        }
+        _ if interrupt_after.is_some() => {
+            bail!("--interrupt-after is for jammed packings only")
+        }
+        _ => spec.generate_with_progress(&mut |p| {
+            eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64())
+        })?,
+    };
     if let Some(report) = report {
         println!("{report}");
     }

@@ -33,7 +33,12 @@ class Network:
     def from_json(text: str) -> "Network": ...
     @staticmethod
     def generate(generator: str, **parameters: Any) -> "Network":
-        """jammed, cluster, square, triangular or delaunay, with that generator's parameters (library names and defaults; unknown names raise)."""
+        """jammed, cluster, square, triangular or delaunay, with that generator's parameters (library names and defaults; unknown names raise).
+
+        A jammed packing stops at Ctrl-C (KeyboardInterrupt) within a thousand
+        FIRE steps; with ``checkpoint=PATH`` it first saves its state there,
+        and a later call with the same parameters and path continues it to
+        the network an uninterrupted call makes (the file is removed then)."""
     @staticmethod
     def jammed(
         nodes: int = 512,
@@ -48,7 +53,8 @@ class Network:
         ``protocol`` (1 or 2) fixes the packing a seed gives; without it the
         packing is protocol 1's (what calls made before protocol 2 got),
         ``protocol=2`` numbers disks along strips, which makes a FIRE step
-        1.6-1.85x cheaper at 10^5 disks (docs/training.md, "Jamming protocols")."""
+        1.6-1.85x cheaper at 10^5 disks (docs/training.md, "Jamming protocols").
+        ``checkpoint=PATH``: continue an interrupted packing (``generate``)."""
     @staticmethod
     def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False, diagonals: bool = False) -> "Network":
         """Square or triangular lattice, unit spacing and conductances; ``diagonals`` braces every square (square lattices only)."""

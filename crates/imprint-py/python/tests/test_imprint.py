@@ -253,6 +253,34 @@ def test_jamming_protocol_defaults_to_the_recorded_one_and_is_checked():
         imprint.Network.jammed(nodes=64, protocol=3)
 
 
+def test_ctrl_c_stops_a_jammed_packing_and_its_checkpoint_continues_it(tmp_path):
+    # SIGINT a third of a second into a 2 000-disk packing (about 2 s in all):
+    # KeyboardInterrupt within a thousand FIRE steps, the state saved; the
+    # same call continues it to the network an uninterrupted call makes.
+    import signal
+    import threading
+    import time
+
+    checkpoint = tmp_path / "jam.checkpoint"
+    parameters = dict(nodes=2000, seed=2, protocol=2)
+    raised = {}
+    timer = threading.Timer(0.3, lambda: (raised.setdefault("at", time.perf_counter()),
+                                          os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        imprint.Network.jammed(checkpoint=str(checkpoint), **parameters)
+    assert time.perf_counter() - raised["at"] < 1.0
+    state = json.loads(checkpoint.read_text())
+    assert state["parameters"]["nodes"] == 2000
+    with pytest.raises(imprint.ImprintError, match="`seed` is 2 there and 3 here"):
+        imprint.Network.jammed(checkpoint=checkpoint, nodes=2000, seed=3, protocol=2)
+    continued = imprint.Network.jammed(checkpoint=checkpoint, **parameters)
+    assert not checkpoint.exists()
+    assert continued.to_json() == imprint.Network.jammed(**parameters).to_json()
+    with pytest.raises(imprint.ImprintError, match="checkpoint` is for jammed"):
+        imprint.Network.generate("square", columns=3, rows=3, checkpoint=str(checkpoint))
+
+
 def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network):
     small = imprint.Network.generate("square", columns=4, rows=3)
     assert (small.node_count, small.edge_count) == (12, 17)

@@ -19,8 +19,12 @@ pub use solution_json::{
     SPRING_SOLUTION_FORMAT,
 };
 mod jammed_text;
+mod jamming_checkpoint;
 mod values;
 pub use jammed_text::{parse_jammed_text, read_jammed_text};
+pub use jamming_checkpoint::{
+    jamming_checkpoint_path, read_jamming_checkpoint, write_jamming_checkpoint,
+};
 pub use values::{
     npy_bytes, parse_npy, parse_npy_array, parse_text_values, read_values, write_npy,
 };

@@ -53,7 +53,7 @@ impl Default for LatticeParameters {
 #[serde(tag = "generator", rename_all = "lowercase")]
 #[cfg_attr(feature = "clap", derive(clap::Subcommand))]
 pub enum NetworkSpec {
-    /// Contact network of a 2D jammed packing of bidisperse soft disks (periodic box), rattlers removed.
+    /// Contact network of a 2D jammed packing of bidisperse soft disks (periodic box), rattlers removed. Ctrl-C or SIGTERM saves OUT.json.checkpoint; the same command continues it.
     Jammed(JammingParameters),
     /// The paper's networks: the contact network of a disk cluster pulled to its centre by a weak central force (open, disc-shaped).
     Cluster(ClusterParameters),

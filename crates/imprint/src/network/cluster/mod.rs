@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 mod disks;
 
 use super::connectivity::Components;
-use super::jammed::fire::{minimise, Relaxable};
+use super::jammed::fire::{minimise, FireState, Relaxable};
 use super::jammed::packing::ForceField;
 use super::{Network, NetworkError};
 use crate::random::Rng;
@@ -237,12 +237,15 @@ pub fn generate(parameters: &ClusterParameters) -> Result<(Network, ClusterRepor
         p.contact,
     );
     let mut field = ForceField::default();
+    let mut state = FireState::start(p.nodes);
     let outcome = minimise(
         &mut cluster,
         &mut field,
+        &mut state,
         p.force_tolerance,
         5_000_000,
         super::jammed::fire::UNJAMMED_ENERGY,
+        &mut |_, _| true,
     );
     if !outcome.converged {
         return Err(NetworkError::InvalidParameter {

@@ -19,18 +19,23 @@
 //! them along strips of the box (neighbours near in memory) and stops
 //! relaxing a packing once it is clearly unjammed. Parameters read without
 //! a version mean 1, so that recorded seeds regenerate their networks.
+//!
+//! A generation can be stopped within 100 FIRE steps of a request
+//! ([`generate_controlled`]) and continued from its [`JammingCheckpoint`]
+//! to the same bits.
 
+mod checkpoint;
 pub(crate) mod fire;
 pub(crate) mod packing;
+mod search;
+
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Network, NetworkError};
-use crate::random::Rng;
-use packing::{ForceField, Packing};
-
-/// Force tolerance of the minimisations that steer the pressure.
-const COARSE_FORCE_TOLERANCE: f64 = 1e-5;
+pub use checkpoint::JammingCheckpoint;
+use packing::Packing;
 
 /// Parameters of the jammed-packing generator; `Default` gives the documented
 /// defaults.
@@ -243,27 +248,41 @@ impl std::fmt::Display for JammingReport {
 }
 
 /// Progress of a running generation, passed to the observer after every
-/// minimisation.
+/// minimisation and every thousand FIRE steps within one.
 #[derive(Debug, Clone, Copy)]
 pub struct JammingProgress {
-    /// Compression steps so far.
+    /// Compression steps before this minimisation.
     pub compression: usize,
     /// Current packing fraction.
     pub packing_fraction: f64,
-    /// Pressure after this minimisation.
+    /// Pressure of the current configuration (after the minimisation when
+    /// `minimised`).
     pub pressure: f64,
-    /// FIRE steps of this minimisation.
+    /// FIRE steps of this minimisation (so far, unless `minimised`).
     pub fire_steps: usize,
+    /// Largest net force on a disk over the mean contact force.
+    pub residual: f64,
+    /// The minimisation ended (otherwise it is under way).
+    pub minimised: bool,
 }
 
 impl std::fmt::Display for JammingProgress {
-    /// One progress line: step, packing fraction, pressure, FIRE steps.
+    /// One progress line: step, packing fraction, pressure, FIRE steps (and
+    /// the force balance of a minimisation under way).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps)",
-            self.compression, self.packing_fraction, self.pressure, self.fire_steps
-        )
+        if self.minimised {
+            write!(
+                f,
+                "step {:>2}: packing fraction {:.6}, pressure {:.4e} ({} FIRE steps)",
+                self.compression, self.packing_fraction, self.pressure, self.fire_steps
+            )
+        } else {
+            write!(
+                f,
+                "step {:>2}: relaxing at packing fraction {:.6}, pressure {:.4e}, force balance {:.2e} ({} FIRE steps so far)",
+                self.compression, self.packing_fraction, self.pressure, self.residual, self.fire_steps
+            )
+        }
     }
 }
 
@@ -272,176 +291,38 @@ pub fn generate(parameters: &JammingParameters) -> Result<(Network, JammingRepor
     generate_with_progress(parameters, &mut |_| {})
 }
 
-/// [`generate`], reporting progress after every minimisation.
+/// [`generate`], reporting progress after every minimisation and every
+/// thousand FIRE steps within one ([`JammingProgress::minimised`]).
 pub fn generate_with_progress(
     parameters: &JammingParameters,
     observer: &mut dyn FnMut(&JammingProgress),
 ) -> Result<(Network, JammingReport), NetworkError> {
-    parameters.validate()?;
-    let n = parameters.nodes;
-    let mut rng = Rng::new(parameters.seed);
-    let mut radii: Vec<f64> = (0..n)
-        .map(|i| {
-            if i < n / 2 {
-                0.5
-            } else {
-                0.5 * parameters.size_ratio
-            }
-        })
-        .collect();
-    let area: f64 = radii.iter().map(|r| std::f64::consts::PI * r * r).sum();
-    let side = (area / parameters.initial_packing_fraction).sqrt();
-    let mut positions: Vec<[f64; 2]> = (0..n)
-        .map(|_| [side * rng.uniform(), side * rng.uniform()])
-        .collect();
-    if parameters.protocol >= 2 {
-        let order = packing::strip_order(&positions, side);
-        positions = order.iter().map(|&i| positions[i]).collect();
-        radii = order.iter().map(|&i| radii[i]).collect();
+    match generate_controlled(parameters, None, observer, None)? {
+        JammingOutcome::Jammed(network, report) => Ok((network, report)),
+        JammingOutcome::Interrupted(_) => unreachable!("nothing can interrupt it"),
     }
-    let mut packing = Packing::new(positions, radii, side, parameters.protocol);
-    let mut field = ForceField::default();
-
-    let target = parameters.target_pressure;
-    // (packing fraction, pressure) after each minimisation.
-    let mut history: Vec<(f64, f64)> = Vec::new();
-    let mut fire_steps = 0;
-    let mut step = 0.01;
-    let mut residual;
-    // Steering the pressure needs it to about 0.1 %, which a loose
-    // minimisation gives; only the final state is relaxed to the requested
-    // force tolerance (then its pressure is checked again).
-    let loose = parameters.force_tolerance.max(COARSE_FORCE_TOLERANCE);
-    let mut tolerance = loose;
-    // Protocol 2 calls a packing unjammed once its energy per disk is that of
-    // a pressure a million times below the target (energy ~ p^2): relaxing
-    // the last overlaps of an unjammed packing can take FIRE millions of
-    // steps (160 disks, seed 1, stalled at pressure 3e-14), and the search
-    // only needs to know that the pressure is below the target. Protocol 1
-    // keeps its 1e-30, on which its packings' bits depend.
-    let unjammed_energy = if parameters.protocol >= 2 {
-        (1e-6 * target).powi(2)
-    } else {
-        fire::UNJAMMED_ENERGY
-    };
-    loop {
-        let outcome = fire::minimise(
-            &mut packing,
-            &mut field,
-            tolerance,
-            parameters.max_fire_steps,
-            unjammed_energy,
-        );
-        fire_steps += outcome.steps;
-        residual = outcome.residual;
-        let phi = packing.packing_fraction();
-        let pressure = packing.pressure(&field);
-        history.push((phi, pressure));
-        observer(&JammingProgress {
-            compression: history.len() - 1,
-            packing_fraction: phi,
-            pressure,
-            fire_steps: outcome.steps,
-        });
-        if !outcome.converged {
-            return Err(NetworkError::GenerationFailed {
-                reason: format!(
-                    "FIRE did not balance forces within {} steps at packing fraction {phi:.6} (residual {:.2e}); raise max_fire_steps or force_tolerance",
-                    parameters.max_fire_steps, outcome.residual
-                ),
-            });
-        }
-        if (pressure - target).abs() <= parameters.pressure_tolerance * target {
-            if tolerance <= parameters.force_tolerance {
-                break;
-            }
-            tolerance = parameters.force_tolerance;
-            continue;
-        }
-        tolerance = loose;
-        if history.len() > parameters.max_compressions {
-            return Err(NetworkError::GenerationFailed {
-                reason: format!(
-                    "pressure {pressure:.3e} still not within {} of the target {target:.3e} after {} compression steps",
-                    parameters.pressure_tolerance,
-                    parameters.max_compressions
-                ),
-            });
-        }
-        let next = next_packing_fraction(&history, target, &mut step);
-        packing.set_packing_fraction(next);
-    }
-
-    let (network, report) = contact_network(&packing, parameters, &history, fire_steps, residual)?;
-    Ok((network, report))
 }
 
-/// Packing fractions this close (relative) are the same state revisited.
-const STALLED: f64 = 1e-9;
+/// How a controlled generation ended.
+#[derive(Debug, Clone)]
+pub enum JammingOutcome {
+    /// The network and the generator's report.
+    Jammed(Network, JammingReport),
+    /// Stopped by the caller's flag; the checkpoint continues it.
+    Interrupted(JammingCheckpoint),
+}
 
-/// Chooses the next packing fraction from the history of minimisations.
-fn next_packing_fraction(history: &[(f64, f64)], target: f64, step: &mut f64) -> f64 {
-    let &(phi, pressure) = history.last().expect("at least one minimisation");
-    // A packing is history-dependent: after a decompression, the same packing
-    // fraction can hold a different pressure than before. A state revisited
-    // (within STALLED) by a later one is superseded by it; kept, it would
-    // pull the secant and the bracket onto a stale pressure, where the
-    // guesses stall (a 256-disk packing, seed 14, did).
-    let current: Vec<(f64, f64)> = history
-        .iter()
-        .enumerate()
-        .filter(|(k, h)| {
-            !history[k + 1..]
-                .iter()
-                .any(|later| (later.0 - h.0).abs() <= STALLED * h.0)
-        })
-        .map(|(_, h)| *h)
-        .collect();
-    let history = current.as_slice();
-    let below = history
-        .iter()
-        .filter(|h| h.1 < target)
-        .map(|h| h.0)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let above = history
-        .iter()
-        .filter(|h| h.1 > target)
-        .map(|h| h.0)
-        .fold(f64::INFINITY, f64::min);
-    let bracketed = below.is_finite() && above.is_finite() && below < above;
-    // Above jamming p rises linearly with phi: a secant through the two
-    // jammed states nearest the target lands close to it.
-    let mut jammed: Vec<(f64, f64)> = history
-        .iter()
-        .copied()
-        .filter(|h| h.1 > 1e-3 * target)
-        .collect();
-    jammed.sort_by(|a, b| {
-        (a.1 / target)
-            .ln()
-            .abs()
-            .total_cmp(&(b.1 / target).ln().abs())
-    });
-    if jammed.len() >= 2 && (jammed[0].0 - jammed[1].0).abs() > 1e-12 {
-        let (a, b) = (jammed[0], jammed[1]);
-        let slope = (b.1 - a.1) / (b.0 - a.0);
-        if slope > 0.0 {
-            let guess = a.0 + (target - a.1) / slope;
-            if !bracketed || (guess > below && guess < above) {
-                return guess;
-            }
-        }
-    }
-    if bracketed {
-        return 0.5 * (below + above);
-    }
-    let next = if pressure > target {
-        phi - *step
-    } else {
-        phi + *step
-    };
-    *step *= 2.0;
-    next
+/// [`generate_with_progress`], continuing `resume` if given (refused if it
+/// was written for other parameters), and stopping within 100 FIRE steps
+/// of `cancel` being raised, with a checkpoint from which the generation continues bit for
+/// bit: a resumed generation makes the same network as an uninterrupted one.
+pub fn generate_controlled(
+    parameters: &JammingParameters,
+    resume: Option<JammingCheckpoint>,
+    observer: &mut dyn FnMut(&JammingProgress),
+    cancel: Option<&AtomicBool>,
+) -> Result<JammingOutcome, NetworkError> {
+    search::run(parameters, resume, observer, cancel)
 }
 
 /// Contacts, rattler removal and renumbering.

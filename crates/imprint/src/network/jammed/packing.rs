@@ -116,6 +116,26 @@ impl Packing {
         packing
     }
 
+    /// A packing at `positions` whose neighbour list was built at `anchor`
+    /// (the order of its pairs, and so of the force sums, is that list's):
+    /// an interrupted generation continued bit for bit.
+    pub fn restore(
+        positions: Vec<[f64; 2]>,
+        anchor: Vec<[f64; 2]>,
+        radii: Vec<f64>,
+        side: f64,
+        protocol: u32,
+    ) -> Self {
+        let mut packing = Self::new(anchor, radii, side, protocol);
+        packing.positions = positions;
+        packing
+    }
+
+    /// Positions when the neighbour list was built.
+    pub fn anchor(&self) -> &[[f64; 2]] {
+        &self.anchor
+    }
+
     pub fn len(&self) -> usize {
         self.positions.len()
     }
