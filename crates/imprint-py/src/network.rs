@@ -2,9 +2,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use imprint::io::{read_jamming_checkpoint, write_jamming_checkpoint};
-use imprint::network::jammed::{generate_controlled, JammingOutcome, JammingParameters};
+use imprint::network::jammed::{
+    generate_controlled, JammingOutcome, JammingParameters, PROGRESS_INTERVAL_SECONDS,
+};
 use imprint::network::spec::{LatticeParameters, NetworkSpec};
 use imprint::network::Network;
 use numpy::ndarray::Array2;
@@ -87,6 +90,8 @@ impl PyNetwork {
     /// FIRE steps; with `checkpoint=PATH` it saves its state there first, and
     /// a later call with the same parameters and path continues it to the
     /// network an uninterrupted call makes (the file is removed then).
+    /// `progress=True` prints the progress lines of `imprint network
+    /// generate jammed` to stderr.
     #[staticmethod]
     #[pyo3(signature = (generator, **parameters))]
     fn generate(
@@ -94,19 +99,25 @@ impl PyNetwork {
         generator: &str,
         parameters: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let (parameters, checkpoint) = match parameters {
+        let (parameters, checkpoint, progress) = match parameters {
             Some(given) => {
                 let parameters = given.copy()?;
                 let checkpoint = parameters.get_item("checkpoint")?;
+                let progress = parameters.get_item("progress")?;
                 parameters.del_item("checkpoint").ok();
+                parameters.del_item("progress").ok();
                 let checkpoint = checkpoint
                     .filter(|c| !c.is_none())
                     .map(|c| c.extract::<PathBuf>())
                     .transpose()
                     .map_err(|_| fail("`checkpoint` must be a file path"))?;
-                (Some(parameters), checkpoint)
+                let progress = progress
+                    .map(|p| p.extract::<bool>())
+                    .transpose()
+                    .map_err(|_| fail("`progress` must be True or False"))?;
+                (Some(parameters), checkpoint, progress)
             }
-            None => (None, None),
+            None => (None, None, None),
         };
         let mut fields = kwargs_json(py, parameters.as_ref())?;
         fields.insert("generator".into(), generator.into());
@@ -115,11 +126,16 @@ impl PyNetwork {
         let inner = match &spec {
             NetworkSpec::Jammed(parameters) => {
                 spec.validate().map_err(fail)?;
-                jam(py, parameters, checkpoint.as_deref())?
+                jam(
+                    py,
+                    parameters,
+                    checkpoint.as_deref(),
+                    progress == Some(true),
+                )?
             }
-            _ if checkpoint.is_some() => {
+            _ if checkpoint.is_some() || progress.is_some() => {
                 return Err(fail(format!(
-                    "`checkpoint` is for jammed packings, not `{generator}`"
+                    "`checkpoint` and `progress` are for jammed packings, not `{generator}`"
                 )))
             }
             _ => py.detach(|| spec.generate()).map_err(fail)?,
@@ -279,11 +295,13 @@ impl PyNetwork {
 
 /// A jammed packing, stopping at a KeyboardInterrupt (checked every
 /// thousand FIRE steps) and continuing or saving the checkpoint at
-/// `checkpoint` (see `Network.generate`).
+/// `checkpoint`, with `imprint network generate jammed`'s progress lines on
+/// stderr when `progress` (see `Network.generate`).
 fn jam(
     py: Python<'_>,
     parameters: &JammingParameters,
     checkpoint: Option<&Path>,
+    progress: bool,
 ) -> PyResult<Network> {
     let resume = match checkpoint {
         Some(path) if path.exists() => {
@@ -293,17 +311,36 @@ fn jam(
     };
     let cancel = AtomicBool::new(false);
     let mut interrupt: Option<PyErr> = None;
+    let start = Instant::now();
+    let mut last = start;
     let outcome = py
         .detach(|| {
             generate_controlled(
                 parameters,
                 resume,
                 &mut |p| {
-                    if !p.minimised && interrupt.is_none() {
-                        if let Err(error) = Python::attach(|py| py.check_signals()) {
-                            interrupt = Some(error);
-                            cancel.store(true, Ordering::Relaxed);
+                    let report = progress
+                        && (p.minimised
+                            || last.elapsed().as_secs_f64() >= PROGRESS_INTERVAL_SECONDS);
+                    let check = !p.minimised && interrupt.is_none();
+                    if !(report || check) {
+                        return;
+                    }
+                    let outcome = Python::attach(|py| -> PyResult<()> {
+                        if report {
+                            let line = format!("  {p}, {:.1} s\n", start.elapsed().as_secs_f64());
+                            py.import("sys")?
+                                .getattr("stderr")?
+                                .call_method1("write", (line,))?;
                         }
+                        py.check_signals()
+                    });
+                    if report {
+                        last = Instant::now();
+                    }
+                    if let (Err(error), None) = (outcome, &interrupt) {
+                        interrupt = Some(error);
+                        cancel.store(true, Ordering::Relaxed);
                     }
                 },
                 Some(&cancel),

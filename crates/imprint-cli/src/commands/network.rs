@@ -232,9 +232,6 @@ pub struct Interrupted {
     checkpoint: PathBuf,
 }
 
-/// Seconds between two progress lines within a minimisation.
-const HEARTBEAT_SECONDS: f64 = 10.0;
-
 /// Generates a jammed packing for `output`: continues the checkpoint
 /// `OUTPUT.checkpoint` if there is one, and on SIGINT or SIGTERM (or after
 /// `interrupt_after` FIRE steps) writes it and stops ([`Interrupted`]).
@@ -273,7 +270,7 @@ fn jam(
             } else if interrupt_after.is_some_and(|n| finished + p.fire_steps >= n) {
                 cancel.store(true, std::sync::atomic::Ordering::SeqCst);
             }
-            if p.minimised || last.elapsed().as_secs_f64() >= HEARTBEAT_SECONDS {
+            if p.minimised || last.elapsed().as_secs_f64() >= jammed::PROGRESS_INTERVAL_SECONDS {
                 eprintln!("  {p}, {:.1} s", start.elapsed().as_secs_f64());
                 last = Instant::now();
             }

@@ -38,7 +38,9 @@ class Network:
         A jammed packing stops at Ctrl-C (KeyboardInterrupt) within a thousand
         FIRE steps; with ``checkpoint=PATH`` it first saves its state there,
         and a later call with the same parameters and path continues it to
-        the network an uninterrupted call makes (the file is removed then)."""
+        the network an uninterrupted call makes (the file is removed then).
+        ``progress=True`` prints ``imprint network generate jammed``'s progress
+        lines to stderr (after every minimisation, and every 10 s within one)."""
     @staticmethod
     def jammed(
         nodes: int = 512,
@@ -54,7 +56,8 @@ class Network:
         packing is protocol 1's (what calls made before protocol 2 got),
         ``protocol=2`` numbers disks along strips, which makes a FIRE step
         1.6-1.85x cheaper at 10^5 disks (docs/training.md, "Jamming protocols").
-        ``checkpoint=PATH``: continue an interrupted packing (``generate``)."""
+        ``checkpoint=PATH``: continue an interrupted packing; ``progress=True``:
+        progress lines on stderr (``generate``)."""
     @staticmethod
     def lattice(columns: int, rows: int, kind: str = "square", periodic: bool = False, diagonals: bool = False) -> "Network":
         """Square or triangular lattice, unit spacing and conductances; ``diagonals`` braces every square (square lattices only)."""

@@ -266,9 +266,15 @@ def test_ctrl_c_stops_a_jammed_packing_and_its_checkpoint_continues_it(tmp_path)
     raised = {}
     timer = threading.Timer(0.3, lambda: (raised.setdefault("at", time.perf_counter()),
                                           os.kill(os.getpid(), signal.SIGINT)))
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        imprint.Network.jammed(checkpoint=str(checkpoint), **parameters)
+    # A shell's background job inherits SIGINT ignored, and Python then
+    # leaves it so: install Python's own handler for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            imprint.Network.jammed(checkpoint=str(checkpoint), **parameters)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - raised["at"] < 1.0
     state = json.loads(checkpoint.read_text())
     assert state["parameters"]["nodes"] == 2000
@@ -277,8 +283,22 @@ def test_ctrl_c_stops_a_jammed_packing_and_its_checkpoint_continues_it(tmp_path)
     continued = imprint.Network.jammed(checkpoint=checkpoint, **parameters)
     assert not checkpoint.exists()
     assert continued.to_json() == imprint.Network.jammed(**parameters).to_json()
-    with pytest.raises(imprint.ImprintError, match="checkpoint` is for jammed"):
+    with pytest.raises(imprint.ImprintError, match="are for jammed packings, not `square`"):
         imprint.Network.generate("square", columns=3, rows=3, checkpoint=str(checkpoint))
+
+
+def test_jammed_progress_prints_the_command_lines_progress(capsys):
+    quiet = imprint.Network.jammed(nodes=64, seed=3, protocol=2)
+    assert capsys.readouterr().err == ""
+    loud = imprint.Network.jammed(nodes=64, seed=3, protocol=2, progress=True)
+    err = capsys.readouterr().err
+    assert "step  0: packing fraction 0.860000" in err
+    assert err.count("FIRE steps") == loud.metadata["report"]["compressions"] + 1
+    assert loud.to_json() == quiet.to_json()
+    with pytest.raises(imprint.ImprintError, match="`progress` must be True or False"):
+        imprint.Network.jammed(nodes=64, progress="yes")
+    with pytest.raises(imprint.ImprintError, match="are for jammed packings, not `delaunay`"):
+        imprint.Network.generate("delaunay", nodes=40, progress=True)
 
 
 def test_keyword_options_take_library_defaults_and_refuse_unknown_names(network):

@@ -91,6 +91,11 @@ pub struct JammingParameters {
     pub protocol: u32,
 }
 
+/// Seconds between two progress lines within a minimisation, in the front
+/// ends (a report arrives every thousand FIRE steps: milliseconds apart on
+/// small packings).
+pub const PROGRESS_INTERVAL_SECONDS: f64 = 10.0;
+
 /// The latest jamming protocol, the default of new networks.
 pub const PROTOCOL: u32 = 2;
 
