@@ -188,7 +188,12 @@ fn a_tampered_checkpoint_is_refused_naming_what() {
         panic!("the flag was raised from the start")
     };
     let good = serde_json::to_value(&checkpoint).unwrap();
-    let cases: [(&str, serde_json::Value, &str); 5] = [
+    let cases: [(&str, serde_json::Value, &str); 6] = [
+        (
+            "radii",
+            serde_json::json!(vec![0.6; 64]),
+            "`radii` must be 32 of 0.5",
+        ),
         (
             "positions",
             serde_json::json!([[0.5, 0.5]]),

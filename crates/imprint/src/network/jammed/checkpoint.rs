@@ -95,6 +95,21 @@ impl JammingCheckpoint {
                     .into(),
             );
         }
+        // The generator draws half the disks small and half large.
+        let (small, large) = (0.5, 0.5 * parameters.size_ratio);
+        let smalls = self.radii.iter().filter(|&&r| r == small).count();
+        let larges = self.radii.iter().filter(|&&r| r == large).count();
+        let drawn = if small == large {
+            smalls == n
+        } else {
+            smalls == n / 2 && larges == n - n / 2
+        };
+        if !drawn {
+            return invalid(format!(
+                "`radii` must be {} of {small} and the rest {large}",
+                n / 2
+            ));
+        }
         if !positive(self.tolerance)
             || !positive(self.search_step)
             || !positive(self.fire.dt)
