@@ -95,19 +95,12 @@ impl JammingCheckpoint {
                     .into(),
             );
         }
-        // The generator draws half the disks small and half large.
-        let (small, large) = (0.5, 0.5 * parameters.size_ratio);
-        let smalls = self.radii.iter().filter(|&&r| r == small).count();
-        let larges = self.radii.iter().filter(|&&r| r == large).count();
-        let drawn = if small == large {
-            smalls == n
-        } else {
-            smalls == n / 2 && larges == n - n / 2
-        };
-        if !drawn {
+        // The radii are those the generator drew, disk for disk.
+        if self.radii != super::search::initial_disks(parameters).1 {
             return invalid(format!(
-                "`radii` must be {} of {small} and the rest {large}",
-                n / 2
+                "`radii` must be {} of 0.5 and the rest {}, in the order the generator draws them",
+                n / 2,
+                0.5 * parameters.size_ratio
             ));
         }
         if !positive(self.tolerance)

@@ -101,7 +101,9 @@ pub(crate) fn minimise(
         positive_steps,
     } = state;
     packing.force_field(field);
-    for step in *first..=max_steps {
+    let resumed_at = *first;
+    for step in resumed_at..=max_steps {
+        *first = step;
         let residual = packing.imbalance(field);
         let unjammed = field.energy < unjammed_energy * n as f64;
         let outcome = |converged, interrupted| Minimisation {
@@ -111,15 +113,13 @@ pub(crate) fn minimise(
             interrupted,
         };
         if residual < tolerance || unjammed {
-            *first = step;
             return outcome(true, false);
         }
         if step == max_steps {
-            *first = step;
             return outcome(false, false);
         }
-        if step % CONTROL_INTERVAL == 0 && step > *first && !control(step, field) {
-            *first = step;
+        // Not at the step it resumed from: that one was asked already.
+        if step % CONTROL_INTERVAL == 0 && step > resumed_at && !control(step, field) {
             return outcome(false, true);
         }
         let power: f64 = field

@@ -20,6 +20,13 @@ const HEARTBEAT: usize = 10 * fire::CONTROL_INTERVAL;
 
 /// The random initial packing of `parameters`.
 fn initial_packing(parameters: &JammingParameters) -> Packing {
+    let (positions, radii, side) = initial_disks(parameters);
+    Packing::new(positions, radii, side, parameters.protocol)
+}
+
+/// The disks `parameters` draw: positions, radii (in the protocol's
+/// numbering) and the side of the box.
+pub(super) fn initial_disks(parameters: &JammingParameters) -> (Vec<[f64; 2]>, Vec<f64>, f64) {
     let n = parameters.nodes;
     let mut rng = Rng::new(parameters.seed);
     let mut radii: Vec<f64> = (0..n)
@@ -41,7 +48,7 @@ fn initial_packing(parameters: &JammingParameters) -> Packing {
         positions = order.iter().map(|&i| positions[i]).collect();
         radii = order.iter().map(|&i| radii[i]).collect();
     }
-    Packing::new(positions, radii, side, parameters.protocol)
+    (positions, radii, side)
 }
 
 /// Generates the packing of `parameters`, from `resume` if given (checked
